@@ -1,0 +1,70 @@
+// buildApp: the platform plugins plus every module's routes. Used by the server and by tests,
+// so what the tests exercise is exactly what runs.
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { registerAccessControl } from './platform/auth/access.js';
+import type { AccessTokenIssuer } from './platform/auth/tokens.js';
+import { pendingMigrations, type Database } from './platform/db/index.js';
+import { registerOpenApi } from './platform/http/docs.js';
+import { registerHealth, type ReadinessCheck } from './platform/http/health.js';
+import { createServer } from './platform/http/server.js';
+import { registerMetrics } from './platform/observability/metrics.js';
+import { createModules, type Modules } from './modules.js';
+import { version } from './version.js';
+
+export interface AppDeps {
+  config: Config;
+  database: Database;
+  logger: Logger;
+  tokens: AccessTokenIssuer;
+  redis?: Redis | null;
+}
+
+export interface BuiltApp {
+  app: FastifyInstance;
+  modules: Modules;
+}
+
+function readinessChecks(deps: AppDeps): Record<string, ReadinessCheck> {
+  // Checks throw short, fixed messages: readiness is public, connection details are not.
+  const checks: Record<string, ReadinessCheck> = {
+    database: async () => {
+      await deps.database.pool.query('SELECT 1').catch(() => {
+        throw new Error('database not reachable');
+      });
+    },
+    migrations: async () => {
+      const pending = await pendingMigrations(deps.database.pool).catch(() => {
+        throw new Error('could not read the schema version');
+      });
+      if (pending > 0) throw new Error(`${pending} migration(s) pending: run "brigade migrate"`);
+    },
+  };
+  const redis = deps.redis;
+  if (redis) {
+    checks.redis = async () => {
+      const answer = await redis.ping().catch(() => null);
+      if (answer !== 'PONG') throw new Error('redis not answering');
+    };
+  }
+  return checks;
+}
+
+export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
+  const app = await createServer(deps.config, deps.logger);
+  const modules = createModules({ config: deps.config, db: deps.database.db, tokens: deps.tokens });
+
+  // First, so every route registered after it is checked for an access rule.
+  registerAccessControl(app, { authenticate: modules.identity.authenticate });
+  await registerOpenApi(app, version);
+  registerMetrics(app);
+  registerHealth(app, readinessChecks(deps));
+
+  for (const module of Object.values(modules)) {
+    await app.register(module.routes, { prefix: '/v1' });
+  }
+  await app.ready();
+  return { app, modules };
+}

@@ -1,0 +1,184 @@
+// One typed configuration object, read from the environment once at start.
+// Every variable is declared in CONFIG_VARIABLES with its default and meaning; the README table
+// is written from the same list, so the two cannot drift apart (see `npm run config:table`).
+import path from 'node:path';
+
+export type NodeEnv = 'development' | 'test' | 'production';
+export type ProcessRole = 'all' | 'api' | 'worker';
+
+export interface Config {
+  nodeEnv: NodeEnv;
+  role: ProcessRole;
+  host: string;
+  port: number;
+  dataDir: string;
+  /** null means: start the embedded PostgreSQL server under dataDir. */
+  databaseUrl: string | null;
+  embeddedPostgresPort: number;
+  database: {
+    poolMax: number;
+    statementTimeoutMs: number;
+    connectTimeoutMs: number;
+  };
+  redisUrl: string | null;
+  auth: {
+    /** PEM of an Ed25519 or P-256 private key; null in development means "generate and keep in dataDir". */
+    jwtPrivateKey: string | null;
+    issuer: string;
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlSeconds: number;
+  };
+  http: {
+    corsOrigins: string[] | true | false;
+    bodyLimitBytes: number;
+    trustProxy: boolean;
+    shutdownTimeoutMs: number;
+  };
+  logLevel: string;
+  demo: 'auto' | 'on' | 'off';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`Invalid configuration: ${variable} ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+interface Variable {
+  name: string;
+  default: string;
+  meaning: string;
+}
+
+/** Source of truth for the README configuration table. */
+export const CONFIG_VARIABLES: Variable[] = [
+  { name: 'NODE_ENV', default: 'development', meaning: '`development`, `test` or `production`. Production requires `DATABASE_URL` and `JWT_PRIVATE_KEY` and refuses demo data.' },
+  { name: 'BRIGADE_ROLE', default: 'all', meaning: '`api` serves HTTP, `worker` runs background work, `all` does both in one process.' },
+  { name: 'HOST', default: '0.0.0.0', meaning: 'Interface the HTTP server binds to.' },
+  { name: 'PORT', default: '3000', meaning: 'HTTP port.' },
+  { name: 'BRIGADE_DATA_DIR', default: './.brigade', meaning: 'Local folder for the embedded PostgreSQL data and development signing keys.' },
+  { name: 'DATABASE_URL', default: '(embedded)', meaning: 'PostgreSQL connection string. Unset: an embedded PostgreSQL server is started under the data folder.' },
+  { name: 'EMBEDDED_PG_PORT', default: '54329', meaning: 'Port of the embedded PostgreSQL server (loopback only).' },
+  { name: 'DATABASE_POOL_MAX', default: '10', meaning: 'Maximum connections in the pool per process.' },
+  { name: 'DATABASE_STATEMENT_TIMEOUT_MS', default: '5000', meaning: 'Server-side `statement_timeout` for every pooled connection.' },
+  { name: 'DATABASE_CONNECT_TIMEOUT_MS', default: '3000', meaning: 'How long a request waits to acquire a pooled connection before failing with 503.' },
+  { name: 'REDIS_URL', default: '(none)', meaning: 'Redis connection string. When set, `/health/ready` checks it.' },
+  { name: 'JWT_PRIVATE_KEY', default: '(generated in dev)', meaning: 'PEM private key (Ed25519 or P-256) that signs access tokens. Required in production; development generates one into the data folder.' },
+  { name: 'JWT_ISSUER', default: 'brigade', meaning: '`iss` claim of access tokens.' },
+  { name: 'ACCESS_TOKEN_TTL_SECONDS', default: '900', meaning: 'Lifetime of an access token.' },
+  { name: 'REFRESH_TOKEN_TTL_SECONDS', default: '2592000', meaning: 'Lifetime of a refresh token family (30 days).' },
+  { name: 'CORS_ORIGINS', default: '(dev: any; prod: none)', meaning: 'Comma-separated list of allowed browser origins, or `*`.' },
+  { name: 'BODY_LIMIT_BYTES', default: '1048576', meaning: 'Largest accepted request body.' },
+  { name: 'TRUST_PROXY', default: 'false', meaning: '`true` when behind a reverse proxy that sets `X-Forwarded-*`.' },
+  { name: 'SHUTDOWN_TIMEOUT_MS', default: '10000', meaning: 'How long a graceful shutdown waits for in-flight requests before closing.' },
+  { name: 'LOG_LEVEL', default: 'info', meaning: 'pino level: `fatal`, `error`, `warn`, `info`, `debug`, `trace`, `silent`.' },
+  { name: 'BRIGADE_DEMO', default: 'auto', meaning: '`auto` seeds demo data on first start with the embedded database; `on` also with `DATABASE_URL`; `off` never. Refused in production.' },
+];
+
+type Env = Record<string, string | undefined>;
+
+function read(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be an integer, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function url(env: Env, name: string, protocols: string[]): string | null {
+  const raw = read(env, name);
+  if (raw === undefined) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'is not a valid URL');
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.join(' or ')}`);
+  }
+  return raw;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'test', 'production'] as const, 'development');
+  const production = nodeEnv === 'production';
+
+  const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  if (production && databaseUrl === null) {
+    throw new ConfigError('DATABASE_URL', 'is required when NODE_ENV=production (the embedded database is for development)');
+  }
+
+  const jwtPrivateKey = read(env, 'JWT_PRIVATE_KEY')?.replace(/\\n/g, '\n') ?? null;
+  if (production && jwtPrivateKey === null) {
+    throw new ConfigError('JWT_PRIVATE_KEY', 'is required when NODE_ENV=production');
+  }
+  if (jwtPrivateKey !== null && !jwtPrivateKey.includes('PRIVATE KEY')) {
+    throw new ConfigError('JWT_PRIVATE_KEY', 'must be a PEM-encoded private key');
+  }
+
+  const demo = oneOf(env, 'BRIGADE_DEMO', ['auto', 'on', 'off'] as const, 'auto');
+  if (production && demo === 'on') {
+    throw new ConfigError('BRIGADE_DEMO', 'cannot be "on" when NODE_ENV=production: demo accounts have public passwords');
+  }
+
+  const corsRaw = read(env, 'CORS_ORIGINS');
+  let corsOrigins: Config['http']['corsOrigins'];
+  if (corsRaw === undefined) corsOrigins = !production;
+  else if (corsRaw === '*') corsOrigins = true;
+  else corsOrigins = corsRaw.split(',').map((origin) => origin.trim()).filter(Boolean);
+
+  return {
+    nodeEnv,
+    role: oneOf(env, 'BRIGADE_ROLE', ['all', 'api', 'worker'] as const, 'all'),
+    host: read(env, 'HOST') ?? '0.0.0.0',
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    dataDir: path.resolve(read(env, 'BRIGADE_DATA_DIR') ?? '.brigade'),
+    databaseUrl,
+    embeddedPostgresPort: integer(env, 'EMBEDDED_PG_PORT', 54329, 1024, 65535),
+    database: {
+      poolMax: integer(env, 'DATABASE_POOL_MAX', 10, 1, 1000),
+      statementTimeoutMs: integer(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 5000, 100, 3_600_000),
+      connectTimeoutMs: integer(env, 'DATABASE_CONNECT_TIMEOUT_MS', 3000, 100, 600_000),
+    },
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    auth: {
+      jwtPrivateKey,
+      issuer: read(env, 'JWT_ISSUER') ?? 'brigade',
+      accessTokenTtlSeconds: integer(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 30, 86_400),
+      refreshTokenTtlSeconds: integer(env, 'REFRESH_TOKEN_TTL_SECONDS', 2_592_000, 300, 31_536_000),
+    },
+    http: {
+      corsOrigins,
+      bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
+      trustProxy: bool(env, 'TRUST_PROXY', false),
+      shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    },
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    demo: production ? 'off' : demo,
+  };
+}

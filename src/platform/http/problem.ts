@@ -1,0 +1,152 @@
+// Maps every failure to an RFC 9457 problem, in this one place: AppErrors, schema validation,
+// body parsing, PostgreSQL errors, unknown routes. Nothing internal (stack, SQL, paths) leaves.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, type FieldError } from './errors.js';
+
+export const PROBLEM_BASE = 'https://brigade.dev/problems/';
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  code: string;
+  request_id: string;
+  errors?: FieldError[];
+}
+
+function typeFor(code: string): string {
+  return PROBLEM_BASE + code.toLowerCase().replace(/_/g, '-');
+}
+
+function fromValidation(error: FastifyError): AppError {
+  const context = error.validationContext ?? 'body';
+  const errors: FieldError[] = (error.validation ?? []).map((issue) => {
+    let path = `/${context}${issue.instancePath}`;
+    let message = issue.message ?? 'is invalid';
+    const params = issue.params as Record<string, unknown>;
+    if (issue.keyword === 'required' && typeof params.missingProperty === 'string') {
+      path = `${path}/${params.missingProperty}`;
+      message = 'is required';
+    } else if (issue.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') {
+      path = `${path}/${params.additionalProperty}`;
+      message = 'is not an allowed field';
+    }
+    return { path, message };
+  });
+  return new AppError(400, 'VALIDATION_FAILED', 'Validation failed', `The request ${context} is not valid.`, errors);
+}
+
+interface PgLikeError {
+  code?: string;
+  message?: string;
+}
+
+function fromPostgres(error: PgLikeError): AppError | null {
+  switch (error.code) {
+    case '23505':
+      return new AppError(409, 'CONFLICT', 'Conflict', 'This would duplicate an existing resource.');
+    case '23503':
+      return new AppError(422, 'REFERENCE_NOT_FOUND', 'Unprocessable request', 'The request refers to something that does not exist.');
+    case '23514':
+    case '22001':
+    case '22P02':
+    case '22007':
+    case '22008':
+      return new AppError(422, 'INVALID_VALUE', 'Unprocessable request', 'A value in the request is outside what is allowed.');
+    case '40001':
+    case '40P01':
+      return new AppError(409, 'CONCURRENT_UPDATE', 'Conflict', 'Another request changed the same data at the same time; retry.');
+    case '57014':
+      return new AppError(503, 'DATABASE_TIMEOUT', 'Service unavailable', 'The database took too long to answer.', undefined, { 'retry-after': '1' });
+    case '57P01':
+    case '57P03':
+    case '53300':
+    case 'ECONNREFUSED':
+      return new AppError(503, 'DATABASE_UNAVAILABLE', 'Service unavailable', 'The database is not reachable.', undefined, { 'retry-after': '2' });
+    default:
+      if (error.message?.includes('timeout exceeded when trying to connect')) {
+        return new AppError(503, 'DATABASE_UNAVAILABLE', 'Service unavailable', 'No database connection was free in time.', undefined, { 'retry-after': '1' });
+      }
+      return null;
+  }
+}
+
+const FASTIFY_CODES: Record<string, [number, string, string]> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'MALFORMED_REQUEST', 'Content-Length does not match the body.'],
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'PAYLOAD_TOO_LARGE', 'The request body is too large.'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'MALFORMED_REQUEST', 'The body is empty but Content-Type says JSON.'],
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'MALFORMED_REQUEST', 'The body is not valid JSON.'],
+};
+
+const TITLES: Record<number, string> = {
+  400: 'Bad request',
+  401: 'Unauthenticated',
+  403: 'Forbidden',
+  404: 'Not found',
+  405: 'Method not allowed',
+  406: 'Not acceptable',
+  409: 'Conflict',
+  412: 'Precondition failed',
+  413: 'Payload too large',
+  415: 'Unsupported media type',
+  422: 'Unprocessable request',
+  429: 'Too many requests',
+  500: 'Internal error',
+  503: 'Service unavailable',
+};
+
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation) return fromValidation(fastifyError);
+  const known = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
+  if (known) return new AppError(known[0], known[1], TITLES[known[0]] ?? 'Error', known[2]);
+  if (error instanceof SyntaxError && fastifyError.statusCode === 400) {
+    return new AppError(400, 'MALFORMED_REQUEST', 'Bad request', 'The body is not valid JSON.');
+  }
+  const pg = fromPostgres(error as PgLikeError);
+  if (pg) return pg;
+  const status = fastifyError.statusCode;
+  if (status && status >= 400 && status < 500) {
+    return new AppError(status, 'BAD_REQUEST', TITLES[status] ?? 'Bad request', 'The request could not be processed.');
+  }
+  return new AppError(500, 'INTERNAL_ERROR', 'Internal error', 'Something went wrong on our side. Quote the request_id if you contact support.');
+}
+
+export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: AppError): FastifyReply {
+  const body: Problem = {
+    type: typeFor(error.code),
+    title: error.title,
+    status: error.status,
+    detail: error.message,
+    code: error.code,
+    request_id: String(request.id),
+  };
+  if (error.errors?.length) body.errors = error.errors;
+  if (error.headers) reply.headers(error.headers);
+  // Serialized by hand: a route's response schema must never reshape or drop problem fields.
+  return reply
+    .code(error.status)
+    .type('application/problem+json')
+    .serializer((payload: unknown) => JSON.stringify(payload))
+    .send(body);
+}
+
+export function registerProblemHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((error, request, reply) => {
+    const appError = toAppError(error);
+    if (appError.status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+    } else if (!(error instanceof AppError)) {
+      request.log.info({ code: appError.code, reason: (error as Error).message }, 'request rejected');
+    }
+    return sendProblem(reply, request, appError);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const detail = `There is no ${request.method} ${request.url.split('?')[0]} route.`;
+    return sendProblem(reply, request, new AppError(404, 'ROUTE_NOT_FOUND', 'Not found', detail));
+  });
+}

@@ -1,0 +1,98 @@
+// Per test file: a private database cloned from the migrated template, and a real app on it
+// (requests through app.inject — real routing, validation, serialization and SQL).
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
+import pino from 'pino';
+import { inject } from 'vitest';
+import { buildApp } from '../app.js';
+import { loadConfig, type Config } from '../config.js';
+import { createAccessTokenIssuer, type AccessTokenIssuer } from '../platform/auth/tokens.js';
+import { createDatabase, type Database } from '../platform/db/index.js';
+import { loggerOptions } from '../platform/observability/logger.js';
+import type { Modules } from '../modules.js';
+import { databaseUrl } from './urls.js';
+
+export interface TestDatabase {
+  name: string;
+  url: string;
+  database: Database;
+  drop(): Promise<void>;
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const adminUrl = inject('databaseAdminUrl');
+  const template = inject('templateDatabase');
+  const name = `brigade_t_${template.replace('brigade_tpl_', '')}_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+  } finally {
+    await admin.end();
+  }
+  const url = databaseUrl(adminUrl, name);
+  const database = createDatabase(url, { poolMax: 20, statementTimeoutMs: 10_000, connectTimeoutMs: 10_000 }, 'brigade-test');
+  return {
+    name,
+    url,
+    database,
+    async drop() {
+      await database.close();
+      const dropper = new pg.Client({ connectionString: adminUrl });
+      await dropper.connect();
+      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await dropper.end();
+    },
+  };
+}
+
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    BRIGADE_DATA_DIR: path.join(os.tmpdir(), 'brigade-test-data'),
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    ...env,
+  });
+}
+
+/** A fresh in-memory signing key per test file: no key files shared between runs. */
+export function testTokens(config: Config): AccessTokenIssuer {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  return createAccessTokenIssuer({
+    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    dataDir: config.dataDir,
+    issuer: config.auth.issuer,
+    ttlSeconds: config.auth.accessTokenTtlSeconds,
+  });
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  modules: Modules;
+  config: Config;
+  tokens: AccessTokenIssuer;
+  db: TestDatabase;
+  close(): Promise<void>;
+}
+
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const db = await createTestDatabase();
+  const config = testConfig(env);
+  const tokens = testTokens(config);
+  const logger = pino(loggerOptions(config.logLevel));
+  const { app, modules } = await buildApp({ config, database: db.database, logger, tokens });
+  return {
+    app,
+    modules,
+    config,
+    tokens,
+    db,
+    async close() {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
