@@ -27,6 +27,8 @@ export interface Config {
     issuer: string;
     accessTokenTtlSeconds: number;
     refreshTokenTtlSeconds: number;
+    /** argon2id cost; the defaults follow OWASP's password storage guidance. */
+    passwordHashing: { memoryKib: number; timeCost: number };
   };
   http: {
     corsOrigins: string[] | true | false;
@@ -68,6 +70,8 @@ export const CONFIG_VARIABLES: Variable[] = [
   { name: 'JWT_ISSUER', default: 'brigade', meaning: '`iss` claim of access tokens.' },
   { name: 'ACCESS_TOKEN_TTL_SECONDS', default: '900', meaning: 'Lifetime of an access token.' },
   { name: 'REFRESH_TOKEN_TTL_SECONDS', default: '2592000', meaning: 'Lifetime of a refresh token family (30 days).' },
+  { name: 'ARGON2_MEMORY_KIB', default: '19456', meaning: 'argon2id memory cost for password hashes (OWASP minimum: 19456).' },
+  { name: 'ARGON2_TIME_COST', default: '2', meaning: 'argon2id iterations for password hashes.' },
   { name: 'CORS_ORIGINS', default: '(dev: any; prod: none)', meaning: 'Comma-separated list of allowed browser origins, or `*`.' },
   { name: 'BODY_LIMIT_BYTES', default: '1048576', meaning: 'Largest accepted request body.' },
   { name: 'TRUST_PROXY', default: 'false', meaning: '`true` when behind a reverse proxy that sets `X-Forwarded-*`.' },
@@ -171,6 +175,10 @@ export function loadConfig(env: Env = process.env): Config {
       issuer: read(env, 'JWT_ISSUER') ?? 'brigade',
       accessTokenTtlSeconds: integer(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 30, 86_400),
       refreshTokenTtlSeconds: integer(env, 'REFRESH_TOKEN_TTL_SECONDS', 2_592_000, 300, 31_536_000),
+      passwordHashing: {
+        memoryKib: integer(env, 'ARGON2_MEMORY_KIB', 19_456, production ? 19_456 : 1024, 4_194_304),
+        timeCost: integer(env, 'ARGON2_TIME_COST', 2, 1, 100),
+      },
     },
     http: {
       corsOrigins,

@@ -4,6 +4,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
 import pg from 'pg';
 import pino from 'pino';
 import { inject } from 'vitest';
@@ -22,14 +23,19 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+export interface TestDatabaseOptions {
+  /** An empty database instead of a clone of the migrated template (for migration tests). */
+  empty?: boolean;
+}
+
+export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const adminUrl = inject('databaseAdminUrl');
   const template = inject('templateDatabase');
   const name = `brigade_t_${template.replace('brigade_tpl_', '')}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+    await admin.query(options.empty ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} TEMPLATE ${template}`);
   } finally {
     await admin.end();
   }
@@ -54,6 +60,9 @@ export function testConfig(env: Record<string, string> = {}): Config {
     NODE_ENV: 'test',
     BRIGADE_DATA_DIR: path.join(os.tmpdir(), 'brigade-test-data'),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    // Cheap hashes keep the suite fast; production refuses values this low.
+    ARGON2_MEMORY_KIB: '1024',
+    ARGON2_TIME_COST: '1',
     ...env,
   });
 }
@@ -78,12 +87,17 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  /** Passed to buildApp: readiness then checks this Redis client. The caller disconnects it. */
+  redis?: Redis | null;
+}
+
+export async function createTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   const config = testConfig(env);
   const tokens = testTokens(config);
   const logger = pino(loggerOptions(config.logLevel));
-  const { app, modules } = await buildApp({ config, database: db.database, logger, tokens });
+  const { app, modules } = await buildApp({ config, database: db.database, logger, tokens, redis: options.redis ?? null });
   return {
     app,
     modules,

@@ -1,18 +1,63 @@
-// Identity owns people, credentials, sessions, roles and API keys.
-// (skeleton — being built)
+// Identity owns people, their credentials and login sessions, their staff roles, and API keys.
+// Other modules use `api` to grant roles; the app uses `authenticate` to turn bearer credentials into principals.
 import type { Config } from '../../config.js';
 import type { Authenticate } from '../../platform/auth/access.js';
 import type { AccessTokenIssuer } from '../../platform/auth/tokens.js';
 import type { Db } from '../../platform/db/index.js';
-import { UnauthenticatedError } from '../../platform/http/errors.js';
+import type { PeriodicTask } from '../../platform/jobs/periodic.js';
 import type { ModuleSurface } from '../../platform/http/module.js';
+import { createApiKeyService } from './api-keys.js';
+import { createPasswordHasher } from './passwords.js';
+import { identityRepo } from './repo.js';
+import { identityRoutes } from './routes.js';
+import { createSessionService } from './sessions.js';
+import { createStaffService } from './staff.js';
 
-export function createIdentityModule(deps: { db: Db; tokens: AccessTokenIssuer; auth: Config['auth'] }) {
-  void deps;
-  const authenticate: Authenticate = async () => {
-    throw new UnauthenticatedError();
-  };
-  const surface: ModuleSurface = { routes: async () => undefined, tasks: [] };
-  return { ...surface, authenticate };
+export { API_KEY_SCOPES, type ApiKeyScope } from './schema.js';
+export type { Grant } from './staff.js';
+
+export interface IdentityDeps {
+  db: Db;
+  tokens: AccessTokenIssuer;
+  auth: Config['auth'];
+  clock?: () => Date;
 }
+
+// Dead sessions and invitations are kept a week after they end, for support questions.
+const RETENTION_MS = 7 * 24 * 3600 * 1000;
+
+export function createIdentityModule(deps: IdentityDeps) {
+  const passwords = createPasswordHasher(deps.auth.passwordHashing);
+  const sessions = createSessionService({ db: deps.db, tokens: deps.tokens, passwords, refreshTtlSeconds: deps.auth.refreshTokenTtlSeconds, clock: deps.clock });
+  const staff = createStaffService({ db: deps.db, sessions, hashPasswords: passwords.hash, clock: deps.clock });
+  const apiKeys = createApiKeyService({ db: deps.db });
+
+  const tasks: PeriodicTask[] = [
+    {
+      name: 'identity.purge-ended-sessions',
+      everyMs: 3600_000,
+      run: async (trx) => {
+        const cutoff = new Date(Date.now() - RETENTION_MS);
+        return (await identityRepo.purgeDeadFamilies(trx, cutoff)) + (await identityRepo.purgeStaleInvitations(trx, cutoff));
+      },
+    },
+  ];
+
+  const authenticate: Authenticate = (credential) => sessions.authenticate(credential);
+  const surface: ModuleSurface = { routes: identityRoutes({ sessions, staff, apiKeys }), tasks };
+
+  return {
+    ...surface,
+    authenticate,
+    /** What other modules, the demo seed and test factories may call. */
+    api: {
+      createUser: sessions.createUser,
+      startSession: sessions.startSession,
+      grantRole: staff.grantRole,
+      deleteUsersByEmail: identityRepo.deleteUsersByEmail,
+    },
+  };
+}
+
 export type IdentityModule = ReturnType<typeof createIdentityModule>;
+export type IdentityApi = IdentityModule['api'];

@@ -1,0 +1,105 @@
+// Request and response schemas of the identity routes: one source for validation, types
+// and the OpenAPI document.
+import { Type, type Static } from 'typebox';
+import { Timestamp, Uuid } from '../../platform/http/schema.js';
+
+/** Scopes an API key can hold. Later modules add theirs here. */
+export const API_KEY_SCOPES = ['organizations:read', 'stores:read', 'stores:write', 'staff:read'] as const;
+
+const Email = Type.String({ format: 'email', maxLength: 254 });
+// NIST 800-63B: length over composition rules; the upper bound keeps hashing cost bounded.
+const Password = Type.String({ minLength: 10, maxLength: 256 });
+const Name = Type.String({ minLength: 1, maxLength: 200 });
+const StaffRole = Type.Union([Type.Literal('owner'), Type.Literal('manager'), Type.Literal('staff'), Type.Literal('courier')]);
+
+export const RegisterBody = Type.Object({ email: Email, password: Password, name: Name }, { additionalProperties: false });
+export const LoginBody = Type.Object({ email: Email, password: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false });
+export const RefreshBody = Type.Object({ refresh_token: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
+export const AcceptInvitationBody = Type.Object(
+  { token: Type.String({ minLength: 1, maxLength: 200 }), password: Password, name: Type.Optional(Name) },
+  { additionalProperties: false },
+);
+
+export const User = Type.Object({ id: Uuid, email: Type.String(), name: Type.String(), created_at: Timestamp });
+
+export const TokenPair = Type.Object({
+  access_token: Type.String(),
+  refresh_token: Type.String(),
+  token_type: Type.Literal('Bearer'),
+  expires_in: Type.Integer({ description: 'Seconds until the access token expires' }),
+});
+
+export const RoleGrant = Type.Object({
+  role: StaffRole,
+  organization_id: Uuid,
+  store_id: Type.Union([Uuid, Type.Null()], { description: 'null: the role holds in every store of the organization' }),
+});
+
+export const Me = Type.Object({
+  id: Uuid,
+  email: Type.String(),
+  name: Type.String(),
+  created_at: Timestamp,
+  is_platform_admin: Type.Boolean(),
+  roles: Type.Array(RoleGrant),
+});
+
+export const OrgParams = Type.Object({ organizationId: Uuid });
+export const MemberParams = Type.Object({ organizationId: Uuid, memberId: Uuid });
+export const ApiKeyParams = Type.Object({ organizationId: Uuid, apiKeyId: Uuid });
+
+export const AddMemberBody = Type.Object(
+  {
+    email: Email,
+    role: StaffRole,
+    store_id: Type.Optional(Type.Union([Uuid, Type.Null()], { description: 'Narrow the role to one store; omit for the whole organization' })),
+    name: Type.Optional(Name),
+  },
+  { additionalProperties: false },
+);
+
+export const Member = Type.Object({
+  id: Uuid,
+  user: Type.Object({ id: Uuid, email: Type.String(), name: Type.String() }),
+  role: StaffRole,
+  store_id: Type.Union([Uuid, Type.Null()]),
+  status: Type.Union([Type.Literal('active'), Type.Literal('invited')]),
+  created_at: Timestamp,
+});
+
+export const AddedMember = Type.Intersect([
+  Member,
+  Type.Object({
+    invitation: Type.Optional(
+      Type.Object({
+        token: Type.String({ description: 'Shown once: deliver it to the invitee, who accepts it at POST /v1/auth/invitations/acceptance' }),
+        expires_at: Timestamp,
+      }),
+    ),
+  }),
+]);
+
+export const CreateApiKeyBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    scopes: Type.Array(Type.Unsafe<ApiKeyScope>(Type.String({ enum: [...API_KEY_SCOPES] })), { minItems: 1, uniqueItems: true }),
+  },
+  { additionalProperties: false },
+);
+
+export const ApiKey = Type.Object({
+  id: Uuid,
+  name: Type.String(),
+  prefix: Type.String({ description: 'The first characters of the key, to tell keys apart' }),
+  scopes: Type.Array(Type.String()),
+  created_at: Timestamp,
+  last_used_at: Type.Union([Timestamp, Type.Null()]),
+  revoked_at: Type.Union([Timestamp, Type.Null()]),
+});
+
+export const CreatedApiKey = Type.Intersect([ApiKey, Type.Object({ secret: Type.String({ description: 'Shown once; only a hash is stored' }) })]);
+
+export type RegisterInput = Static<typeof RegisterBody>;
+export type AddMemberInput = Static<typeof AddMemberBody>;
+export type CreateApiKeyInput = Static<typeof CreateApiKeyBody>;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
