@@ -13,7 +13,7 @@ export interface ModuleDeps {
 }
 
 export function createModules(deps: ModuleDeps) {
-  const identity = createIdentityModule({ db: deps.db, tokens: deps.tokens, auth: deps.config.auth });
+  const identity = createIdentityModule({ db: deps.db, tokens: deps.tokens, auth: deps.config.auth, production: deps.config.nodeEnv === 'production' });
   const tenancy = createTenancyModule({ db: deps.db, identity });
   return { identity, tenancy };
 }

@@ -1,4 +1,82 @@
-import type { Db } from '../platform/db/index.js';
+// The demo dataset: one brand, two stores in different time zones, tables, and the demo
+// accounts from the API conventions. Created on the first start with the embedded database
+// (or BRIGADE_DEMO=on), recreated by `brigade demo:reset`; never in production.
+import { sql } from 'kysely';
+import { inTransaction, type Db, type Tx } from '../platform/db/index.js';
 import type { Modules } from '../modules.js';
-export async function seedDemoIfEmpty(db: Db, modules: Modules): Promise<boolean> { void db; void modules; return false; }
-export async function resetDemo(db: Db, modules: Modules): Promise<void> { void db; void modules; }
+
+export const DEMO_ORG_SLUG = 'demo-pizzeria';
+export const DEMO_PASSWORD = 'demo-password';
+export const DEMO_ACCOUNTS = {
+  owner: 'owner@demo.brigade.test',
+  staff: 'staff@demo.brigade.test',
+  customer: 'customer@demo.brigade.test',
+} as const;
+
+// One lock id for seeding, so two processes starting at once do not both seed.
+const SEED_LOCK = 2744424;
+
+const everyDay = (opens: string, closes: string) => [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, opens_at: opens, closes_at: closes }));
+
+async function seed(trx: Tx, modules: Modules): Promise<void> {
+  const { identity, tenancy } = modules;
+  const owner = await identity.api.createUser(trx, { email: DEMO_ACCOUNTS.owner, password: DEMO_PASSWORD, name: 'Olivia Owner' });
+  const staff = await identity.api.createUser(trx, { email: DEMO_ACCOUNTS.staff, password: DEMO_PASSWORD, name: 'Sam Staff' });
+  await identity.api.createUser(trx, { email: DEMO_ACCOUNTS.customer, password: DEMO_PASSWORD, name: 'Casey Customer' });
+
+  const org = await tenancy.api.createOrganization(trx, { slug: DEMO_ORG_SLUG, name: 'Demo Pizzeria', ownerUserId: owner.id });
+
+  const berlin = await tenancy.api.createStore(trx, {
+    organizationId: org.id,
+    name: 'Demo Pizzeria Berlin Mitte',
+    address: { line1: 'Torstraße 1', city: 'Berlin', postal_code: '10119', country: 'DE' },
+    phone: '+49 30 0000000',
+    timezone: 'Europe/Berlin',
+    currency: 'EUR',
+    // Late nights on Friday and Saturday run past midnight.
+    opening_hours: [
+      ...[1, 2, 3, 4, 7].map((weekday) => ({ weekday, opens_at: '11:30', closes_at: '22:30' })),
+      { weekday: 5, opens_at: '11:30', closes_at: '01:00' },
+      { weekday: 6, opens_at: '12:00', closes_at: '01:00' },
+    ],
+  });
+  const brooklyn = await tenancy.api.createStore(trx, {
+    organizationId: org.id,
+    name: 'Demo Pizzeria Brooklyn',
+    address: { line1: '100 Bedford Ave', city: 'Brooklyn', region: 'NY', postal_code: '11211', country: 'US' },
+    phone: '+1 718 000 0000',
+    timezone: 'America/New_York',
+    currency: 'USD',
+    opening_hours: everyDay('11:00', '23:00'),
+  });
+
+  for (const label of ['T1', 'T2', 'T3']) {
+    await tenancy.api.addTable(trx, { organizationId: org.id, storeId: berlin.id, label, seats: 4 });
+  }
+  for (const label of ['1', '2']) {
+    await tenancy.api.addTable(trx, { organizationId: org.id, storeId: brooklyn.id, label, seats: 2 });
+  }
+
+  await identity.api.grantRole(trx, { userId: staff.id, organizationId: org.id, storeId: berlin.id, role: 'staff' });
+}
+
+/** Seeds the demo data unless the demo organization exists. Returns whether it seeded. */
+export async function seedDemoIfEmpty(db: Db, modules: Modules): Promise<boolean> {
+  return inTransaction(db, async (trx) => {
+    await sql`SELECT pg_advisory_xact_lock(${SEED_LOCK})`.execute(trx);
+    if (await modules.tenancy.api.findOrganizationBySlug(trx, DEMO_ORG_SLUG)) return false;
+    // Demo accounts left behind without their organization are recreated with it.
+    await modules.identity.api.deleteUsersByEmail(trx, Object.values(DEMO_ACCOUNTS));
+    await seed(trx, modules);
+    return true;
+  });
+}
+
+export async function resetDemo(db: Db, modules: Modules): Promise<void> {
+  await inTransaction(db, async (trx) => {
+    await sql`SELECT pg_advisory_xact_lock(${SEED_LOCK})`.execute(trx);
+    await modules.tenancy.api.deleteOrganizationBySlug(trx, DEMO_ORG_SLUG);
+    await modules.identity.api.deleteUsersByEmail(trx, Object.values(DEMO_ACCOUNTS));
+    await seed(trx, modules);
+  });
+}

@@ -20,6 +20,7 @@ export interface IdentityDeps {
   db: Db;
   tokens: AccessTokenIssuer;
   auth: Config['auth'];
+  production: boolean;
   clock?: () => Date;
 }
 
@@ -28,7 +29,14 @@ const RETENTION_MS = 7 * 24 * 3600 * 1000;
 
 export function createIdentityModule(deps: IdentityDeps) {
   const passwords = createPasswordHasher(deps.auth.passwordHashing);
-  const sessions = createSessionService({ db: deps.db, tokens: deps.tokens, passwords, refreshTtlSeconds: deps.auth.refreshTokenTtlSeconds, clock: deps.clock });
+  const sessions = createSessionService({
+    db: deps.db,
+    tokens: deps.tokens,
+    passwords,
+    refreshTtlSeconds: deps.auth.refreshTokenTtlSeconds,
+    refuseDemoAccounts: deps.production,
+    clock: deps.clock,
+  });
   const staff = createStaffService({ db: deps.db, sessions, hashPasswords: passwords.hash, clock: deps.clock });
   const apiKeys = createApiKeyService({ db: deps.db });
 

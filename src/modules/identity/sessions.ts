@@ -21,8 +21,12 @@ export interface SessionDeps {
   tokens: AccessTokenIssuer;
   passwords: PasswordHasher;
   refreshTtlSeconds: number;
+  /** Production refuses the demo accounts, whose passwords are public. */
+  refuseDemoAccounts: boolean;
   clock?: () => Date;
 }
+
+const DEMO_DOMAIN = '@demo.brigade.test';
 
 function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: string }).code === '23505';
@@ -67,6 +71,9 @@ export function createSessionService(deps: SessionDeps) {
     },
 
     async login(email: string, password: string): Promise<TokenPair> {
+      if (deps.refuseDemoAccounts && email.toLowerCase().endsWith(DEMO_DOMAIN)) {
+        throw new UnauthenticatedError('Email or password is wrong.', 'INVALID_CREDENTIALS');
+      }
       const user = await repo.findUserByEmail(deps.db, email);
       const valid = await deps.passwords.verify(user?.password_hash ?? null, password);
       if (!user || !valid) throw new UnauthenticatedError('Email or password is wrong.', 'INVALID_CREDENTIALS');
