@@ -5,6 +5,8 @@ CREATE TABLE organizations (
   id uuid PRIMARY KEY,
   slug text NOT NULL UNIQUE CHECK (slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$' AND length(slug) <= 63),
   name text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+  -- Optimistic concurrency: the ETag of an organization.
+  version integer NOT NULL DEFAULT 1,
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now()
 );
@@ -18,7 +20,8 @@ CREATE TABLE stores (
   phone text,
   timezone text NOT NULL,
   currency char(3) NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
-  -- Optimistic concurrency: the ETag of a store is derived from this.
+  -- Optimistic concurrency: the ETag of a store is derived from this. Changing the store's
+  -- hours or exceptions bumps it too, since they are part of the store's representation.
   version integer NOT NULL DEFAULT 1,
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now(),
@@ -26,7 +29,7 @@ CREATE TABLE stores (
   -- a store of another organization.
   UNIQUE (id, organization_id)
 );
--- Public directory: keyset over (id) within an organization, and over (id) overall.
+-- Public directory: keyset over (id) within an organization; the primary key serves it overall.
 CREATE INDEX stores_organization_id_idx ON stores (organization_id, id);
 
 -- Regular weekly hours. weekday: 1 = Monday … 7 = Sunday (ISO 8601). closes_at <= opens_at
@@ -47,9 +50,13 @@ CREATE TABLE store_hours_exceptions (
   closed boolean NOT NULL,
   -- [{opens_at: "HH:MM", closes_at: "HH:MM"}], empty when closed
   intervals jsonb NOT NULL DEFAULT '[]',
-  note text,
+  note text CHECK (length(note) <= 200),
   created_at timestamptz NOT NULL DEFAULT now(),
-  UNIQUE (store_id, date)
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  -- Also serves "exceptions of a store from a date on", in date order.
+  UNIQUE (store_id, date),
+  -- CASE, because SQL does not promise to short-circuit AND.
+  CHECK (CASE WHEN jsonb_typeof(intervals) = 'array' THEN closed = (jsonb_array_length(intervals) = 0) ELSE false END)
 );
 
 CREATE TABLE dining_tables (
@@ -61,6 +68,7 @@ CREATE TABLE dining_tables (
   -- 128 random bits, base64url: printed on the table's QR code; unguessable, rotatable.
   qr_token text NOT NULL UNIQUE,
   created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now(),
   FOREIGN KEY (store_id, organization_id) REFERENCES stores (id, organization_id) ON DELETE CASCADE,
   UNIQUE (store_id, label)
 );

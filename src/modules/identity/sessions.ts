@@ -58,8 +58,7 @@ export function createSessionService(deps: SessionDeps) {
     async createUser(ex: Executor, input: { email: string; password: string | null; name: string }) {
       const passwordHash = input.password === null ? null : await deps.passwords.hash(input.password);
       try {
-        // A savepoint keeps the caller's transaction usable after a duplicate email.
-        return await ex.transaction().execute((trx) => repo.insertUser(trx, { id: uuidv7(), email: input.email, name: input.name, passwordHash }));
+        return await repo.insertUser(ex, { id: uuidv7(), email: input.email, name: input.name, passwordHash });
       } catch (error) {
         if (isUniqueViolation(error)) throw new ConflictError('EMAIL_TAKEN', 'An account with this email already exists.');
         throw error;

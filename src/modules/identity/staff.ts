@@ -40,9 +40,7 @@ export function createStaffService(deps: { db: Db; sessions: SessionService; has
 
   async function grantRole(ex: Executor, grant: Grant) {
     try {
-      return await ex.transaction().execute((trx) =>
-        repo.insertMembership(trx, { id: uuidv7(), userId: grant.userId, organizationId: grant.organizationId, storeId: grant.storeId, role: grant.role }),
-      );
+      return await repo.insertMembership(ex, { id: uuidv7(), userId: grant.userId, organizationId: grant.organizationId, storeId: grant.storeId, role: grant.role });
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (code === '23505') throw new ConflictError('MEMBERSHIP_EXISTS', 'This person already holds this role there.');

@@ -1,0 +1,43 @@
+// Conditional requests (RFC 9110 §13) for tenancy resources. An ETag is "<version>" or
+// "<version>-<digest>": the version column says which edit the client saw; the digest covers
+// what the clock changes in a store (open now or not), so a cached "open" is never revalidated
+// after closing time. If-Match compares versions only: the clock moving on is no lost update.
+import { createHash } from 'node:crypto';
+
+const TAG = /^(W\/)?"([^"]*)"$/;
+
+export function etagOf(version: number, body?: unknown): string {
+  if (body === undefined) return `"${version}"`;
+  const digest = createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 22);
+  return `"${version}-${digest}"`;
+}
+
+function tags(header: string): Array<{ weak: boolean; value: string }> {
+  return header
+    .split(',')
+    .map((part) => TAG.exec(part.trim()))
+    .filter((match): match is RegExpExecArray => match !== null)
+    .map((match) => ({ weak: match[1] !== undefined, value: match[2]! }));
+}
+
+/**
+ * The versions an If-Match header accepts: null when there is no header or it is "*" (the
+ * resource exists, so "*" always matches), else the versions named by its strong tags (an empty
+ * list when none parse: nothing can match, which is a 412).
+ */
+export function ifMatchVersions(header: string | undefined): number[] | null {
+  if (header === undefined || header.trim() === '*') return null;
+  return tags(header)
+    .filter((tag) => !tag.weak)
+    .map((tag) => /^(\d{1,9})(-[A-Za-z0-9_-]+)?$/.exec(tag.value)?.[1])
+    .filter((version): version is string => version !== undefined)
+    .map(Number);
+}
+
+/** If-None-Match uses the weak comparison: W/"x" matches "x". */
+export function noneMatch(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return true;
+  if (header.trim() === '*') return false;
+  const current = TAG.exec(etag)?.[2];
+  return !tags(header).some((tag) => tag.value === current);
+}

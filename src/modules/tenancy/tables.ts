@@ -1,0 +1,131 @@
+// Dining tables and their QR codes. The QR code carries a random token, not the table id: ids
+// are guessable in order (UUIDv7), and a leaked code must be revocable by rotating the token.
+import { randomBytes } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
+import type { Principal } from '../../platform/auth/principal.js';
+import { inTransaction, type Db, type Tx } from '../../platform/db/index.js';
+import { ConflictError, NotFoundError } from '../../platform/http/errors.js';
+import { decodeCursor, toPage, type PageOf } from '../../platform/http/schema.js';
+import { RULES } from './access.js';
+import { presentTable } from './present.js';
+import { tenancyRepo as repo, type Executor, type TableRow } from './repo.js';
+import type { DiningTable, ScannedTable, UpdateTableBody } from './schema.js';
+import { invalidCursor, isUuid, type TenancyService } from './service.js';
+
+/** 128 random bits, base64url (22 characters). */
+export function mintQrToken(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+function labelTaken(label: string): ConflictError {
+  return new ConflictError('TABLE_LABEL_TAKEN', `This store already has a table labelled "${label}".`);
+}
+
+export interface NewTable {
+  organizationId: string;
+  storeId: string;
+  label: string;
+  seats?: number;
+}
+
+export function createTableService(deps: { db: Db; stores: Pick<TenancyService, 'storeForStaff' | 'getStore'> }) {
+  const { db, stores } = deps;
+
+  async function addTable(trx: Tx, input: NewTable): Promise<TableRow> {
+    const row = await repo.insertTable(trx, {
+      id: uuidv7(),
+      organization_id: input.organizationId,
+      store_id: input.storeId,
+      label: input.label,
+      seats: input.seats ?? 2,
+      qr_token: mintQrToken(),
+    });
+    if (!row) throw labelTaken(input.label);
+    return row;
+  }
+
+  async function tableOfStore(ex: Executor, storeId: string, tableId: string): Promise<TableRow> {
+    const table = await repo.findTable(ex, tableId);
+    // A table of another store (even of the same organization) is not found at this address.
+    if (!table || table.store_id !== storeId) throw new NotFoundError('table');
+    return table;
+  }
+
+  async function changeTable(principal: Principal | null, storeId: string, tableId: string, patch: { label?: string; seats?: number; qr_token?: string }) {
+    await stores.storeForStaff(db, principal, storeId, RULES.editStore);
+    const updated = await repo.updateTable(db, storeId, tableId, patch);
+    if (updated === 'label_taken') throw labelTaken(patch.label ?? '');
+    if (updated === null) throw new NotFoundError('table');
+    return presentTable(updated);
+  }
+
+  return {
+    addTable,
+
+    async createTable(principal: Principal | null, storeId: string, input: { label: string; seats?: number }): Promise<DiningTable> {
+      return inTransaction(db, async (trx) => {
+        const store = await stores.storeForStaff(trx, principal, storeId, RULES.editStore);
+        return presentTable(await addTable(trx, { ...input, storeId, organizationId: store.organization_id }));
+      });
+    },
+
+    async listTables(principal: Principal | null, storeId: string, query: { limit?: number; cursor?: string }): Promise<PageOf<DiningTable>> {
+      await stores.storeForStaff(db, principal, storeId, RULES.readStoreBackOffice);
+      const limit = query.limit ?? 20;
+      const after = decodeCursor(query.cursor, ['id'] as const);
+      if (after && !isUuid(after.id)) invalidCursor();
+      const rows = await repo.listTables(db, storeId, { afterId: after?.id ?? null, limit });
+      return toPage(rows, limit, presentTable, (row) => ({ id: row.id }));
+    },
+
+    async getTable(principal: Principal | null, storeId: string, tableId: string): Promise<DiningTable> {
+      await stores.storeForStaff(db, principal, storeId, RULES.readStoreBackOffice);
+      return presentTable(await tableOfStore(db, storeId, tableId));
+    },
+
+    async updateTable(principal: Principal | null, storeId: string, tableId: string, patch: UpdateTableBody): Promise<DiningTable> {
+      return changeTable(principal, storeId, tableId, patch);
+    },
+
+    /** The old code stops working at once; print the new one. */
+    async rotateQrToken(principal: Principal | null, storeId: string, tableId: string): Promise<DiningTable> {
+      return changeTable(principal, storeId, tableId, { qr_token: mintQrToken() });
+    },
+
+    async removeTable(principal: Principal | null, storeId: string, tableId: string): Promise<void> {
+      await stores.storeForStaff(db, principal, storeId, RULES.editStore);
+      if (!(await repo.deleteTable(db, storeId, tableId))) throw new NotFoundError('table');
+    },
+
+    /** Public: a guest scanned a table code. The token is the secret; the answer never repeats it. */
+    async scanTable(qrToken: string): Promise<ScannedTable> {
+      const table = await repo.findTableByQrToken(db, qrToken);
+      if (!table) throw new NotFoundError('table');
+      const store = await stores.getStore(table.store_id);
+      const { body } = store;
+      return {
+        table: { id: table.id, label: table.label, seats: table.seats },
+        store: {
+          id: body.id,
+          organization_id: body.organization_id,
+          name: body.name,
+          address: body.address,
+          phone: body.phone,
+          timezone: body.timezone,
+          currency: body.currency,
+          is_open_now: body.is_open_now,
+          next_open_at: body.next_open_at,
+          closes_at: body.closes_at,
+        },
+      };
+    },
+
+    async findTable(tableId: string, ex: Executor = db) {
+      if (!isUuid(tableId)) return null;
+      const table = await repo.findTable(ex, tableId);
+      return table ? { id: table.id, organization_id: table.organization_id, store_id: table.store_id, label: table.label, seats: table.seats } : null;
+    },
+  };
+}
+
+export type TableService = ReturnType<typeof createTableService>;
