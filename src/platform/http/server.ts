@@ -10,6 +10,35 @@ import { ProblemSchema } from './schema.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+type JsonSchema = Record<string, unknown>;
+
+function isSchema(value: unknown): value is JsonSchema {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A copy of a request body schema in which every object with declared `properties` that says
+ * nothing about other fields gets `additionalProperties: false`, so unknown fields are rejected
+ * even when a route author forgot to say so. allOf members are left alone (each would reject
+ * the fields of the others); an object that wants free-form fields says so explicitly.
+ */
+function closeObjects(schema: unknown): unknown {
+  if (!isSchema(schema)) return schema;
+  const copy: JsonSchema = { ...schema };
+  const mapValues = (value: unknown) => (isSchema(value) ? Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, closeObjects(inner)])) : value);
+  if (isSchema(copy.properties)) copy.properties = mapValues(copy.properties);
+  if (isSchema(copy.patternProperties)) copy.patternProperties = mapValues(copy.patternProperties);
+  if (isSchema(copy.additionalProperties)) copy.additionalProperties = closeObjects(copy.additionalProperties);
+  if (copy.items !== undefined) copy.items = Array.isArray(copy.items) ? copy.items.map(closeObjects) : closeObjects(copy.items);
+  for (const key of ['anyOf', 'oneOf'] as const) {
+    const members = copy[key];
+    if (Array.isArray(members)) copy[key] = members.map(closeObjects);
+  }
+  const declaresOthers = 'additionalProperties' in copy || 'patternProperties' in copy || 'unevaluatedProperties' in copy;
+  if (isSchema(copy.properties) && !declaresOthers) copy.additionalProperties = false;
+  return copy;
+}
+
 export type App = FastifyInstance;
 
 export async function createServer(config: Config, logger: FastifyBaseLogger): Promise<App> {
@@ -40,6 +69,11 @@ export async function createServer(config: Config, logger: FastifyBaseLogger): P
 
   app.addSchema(ProblemSchema);
   registerProblemHandlers(app);
+  // The API speaks JSON only: a text/plain body is a 415, not a string handed to the route.
+  app.removeContentTypeParser('text/plain');
+  app.addHook('onRoute', (route) => {
+    if (route.schema?.body !== undefined) route.schema = { ...route.schema, body: closeObjects(route.schema.body) };
+  });
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -1,0 +1,135 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+const PEM = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const PRODUCTION = { NODE_ENV: 'production', DATABASE_URL: 'postgres://brigade@db.internal:5432/brigade', JWT_PRIVATE_KEY: PEM };
+
+/** The ConfigError loadConfig throws for this environment (fails the test when none is thrown). */
+function configErrorFor(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  it('when nothing is set, then it runs in development on the embedded database with a generated key', () => {
+    const config = loadConfig({});
+    expect(config.nodeEnv).toBe('development');
+    expect(config.databaseUrl).toBeNull();
+    expect(config.auth.jwtPrivateKey).toBeNull();
+    expect(config.port).toBe(3000);
+    expect(config.embeddedPostgresPort).toBe(54329);
+    expect(config.demo).toBe('auto');
+  });
+
+  it('when production has no DATABASE_URL, then a ConfigError names DATABASE_URL', () => {
+    const error = configErrorFor({ ...PRODUCTION, DATABASE_URL: '' });
+    expect(error.variable).toBe('DATABASE_URL');
+    expect(error.message).toContain('DATABASE_URL');
+  });
+
+  it('when production has no JWT_PRIVATE_KEY, then a ConfigError names JWT_PRIVATE_KEY', () => {
+    const { JWT_PRIVATE_KEY: _unused, ...env } = PRODUCTION;
+    const error = configErrorFor(env);
+    expect(error.variable).toBe('JWT_PRIVATE_KEY');
+    expect(error.message).toContain('JWT_PRIVATE_KEY');
+  });
+
+  it('when production has everything it needs, then it loads with demo data off and no CORS origins', () => {
+    const config = loadConfig(PRODUCTION);
+    expect(config.nodeEnv).toBe('production');
+    expect(config.databaseUrl).toBe(PRODUCTION.DATABASE_URL);
+    expect(config.auth.jwtPrivateKey).toBe(PEM.trim());
+    expect(config.demo).toBe('off');
+    expect(config.http.corsOrigins).toBe(false);
+  });
+
+  it('when JWT_PRIVATE_KEY arrives with escaped newlines, then they become real newlines', () => {
+    const config = loadConfig({ JWT_PRIVATE_KEY: PEM.trim().replace(/\n/g, '\\n') });
+    expect(config.auth.jwtPrivateKey).toBe(PEM.trim());
+  });
+
+  it('when JWT_PRIVATE_KEY is not a PEM private key, then the error names it', () => {
+    expect(configErrorFor({ JWT_PRIVATE_KEY: 'secret' }).variable).toBe('JWT_PRIVATE_KEY');
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['PORT', '3.5'],
+    ['DATABASE_POOL_MAX', '0'],
+    ['DATABASE_STATEMENT_TIMEOUT_MS', '5s'],
+    ['EMBEDDED_PG_PORT', '80'],
+    ['BODY_LIMIT_BYTES', '1e6'],
+  ])('when %s is "%s", then the ConfigError names that variable', (name, value) => {
+    const error = configErrorFor({ [name]: value });
+    expect(error.variable).toBe(name);
+    expect(error.message).toContain(name);
+    expect(error.message).toContain(value);
+  });
+
+  it.each([
+    ['NODE_ENV', 'staging'],
+    ['BRIGADE_ROLE', 'scheduler'],
+    ['LOG_LEVEL', 'verbose'],
+    ['BRIGADE_DEMO', 'yes'],
+    ['TRUST_PROXY', 'maybe'],
+  ])('when %s is "%s", then the ConfigError names that variable and the value', (name, value) => {
+    const error = configErrorFor({ [name]: value });
+    expect(error.variable).toBe(name);
+    expect(error.message).toContain(name);
+    expect(error.message).toContain(value);
+  });
+
+  it.each([
+    ['DATABASE_URL', 'not a url'],
+    ['DATABASE_URL', 'mysql://root@localhost/brigade'],
+    ['REDIS_URL', 'http://localhost:6379'],
+  ])('when %s is "%s", then the ConfigError names that variable', (name, value) => {
+    expect(configErrorFor({ [name]: value }).variable).toBe(name);
+  });
+
+  it('when integers have surrounding spaces, then they are still read', () => {
+    expect(loadConfig({ PORT: ' 8080 ' }).port).toBe(8080);
+  });
+
+  it('when CORS_ORIGINS is a comma-separated list, then each origin is trimmed and empty entries dropped', () => {
+    const config = loadConfig({ CORS_ORIGINS: 'https://order.example.com, https://admin.example.com,,' });
+    expect(config.http.corsOrigins).toEqual(['https://order.example.com', 'https://admin.example.com']);
+  });
+
+  it('when CORS_ORIGINS is "*", then every origin is allowed', () => {
+    expect(loadConfig({ ...PRODUCTION, CORS_ORIGINS: '*' }).http.corsOrigins).toBe(true);
+  });
+
+  it('when CORS_ORIGINS is unset, then development allows any origin and production none', () => {
+    expect(loadConfig({}).http.corsOrigins).toBe(true);
+    expect(loadConfig(PRODUCTION).http.corsOrigins).toBe(false);
+  });
+
+  it('when BRIGADE_DEMO=on in production, then it is refused naming BRIGADE_DEMO', () => {
+    const error = configErrorFor({ ...PRODUCTION, BRIGADE_DEMO: 'on' });
+    expect(error.variable).toBe('BRIGADE_DEMO');
+    expect(error.message).toContain('BRIGADE_DEMO');
+  });
+
+  it('when BRIGADE_DEMO=auto in production, then demo data is switched off', () => {
+    expect(loadConfig({ ...PRODUCTION, BRIGADE_DEMO: 'auto' }).demo).toBe('off');
+  });
+
+  it('when BRIGADE_DEMO=on in development, then it stays on', () => {
+    expect(loadConfig({ BRIGADE_DEMO: 'on' }).demo).toBe('on');
+  });
+
+  it('when BRIGADE_DATA_DIR is relative, then it is resolved to an absolute path', () => {
+    const config = loadConfig({ BRIGADE_DATA_DIR: 'var/brigade' });
+    expect(config.dataDir.startsWith('/')).toBe(true);
+    expect(config.dataDir.endsWith('/var/brigade')).toBe(true);
+  });
+});

@@ -1,0 +1,183 @@
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { decodeProtectedHeader, SignJWT } from 'jose';
+import { afterAll, describe, expect, it } from 'vitest';
+import { UnauthenticatedError } from '../http/errors.js';
+import { createAccessTokenIssuer, type AccessTokenIssuer } from './tokens.js';
+
+const ISSUER = 'brigade-test';
+const AUDIENCE = 'brigade-api';
+const ED25519_PEM = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const P256_PEM = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+
+const tempDirs: string[] = [];
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'brigade-tokens-'));
+  tempDirs.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function issuer(pem: string | null = ED25519_PEM, overrides: { issuer?: string; dataDir?: string } = {}): AccessTokenIssuer {
+  return createAccessTokenIssuer({ privateKeyPem: pem, dataDir: overrides.dataDir ?? tempDir(), issuer: overrides.issuer ?? ISSUER, ttlSeconds: 900 });
+}
+
+/** The code verify() fails with (fails the test when it accepts the token). */
+async function rejectionCode(tokens: AccessTokenIssuer, token: string): Promise<string> {
+  try {
+    await tokens.verify(token);
+  } catch (error) {
+    expect(error).toBeInstanceOf(UnauthenticatedError);
+    return (error as UnauthenticatedError).code;
+  }
+  throw new Error('verify() accepted the token');
+}
+
+function b64(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+/** A token signed by our own key but with claims or header chosen by the test. */
+function forge(key: KeyObject, kid: string, claims: Record<string, unknown>, header: Record<string, unknown> = {}) {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ sub: 'user-1', sid: 'family-1', iss: ISSUER, aud: AUDIENCE, iat: now, exp: now + 600, ...claims })
+    .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'JWT', ...header })
+    .sign(key);
+}
+
+describe('access tokens', () => {
+  it('when a token is signed, then it verifies back to the same claims', async () => {
+    const tokens = issuer();
+    const token = await tokens.sign({ sub: 'user-1', sid: 'family-1' });
+    await expect(tokens.verify(token)).resolves.toEqual({ sub: 'user-1', sid: 'family-1' });
+  });
+
+  it('when a token is signed, then its header names the key (kid) and an asymmetric algorithm', async () => {
+    const tokens = issuer();
+    const header = decodeProtectedHeader(await tokens.sign({ sub: 'u', sid: 's' }));
+    expect(header).toEqual({ alg: 'EdDSA', kid: tokens.kid, typ: 'JWT' });
+    expect(tokens.kid).toMatch(/^[A-Za-z0-9_-]{16}$/);
+  });
+
+  it('when the key is P-256, then tokens use ES256 and still round-trip', async () => {
+    const tokens = issuer(P256_PEM);
+    const token = await tokens.sign({ sub: 'user-2', sid: 'family-2' });
+    expect(decodeProtectedHeader(token).alg).toBe('ES256');
+    await expect(tokens.verify(token)).resolves.toEqual({ sub: 'user-2', sid: 'family-2' });
+  });
+
+  it('when the key is RSA, then the issuer refuses it', () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    expect(() => issuer(rsa)).toThrow(/Ed25519 or P-256/);
+  });
+
+  it('when the JWKS is published, then it holds the public key only, under the same kid', async () => {
+    const tokens = issuer();
+    const { keys } = await tokens.jwks();
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).toMatchObject({ kty: 'OKP', crv: 'Ed25519', kid: tokens.kid, alg: 'EdDSA', use: 'sig' });
+    expect(keys[0]).not.toHaveProperty('d');
+  });
+
+  it('when a token says alg "none" and carries no signature, then it is rejected', async () => {
+    const tokens = issuer();
+    const now = Math.floor(Date.now() / 1000);
+    const unsigned = `${b64({ alg: 'none', typ: 'JWT', kid: tokens.kid })}.${b64({ sub: 'admin', sid: 'x', iss: ISSUER, aud: AUDIENCE, iat: now, exp: now + 600 })}.`;
+    expect(await rejectionCode(tokens, unsigned)).toBe('INVALID_TOKEN');
+  });
+
+  it('when a token is HS256-signed with the public key bytes as the secret, then it is rejected', async () => {
+    const tokens = issuer();
+    const publicKey = createPublicKey(createPrivateKey(ED25519_PEM));
+    const secrets = [
+      Buffer.from(publicKey.export({ type: 'spki', format: 'pem' }).toString()),
+      publicKey.export({ type: 'spki', format: 'der' }),
+    ];
+    for (const secret of secrets) {
+      const now = Math.floor(Date.now() / 1000);
+      const token = await new SignJWT({ sub: 'admin', sid: 'x' })
+        .setProtectedHeader({ alg: 'HS256', kid: tokens.kid, typ: 'JWT' })
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setIssuedAt(now)
+        .setExpirationTime(now + 600)
+        .sign(new Uint8Array(secret));
+      expect(await rejectionCode(tokens, token)).toBe('INVALID_TOKEN');
+    }
+  });
+
+  it('when a token has expired, then TOKEN_EXPIRED', async () => {
+    const tokens = issuer();
+    const now = Math.floor(Date.now() / 1000);
+    const token = await forge(createPrivateKey(ED25519_PEM), tokens.kid, { iat: now - 3600, exp: now - 60 });
+    expect(await rejectionCode(tokens, token)).toBe('TOKEN_EXPIRED');
+  });
+
+  it('when a token was issued by another issuer, then it is rejected', async () => {
+    const tokens = issuer();
+    const foreign = issuer(ED25519_PEM, { issuer: 'someone-else' });
+    expect(foreign.kid).toBe(tokens.kid);
+    expect(await rejectionCode(tokens, await foreign.sign({ sub: 'u', sid: 's' }))).toBe('INVALID_TOKEN');
+  });
+
+  it('when a token is for another audience, then it is rejected', async () => {
+    const tokens = issuer();
+    const token = await forge(createPrivateKey(ED25519_PEM), tokens.kid, { aud: 'another-api' });
+    expect(await rejectionCode(tokens, token)).toBe('INVALID_TOKEN');
+  });
+
+  it('when a token was signed by another key, then it is rejected', async () => {
+    const tokens = issuer();
+    const other = issuer(generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+    expect(await rejectionCode(tokens, await other.sign({ sub: 'u', sid: 's' }))).toBe('INVALID_TOKEN');
+  });
+
+  it('when the kid in the header is not ours, then the token is rejected even with a valid signature', async () => {
+    const tokens = issuer();
+    const token = await forge(createPrivateKey(ED25519_PEM), 'some-other-kid', {});
+    expect(await rejectionCode(tokens, token)).toBe('INVALID_TOKEN');
+  });
+
+  it('when the claims lack sid, then the token is rejected as malformed', async () => {
+    const tokens = issuer();
+    const token = await forge(createPrivateKey(ED25519_PEM), tokens.kid, { sid: undefined });
+    expect(await rejectionCode(tokens, token)).toBe('INVALID_TOKEN');
+  });
+
+  it('when the token is not a JWT at all, then it is rejected', async () => {
+    expect(await rejectionCode(issuer(), 'bk_live_not-a-jwt')).toBe('INVALID_TOKEN');
+  });
+});
+
+describe('development signing key', () => {
+  it('when no key is configured, then one is generated into the data folder with mode 0600 and reused', async () => {
+    const dataDir = tempDir();
+    const file = path.join(dataDir, 'keys', 'jwt-signing-key.pem');
+    const first = issuer(null, { dataDir });
+    expect(fs.existsSync(file)).toBe(true);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.dirname(file)).mode & 0o077).toBe(0);
+    const pem = fs.readFileSync(file, 'utf8');
+    expect(pem).toContain('PRIVATE KEY');
+
+    const second = issuer(null, { dataDir });
+    expect(second.kid).toBe(first.kid);
+    expect(fs.readFileSync(file, 'utf8')).toBe(pem);
+    // A token from before a restart still verifies after it.
+    await expect(second.verify(await first.sign({ sub: 'u', sid: 's' }))).resolves.toEqual({ sub: 'u', sid: 's' });
+  });
+
+  it('when two data folders are used, then each gets its own key', () => {
+    expect(issuer(null, { dataDir: tempDir() }).kid).not.toBe(issuer(null, { dataDir: tempDir() }).kid);
+  });
+
+  it('when a key is configured, then nothing is written to the data folder', () => {
+    const dataDir = tempDir();
+    issuer(ED25519_PEM, { dataDir });
+    expect(fs.readdirSync(dataDir)).toEqual([]);
+  });
+});
