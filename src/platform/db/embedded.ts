@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import type { Logger } from 'pino';
 
 export interface EmbeddedServer {
@@ -66,8 +67,47 @@ async function chownTree(dir: string, uid: number, gid: number): Promise<void> {
   }
 }
 
+/**
+ * When a Brigade process already runs the server on this data folder (say `npm start` is up
+ * and someone runs `npm run demo:reset`), the second process uses that server instead of
+ * failing to start another; it then leaves stopping it to its owner.
+ */
+async function alreadyRunning(url: string, pgDir: string): Promise<boolean> {
+  const running = await fs.access(path.join(pgDir, 'postmaster.pid')).then(() => true, () => false);
+  if (!running) return false;
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ data_directory: string }>('SHOW data_directory');
+    return path.resolve(rows[0]?.data_directory ?? '') === path.resolve(pgDir);
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function assertReachableBy(dir: string, uid: number): Promise<void> {
+  // Every folder above the data folder must be enterable by the server's user (o+x).
+  for (let current = path.dirname(dir); current !== path.dirname(current); current = path.dirname(current)) {
+    const stat = await fs.stat(current);
+    const enterable = stat.uid === uid ? (stat.mode & 0o100) !== 0 : (stat.mode & 0o001) !== 0;
+    if (!enterable) {
+      throw new Error(
+        `The embedded PostgreSQL server runs as the "postgres" user, which cannot enter ${current}. ` +
+          'Put BRIGADE_DATA_DIR somewhere it can reach, or allow it with chmod o+x on that folder.',
+      );
+    }
+  }
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedServer> {
   const pgDir = path.join(options.dataDir, 'pg');
+  const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`;
+  if (await alreadyRunning(url, pgDir)) {
+    options.logger.info({ dataDir: pgDir }, 'using the embedded PostgreSQL server another Brigade process runs');
+    return { url, stop: async () => undefined };
+  }
   const ids = unprivilegedIds();
   await fs.mkdir(options.dataDir, { recursive: true });
   const initialised = await fs
@@ -76,7 +116,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     .catch(() => false);
 
   if (ids) {
-    // The server user must be able to reach the folder: every parent needs o+x.
+    await assertReachableBy(pgDir, ids.uid);
     await fs.mkdir(pgDir, { recursive: true, mode: 0o700 });
     await chownTree(pgDir, ids.uid, ids.gid);
   }
@@ -113,8 +153,5 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       { cause: error },
     );
   }
-  return {
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`,
-    stop: () => server.stop(),
-  };
+  return { url, stop: () => server.stop() };
 }
