@@ -151,3 +151,13 @@ describe('organization isolation for staff routes', () => {
     expect(res.statusCode).toBe(403);
   });
 });
+
+describe('member list cursors', () => {
+  it('when a forged cursor is sent, then 400 INVALID_CURSOR rather than a database error', async () => {
+    const brand = await organizationWithStore(t);
+    const forged = Buffer.from(JSON.stringify({ id: "x' OR 1=1 --" })).toString('base64url');
+    const res = await t.app.inject({ method: 'GET', url: `/v1/organizations/${brand.organization.id}/members?cursor=${forged}`, headers: bearer(brand.organization.owner.token) });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().code).toBe('INVALID_CURSOR');
+  });
+});

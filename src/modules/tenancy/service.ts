@@ -4,8 +4,8 @@
 import { v7 as uuidv7 } from 'uuid';
 import { requireUser, type Principal } from '../../platform/auth/principal.js';
 import { inTransaction, type Db, type Tx } from '../../platform/db/index.js';
-import { BadRequestError, ConflictError, NotFoundError, PreconditionFailedError, UnprocessableError, ValidationError } from '../../platform/http/errors.js';
-import { decodeCursor, toPage, type PageOf } from '../../platform/http/schema.js';
+import { ConflictError, NotFoundError, PreconditionFailedError, UnprocessableError, ValidationError } from '../../platform/http/errors.js';
+import { decodeCursor, isUuid, toPage, type PageOf } from '../../platform/http/schema.js';
 import type { IdentityApi } from '../identity/index.js';
 import { assertMayReadOrganization, assertRule, RULES } from './access.js';
 import { dateOfDayNumber, dayNumberOf, isOpenAt, LOOKAHEAD_DAYS, localDateAt, type DailyInterval, type WeeklyInterval } from './hours.js';
@@ -43,15 +43,6 @@ export interface NewStore {
 
 /** Exceptions may be planned this far ahead (store-local days). */
 const MAX_EXCEPTION_DAYS_AHEAD = 730;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export const isUuid = (value: string) => UUID.test(value);
-
-/** A cursor that decoded but does not hold a key this API would have issued. */
-export function invalidCursor(): never {
-  throw new BadRequestError('INVALID_CURSOR', 'The cursor is not one this API issued.', [{ path: '/querystring/cursor', message: 'is not a valid cursor' }]);
-}
 
 /** The version an If-Match header lets a write proceed from (null: unconditional), or 412. */
 function expectedVersion(ifMatch: number[] | null, current: number): number | null {
@@ -196,7 +187,6 @@ export function createTenancyService(deps: TenancyServiceDeps) {
     async listStores(query: { org?: string; limit?: number; cursor?: string }): Promise<PageOf<StoreSummary> & { freshForSeconds: number }> {
       const limit = query.limit ?? 20;
       const after = decodeCursor(query.cursor, ['id'] as const);
-      if (after && !isUuid(after.id)) invalidCursor();
       const now = clock();
       const rows = await repo.listStores(db, { organizationSlug: query.org ?? null, afterId: after?.id ?? null, limit, window: exceptionWindow(now, LOOKAHEAD_DAYS) });
       let freshForSeconds = Number.POSITIVE_INFINITY;
@@ -246,8 +236,7 @@ export function createTenancyService(deps: TenancyServiceDeps) {
     async listHoursExceptions(principal: Principal | null, storeId: string, query: { from?: string; limit?: number; cursor?: string }): Promise<PageOf<HoursException>> {
       const store = await storeForStaff(db, principal, storeId, RULES.readStoreBackOffice);
       const limit = query.limit ?? 20;
-      const after = decodeCursor(query.cursor, ['date'] as const);
-      if (after && dayNumberOf(after.date) === null) invalidCursor();
+      const after = decodeCursor(query.cursor, ['date'] as const, (key) => dayNumberOf(key.date) !== null);
       const fromDate = query.from ?? localDateAt(clock(), store.timezone);
       const rows = await repo.listHoursExceptions(db, storeId, { fromDate, afterDate: after?.date ?? null, limit });
       return toPage(rows, limit, presentException, (row) => ({ date: row.date }));

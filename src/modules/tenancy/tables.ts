@@ -5,12 +5,12 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Principal } from '../../platform/auth/principal.js';
 import { inTransaction, type Db, type Tx } from '../../platform/db/index.js';
 import { ConflictError, NotFoundError } from '../../platform/http/errors.js';
-import { decodeCursor, toPage, type PageOf } from '../../platform/http/schema.js';
+import { decodeCursor, isUuid, toPage, type PageOf } from '../../platform/http/schema.js';
 import { RULES } from './access.js';
 import { presentTable } from './present.js';
 import { tenancyRepo as repo, type Executor, type TableRow } from './repo.js';
 import type { DiningTable, ScannedTable, UpdateTableBody } from './schema.js';
-import { invalidCursor, isUuid, type TenancyService } from './service.js';
+import type { TenancyService } from './service.js';
 
 /** 128 random bits, base64url (22 characters). */
 export function mintQrToken(): string {
@@ -73,7 +73,6 @@ export function createTableService(deps: { db: Db; stores: Pick<TenancyService, 
       await stores.storeForStaff(db, principal, storeId, RULES.readStoreBackOffice);
       const limit = query.limit ?? 20;
       const after = decodeCursor(query.cursor, ['id'] as const);
-      if (after && !isUuid(after.id)) invalidCursor();
       const rows = await repo.listTables(db, storeId, { afterId: after?.id ?? null, limit });
       return toPage(rows, limit, presentTable, (row) => ({ id: row.id }));
     },

@@ -6,6 +6,7 @@ import { createTestDatabase, type TestDatabase } from '../../test-support/harnes
 import { createBareServer } from '../../test-support/server.js';
 import type { App } from './server.js';
 import { ConflictError } from './errors.js';
+import type { Problem } from './problem.js';
 
 const SECRET = 'SELECT password_hash FROM users WHERE email = $1';
 
@@ -71,27 +72,17 @@ afterAll(async () => {
   await db?.drop();
 });
 
-interface ProblemBody {
-  type: string;
-  title: string;
-  status: number;
-  detail?: string;
-  code: string;
-  request_id: string;
-  errors?: Array<{ path: string; message: string }>;
-}
-
 /** Asserts the RFC 9457 envelope and returns the parsed problem. */
-function problemOf(res: LightMyRequestResponse, status: number, code: string): ProblemBody {
+function problemOf(res: LightMyRequestResponse, status: number, code: string): Problem {
   expect(res.statusCode).toBe(status);
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  const body = res.json<ProblemBody>();
+  const body = res.json<Problem>();
   expect(body).toMatchObject({ status, code, type: expect.stringMatching(/^https:\/\/brigade\.dev\/problems\/[a-z-]+$/), title: expect.any(String) });
   expect(body.request_id).toBe(res.headers['x-request-id']);
   return body;
 }
 
-function paths(body: ProblemBody): string[] {
+function paths(body: Problem): string[] {
   return [...new Set((body.errors ?? []).map((error) => error.path))].sort();
 }
 

@@ -58,17 +58,30 @@ export interface PageOf<T> {
   has_more: boolean;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (value: string) => UUID.test(value);
+
 /** Cursors are base64url JSON of the sort key; opaque to clients, validated on the way back in. */
 export function encodeCursor(key: Record<string, string | number>): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor<K extends string>(cursor: string | undefined, fields: readonly K[]): Record<K, string> | null {
+/**
+ * Decodes a cursor holding the string fields `fields`. `isValid` checks their values (say, that
+ * an id is a UUID), so a forged cursor is a 400 here and never reaches SQL as a bad cast.
+ * Without `isValid`, every field must be a UUID.
+ */
+export function decodeCursor<K extends string>(
+  cursor: string | undefined,
+  fields: readonly K[],
+  isValid: (key: Record<K, string>) => boolean = (key) => fields.every((field) => isUuid(key[field])),
+): Record<K, string> | null {
   if (cursor === undefined) return null;
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (typeof parsed === 'object' && parsed !== null && fields.every((field) => typeof (parsed as Record<string, unknown>)[field] === 'string')) {
-      return parsed as Record<K, string>;
+      const key = parsed as Record<K, string>;
+      if (isValid(key)) return key;
     }
   } catch {
     // fall through to the error below
