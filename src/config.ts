@@ -38,6 +38,35 @@ export interface Config {
   };
   logLevel: string;
   demo: 'auto' | 'on' | 'off';
+  /** null: events go to in-process subscribers only. */
+  natsUrl: string | null;
+  events: { natsStream: string; relayPollMs: number; relayBatchSize: number };
+  idempotency: { ttlHours: number; claimTimeoutSeconds: number };
+  rateLimits: {
+    anonymous: RateLimit;
+    user: RateLimit;
+    apiKey: RateLimit;
+    auth: RateLimit;
+    lockoutAttempts: number;
+    lockoutSeconds: number;
+  };
+  /** 0 disables a limit. */
+  pressure: { maxEventLoopDelayMs: number; maxHeapUsedBytes: number; maxRssBytes: number };
+  outbound: {
+    timeoutMs: number;
+    retries: number;
+    breakerConsecutiveFailures: number;
+    breakerHalfOpenAfterMs: number;
+    bulkheadLimit: number;
+    bulkheadQueue: number;
+  };
+  tracing: { enabled: boolean; serviceName: string };
+}
+
+/** A token bucket: `points` requests per `seconds`. */
+export interface RateLimit {
+  points: number;
+  seconds: number;
 }
 
 export class ConfigError extends Error {
@@ -77,6 +106,30 @@ export const CONFIG_VARIABLES: Variable[] = [
   { name: 'TRUST_PROXY', default: 'false', meaning: '`true` when behind a reverse proxy that sets `X-Forwarded-*`.' },
   { name: 'SHUTDOWN_TIMEOUT_MS', default: '10000', meaning: 'How long a graceful shutdown waits for in-flight requests before closing.' },
   { name: 'LOG_LEVEL', default: 'info', meaning: 'pino level: `fatal`, `error`, `warn`, `info`, `debug`, `trace`, `silent`.' },
+  { name: 'NATS_URL', default: '(none)', meaning: 'NATS server with JetStream. When set, the outbox relay also publishes every event to the stream (subjects `brigade.<event type>`).' },
+  { name: 'NATS_STREAM', default: 'BRIGADE', meaning: 'JetStream stream the relay publishes to (created if missing).' },
+  { name: 'OUTBOX_POLL_INTERVAL_MS', default: '1000', meaning: 'Outbox relay polling fallback; LISTEN/NOTIFY wakes it sooner.' },
+  { name: 'OUTBOX_BATCH_SIZE', default: '200', meaning: 'Events a relay claims per batch.' },
+  { name: 'IDEMPOTENCY_TTL_HOURS', default: '24', meaning: 'How long a stored idempotent response is kept (at least 24).' },
+  { name: 'IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS', default: '60', meaning: 'After this long, a claim whose request died may be taken over by a retry.' },
+  { name: 'RATE_LIMIT_ANONYMOUS', default: '60/60', meaning: 'Token bucket per IP for anonymous calls: `points/seconds`.' },
+  { name: 'RATE_LIMIT_USER', default: '300/60', meaning: 'Token bucket per signed-in person.' },
+  { name: 'RATE_LIMIT_API_KEY', default: '1200/60', meaning: 'Token bucket per API key.' },
+  { name: 'RATE_LIMIT_AUTH', default: '10/60', meaning: 'Stricter bucket per IP for login, refresh and registration.' },
+  { name: 'LOGIN_LOCKOUT_ATTEMPTS', default: '5', meaning: 'Failed logins for one account before it is locked out.' },
+  { name: 'LOGIN_LOCKOUT_SECONDS', default: '900', meaning: 'How long a lockout lasts.' },
+  { name: 'PRESSURE_MAX_EVENT_LOOP_DELAY_MS', default: '1000', meaning: 'Shed load (503 + Retry-After) above this event-loop delay; 0 disables.' },
+  { name: 'PRESSURE_MAX_HEAP_USED_BYTES', default: '0', meaning: 'Shed load above this heap use; 0 disables.' },
+  { name: 'PRESSURE_MAX_RSS_BYTES', default: '0', meaning: 'Shed load above this resident memory; 0 disables.' },
+  { name: 'OUTBOUND_TIMEOUT_MS', default: '5000', meaning: 'Timeout of each outbound HTTP attempt.' },
+  { name: 'OUTBOUND_RETRIES', default: '3', meaning: 'Retries (exponential backoff with jitter) for idempotent outbound calls.' },
+  { name: 'OUTBOUND_BREAKER_FAILURES', default: '5', meaning: 'Consecutive failures that open an outbound circuit breaker.' },
+  { name: 'OUTBOUND_BREAKER_HALF_OPEN_MS', default: '10000', meaning: 'How long an open breaker waits before letting one trial call through.' },
+  { name: 'OUTBOUND_BULKHEAD_LIMIT', default: '20', meaning: 'Concurrent outbound calls per destination.' },
+  { name: 'OUTBOUND_BULKHEAD_QUEUE', default: '50', meaning: 'Outbound calls that may wait for a bulkhead slot before being refused.' },
+  { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', default: '(none)', meaning: 'When set, OpenTelemetry traces (HTTP, Fastify, pg, ioredis) are exported over OTLP; the other standard `OTEL_*` variables apply.' },
+  { name: 'OTEL_SERVICE_NAME', default: 'brigade', meaning: 'Service name on traces.' },
+  { name: 'OTEL_SDK_DISABLED', default: 'false', meaning: '`true` turns tracing off even with an endpoint.' },
   { name: 'BRIGADE_DEMO', default: 'auto', meaning: '`auto` seeds demo data on first start with the embedded database; `on` also with `DATABASE_URL`; `off` never. Refused in production.' },
 ];
 
@@ -126,6 +179,16 @@ function url(env: Env, name: string, protocols: string[]): string | null {
     throw new ConfigError(name, `must use ${protocols.join(' or ')}`);
   }
   return raw;
+}
+
+function rateLimit(env: Env, name: string, fallback: RateLimit): RateLimit {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const match = /^(\d+)\/(\d+)$/.exec(raw);
+  if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) {
+    throw new ConfigError(name, `must look like points/seconds (e.g. 100/60), got "${raw}"`);
+  }
+  return { points: Number(match[1]), seconds: Number(match[2]) };
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -188,5 +251,40 @@ export function loadConfig(env: Env = process.env): Config {
     },
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     demo: production ? 'off' : demo,
+    natsUrl: url(env, 'NATS_URL', ['nats:', 'tls:']),
+    events: {
+      natsStream: read(env, 'NATS_STREAM') ?? 'BRIGADE',
+      relayPollMs: integer(env, 'OUTBOX_POLL_INTERVAL_MS', 1000, 10, 60_000),
+      relayBatchSize: integer(env, 'OUTBOX_BATCH_SIZE', 200, 1, 10_000),
+    },
+    idempotency: {
+      ttlHours: integer(env, 'IDEMPOTENCY_TTL_HOURS', 24, 24, 24 * 30),
+      claimTimeoutSeconds: integer(env, 'IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS', 60, 1, 3600),
+    },
+    rateLimits: {
+      anonymous: rateLimit(env, 'RATE_LIMIT_ANONYMOUS', { points: 60, seconds: 60 }),
+      user: rateLimit(env, 'RATE_LIMIT_USER', { points: 300, seconds: 60 }),
+      apiKey: rateLimit(env, 'RATE_LIMIT_API_KEY', { points: 1200, seconds: 60 }),
+      auth: rateLimit(env, 'RATE_LIMIT_AUTH', { points: 10, seconds: 60 }),
+      lockoutAttempts: integer(env, 'LOGIN_LOCKOUT_ATTEMPTS', 5, 1, 1000),
+      lockoutSeconds: integer(env, 'LOGIN_LOCKOUT_SECONDS', 900, 1, 86_400),
+    },
+    pressure: {
+      maxEventLoopDelayMs: integer(env, 'PRESSURE_MAX_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),
+      maxHeapUsedBytes: integer(env, 'PRESSURE_MAX_HEAP_USED_BYTES', 0, 0, Number.MAX_SAFE_INTEGER),
+      maxRssBytes: integer(env, 'PRESSURE_MAX_RSS_BYTES', 0, 0, Number.MAX_SAFE_INTEGER),
+    },
+    outbound: {
+      timeoutMs: integer(env, 'OUTBOUND_TIMEOUT_MS', 5000, 10, 600_000),
+      retries: integer(env, 'OUTBOUND_RETRIES', 3, 0, 20),
+      breakerConsecutiveFailures: integer(env, 'OUTBOUND_BREAKER_FAILURES', 5, 1, 1000),
+      breakerHalfOpenAfterMs: integer(env, 'OUTBOUND_BREAKER_HALF_OPEN_MS', 10_000, 10, 3_600_000),
+      bulkheadLimit: integer(env, 'OUTBOUND_BULKHEAD_LIMIT', 20, 1, 10_000),
+      bulkheadQueue: integer(env, 'OUTBOUND_BULKHEAD_QUEUE', 50, 0, 100_000),
+    },
+    tracing: {
+      enabled: read(env, 'OTEL_EXPORTER_OTLP_ENDPOINT') !== undefined && !bool(env, 'OTEL_SDK_DISABLED', false),
+      serviceName: read(env, 'OTEL_SERVICE_NAME') ?? 'brigade',
+    },
   };
 }
