@@ -7,11 +7,12 @@ import type { Config } from './config.js';
 import { createAccessTokenIssuer } from './platform/auth/tokens.js';
 import { createDatabase, migrate, type Database } from './platform/db/index.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './platform/db/embedded.js';
-import { startPeriodicTasks, type RunningTasks } from './platform/jobs/periodic.js';
+import { startJobs, type Jobs } from './platform/jobs/queue.js';
 import { createModules } from './modules.js';
 import { seedDemoIfEmpty } from './demo/seed.js';
 
 export interface Runtime {
+  url: string;
   database: Database;
   embedded: EmbeddedServer | null;
   close(): Promise<void>;
@@ -28,6 +29,7 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Runt
   }
   const database = createDatabase(url, config.database, `brigade-${config.role}`);
   return {
+    url,
     database,
     embedded,
     async close() {
@@ -68,10 +70,11 @@ export async function start(config: Config, logger: Logger): Promise<{ stop(): P
       });
     }
 
-    let tasks: RunningTasks | null = null;
+    let jobs: Jobs | null = null;
     if (config.role !== 'api') {
-      tasks = startPeriodicTasks(runtime.database.db, Object.values(modules).flatMap((module) => module.tasks), logger);
-      logger.info('worker role running');
+      const definitions = Object.values(modules).flatMap((module) => module.jobs);
+      jobs = await startJobs(definitions, { connectionString: runtime.url, logger, work: true });
+      logger.info({ queues: definitions.map((definition) => definition.name) }, 'worker role running');
     }
 
     if (config.role !== 'worker') {
@@ -102,7 +105,7 @@ export async function start(config: Config, logger: Logger): Promise<{ stop(): P
         clearTimeout(timer);
       });
     }
-    if (tasks) closers.push(() => tasks.stop());
+    if (jobs) closers.push(() => jobs.stop());
   } catch (error) {
     for (const close of closers) await close().catch(() => undefined);
     await runtime.close();

@@ -4,7 +4,7 @@ import type { Config } from '../../config.js';
 import type { Authenticate } from '../../platform/auth/access.js';
 import type { AccessTokenIssuer } from '../../platform/auth/tokens.js';
 import type { Db } from '../../platform/db/index.js';
-import type { PeriodicTask } from '../../platform/jobs/periodic.js';
+import type { JobDefinition } from '../../platform/jobs/queue.js';
 import type { ModuleSurface } from '../../platform/http/module.js';
 import { createApiKeyService } from './api-keys.js';
 import { createPasswordHasher } from './passwords.js';
@@ -40,19 +40,21 @@ export function createIdentityModule(deps: IdentityDeps) {
   const staff = createStaffService({ db: deps.db, sessions, hashPasswords: passwords.hash, clock: deps.clock });
   const apiKeys = createApiKeyService({ db: deps.db });
 
-  const tasks: PeriodicTask[] = [
+  const jobs: JobDefinition[] = [
     {
       name: 'identity.purge-ended-sessions',
-      everyMs: 3600_000,
-      run: async (trx) => {
+      policy: 'singleton',
+      cron: '17 * * * *',
+      handler: async () => {
         const cutoff = new Date(Date.now() - RETENTION_MS);
-        return (await identityRepo.purgeDeadFamilies(trx, cutoff)) + (await identityRepo.purgeStaleInvitations(trx, cutoff));
+        await identityRepo.purgeDeadFamilies(deps.db, cutoff);
+        await identityRepo.purgeStaleInvitations(deps.db, cutoff);
       },
     },
   ];
 
   const authenticate: Authenticate = (credential) => sessions.authenticate(credential);
-  const surface: ModuleSurface = { routes: identityRoutes({ sessions, staff, apiKeys }), tasks };
+  const surface: ModuleSurface = { routes: identityRoutes({ sessions, staff, apiKeys }), jobs };
 
   return {
     ...surface,

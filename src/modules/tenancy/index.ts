@@ -23,7 +23,7 @@ export function createTenancyModule(deps: TenancyDeps) {
   const clock = deps.clock ?? (() => new Date());
   const stores = createTenancyService({ db: deps.db, roles: deps.identity.api, clock });
   const tables = createTableService({ db: deps.db, stores });
-  const surface: ModuleSurface = { routes: tenancyRoutes({ stores, tables }), tasks: [] };
+  const surface: ModuleSurface = { routes: tenancyRoutes({ stores, tables }), jobs: [] };
 
   return {
     ...surface,

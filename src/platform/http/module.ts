@@ -1,8 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { PeriodicTask } from '../jobs/periodic.js';
+import type { JobDefinition } from '../jobs/queue.js';
 
-/** What a module hands to the app: its routes (mounted under /v1) and its worker tasks. */
+/** What a module hands to the app: its routes (mounted under /v1) and its background jobs. */
 export interface ModuleSurface {
   routes: FastifyPluginAsync;
-  tasks: PeriodicTask[];
+  jobs: JobDefinition[];
 }

@@ -5,6 +5,7 @@ import helmet from '@fastify/helmet';
 import cors from '@fastify/cors';
 import { v7 as uuidv7 } from 'uuid';
 import type { Config } from '../../config.js';
+import { requestContext } from '../observability/context.js';
 import { registerProblemHandlers } from './problem.js';
 import { ProblemSchema } from './schema.js';
 
@@ -75,8 +76,10 @@ export async function createServer(config: Config, logger: FastifyBaseLogger): P
     if (route.schema?.body !== undefined) route.schema = { ...route.schema, body: closeObjects(route.schema.body) };
   });
 
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    // The rest of the request runs inside this context, so outbound calls can forward the id.
+    requestContext.run({ requestId: String(request.id) }, done);
   });
 
   await app.register(helmet, {
