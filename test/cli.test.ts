@@ -2,6 +2,7 @@
 // real signals. (Bounded polling only; nothing here sleeps for a fixed time to dodge a race.)
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,7 +33,7 @@ afterAll(() => {
 function brigade(args: string[], env: Record<string, string | undefined>): Run {
   const base: Record<string, string | undefined> = { ...process.env };
   // Only what each test sets: no stray settings from the developer's shell or CI.
-  for (const name of ['DATABASE_URL', 'REDIS_URL', 'NATS_URL', 'JWT_PRIVATE_KEY', 'NODE_ENV', 'PORT', 'HOST', 'BRIGADE_DATA_DIR', 'BRIGADE_DEMO', 'BRIGADE_ROLE', 'LOG_LEVEL', 'VITEST', 'VITEST_WORKER_ID', 'VITEST_POOL_ID', 'TEST']) delete base[name];
+  for (const name of ['DATABASE_URL', 'REDIS_URL', 'NATS_URL', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_SDK_DISABLED', 'OTEL_LOGS_EXPORTER', 'OTEL_METRICS_EXPORTER', 'JWT_PRIVATE_KEY', 'NODE_ENV', 'PORT', 'HOST', 'BRIGADE_DATA_DIR', 'BRIGADE_DEMO', 'BRIGADE_ROLE', 'LOG_LEVEL', 'VITEST', 'VITEST_WORKER_ID', 'VITEST_POOL_ID', 'TEST']) delete base[name];
   const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let output = '';
@@ -146,4 +147,79 @@ describe('brigade CLI', () => {
     expect(run.output()).toContain('Unknown command "serve"');
     expect(run.output()).toContain('Usage: brigade <command>');
   }, 45_000);
+});
+
+describe('tracing', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  interface OtlpSpan {
+    traceId: string;
+    name: string;
+    kind: number;
+  }
+
+  it('when an OTLP endpoint is configured, then HTTP, Fastify and pg spans are exported and log lines carry the trace id', async () => {
+    // A local OTLP/HTTP collector (the -http exporter sends JSON).
+    const spans: OtlpSpan[] = [];
+    const unexpected: string[] = [];
+    const collector = http.createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        if (request.url !== '/v1/traces') {
+          unexpected.push(request.url ?? '');
+          response.writeHead(404).end();
+          return;
+        }
+        const payload = JSON.parse(body) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: OtlpSpan[] }> }> };
+        for (const resource of payload.resourceSpans) for (const scope of resource.scopeSpans) spans.push(...scope.spans);
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = await freePort();
+      const run = brigade(['start'], {
+        DATABASE_URL: db.url,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        BRIGADE_DATA_DIR: dataDir(),
+        BRIGADE_DEMO: 'off',
+        LOG_LEVEL: 'info',
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(collector.address() as net.AddressInfo).port}`,
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+      });
+      await waitForAnswer(`http://127.0.0.1:${port}/health/live`, run, 60_000);
+      const res = await fetch(`http://127.0.0.1:${port}/v1/stores?limit=5`);
+      expect(res.status).toBe(200);
+
+      run.child.kill('SIGTERM');
+      expect((await exitWithin(run, 15_000)).code, run.output()).toBe(0);
+
+      const serverSpan = spans.find((span) => span.kind === 2 && span.name.startsWith('GET'));
+      expect(serverSpan, JSON.stringify(spans.map((span) => span.name))).toBeDefined();
+      const sameTrace = spans.filter((span) => span.traceId === serverSpan!.traceId).map((span) => span.name);
+      expect(sameTrace.some((name) => name.startsWith('pg.query') || /SELECT/.test(name))).toBe(true);
+      expect(sameTrace.some((name) => /handler|request/.test(name))).toBe(true);
+
+      const requestLog = run
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { msg?: string; trace_id?: string; req?: { url?: string } })
+        .find((line) => line.msg === 'incoming request' && line.req?.url === '/v1/stores?limit=5');
+      expect(requestLog?.trace_id).toBe(serverSpan!.traceId);
+      // Metrics stay on /metrics and logs on stdout: only traces are exported.
+      expect(unexpected).toEqual([]);
+    } finally {
+      collector.closeAllConnections();
+      await new Promise((resolve) => collector.close(resolve));
+    }
+  }, 90_000);
 });

@@ -1,6 +1,7 @@
 // Structured JSON logs. Anything that could identify a person or grant access is redacted
 // before it is written, wherever it appears in the plain data of a log object.
 import pino, { type LoggerOptions } from 'pino';
+import { traceFields } from './tracing.js';
 
 const SENSITIVE_KEYS = new Set(['password', 'new_password', 'email', 'phone', 'token', 'access_token', 'refresh_token', 'secret', 'authorization', 'cookie', 'set-cookie', 'x-api-key']);
 const CENSOR = '[redacted]';
@@ -50,6 +51,8 @@ export function loggerOptions(level: string): LoggerOptions {
       censor: CENSOR,
     },
     base: { service: 'brigade', pid: process.pid },
+    // trace_id/span_id of the active span, when tracing is on: logs and traces join up.
+    mixin: traceFields,
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: {
       level: (label) => ({ level: label }),
