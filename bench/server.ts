@@ -14,7 +14,18 @@ import { resetDemo } from '../src/demo/seed.js';
 import pg from 'pg';
 
 const logger = pino({ level: 'warn' });
-const config = loadConfig({ ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'warn', BRIGADE_DATA_DIR: '.brigade/bench' });
+// Limits that never bind: the bench measures the machinery's cost, not the limiter's refusals.
+const unlimited = '100000000/60';
+const config = loadConfig({
+  ...process.env,
+  NODE_ENV: 'development',
+  LOG_LEVEL: 'warn',
+  BRIGADE_DATA_DIR: '.brigade/bench',
+  RATE_LIMIT_ANONYMOUS: unlimited,
+  RATE_LIMIT_USER: unlimited,
+  RATE_LIMIT_API_KEY: unlimited,
+  RATE_LIMIT_AUTH: unlimited,
+});
 
 let url = process.env.DATABASE_URL ?? null;
 const embedded = url ? null : await startEmbeddedPostgres({ dataDir: config.dataDir, port: 54349, logger });

@@ -9,6 +9,9 @@ import type { AccessTokenIssuer } from './platform/auth/tokens.js';
 import { pendingMigrations, type Database } from './platform/db/index.js';
 import { registerOpenApi } from './platform/http/docs.js';
 import { registerHealth, type ReadinessCheck } from './platform/http/health.js';
+import { registerIdempotency } from './platform/http/idempotency.js';
+import { registerLoadShedding } from './platform/http/load-shedding.js';
+import { createRateLimiter, registerRateLimits } from './platform/http/rate-limit.js';
 import { createServer } from './platform/http/server.js';
 import { registerMetrics } from './platform/observability/metrics.js';
 import { createModules, type Modules } from './modules.js';
@@ -56,10 +59,18 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const app = await createServer(deps.config, deps.logger);
   const modules = createModules({ config: deps.config, db: deps.database.db, tokens: deps.tokens });
 
+  // An overloaded process answers 503 before doing any work, authentication included.
+  await registerLoadShedding(app, deps.config.pressure);
+  // Authenticated callers are counted against their own limit as soon as they are known.
+  const rateLimiter = createRateLimiter({ limits: deps.config.rateLimits, redis: deps.redis ?? null, logger: deps.logger });
   // First, so every route registered after it is checked for an access rule.
-  registerAccessControl(app, { authenticate: modules.identity.authenticate });
+  registerAccessControl(app, { authenticate: rateLimiter.guardAuthentication(modules.identity.authenticate) });
   await registerOpenApi(app, version);
-  registerMetrics(app);
+  const metrics = registerMetrics(app);
+  // Before the modules: limits public routes, writes the RateLimit headers, provides the login lockout.
+  registerRateLimits(app, rateLimiter, metrics);
+  // Before the modules, so opted-in routes get its hooks and their OpenAPI header.
+  registerIdempotency(app, { db: deps.database.db, ...deps.config.idempotency, metrics });
   registerHealth(app, readinessChecks(deps));
 
   for (const module of Object.values(modules)) {

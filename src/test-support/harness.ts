@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import pg from 'pg';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { inject } from 'vitest';
 import { buildApp } from '../app.js';
 import { loadConfig, type Config } from '../config.js';
@@ -63,6 +63,16 @@ export function testConfig(env: Record<string, string> = {}): Config {
     // Cheap hashes keep the suite fast; production refuses values this low.
     ARGON2_MEMORY_KIB: '1024',
     ARGON2_TIME_COST: '1',
+    // Tests fire bursts (some 50 concurrent) from one address: limits that never get in the way.
+    // Tests of the limits themselves set tight ones explicitly (e.g. RATE_LIMIT_USER: '5/60').
+    RATE_LIMIT_ANONYMOUS: '1000000/60',
+    RATE_LIMIT_USER: '1000000/60',
+    RATE_LIMIT_API_KEY: '1000000/60',
+    RATE_LIMIT_AUTH: '1000000/60',
+    LOGIN_LOCKOUT_ATTEMPTS: '1000',
+    // A busy CI machine must not make the app shed the suite's own requests; the shedding
+    // tests turn it on explicitly.
+    PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0',
     ...env,
   });
 }
@@ -90,13 +100,15 @@ export interface TestApp {
 export interface TestAppOptions {
   /** Passed to buildApp: readiness then checks this Redis client. The caller disconnects it. */
   redis?: Redis | null;
+  /** The app's logger (e.g. captureLogs().logger to assert on log lines); default: LOG_LEVEL or silent. */
+  logger?: Logger;
 }
 
 export async function createTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   const config = testConfig(env);
   const tokens = testTokens(config);
-  const logger = pino(loggerOptions(config.logLevel));
+  const logger = options.logger ?? pino(loggerOptions(config.logLevel));
   const { app, modules } = await buildApp({ config, database: db.database, logger, tokens, redis: options.redis ?? null });
   return {
     app,

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { requireUser } from '../../platform/auth/principal.js';
+import { AppError } from '../../platform/http/errors.js';
 import { Page, PaginationQuery, problems } from '../../platform/http/schema.js';
 import {
   AcceptInvitationBody,
@@ -33,14 +34,19 @@ export function identityRoutes(services: { sessions: SessionService; staff: Staf
 
   return async function routes(instance: FastifyInstance) {
     const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+    // Provided by the platform rate limiter (memory or Redis, shared across nodes).
+    const lockout = instance.loginLockout;
+    if (!lockout) throw new Error('identity routes need the login lockout: call registerRateLimits before registering modules');
     // Responses here carry tokens or personal data: never cache them anywhere.
     app.addHook('onSend', async (_request, reply) => {
       reply.header('cache-control', NO_STORE);
     });
 
+    // Sign-up, login, refresh and invitation acceptance hand out credentials: the stricter
+    // per-IP `auth` rate limit applies to them.
     app.post('/auth/register', {
-      config: { access: 'public' },
-      schema: { operationId: 'register', summary: 'Create a customer account', tags: ['auth'], body: RegisterBody, response: { 201: User, ...problems(400, 409) } },
+      config: { access: 'public', rateLimit: 'auth' },
+      schema: { operationId: 'register', summary: 'Create a customer account', tags: ['auth'], body: RegisterBody, response: { 201: User, ...problems(400, 409, 429) } },
     }, async (request, reply) => {
       const user = await sessions.register(request.body);
       reply.code(201).header('location', '/v1/me');
@@ -48,19 +54,45 @@ export function identityRoutes(services: { sessions: SessionService; staff: Staf
     });
 
     app.post('/auth/login', {
-      config: { access: 'public' },
-      schema: { operationId: 'login', summary: 'Exchange email and password for tokens', tags: ['auth'], body: LoginBody, response: { 200: TokenPair, ...problems(400, 401) } },
-    }, async (request) => sessions.login(request.body.email, request.body.password));
+      config: { access: 'public', rateLimit: 'auth' },
+      schema: {
+        operationId: 'login',
+        summary: 'Exchange email and password for tokens',
+        description: 'After repeated failed logins an account is locked for a while: every attempt then answers 429 ACCOUNT_LOCKED with Retry-After, whatever the password.',
+        tags: ['auth'],
+        body: LoginBody,
+        response: { 200: TokenPair, ...problems(400, 401, 429) },
+      },
+    }, async (request) => {
+      // Emails match in any letter case, so the lockout does too. Unknown emails lock like real
+      // ones: the answers never reveal whether an account exists.
+      const account = request.body.email.toLowerCase();
+      await lockout.assertNotLocked(account);
+      try {
+        const pair = await sessions.login(request.body.email, request.body.password);
+        await lockout.reset(account);
+        return pair;
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'INVALID_CREDENTIALS') {
+          const outcome = await lockout.recordFailure(account);
+          if (outcome.locked) {
+            // Neither the password nor the email: a hash of the account identifies it for support.
+            request.log.warn({ account: lockout.reference(account), failures: outcome.failures, locked_seconds: outcome.lockedSeconds }, 'account locked after repeated failed logins');
+          }
+        }
+        throw error;
+      }
+    });
 
     app.post('/auth/refresh', {
-      config: { access: 'public' },
+      config: { access: 'public', rateLimit: 'auth' },
       schema: {
         operationId: 'refreshTokens',
         summary: 'Rotate a refresh token for a new token pair',
         description: 'Each refresh token works once. Presenting a rotated token again revokes the whole session (reuse detection).',
         tags: ['auth'],
         body: RefreshBody,
-        response: { 200: TokenPair, ...problems(400, 401) },
+        response: { 200: TokenPair, ...problems(400, 401, 429) },
       },
     }, async (request) => sessions.refresh(request.body.refresh_token));
 
@@ -73,7 +105,7 @@ export function identityRoutes(services: { sessions: SessionService; staff: Staf
     });
 
     app.post('/auth/invitations/acceptance', {
-      config: { access: 'public' },
+      config: { access: 'public', rateLimit: 'auth' },
       schema: {
         operationId: 'acceptInvitation',
         summary: 'Set a password with a staff invitation token and sign in',

@@ -50,7 +50,8 @@ export function tenancyRoutes(deps: { stores: TenancyService; tables: TableServi
     app.post(
       '/organizations',
       {
-        config: { access: 'signed_in' },
+        // Retried creates replay the first answer (Idempotency-Key); the response holds no secret.
+        config: { access: 'signed_in', idempotency: 'optional' },
         schema: {
           operationId: 'createOrganization',
           summary: 'Found an organization (brand); the caller becomes its owner',
@@ -111,7 +112,7 @@ export function tenancyRoutes(deps: { stores: TenancyService; tables: TableServi
     app.post(
       '/organizations/:organizationId/stores',
       {
-        config: { access: access(RULES.createStore) },
+        config: { access: access(RULES.createStore), idempotency: 'optional' },
         schema: {
           operationId: 'createStore',
           summary: 'Open a store (owners and managers of the organization; API keys with stores:write)',

@@ -21,7 +21,9 @@ export function tableRoutes(deps: { tables: TableService }): FastifyPluginAsync 
     app.post(
       '/stores/:storeId/tables',
       {
-        config: { access: access(RULES.editStore) },
+        // The QR token in the answer is not a credential of the caller's: it is printed on the
+        // table, stored in plain text already, and rotatable; so the response may be stored.
+        config: { access: access(RULES.editStore), idempotency: 'optional' },
         schema: {
           operationId: 'createTable',
           summary: 'Add a dining table; its QR token is 128 random bits',

@@ -90,7 +90,7 @@ export async function createServer(config: Config, logger: FastifyBaseLogger): P
   });
   await app.register(cors, {
     origin: config.http.corsOrigins,
-    exposedHeaders: ['x-request-id', 'etag', 'location', 'retry-after', 'ratelimit', 'ratelimit-policy'],
+    exposedHeaders: ['x-request-id', 'etag', 'location', 'retry-after', 'idempotent-replayed', 'ratelimit', 'ratelimit-policy', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
   });
   return app;
 }
