@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { Config } from './config.js';
 import { registerAccessControl } from './platform/auth/access.js';
 import type { AccessTokenIssuer } from './platform/auth/tokens.js';
@@ -23,6 +24,8 @@ export interface AppDeps {
   logger: Logger;
   tokens: AccessTokenIssuer;
   redis?: Redis | null;
+  /** The process's metrics registry; a fresh one when omitted (tests). */
+  registry?: Registry;
 }
 
 export interface BuiltApp {
@@ -66,7 +69,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   // First, so every route registered after it is checked for an access rule.
   registerAccessControl(app, { authenticate: rateLimiter.guardAuthentication(modules.identity.authenticate) });
   await registerOpenApi(app, version);
-  const metrics = registerMetrics(app);
+  const metrics = registerMetrics(app, deps.registry);
   // Before the modules: limits public routes, writes the RateLimit headers, provides the login lockout.
   registerRateLimits(app, rateLimiter, metrics);
   // Before the modules, so opted-in routes get its hooks and their OpenAPI header.

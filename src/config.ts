@@ -63,7 +63,7 @@ export interface Config {
   tracing: { enabled: boolean; serviceName: string };
 }
 
-/** A token bucket: `points` requests per `seconds`. */
+/** A rate limit: `points` requests per `seconds`, counted in a fixed window per caller. */
 export interface RateLimit {
   points: number;
   seconds: number;
@@ -112,11 +112,11 @@ export const CONFIG_VARIABLES: Variable[] = [
   { name: 'OUTBOX_BATCH_SIZE', default: '200', meaning: 'Events a relay claims per batch.' },
   { name: 'IDEMPOTENCY_TTL_HOURS', default: '24', meaning: 'How long a stored idempotent response is kept (at least 24).' },
   { name: 'IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS', default: '60', meaning: 'After this long, a claim whose request died may be taken over by a retry.' },
-  { name: 'RATE_LIMIT_ANONYMOUS', default: '60/60', meaning: 'Token bucket per IP for anonymous calls: `points/seconds`.' },
-  { name: 'RATE_LIMIT_USER', default: '300/60', meaning: 'Token bucket per signed-in person.' },
-  { name: 'RATE_LIMIT_API_KEY', default: '1200/60', meaning: 'Token bucket per API key.' },
-  { name: 'RATE_LIMIT_AUTH', default: '10/60', meaning: 'Stricter bucket per IP for login, refresh and registration.' },
-  { name: 'LOGIN_LOCKOUT_ATTEMPTS', default: '5', meaning: 'Failed logins for one account before it is locked out.' },
+  { name: 'RATE_LIMIT_ANONYMOUS', default: '60/60', meaning: 'Requests per IP for public calls and failed authentications: `points/seconds`, a fixed window per caller.' },
+  { name: 'RATE_LIMIT_USER', default: '300/60', meaning: 'Requests per signed-in person (`points/seconds`).' },
+  { name: 'RATE_LIMIT_API_KEY', default: '1200/60', meaning: 'Requests per API key (`points/seconds`).' },
+  { name: 'RATE_LIMIT_AUTH', default: '10/60', meaning: 'Stricter limit per IP for sign-up, login, refresh and invitation acceptance.' },
+  { name: 'LOGIN_LOCKOUT_ATTEMPTS', default: '5', meaning: 'Failed logins for one account (within `LOGIN_LOCKOUT_SECONDS`) before it is locked out.' },
   { name: 'LOGIN_LOCKOUT_SECONDS', default: '900', meaning: 'How long a lockout lasts.' },
   { name: 'PRESSURE_MAX_EVENT_LOOP_DELAY_MS', default: '1000', meaning: 'Shed load (503 + Retry-After) above this event-loop delay; 0 disables.' },
   { name: 'PRESSURE_MAX_HEAP_USED_BYTES', default: '0', meaning: 'Shed load above this heap use; 0 disables.' },

@@ -1,11 +1,18 @@
 // RED metrics per route (rate, errors, duration) plus Node process metrics, in Prometheus
-// text format at /metrics. One registry per app instance so tests can build several apps.
+// text format at /metrics. The registry is passed in, so the worker's job and outbox metrics
+// share it in a single process; tests build one per app.
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
-export function registerMetrics(app: FastifyInstance): Registry {
+/** One per process (or per app in tests): Node process metrics plus whatever parts add. */
+export function createMetricsRegistry(): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+/** RED metrics for the app's routes, and GET /metrics serving the whole registry. */
+export function registerMetrics(app: FastifyInstance, registry: Registry = createMetricsRegistry()): Registry {
   const labelNames = ['method', 'route', 'status_code'] as const;
   const requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests served', labelNames, registers: [registry] });
   const duration = new Histogram({
