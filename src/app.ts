@@ -9,6 +9,7 @@ import { registerAccessControl } from './platform/auth/access.js';
 import type { AccessTokenIssuer } from './platform/auth/tokens.js';
 import { pendingMigrations, type Database } from './platform/db/index.js';
 import { registerOpenApi } from './platform/http/docs.js';
+import { UnauthenticatedError } from './platform/http/errors.js';
 import { registerHealth, type ReadinessCheck } from './platform/http/health.js';
 import { registerIdempotency } from './platform/http/idempotency.js';
 import { registerLoadShedding } from './platform/http/load-shedding.js';
@@ -26,6 +27,8 @@ export interface AppDeps {
   redis?: Redis | null;
   /** The process's metrics registry; a fresh one when omitted (tests). */
   registry?: Registry;
+  /** The process's modules (wired to its event bus); built here when omitted (tests). */
+  modules?: Modules;
 }
 
 export interface BuiltApp {
@@ -33,7 +36,7 @@ export interface BuiltApp {
   modules: Modules;
 }
 
-function readinessChecks(deps: AppDeps): Record<string, ReadinessCheck> {
+function readinessChecks(deps: Pick<AppDeps, 'database' | 'redis'>): Record<string, ReadinessCheck> {
   // Checks throw short, fixed messages: readiness is public, connection details are not.
   const checks: Record<string, ReadinessCheck> = {
     database: async () => {
@@ -60,7 +63,7 @@ function readinessChecks(deps: AppDeps): Record<string, ReadinessCheck> {
 
 export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const app = await createServer(deps.config, deps.logger);
-  const modules = createModules({ config: deps.config, db: deps.database.db, tokens: deps.tokens });
+  const modules = deps.modules ?? createModules({ config: deps.config, db: deps.database.db, tokens: deps.tokens });
 
   // An overloaded process answers 503 before doing any work, authentication included.
   await registerLoadShedding(app, deps.config.pressure);
@@ -81,4 +84,21 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   }
   await app.ready();
   return { app, modules };
+}
+
+/**
+ * What a worker-only process serves: liveness, readiness and /metrics (jobs, outbox lag),
+ * so it can be probed and scraped like an api node. No API routes.
+ */
+export async function buildOpsApp(deps: Pick<AppDeps, 'config' | 'database' | 'logger' | 'redis' | 'registry'>): Promise<FastifyInstance> {
+  const app = await createServer(deps.config, deps.logger);
+  registerAccessControl(app, {
+    authenticate: async () => {
+      throw new UnauthenticatedError('A worker serves no authenticated routes.');
+    },
+  });
+  registerMetrics(app, deps.registry);
+  registerHealth(app, readinessChecks(deps));
+  await app.ready();
+  return app;
 }

@@ -2,13 +2,17 @@
 // demo data, then the api and/or worker role, and a bounded graceful shutdown.
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { buildApp } from './app.js';
+import type { FastifyInstance } from 'fastify';
+import { buildApp, buildOpsApp } from './app.js';
 import type { Config } from './config.js';
 import { createAccessTokenIssuer } from './platform/auth/tokens.js';
 import { createDatabase, migrate, type Database } from './platform/db/index.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './platform/db/embedded.js';
-import { startJobs, type Jobs } from './platform/jobs/queue.js';
-import { createModules } from './modules.js';
+import { startJobs, type JobDefinition } from './platform/jobs/queue.js';
+import { createOutboxMetrics, outboxJobs, startOutboxWorker } from './platform/events/index.js';
+import { purgeExpiredIdempotencyKeys } from './platform/http/idempotency.js';
+import { createMetricsRegistry } from './platform/observability/metrics.js';
+import { createDomainEvents, createModules } from './modules.js';
 import { seedDemoIfEmpty } from './demo/seed.js';
 
 export interface Runtime {
@@ -39,9 +43,21 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Runt
   };
 }
 
+/** Stops what `start` started, in reverse dependency order, each step bounded by its own logic. */
+type Closer = { name: string; close(): Promise<void> };
+
 export async function start(config: Config, logger: Logger): Promise<{ stop(): Promise<void> }> {
   const runtime = await openDatabase(config, logger);
-  const closers: Array<() => Promise<void>> = [];
+  // Filled as parts start; closed in the order listed here: stop taking requests first, then
+  // background delivery, then jobs, then connections.
+  const closing: Record<'http' | 'outbox' | 'jobs' | 'redis', Closer | null> = { http: null, outbox: null, jobs: null, redis: null };
+  const closeAll = async () => {
+    for (const closer of Object.values(closing)) {
+      if (closer) await closer.close().catch((error: unknown) => logger.error({ err: error, part: closer.name }, 'error during shutdown'));
+    }
+    await runtime.close();
+  };
+
   try {
     const { applied } = await migrate(runtime.database.pool);
     if (applied.length) logger.info({ applied }, 'migrations applied');
@@ -52,35 +68,47 @@ export async function start(config: Config, logger: Logger): Promise<{ stop(): P
       issuer: config.auth.issuer,
       ttlSeconds: config.auth.accessTokenTtlSeconds,
     });
+    const registry = createMetricsRegistry();
+    const events = createDomainEvents();
+    const modules = createModules({ config, db: runtime.database.db, tokens, events });
 
-    const modules = createModules({ config, db: runtime.database.db, tokens });
     const seedDemo = config.demo === 'on' || (config.demo === 'auto' && runtime.embedded !== null);
-    if (seedDemo) {
-      const seeded = await seedDemoIfEmpty(runtime.database.db, modules);
-      if (seeded) logger.info('demo data created');
-    }
+    if (seedDemo && (await seedDemoIfEmpty(runtime.database.db, modules))) logger.info('demo data created');
 
     const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 }) : null;
     if (redis) {
       // ioredis reconnects by itself; without a listener each failed attempt is an unhandled error event.
       redis.on('error', (error: Error) => logger.warn({ reason: error.message }, 'redis connection error'));
       await redis.connect().catch((error: unknown) => logger.warn({ err: error }, 'redis not reachable at start; readiness will say so'));
-      closers.push(async () => {
-        redis.disconnect();
-      });
+      closing.redis = { name: 'redis', close: async () => redis.disconnect() };
     }
 
-    let jobs: Jobs | null = null;
     if (config.role !== 'api') {
-      const definitions = Object.values(modules).flatMap((module) => module.jobs);
-      jobs = await startJobs(definitions, { connectionString: runtime.url, logger, work: true });
-      logger.info({ queues: definitions.map((definition) => definition.name) }, 'worker role running');
+      const outboxMetrics = createOutboxMetrics(registry);
+      const definitions = [
+        ...Object.values(modules).flatMap((module) => module.jobs),
+        ...outboxJobs({ db: runtime.database.db, metrics: outboxMetrics, logger }),
+        idempotencyPurgeJob(runtime.database.db, logger),
+      ];
+      const jobs = await startJobs(definitions, { connectionString: runtime.url, logger, registry, work: true });
+      closing.jobs = { name: 'jobs', close: () => jobs.stop() };
+      const outbox = startOutboxWorker({ config, database: runtime.database, subscribers: events.bus, logger, metrics: outboxMetrics });
+      closing.outbox = { name: 'outbox relay', close: () => outbox.stop() };
+      logger.info({ queues: definitions.map((definition) => definition.name), nats: config.natsUrl !== null }, 'worker role running');
     }
 
-    if (config.role !== 'worker') {
-      const { app } = await buildApp({ config, database: runtime.database, logger, tokens, redis });
-      await app.listen({ host: config.host, port: config.port });
-      const where = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
+    // The api role serves the API; a worker alone still answers health checks and /metrics.
+    const app =
+      config.role === 'worker'
+        ? await buildOpsApp({ config, database: runtime.database, logger, redis, registry })
+        : (await buildApp({ config, database: runtime.database, logger, tokens, redis, registry, modules })).app;
+    await app.listen({ host: config.host, port: config.port });
+    closing.http = { name: 'http', close: () => drain(app, config.http.shutdownTimeoutMs, logger) };
+
+    const where = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
+    if (config.role === 'worker') {
+      logger.info(`Brigade worker; health and metrics on ${where}`);
+    } else {
       logger.info(`Brigade API on ${where}  (docs: ${where}/docs)`);
       if (seedDemo) {
         // A plain banner for the person at the terminal; the JSON log lines are for machines.
@@ -90,32 +118,38 @@ export async function start(config: Config, logger: Logger): Promise<{ stop(): P
             `  curl -X POST ${where}/v1/auth/login -H 'content-type: application/json' -d '{"email":"owner@demo.brigade.test","password":"demo-password"}'\n\n`,
         );
       }
-      closers.unshift(async () => {
-        // Stops accepting, lets in-flight requests finish, closes idle keep-alive sockets.
-        let timer: NodeJS.Timeout | undefined;
-        const drained = app.close();
-        const timeout = new Promise<void>((resolve) => {
-          timer = setTimeout(() => {
-            logger.warn({ timeoutMs: config.http.shutdownTimeoutMs }, 'in-flight requests did not finish in time; closing anyway');
-            app.server.closeAllConnections();
-            resolve();
-          }, config.http.shutdownTimeoutMs);
-        });
-        await Promise.race([drained, timeout]);
-        clearTimeout(timer);
-      });
     }
-    if (jobs) closers.push(() => jobs.stop());
   } catch (error) {
-    for (const close of closers) await close().catch(() => undefined);
-    await runtime.close();
+    await closeAll();
     throw error;
   }
 
+  return { stop: closeAll };
+}
+
+/** Stops accepting, lets in-flight requests finish (bounded), closes idle keep-alive sockets. */
+async function drain(app: FastifyInstance, timeoutMs: number, logger: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      logger.warn({ timeoutMs }, 'in-flight requests did not finish in time; closing anyway');
+      app.server.closeAllConnections();
+      resolve();
+    }, timeoutMs);
+  });
+  await Promise.race([app.close(), timeout]);
+  clearTimeout(timer);
+}
+
+/** Expired idempotency keys go every 15 minutes; keys live at least their TTL. */
+function idempotencyPurgeJob(db: Database['db'], logger: Logger): JobDefinition {
   return {
-    async stop() {
-      for (const close of closers) await close().catch((error: unknown) => logger.error({ err: error }, 'error during shutdown'));
-      await runtime.close();
+    name: 'platform.purge-idempotency-keys',
+    policy: 'singleton',
+    cron: '*/15 * * * *',
+    handler: async () => {
+      const purged = await purgeExpiredIdempotencyKeys(db);
+      if (purged > 0) logger.info({ purged }, 'expired idempotency keys purged');
     },
   };
 }

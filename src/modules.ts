@@ -1,20 +1,48 @@
 // Wires the modules together. Each module builds itself in its own index.ts; this file only
-// passes each one the narrow slice of the others that it needs.
+// passes each one the narrow slice of the others that it needs, and the event plumbing.
 import type { Config } from './config.js';
 import type { AccessTokenIssuer } from './platform/auth/tokens.js';
 import type { Db } from './platform/db/index.js';
-import { createIdentityModule } from './modules/identity/index.js';
-import { createTenancyModule } from './modules/tenancy/index.js';
+import { createEventAppender, createEventBus, type EventAppender, type EventBus } from './platform/events/index.js';
+import { createIdentityModule, type IdentityEvents } from './modules/identity/index.js';
+import { createTenancyModule, type TenancyEvents } from './modules/tenancy/index.js';
+
+/** Every domain event Brigade appends: the union of the modules' event maps. */
+export type DomainEvents = TenancyEvents & IdentityEvents;
+
+export interface DomainEventWiring {
+  /** Modules append through it, inside their transactions. */
+  appender: EventAppender<DomainEvents>;
+  /** Modules subscribe on it at creation; the outbox relay (worker role) delivers to it. */
+  bus: EventBus<DomainEvents>;
+}
+
+export function createDomainEvents(): DomainEventWiring {
+  return { appender: createEventAppender<DomainEvents>(), bus: createEventBus<DomainEvents>() };
+}
 
 export interface ModuleDeps {
   config: Config;
   db: Db;
   tokens: AccessTokenIssuer;
+  /**
+   * Pass the wiring whose `bus` the relay delivers to. Without it the modules get a fresh one:
+   * appending works the same (events go to the outbox table either way), but subscriptions made
+   * on it are seen by no relay — fine for an api-only process and for tests of the HTTP surface.
+   */
+  events?: DomainEventWiring;
 }
 
 export function createModules(deps: ModuleDeps) {
-  const identity = createIdentityModule({ db: deps.db, tokens: deps.tokens, auth: deps.config.auth, production: deps.config.nodeEnv === 'production' });
-  const tenancy = createTenancyModule({ db: deps.db, identity });
+  const events = deps.events ?? createDomainEvents();
+  const identity = createIdentityModule({
+    db: deps.db,
+    tokens: deps.tokens,
+    auth: deps.config.auth,
+    production: deps.config.nodeEnv === 'production',
+    events: events.appender,
+  });
+  const tenancy = createTenancyModule({ db: deps.db, identity, events: events.appender });
   return { identity, tenancy };
 }
 

@@ -223,3 +223,64 @@ describe('tracing', () => {
     }
   }, 90_000);
 });
+
+describe('process roles', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  const env = (port: number, role: string) => ({
+    DATABASE_URL: db.url,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    BRIGADE_DATA_DIR: dataDir(),
+    BRIGADE_DEMO: 'off',
+    BRIGADE_ROLE: role,
+    OUTBOX_POLL_INTERVAL_MS: '200',
+  });
+
+  it('when an api node writes and a separate worker runs, then the worker relays the event; the worker serves health and metrics but no API', async () => {
+    const apiPort = await freePort();
+    const workerPort = await freePort();
+    const api = brigade(['start'], env(apiPort, 'api'));
+    const worker = brigade(['start'], env(workerPort, 'worker'));
+    const apiBase = `http://127.0.0.1:${apiPort}`;
+    const workerBase = `http://127.0.0.1:${workerPort}`;
+    await waitForAnswer(`${apiBase}/health/live`, api, 60_000);
+    await waitForAnswer(`${workerBase}/health/live`, worker, 60_000);
+
+    // A write on the api node appends an event to the outbox.
+    const json = { 'content-type': 'application/json' };
+    await fetch(`${apiBase}/v1/auth/register`, { method: 'POST', headers: json, body: JSON.stringify({ email: 'roles@example.test', password: 'a long enough password', name: 'R' }) });
+    const { access_token: token } = (await (
+      await fetch(`${apiBase}/v1/auth/login`, { method: 'POST', headers: json, body: JSON.stringify({ email: 'roles@example.test', password: 'a long enough password' }) })
+    ).json()) as { access_token: string };
+    const created = await fetch(`${apiBase}/v1/organizations`, { method: 'POST', headers: { ...json, authorization: `Bearer ${token}` }, body: JSON.stringify({ slug: 'roles-test', name: 'Roles' }) });
+    expect(created.status).toBe(201);
+
+    // The worker process delivers it (the api role runs no relay).
+    const deadline = Date.now() + 20_000;
+    let state = '';
+    while (state !== 'published') {
+      if (Date.now() > deadline) throw new Error(`event not relayed; worker output:\n${worker.output()}`);
+      const { rows } = await db.database.pool.query<{ state: string }>("SELECT state FROM outbox WHERE type = 'tenancy.organization.created'");
+      state = rows[0]?.state ?? '';
+      if (state !== 'published') await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+
+    expect((await fetch(`${workerBase}/health/ready`)).status).toBe(200);
+    const metrics = await (await fetch(`${workerBase}/metrics`)).text();
+    expect(metrics).toContain('brigade_outbox_events_published_total');
+    expect(metrics).toContain('process_cpu_seconds_total');
+    expect((await fetch(`${workerBase}/v1/stores`)).status).toBe(404);
+
+    api.child.kill('SIGTERM');
+    worker.child.kill('SIGTERM');
+    expect((await exitWithin(api, 15_000)).code, api.output()).toBe(0);
+    expect((await exitWithin(worker, 15_000)).code, worker.output()).toBe(0);
+  }, 120_000);
+});

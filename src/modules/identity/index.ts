@@ -4,9 +4,11 @@ import type { Config } from '../../config.js';
 import type { Authenticate } from '../../platform/auth/access.js';
 import type { AccessTokenIssuer } from '../../platform/auth/tokens.js';
 import type { Db } from '../../platform/db/index.js';
+import { createEventAppender } from '../../platform/events/index.js';
 import type { JobDefinition } from '../../platform/jobs/queue.js';
 import type { ModuleSurface } from '../../platform/http/module.js';
 import { createApiKeyService } from './api-keys.js';
+import type { IdentityEventAppender, IdentityEvents } from './events.js';
 import { createPasswordHasher } from './passwords.js';
 import { identityRepo } from './repo.js';
 import { identityRoutes } from './routes.js';
@@ -15,12 +17,15 @@ import { createStaffService } from './staff.js';
 
 export { API_KEY_SCOPES, type ApiKeyScope } from './schema.js';
 export type { Grant } from './staff.js';
+export type { IdentityEvents } from './events.js';
 
 export interface IdentityDeps {
   db: Db;
   tokens: AccessTokenIssuer;
   auth: Config['auth'];
   production: boolean;
+  /** Appends identity's domain events to the outbox (default: a plain appender). */
+  events?: IdentityEventAppender;
   clock?: () => Date;
 }
 
@@ -37,7 +42,7 @@ export function createIdentityModule(deps: IdentityDeps) {
     refuseDemoAccounts: deps.production,
     clock: deps.clock,
   });
-  const staff = createStaffService({ db: deps.db, sessions, hashPasswords: passwords.hash, clock: deps.clock });
+  const staff = createStaffService({ db: deps.db, sessions, hashPasswords: passwords.hash, events: deps.events ?? createEventAppender<IdentityEvents>(), clock: deps.clock });
   const apiKeys = createApiKeyService({ db: deps.db });
 
   const jobs: JobDefinition[] = [

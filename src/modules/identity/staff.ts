@@ -2,13 +2,18 @@
 // account yet, and grants made by other modules (the creator of an organization owns it).
 import { v7 as uuidv7 } from 'uuid';
 import { assertMayActAt, type Principal, type StaffRole } from '../../platform/auth/principal.js';
-import { inTransaction, type Db } from '../../platform/db/index.js';
+import { inTransaction, type Db, type Tx } from '../../platform/db/index.js';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, UnprocessableError } from '../../platform/http/errors.js';
 import { decodeCursor, toPage } from '../../platform/http/schema.js';
+import { organizationAggregate, type IdentityEventAppender } from './events.js';
 import { identityRepo as repo, type Executor, type MemberRow } from './repo.js';
 import type { AddMemberInput } from './schema.js';
 import { hashSecret, INVITATION_PREFIX, mintSecret } from './secrets.js';
 import type { SessionService, TokenPair } from './sessions.js';
+
+function isTransaction(ex: Executor): ex is Tx {
+  return ex.isTransaction;
+}
 
 const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
 
@@ -35,18 +40,39 @@ function rolesThatMayGrant(role: StaffRole): StaffRole[] {
   return role === 'owner' || role === 'manager' ? ['owner'] : ['owner', 'manager'];
 }
 
-export function createStaffService(deps: { db: Db; sessions: SessionService; hashPasswords: (password: string) => Promise<string>; clock?: () => Date }) {
-  const now = deps.clock ?? (() => new Date());
+export interface StaffServiceDeps {
+  db: Db;
+  sessions: SessionService;
+  hashPasswords: (password: string) => Promise<string>;
+  events: IdentityEventAppender;
+  clock?: () => Date;
+}
 
-  async function grantRole(ex: Executor, grant: Grant) {
+export function createStaffService(deps: StaffServiceDeps) {
+  const now = deps.clock ?? (() => new Date());
+  const { events } = deps;
+
+  async function insertGrant(trx: Tx, grant: Grant) {
+    let membership;
     try {
-      return await repo.insertMembership(ex, { id: uuidv7(), userId: grant.userId, organizationId: grant.organizationId, storeId: grant.storeId, role: grant.role });
+      membership = await repo.insertMembership(trx, { id: uuidv7(), userId: grant.userId, organizationId: grant.organizationId, storeId: grant.storeId, role: grant.role });
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (code === '23505') throw new ConflictError('MEMBERSHIP_EXISTS', 'This person already holds this role there.');
       if (code === '23503') throw new UnprocessableError('STORE_NOT_IN_ORGANIZATION', 'The store does not belong to this organization.', [{ path: '/body/store_id', message: 'is not a store of this organization' }]);
       throw error;
     }
+    await events.append(trx, {
+      type: 'identity.member.added',
+      aggregate: organizationAggregate(membership.organization_id),
+      data: { membership_id: membership.id, organization_id: membership.organization_id, store_id: membership.store_id, user_id: membership.user_id, role: membership.role },
+    });
+    return membership;
+  }
+
+  /** Joins the caller's transaction, or runs in its own: the grant and its event commit together. */
+  async function grantRole(ex: Executor, grant: Grant) {
+    return isTransaction(ex) ? insertGrant(ex, grant) : inTransaction(ex, (trx) => insertGrant(trx, grant));
   }
 
   return {
@@ -100,6 +126,11 @@ export function createStaffService(deps: { db: Db; sessions: SessionService; has
           throw new ConflictError('LAST_OWNER', 'An organization must keep at least one owner; add another owner first.');
         }
         await repo.deleteMembership(trx, membershipId);
+        await events.append(trx, {
+          type: 'identity.member.removed',
+          aggregate: organizationAggregate(organizationId),
+          data: { membership_id: member.id, organization_id: organizationId, store_id: member.store_id, user_id: member.user_id, role: member.role },
+        });
       });
     },
 

@@ -1,8 +1,10 @@
 // Tenancy owns organizations (brands), their stores (locations), opening hours and exceptions,
 // and dining tables with their QR codes. Other modules reach it only through `api` below.
 import type { Db, Tx } from '../../platform/db/index.js';
+import { createEventAppender } from '../../platform/events/index.js';
 import type { ModuleSurface } from '../../platform/http/module.js';
 import type { IdentityApi } from '../identity/index.js';
+import type { TenancyEventAppender, TenancyEvents } from './events.js';
 import { tenancyRoutes } from './routes.js';
 import { createTenancyService, type NewStore } from './service.js';
 import { createTableService, type NewTable } from './tables.js';
@@ -11,18 +13,22 @@ export type { NewStore } from './service.js';
 export type { NewTable } from './tables.js';
 export type { StoreBasics } from './repo.js';
 export type { WeeklyInterval, DailyInterval } from './hours.js';
+export type { TenancyEvents, StoreChange, TableChange } from './events.js';
 
 export interface TenancyDeps {
   db: Db;
   /** Only grantRole is used: the founder of an organization becomes its owner. */
   identity: { api: Pick<IdentityApi, 'grantRole'> };
+  /** Appends tenancy's domain events to the outbox (default: a plain appender). */
+  events?: TenancyEventAppender;
   clock?: () => Date;
 }
 
 export function createTenancyModule(deps: TenancyDeps) {
   const clock = deps.clock ?? (() => new Date());
-  const stores = createTenancyService({ db: deps.db, roles: deps.identity.api, clock });
-  const tables = createTableService({ db: deps.db, stores });
+  const events = deps.events ?? createEventAppender<TenancyEvents>();
+  const stores = createTenancyService({ db: deps.db, roles: deps.identity.api, events, clock });
+  const tables = createTableService({ db: deps.db, stores, events });
   const surface: ModuleSurface = { routes: tenancyRoutes({ stores, tables }), jobs: [] };
 
   return {

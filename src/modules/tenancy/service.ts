@@ -8,6 +8,7 @@ import { ConflictError, NotFoundError, PreconditionFailedError, UnprocessableErr
 import { decodeCursor, isUuid, toPage, type PageOf } from '../../platform/http/schema.js';
 import type { IdentityApi } from '../identity/index.js';
 import { assertMayReadOrganization, assertRule, RULES } from './access.js';
+import { organizationAggregate, storeAggregate, type StoreChange, type TenancyEventAppender } from './events.js';
 import { dateOfDayNumber, dayNumberOf, isOpenAt, LOOKAHEAD_DAYS, localDateAt, type DailyInterval, type WeeklyInterval } from './hours.js';
 import {
   exceptionWindow,
@@ -28,6 +29,7 @@ export type RoleGranter = Pick<IdentityApi, 'grantRole'>;
 export interface TenancyServiceDeps {
   db: Db;
   roles: RoleGranter;
+  events: TenancyEventAppender;
   clock: () => Date;
 }
 
@@ -52,11 +54,14 @@ function expectedVersion(ifMatch: number[] | null, current: number): number | nu
 }
 
 export function createTenancyService(deps: TenancyServiceDeps) {
-  const { db, clock } = deps;
+  const { db, clock, events } = deps;
 
   async function createOrganization(trx: Tx, input: { slug: string; name: string; ownerUserId: string }): Promise<OrganizationRow> {
     const row = await repo.insertOrganization(trx, { id: uuidv7(), slug: input.slug, name: input.name });
     if (!row) throw new ConflictError('ORGANIZATION_SLUG_TAKEN', `The slug "${input.slug}" is taken; choose another.`);
+    // Before the owner's membership, which shares this ordering key: consumers see the
+    // organization before anyone's role in it.
+    await events.append(trx, { type: 'tenancy.organization.created', aggregate: organizationAggregate(row.id), data: { organization_id: row.id, slug: row.slug } });
     await deps.roles.grantRole(trx, { userId: input.ownerUserId, organizationId: row.id, storeId: null, role: 'owner' });
     return row;
   }
@@ -76,6 +81,11 @@ export function createTenancyService(deps: TenancyServiceDeps) {
       currency: settings.currency,
     });
     await repo.replaceOpeningHours(trx, id, weekly);
+    await events.append(trx, {
+      type: 'tenancy.store.created',
+      aggregate: storeAggregate(id),
+      data: { store_id: id, organization_id: input.organizationId, timezone: settings.timezone, currency: settings.currency },
+    });
     return { id };
   }
 
@@ -89,13 +99,15 @@ export function createTenancyService(deps: TenancyServiceDeps) {
   /**
    * The frame of every store write: the store must exist and the caller may edit it, the
    * If-Match version must be current; then the version is bumped (locking the row) with the
-   * settings patch, `work` runs, and the fresh store is returned.
+   * settings patch, `work` runs, `tenancy.store.updated` is appended, and the fresh store is
+   * returned.
    */
   async function editStore(
     principal: Principal | null,
     storeId: string,
     ifMatch: number[] | null,
     patch: Parameters<typeof repo.bumpStoreVersion>[3],
+    changed: StoreChange[],
     work: (trx: Tx, store: StoreBasics) => Promise<void> = async () => undefined,
   ) {
     return inTransaction(db, async (trx) => {
@@ -105,6 +117,11 @@ export function createTenancyService(deps: TenancyServiceDeps) {
       const version = await repo.bumpStoreVersion(trx, storeId, expectedVersion(ifMatch, store.version), patch);
       if (version === null) throw new PreconditionFailedError();
       await work(trx, store);
+      await events.append(trx, {
+        type: 'tenancy.store.updated',
+        aggregate: storeAggregate(storeId),
+        data: { store_id: storeId, organization_id: store.organization_id, version, changed },
+      });
       return readStore(trx, storeId);
     });
   }
@@ -154,6 +171,12 @@ export function createTenancyService(deps: TenancyServiceDeps) {
         const result = await repo.updateOrganization(trx, organizationId, expectedVersion(ifMatch, current.version), patch);
         if (result === 'stale') throw new PreconditionFailedError();
         if (result === 'slug_taken') throw new ConflictError('ORGANIZATION_SLUG_TAKEN', `The slug "${patch.slug ?? ''}" is taken; choose another.`);
+        const changed = (['slug', 'name'] as const).filter((field) => patch[field] !== undefined);
+        await events.append(trx, {
+          type: 'tenancy.organization.updated',
+          aggregate: organizationAggregate(organizationId),
+          data: { organization_id: organizationId, version: result.version, changed },
+        });
         return { body: presentOrganization(result), version: result.version };
       });
     },
@@ -207,19 +230,20 @@ export function createTenancyService(deps: TenancyServiceDeps) {
       const { settings, problems } = checkStoreSettings(patch);
       throwIfProblems(problems);
       const { address, ...rest } = settings;
-      return editStore(principal, storeId, ifMatch, { ...rest, ...(address ? { address: normalizeAddress(address) } : {}) });
+      const changed = (['name', 'address', 'phone', 'timezone', 'currency'] as const).filter((field) => settings[field] !== undefined);
+      return editStore(principal, storeId, ifMatch, { ...rest, ...(address ? { address: normalizeAddress(address) } : {}) }, changed);
     },
 
     async replaceOpeningHours(principal: Principal | null, storeId: string, weekly: WeeklyInterval[], ifMatch: number[] | null) {
       throwIfProblems(weeklyProblems(weekly, '/body/opening_hours'));
-      return editStore(principal, storeId, ifMatch, {}, (trx) => repo.replaceOpeningHours(trx, storeId, weekly));
+      return editStore(principal, storeId, ifMatch, {}, ['opening_hours'], (trx) => repo.replaceOpeningHours(trx, storeId, weekly));
     },
 
     async setHoursException(principal: Principal | null, storeId: string, date: string, input: HoursExceptionBody, ifMatch: number[] | null) {
       const intervals: DailyInterval[] = input.intervals ?? [];
       throwIfProblems(exceptionProblems({ date, closed: input.closed, intervals }, '/body'));
       let saved: (HoursException & { created: boolean }) | undefined;
-      await editStore(principal, storeId, ifMatch, {}, async (trx, store) => {
+      await editStore(principal, storeId, ifMatch, {}, ['hours_exceptions'], async (trx, store) => {
         checkExceptionDate(store, date);
         const row = await repo.upsertHoursException(trx, { id: uuidv7(), store_id: storeId, date, closed: input.closed, intervals, note: input.note ?? null });
         saved = { ...presentException(row), created: row.created };
@@ -228,7 +252,7 @@ export function createTenancyService(deps: TenancyServiceDeps) {
     },
 
     async removeHoursException(principal: Principal | null, storeId: string, date: string, ifMatch: number[] | null): Promise<void> {
-      await editStore(principal, storeId, ifMatch, {}, async (trx) => {
+      await editStore(principal, storeId, ifMatch, {}, ['hours_exceptions'], async (trx) => {
         if (!(await repo.deleteHoursException(trx, storeId, date))) throw new NotFoundError('hours exception');
       });
     },

@@ -7,6 +7,7 @@ import { inTransaction, type Db, type Tx } from '../../platform/db/index.js';
 import { ConflictError, NotFoundError } from '../../platform/http/errors.js';
 import { decodeCursor, isUuid, toPage, type PageOf } from '../../platform/http/schema.js';
 import { RULES } from './access.js';
+import { storeAggregate, type TableChange, type TenancyEventAppender } from './events.js';
 import { presentTable } from './present.js';
 import { tenancyRepo as repo, type Executor, type TableRow } from './repo.js';
 import type { DiningTable, ScannedTable, UpdateTableBody } from './schema.js';
@@ -28,8 +29,8 @@ export interface NewTable {
   seats?: number;
 }
 
-export function createTableService(deps: { db: Db; stores: Pick<TenancyService, 'storeForStaff' | 'getStore'> }) {
-  const { db, stores } = deps;
+export function createTableService(deps: { db: Db; stores: Pick<TenancyService, 'storeForStaff' | 'getStore'>; events: TenancyEventAppender }) {
+  const { db, stores, events } = deps;
 
   async function addTable(trx: Tx, input: NewTable): Promise<TableRow> {
     const row = await repo.insertTable(trx, {
@@ -41,6 +42,11 @@ export function createTableService(deps: { db: Db; stores: Pick<TenancyService, 
       qr_token: mintQrToken(),
     });
     if (!row) throw labelTaken(input.label);
+    await events.append(trx, {
+      type: 'tenancy.table.added',
+      aggregate: storeAggregate(row.store_id),
+      data: { table_id: row.id, store_id: row.store_id, organization_id: row.organization_id, label: row.label, seats: row.seats },
+    });
     return row;
   }
 
@@ -52,11 +58,19 @@ export function createTableService(deps: { db: Db; stores: Pick<TenancyService, 
   }
 
   async function changeTable(principal: Principal | null, storeId: string, tableId: string, patch: { label?: string; seats?: number; qr_token?: string }) {
-    await stores.storeForStaff(db, principal, storeId, RULES.editStore);
-    const updated = await repo.updateTable(db, storeId, tableId, patch);
-    if (updated === 'label_taken') throw labelTaken(patch.label ?? '');
-    if (updated === null) throw new NotFoundError('table');
-    return presentTable(updated);
+    return inTransaction(db, async (trx) => {
+      await stores.storeForStaff(trx, principal, storeId, RULES.editStore);
+      const updated = await repo.updateTable(trx, storeId, tableId, patch);
+      if (updated === 'label_taken') throw labelTaken(patch.label ?? '');
+      if (updated === null) throw new NotFoundError('table');
+      const changed: TableChange[] = (['label', 'seats', 'qr_token'] as const).filter((field) => patch[field] !== undefined);
+      await events.append(trx, {
+        type: 'tenancy.table.updated',
+        aggregate: storeAggregate(storeId),
+        data: { table_id: updated.id, store_id: storeId, organization_id: updated.organization_id, changed },
+      });
+      return presentTable(updated);
+    });
   }
 
   return {
@@ -92,8 +106,15 @@ export function createTableService(deps: { db: Db; stores: Pick<TenancyService, 
     },
 
     async removeTable(principal: Principal | null, storeId: string, tableId: string): Promise<void> {
-      await stores.storeForStaff(db, principal, storeId, RULES.editStore);
-      if (!(await repo.deleteTable(db, storeId, tableId))) throw new NotFoundError('table');
+      await inTransaction(db, async (trx) => {
+        const store = await stores.storeForStaff(trx, principal, storeId, RULES.editStore);
+        if (!(await repo.deleteTable(trx, storeId, tableId))) throw new NotFoundError('table');
+        await events.append(trx, {
+          type: 'tenancy.table.removed',
+          aggregate: storeAggregate(storeId),
+          data: { table_id: tableId, store_id: storeId, organization_id: store.organization_id },
+        });
+      });
     },
 
     /** Public: a guest scanned a table code. The token is the secret; the answer never repeats it. */

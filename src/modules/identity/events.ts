@@ -1,0 +1,16 @@
+// The domain events identity appends to the outbox, in the transaction of the change. Ids and
+// roles only: never emails, names, passwords or tokens. Membership events are ordered with the
+// organization's own events (same ordering key), so a consumer sees an organization before the
+// roles in it.
+import type { EventAppender } from '../../platform/events/index.js';
+import type { StaffRole } from '../../platform/auth/principal.js';
+
+export type IdentityEvents = {
+  /** A role was granted: to the founder of an organization, or to a member added (or invited) by staff. */
+  'identity.member.added': { membership_id: string; organization_id: string; store_id: string | null; user_id: string; role: StaffRole };
+  'identity.member.removed': { membership_id: string; organization_id: string; store_id: string | null; user_id: string; role: StaffRole };
+};
+
+export type IdentityEventAppender = EventAppender<IdentityEvents>;
+
+export const organizationAggregate = (organizationId: string) => ({ type: 'organization', id: organizationId });
