@@ -61,17 +61,23 @@ const address = (server: { server: Server }) => {
   const info = server.server.address();
   return typeof info === 'object' && info ? `http://127.0.0.1:${info.port}` : '';
 };
-process.send?.({ brigade: address(app), bare: address(bare) });
+const urls = { brigade: address(app), bare: address(bare) };
+// Under `npm run bench` the parent reads the addresses over IPC; run alone (e.g. with
+// --cpu-prof to profile), it prints them and stops on SIGTERM.
+if (process.send) process.send(urls);
+else process.stdout.write(`${JSON.stringify(urls)}\n`);
 
-process.on('message', async (message) => {
-  if (message === 'stop') {
-    // The load generator cuts its last requests off mid-flight; their handlers then fail
-    // against the closed pool. Expected at shutdown, so not worth a log line each.
-    logger.level = 'fatal';
-    await app.close();
-    await bare.close();
-    await database.close();
-    await embedded?.stop();
-    process.exit(0);
-  }
+const stop = async () => {
+  // The load generator cuts its last requests off mid-flight; their handlers then fail
+  // against the closed pool. Expected at shutdown, so not worth a log line each.
+  logger.level = 'fatal';
+  await app.close();
+  await bare.close();
+  await database.close();
+  await embedded?.stop();
+  process.exit(0);
+};
+process.on('message', (message) => {
+  if (message === 'stop') void stop();
 });
+process.once('SIGTERM', () => void stop());
