@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readMigrations } from '../src/platform/db/migrate.js';
 import { createTestDatabase, type TestDatabase } from '../src/test-support/harness.js';
+import { waitFor } from '../src/test-support/wait.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'brigade.mjs');
@@ -263,14 +264,10 @@ describe('process roles', () => {
     expect(created.status).toBe(201);
 
     // The worker process delivers it (the api role runs no relay).
-    const deadline = Date.now() + 20_000;
-    let state = '';
-    while (state !== 'published') {
-      if (Date.now() > deadline) throw new Error(`event not relayed; worker output:\n${worker.output()}`);
+    await waitFor('the worker to relay the event', async () => {
       const { rows } = await db.database.pool.query<{ state: string }>("SELECT state FROM outbox WHERE type = 'tenancy.organization.created'");
-      state = rows[0]?.state ?? '';
-      if (state !== 'published') await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+      return rows[0]?.state === 'published';
+    });
 
     expect((await fetch(`${workerBase}/health/ready`)).status).toBe(200);
     const metrics = await (await fetch(`${workerBase}/metrics`)).text();

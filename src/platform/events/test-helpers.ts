@@ -12,19 +12,7 @@ export type TestEvents = {
 
 export const testEvents = createEventAppender<TestEvents>();
 
-/**
- * Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`
- * with the last value in the message. No fixed sleeps: tests wait for conditions.
- */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, intervalMs = 20): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
+export { waitFor } from '../../test-support/wait.js';
 
 /** A table in the test database where subscribers record what they did, in commit order. */
 export async function createEffectsTable(db: Db): Promise<void> {

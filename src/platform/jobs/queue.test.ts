@@ -2,18 +2,10 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test-support/harness.js';
+import { waitFor } from '../../test-support/wait.js';
 import { startJobs, type JobDefinition, type Jobs } from './queue.js';
 
 const logger = pino({ level: 'silent' });
-
-/** Polls until `check` holds, at most `ms`; pg-boss workers poll the table on an interval. */
-async function eventually(check: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** A promise the test opens by hand, to hold handlers inside a job while it looks. */
 function gate() {
@@ -44,7 +36,7 @@ describe('jobs', () => {
     const seen: Array<{ orderId: string }> = [];
     const queue = await jobs([{ name: 'test.deliver', handler: async (data: { orderId: string }) => void seen.push(data) }]);
     await queue.send('test.deliver', { orderId: 'o-1' });
-    await eventually(() => seen.length === 1);
+    await waitFor('the jobs to get there', () => seen.length === 1);
     expect(seen).toEqual([{ orderId: 'o-1' }]);
   });
 
@@ -62,7 +54,7 @@ describe('jobs', () => {
       },
     ]);
     await queue.send('test.flaky', {});
-    await eventually(() => attempts.length === 3, 30_000);
+    await waitFor('the jobs to get there', () => attempts.length === 3, 30_000);
     expect(attempts).toEqual([0, 1, 2]);
   });
 
@@ -84,12 +76,12 @@ describe('jobs', () => {
       },
     ]);
     await queue.send('test.doomed', { n: 'a' });
-    await eventually(async () => (await queue.deadLetterCount('test.doomed')) === 1);
+    await waitFor('the jobs to get there', async () => (await queue.deadLetterCount('test.doomed')) === 1);
     expect(failures).toBe(1);
 
     healed = true;
     expect(await queue.replayDeadLetters('test.doomed')).toBe(1);
-    await eventually(() => done.length === 1);
+    await waitFor('the jobs to get there', () => done.length === 1);
     expect(done).toEqual(['a']);
   });
 
@@ -111,9 +103,9 @@ describe('jobs', () => {
     ]);
     await queue.send('test.parallel', {});
     await queue.send('test.parallel', {});
-    await eventually(() => peak === 2);
+    await waitFor('the jobs to get there', () => peak === 2);
     hold.open();
-    await eventually(() => active === 0);
+    await waitFor('the jobs to get there', () => active === 0);
   });
 
   it('when a queue is a singleton, then its jobs never run at the same time, even with several workers', async () => {
@@ -138,12 +130,12 @@ describe('jobs', () => {
     await jobs([definition]);
     await first.send('test.singleton', {});
     await first.send('test.singleton', {});
-    await eventually(() => active === 1);
+    await waitFor('the jobs to get there', () => active === 1);
     // The second job is queued but must not start while the first holds the singleton.
     const { rows } = await db.database.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'test.singleton' AND state = 'active'");
     expect(rows[0]?.n).toBe(1);
     hold.open();
-    await eventually(() => finished === 2);
+    await waitFor('the jobs to get there', () => finished === 2);
     expect(peak).toBe(1);
   });
 
