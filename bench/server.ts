@@ -43,7 +43,7 @@ benchUrl.pathname = '/brigade_bench';
 const database = createDatabase(benchUrl.toString(), { ...config.database, poolMax: 20 }, 'brigade-bench');
 await migrate(database.pool);
 const tokens = createAccessTokenIssuer({ privateKeyPem: null, dataDir: config.dataDir, issuer: config.auth.issuer, ttlSeconds: config.auth.accessTokenTtlSeconds });
-await resetDemo(database.db, createModules({ config, db: database.db, tokens }));
+await resetDemo(database.db, createModules({ config, db: database.db, tokens, logger }));
 
 const { app } = await buildApp({ config, database, logger, tokens });
 await app.listen({ host: '127.0.0.1', port: 0 });

@@ -63,7 +63,10 @@ function readinessChecks(deps: Pick<AppDeps, 'database' | 'redis'>): Record<stri
 
 export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const app = await createServer(deps.config, deps.logger);
-  const modules = deps.modules ?? createModules({ config: deps.config, db: deps.database.db, tokens: deps.tokens });
+  const ownModules = deps.modules === undefined;
+  const modules = deps.modules ?? createModules({ config: deps.config, db: deps.database.db, tokens: deps.tokens, logger: deps.logger, redis: deps.redis ?? null });
+  // Modules built here are closed with the app; a process that passed its own closes them itself.
+  if (ownModules) app.addHook('onClose', async () => modules.catalog.close());
 
   // An overloaded process answers 503 before doing any work, authentication included.
   await registerLoadShedding(app, deps.config.pressure);

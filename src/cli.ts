@@ -90,7 +90,7 @@ async function main(argv: string[]): Promise<number> {
       try {
         await migrate(runtime.database.pool);
         const tokens = createAccessTokenIssuer({ privateKeyPem: config.auth.jwtPrivateKey, dataDir: config.dataDir, issuer: config.auth.issuer, ttlSeconds: config.auth.accessTokenTtlSeconds });
-        await resetDemo(runtime.database.db, createModules({ config, db: runtime.database.db, tokens }));
+        await resetDemo(runtime.database.db, createModules({ config, db: runtime.database.db, tokens, logger }));
         logger.info('demo data recreated: owner@demo.brigade.test / demo-password');
       } finally {
         await runtime.close();

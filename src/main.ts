@@ -50,7 +50,7 @@ export async function start(config: Config, logger: Logger): Promise<{ stop(): P
   const runtime = await openDatabase(config, logger);
   // Filled as parts start; closed in the order listed here: stop taking requests first, then
   // background delivery, then jobs, then connections.
-  const closing: Record<'http' | 'outbox' | 'jobs' | 'redis', Closer | null> = { http: null, outbox: null, jobs: null, redis: null };
+  const closing: Record<'http' | 'outbox' | 'jobs' | 'modules' | 'redis', Closer | null> = { http: null, outbox: null, jobs: null, modules: null, redis: null };
   const closeAll = async () => {
     for (const closer of Object.values(closing)) {
       if (closer) await closer.close().catch((error: unknown) => logger.error({ err: error, part: closer.name }, 'error during shutdown'));
@@ -68,13 +68,6 @@ export async function start(config: Config, logger: Logger): Promise<{ stop(): P
       issuer: config.auth.issuer,
       ttlSeconds: config.auth.accessTokenTtlSeconds,
     });
-    const registry = createMetricsRegistry();
-    const events = createDomainEvents();
-    const modules = createModules({ config, db: runtime.database.db, tokens, events });
-
-    const seedDemo = config.demo === 'on' || (config.demo === 'auto' && runtime.embedded !== null);
-    if (seedDemo && (await seedDemoIfEmpty(runtime.database.db, modules))) logger.info('demo data created');
-
     const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 }) : null;
     if (redis) {
       // ioredis reconnects by itself; without a listener each failed attempt is an unhandled error event.
@@ -82,6 +75,14 @@ export async function start(config: Config, logger: Logger): Promise<{ stop(): P
       await redis.connect().catch((error: unknown) => logger.warn({ err: error }, 'redis not reachable at start; readiness will say so'));
       closing.redis = { name: 'redis', close: async () => redis.disconnect() };
     }
+
+    const registry = createMetricsRegistry();
+    const events = createDomainEvents();
+    const modules = createModules({ config, db: runtime.database.db, tokens, events, logger, redis });
+    closing.modules = { name: 'modules', close: () => modules.catalog.close() };
+
+    const seedDemo = config.demo === 'on' || (config.demo === 'auto' && runtime.embedded !== null);
+    if (seedDemo && (await seedDemoIfEmpty(runtime.database.db, modules))) logger.info('demo data created');
 
     if (config.role !== 'api') {
       const outboxMetrics = createOutboxMetrics(registry);

@@ -1,14 +1,17 @@
 // Wires the modules together. Each module builds itself in its own index.ts; this file only
 // passes each one the narrow slice of the others that it needs, and the event plumbing.
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { AccessTokenIssuer } from './platform/auth/tokens.js';
 import type { Db } from './platform/db/index.js';
 import { createEventAppender, createEventBus, type EventAppender, type EventBus } from './platform/events/index.js';
 import { createIdentityModule, type IdentityEvents } from './modules/identity/index.js';
 import { createTenancyModule, type TenancyEvents } from './modules/tenancy/index.js';
+import { createCatalogModule, type CatalogEvents } from './modules/catalog/index.js';
 
 /** Every domain event Brigade appends: the union of the modules' event maps. */
-export type DomainEvents = TenancyEvents & IdentityEvents;
+export type DomainEvents = TenancyEvents & IdentityEvents & CatalogEvents;
 
 export interface DomainEventWiring {
   /** Modules append through it, inside their transactions. */
@@ -25,6 +28,9 @@ export interface ModuleDeps {
   config: Config;
   db: Db;
   tokens: AccessTokenIssuer;
+  logger: Logger;
+  /** Shared cache and cross-node invalidation for the storefront when set. */
+  redis?: Redis | null;
   /**
    * Pass the wiring whose `bus` the relay delivers to. Without it the modules get a fresh one:
    * appending works the same (events go to the outbox table either way), but subscriptions made
@@ -43,7 +49,8 @@ export function createModules(deps: ModuleDeps) {
     events: events.appender,
   });
   const tenancy = createTenancyModule({ db: deps.db, identity, events: events.appender });
-  return { identity, tenancy };
+  const catalog = createCatalogModule({ db: deps.db, events: events.appender, tenancy, redis: deps.redis ?? null, logger: deps.logger });
+  return { identity, tenancy, catalog };
 }
 
 export type Modules = ReturnType<typeof createModules>;
