@@ -38,6 +38,10 @@ const scenarios: Scenario[] = [
   { name: 'GET /v1/stores/{id}', url: `${urls.brigade}/v1/stores/${storeId}`, baselineOf: 'baseline: bare Fastify + pg, store by id' },
   { name: 'GET /v1/stores?org=', url: `${urls.brigade}/v1/stores?org=demo-pizzeria` },
   { name: 'GET /v1/me (JWT + session lookup)', url: `${urls.brigade}/v1/me`, headers: { authorization: `Bearer ${token}` } },
+  { name: 'baseline: bare Fastify, same menu bytes', url: `${urls.bare}/replay/menu` },
+  { name: 'GET /v1/stores/{id}/menu (warm)', url: `${urls.brigade}/v1/stores/${storeId}/menu?channel=pickup`, baselineOf: 'baseline: bare Fastify, same menu bytes' },
+  { name: 'baseline: bare Fastify, same search bytes', url: `${urls.bare}/replay/search` },
+  { name: 'GET /v1/stores/{id}/menu/search?q=margarita', url: `${urls.brigade}/v1/stores/${storeId}/menu/search?q=margarita`, baselineOf: 'baseline: bare Fastify, same search bytes' },
 ];
 
 interface Row {

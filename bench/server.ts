@@ -50,6 +50,13 @@ await app.listen({ host: '127.0.0.1', port: 0 });
 
 const bare = Fastify();
 bare.get('/hello', async () => ({ status: 'ok' }));
+// The same bytes Brigade answers for the demo menu and a menu search, fetched once and replayed
+// by a bare route: the baseline for "what does serving this response cost with no machinery".
+const replayed = new Map<string, string>();
+bare.get('/replay/:name', async (request, reply) => {
+  const body = replayed.get((request.params as { name: string }).name);
+  return reply.type('application/json; charset=utf-8').send(body ?? '{}');
+});
 bare.get('/stores/:id', async (request) => {
   const { id } = request.params as { id: string };
   const { rows } = await database.pool.query('SELECT s.*, (SELECT json_agg(h) FROM store_opening_hours h WHERE h.store_id = s.id) AS hours FROM stores s WHERE s.id = $1', [id]);
@@ -62,6 +69,9 @@ const address = (server: { server: Server }) => {
   return typeof info === 'object' && info ? `http://127.0.0.1:${info.port}` : '';
 };
 const urls = { brigade: address(app), bare: address(bare) };
+const storeId = (await (await fetch(`${urls.brigade}/v1/stores?org=demo-pizzeria`)).json() as { data: Array<{ id: string }> }).data[0]!.id;
+replayed.set('menu', await (await fetch(`${urls.brigade}/v1/stores/${storeId}/menu?channel=pickup`)).text());
+replayed.set('search', await (await fetch(`${urls.brigade}/v1/stores/${storeId}/menu/search?q=margarita`)).text());
 // Under `npm run bench` the parent reads the addresses over IPC; run alone (e.g. with
 // --cpu-prof to profile), it prints them and stops on SIGTERM.
 if (process.send) process.send(urls);

@@ -28,6 +28,8 @@ CREATE FUNCTION catalog_words(text[]) RETURNS text
 CREATE TABLE categories (
   id uuid PRIMARY KEY,
   organization_id uuid NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+  -- Stable client key (import/export matches on it); defaults to the id when not given.
+  ref text NOT NULL CHECK (length(ref) BETWEEN 1 AND 100),
   name text NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
   description text CHECK (length(description) <= 1000),
   position integer NOT NULL DEFAULT 0,
@@ -37,11 +39,14 @@ CREATE TABLE categories (
   UNIQUE (id, organization_id)
 );
 CREATE INDEX categories_organization_idx ON categories (organization_id, position, id);
+CREATE UNIQUE INDEX categories_ref_key ON categories (organization_id, ref);
 
 CREATE TABLE items (
   id uuid PRIMARY KEY,
-  organization_id uuid NOT NULL,
+  organization_id uuid NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
   category_id uuid NOT NULL,
+  -- Stable client key (import/export matches on it); defaults to the id when not given.
+  ref text NOT NULL CHECK (length(ref) BETWEEN 1 AND 100),
   name text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
   description text CHECK (length(description) <= 2000),
   image_url text CHECK (image_url ~ '^https://' AND length(image_url) <= 2000),
@@ -64,11 +69,15 @@ CREATE TABLE items (
     setweight(to_tsvector('simple', catalog_words(tags)), 'B') ||
     setweight(to_tsvector('simple', coalesce(description, '')), 'C')
   ) STORED,
-  FOREIGN KEY (category_id, organization_id) REFERENCES categories (id, organization_id) ON DELETE RESTRICT,
-  FOREIGN KEY (tax_category_id, organization_id) REFERENCES tax_categories (id, organization_id) ON DELETE RESTRICT,
+  -- NO ACTION, not RESTRICT: checked at the end of the statement, so deleting a whole brand
+  -- (which cascades to categories and items together) works, while deleting a category that
+  -- still has items is refused.
+  FOREIGN KEY (category_id, organization_id) REFERENCES categories (id, organization_id) ON DELETE NO ACTION,
+  FOREIGN KEY (tax_category_id, organization_id) REFERENCES tax_categories (id, organization_id) ON DELETE NO ACTION,
   UNIQUE (id, organization_id)
 );
 CREATE INDEX items_organization_category_idx ON items (organization_id, category_id, position, id);
+CREATE UNIQUE INDEX items_ref_key ON items (organization_id, ref);
 CREATE UNIQUE INDEX items_sku_key ON items (organization_id, sku) WHERE sku IS NOT NULL;
 CREATE INDEX items_search_idx ON items USING gin (search);
 CREATE INDEX items_name_trgm_idx ON items USING gin (lower(name) gin_trgm_ops);
@@ -77,6 +86,8 @@ CREATE TABLE item_variants (
   id uuid PRIMARY KEY,
   organization_id uuid NOT NULL,
   item_id uuid NOT NULL,
+  -- Stable client key (import/export matches on it); defaults to the id when not given.
+  ref text NOT NULL CHECK (length(ref) BETWEEN 1 AND 100),
   name text NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
   price integer NOT NULL CHECK (price >= 0),
   sku text CHECK (length(sku) <= 64),
@@ -85,10 +96,13 @@ CREATE TABLE item_variants (
   UNIQUE (id, organization_id)
 );
 CREATE INDEX item_variants_item_idx ON item_variants (item_id, position, id);
+CREATE UNIQUE INDEX item_variants_ref_key ON item_variants (item_id, ref);
 
 CREATE TABLE modifier_groups (
   id uuid PRIMARY KEY,
   organization_id uuid NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+  -- Stable client key (import/export matches on it); defaults to the id when not given.
+  ref text NOT NULL CHECK (length(ref) BETWEEN 1 AND 100),
   name text NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
   -- How many options (counting quantities) a customer must / may pick.
   min_select integer NOT NULL DEFAULT 0 CHECK (min_select >= 0),
@@ -102,11 +116,14 @@ CREATE TABLE modifier_groups (
   UNIQUE (id, organization_id)
 );
 CREATE INDEX modifier_groups_organization_idx ON modifier_groups (organization_id, id);
+CREATE UNIQUE INDEX modifier_groups_ref_key ON modifier_groups (organization_id, ref);
 
 CREATE TABLE modifier_options (
   id uuid PRIMARY KEY,
   organization_id uuid NOT NULL,
   group_id uuid NOT NULL,
+  -- Stable client key (import/export matches on it); defaults to the id when not given.
+  ref text NOT NULL CHECK (length(ref) BETWEEN 1 AND 100),
   name text NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
   price integer NOT NULL DEFAULT 0 CHECK (price >= 0),
   -- How many of this one option may be picked (e.g. "extra cheese" up to 2).
@@ -117,11 +134,14 @@ CREATE TABLE modifier_options (
   child_group_id uuid,
   position integer NOT NULL DEFAULT 0,
   FOREIGN KEY (group_id, organization_id) REFERENCES modifier_groups (id, organization_id) ON DELETE CASCADE,
-  FOREIGN KEY (child_group_id, organization_id) REFERENCES modifier_groups (id, organization_id) ON DELETE RESTRICT,
+  -- The service refuses to delete a group an option opens (MODIFIER_GROUP_IN_USE); when a whole
+  -- brand is deleted the options' own cascade races this check, so the reference just clears.
+  FOREIGN KEY (child_group_id, organization_id) REFERENCES modifier_groups (id, organization_id) ON DELETE SET NULL (child_group_id),
   CHECK (child_group_id IS DISTINCT FROM group_id),
   UNIQUE (id, organization_id)
 );
 CREATE INDEX modifier_options_group_idx ON modifier_options (group_id, position, id);
+CREATE UNIQUE INDEX modifier_options_ref_key ON modifier_options (group_id, ref);
 CREATE INDEX modifier_options_child_idx ON modifier_options (child_group_id) WHERE child_group_id IS NOT NULL;
 
 CREATE TABLE item_modifier_groups (
@@ -138,6 +158,8 @@ CREATE INDEX item_modifier_groups_group_idx ON item_modifier_groups (group_id);
 CREATE TABLE menus (
   id uuid PRIMARY KEY,
   organization_id uuid NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+  -- Stable client key (import/export matches on it); defaults to the id when not given.
+  ref text NOT NULL CHECK (length(ref) BETWEEN 1 AND 100),
   name text NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
   version integer NOT NULL DEFAULT 1,
   created_at timestamptz NOT NULL DEFAULT now(),
@@ -145,6 +167,7 @@ CREATE TABLE menus (
   UNIQUE (id, organization_id)
 );
 CREATE INDEX menus_organization_idx ON menus (organization_id, id);
+CREATE UNIQUE INDEX menus_ref_key ON menus (organization_id, ref);
 
 -- When a menu is served, in the store's local time. No rows: always. ends_at <= starts_at runs
 -- past midnight (a late-night menu 22:00–03:00).

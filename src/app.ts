@@ -85,6 +85,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   for (const module of Object.values(modules)) {
     await app.register(module.routes, { prefix: '/v1' });
   }
+  // Storefront GraphQL (mercurius) at /graphql, public; its plugin marks its own routes so.
+  await app.register(modules.catalog.graphql);
   await app.ready();
   return { app, modules };
 }

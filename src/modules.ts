@@ -50,6 +50,11 @@ export function createModules(deps: ModuleDeps) {
   });
   const tenancy = createTenancyModule({ db: deps.db, identity, events: events.appender });
   const catalog = createCatalogModule({ db: deps.db, events: events.appender, tenancy, redis: deps.redis ?? null, logger: deps.logger });
+  // A store's hours, time zone or currency shape its storefront menu: when the store changes,
+  // its cached menus go (the store version is also in the menu's ETag).
+  events.bus.subscribe('tenancy.store.updated', 'catalog.refresh-store-menu', async (event) => {
+    await catalog.invalidate({ organizationId: event.data.organization_id, storeIds: [event.data.store_id] });
+  });
   return { identity, tenancy, catalog };
 }
 

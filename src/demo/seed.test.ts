@@ -28,6 +28,13 @@ describe('demo data', () => {
     const me = (await t.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(owner.access_token) })).json();
     expect(me.roles).toEqual([{ role: 'owner', organization_id: expect.any(String), store_id: null }]);
 
+    // A realistic menu: 40+ items, sizes, modifier groups (one nested), two menus.
+    const ids = await t.modules.catalog.api.idsByRef(me.roles[0].organization_id);
+    expect(Object.keys(ids.items).length).toBeGreaterThanOrEqual(40);
+    expect(Object.keys(ids.menus).sort()).toEqual(['all-day', 'breakfast']);
+    expect(Object.keys(ids.variants).length).toBeGreaterThan(0);
+    expect(Object.keys(ids.modifier_groups).length).toBeGreaterThanOrEqual(4);
+
     const staff = await login(t, { email: DEMO_ACCOUNTS.staff, password: DEMO_PASSWORD });
     const tables = await t.app.inject({ method: 'GET', url: `/v1/stores/${(await demoStores()).find((store) => store.timezone === 'Europe/Berlin')!.id}/tables`, headers: bearer(staff.access_token) });
     expect(tables.statusCode).toBe(200);

@@ -4,6 +4,8 @@
 import { sql } from 'kysely';
 import { inTransaction, type Db, type Tx } from '../platform/db/index.js';
 import type { Modules } from '../modules.js';
+import { demoCatalogDocument } from './menu.js';
+import { DEMO_DELIVERY_OVERRIDES, DEMO_MENUS } from './menu-data.js';
 
 export const DEMO_ORG_SLUG = 'demo-pizzeria';
 export const DEMO_PASSWORD = 'demo-password';
@@ -35,9 +37,9 @@ async function seed(trx: Tx, modules: Modules): Promise<void> {
     currency: 'EUR',
     // Late nights on Friday and Saturday run past midnight.
     opening_hours: [
-      ...[1, 2, 3, 4, 7].map((weekday) => ({ weekday, opens_at: '11:30', closes_at: '22:30' })),
-      { weekday: 5, opens_at: '11:30', closes_at: '01:00' },
-      { weekday: 6, opens_at: '12:00', closes_at: '01:00' },
+      ...[1, 2, 3, 4, 7].map((weekday) => ({ weekday, opens_at: '08:00', closes_at: '22:30' })),
+      { weekday: 5, opens_at: '08:00', closes_at: '01:00' },
+      { weekday: 6, opens_at: '09:00', closes_at: '01:00' },
     ],
   });
   const brooklyn = await tenancy.api.createStore(trx, {
@@ -47,7 +49,7 @@ async function seed(trx: Tx, modules: Modules): Promise<void> {
     phone: '+1 718 000 0000',
     timezone: 'America/New_York',
     currency: 'USD',
-    opening_hours: everyDay('11:00', '23:00'),
+    opening_hours: everyDay('08:00', '23:00'),
   });
 
   for (const label of ['T1', 'T2', 'T3']) {
@@ -58,6 +60,38 @@ async function seed(trx: Tx, modules: Modules): Promise<void> {
   }
 
   await identity.api.grantRole(trx, { userId: staff.id, organizationId: org.id, storeId: berlin.id, role: 'staff' });
+  await seedMenu(trx, modules, org.id, { berlin: berlin.id, brooklyn: brooklyn.id });
+}
+
+/** The demo catalog, both menus published at both stores, local taxes, a delivery price. */
+async function seedMenu(trx: Tx, modules: Modules, organizationId: string, stores: { berlin: string; brooklyn: string }): Promise<void> {
+  const { catalog } = modules;
+  await catalog.api.importCatalog(trx, organizationId, demoCatalogDocument());
+  const ids = await catalog.api.idsByRef(organizationId, trx);
+  const menuIds = DEMO_MENUS.map((menu) => ids.menus[menu.ref]!);
+  const food = ids.tax_categories.food!;
+  const drinks = ids.tax_categories.drinks!;
+  for (const storeId of Object.values(stores)) await catalog.api.publishMenus(trx, { organizationId, storeId, menuIds });
+
+  // Germany: prices include VAT (7% food to take away, 19% drinks). New York: 8.875% on top.
+  await catalog.api.setStoreCatalogSettings(trx, {
+    organizationId,
+    storeId: stores.berlin,
+    taxSettings: { prices_include_tax: true, rates: [{ tax_category_id: food, rate_bps: 700 }, { tax_category_id: drinks, rate_bps: 1900 }] },
+    // Delivery platforms take a cut: the Margherita costs more delivered.
+    priceOverrides: DEMO_DELIVERY_OVERRIDES.map((override) => ({
+      item_id: null,
+      variant_id: ids.variants[override.variantRef]!,
+      option_id: null,
+      channel: 'delivery' as const,
+      price: override.price,
+    })),
+  });
+  await catalog.api.setStoreCatalogSettings(trx, {
+    organizationId,
+    storeId: stores.brooklyn,
+    taxSettings: { prices_include_tax: false, rates: [{ tax_category_id: food, rate_bps: 888 }, { tax_category_id: drinks, rate_bps: 888 }] },
+  });
 }
 
 /** Seeds the demo data unless the demo organization exists. Returns whether it seeded. */

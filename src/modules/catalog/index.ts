@@ -12,6 +12,7 @@ import { createCatalogSearch } from './search.js';
 import { createStorefront } from './storefront.js';
 
 export type { CatalogEvents } from './events.js';
+export type { CatalogDocument } from './manage-schema.js';
 
 export interface CatalogDeps {
   db: Db;
@@ -43,6 +44,8 @@ export function createCatalogModule(deps: CatalogDeps) {
     /** Storefront GraphQL (mounted at /graphql by the app). */
     graphql: search.graphql,
     api: management.api,
+    /** Drops cached storefront menus (every node, through the cache bus when Redis is set). */
+    invalidate: storefront.invalidate,
     close: storefront.close,
   };
 }

@@ -1,10 +1,15 @@
-// (being built) Catalog management: CRUD, validation, ETags, import/export, 86, prices, taxes.
-import type { FastifyPluginAsync } from 'fastify';
-import type { Db } from '../../platform/db/index.js';
+// Catalog management: CRUD of the brand catalog with validation and ETags, whole-catalog
+// import/export, and the store-scoped settings (published menus, taxes, prices, 86s).
+import type { Db, Tx } from '../../platform/db/index.js';
 import type { EventAppender } from '../../platform/events/index.js';
 import type { TenancyApi } from '../tenancy/index.js';
 import type { CatalogEvents } from './events.js';
+import { managementRoutes } from './manage-routes.js';
+import type { CatalogDocument, ImportReport } from './manage-schema.js';
+import { createManagementService } from './manage-service.js';
 import type { Invalidation } from './storefront.js';
+
+export type { CatalogDocument, ImportReport } from './manage-schema.js';
 
 export interface ManagementDeps {
   db: Db;
@@ -16,7 +21,40 @@ export interface ManagementDeps {
 }
 
 export function createCatalogManagement(deps: ManagementDeps) {
-  void deps;
-  const routes: FastifyPluginAsync = async () => undefined;
-  return { routes, api: {} };
+  const service = createManagementService(deps);
+  return {
+    routes: managementRoutes(service),
+    service,
+    /** What the demo seed, test factories and other modules may call. */
+    api: {
+      /**
+       * Imports a whole catalog document into the organization inside the caller's transaction
+       * (validated like PUT /v1/organizations/{id}/catalog: ValidationError lists every problem).
+       * Matches by ref, so importing the same document twice changes nothing the second time.
+       * Bumps catalog_versions and appends catalog.catalog.changed when something changed; the
+       * cached menus of the brand are dropped once the caller commits.
+       */
+      async importCatalog(trx: Tx, organizationId: string, document: CatalogDocument): Promise<ImportReport> {
+        return service.importIn(trx, organizationId, document);
+      },
+      /** Publishes these menus (by id, in order) at the store, replacing what it published. */
+      async publishMenus(trx: Tx, input: { organizationId: string; storeId: string; menuIds: string[] }): Promise<void> {
+        await service.publishMenusIn(trx, input.organizationId, input.storeId, input.menuIds);
+      },
+      /** Tax settings and/or price overrides of a store (each given part replaces the old one). */
+      async setStoreCatalogSettings(
+        trx: Tx,
+        input: {
+          organizationId: string;
+          storeId: string;
+          taxSettings?: { prices_include_tax: boolean; rates: Array<{ tax_category_id: string; rate_bps: number }> };
+          priceOverrides?: Array<{ item_id: string | null; variant_id: string | null; option_id: string | null; channel: 'pickup' | 'delivery' | 'dine_in' | null; price: number }>;
+        },
+      ): Promise<void> {
+        await service.storeSettingsIn(trx, input.organizationId, input.storeId, input);
+      },
+      /** The menu, category, item, group and option ids of the brand by ref (for seeds and tests). */
+      idsByRef: (organizationId: string, trx?: Tx) => service.idsByRef(organizationId, trx),
+    },
+  };
 }

@@ -1,9 +1,23 @@
-// (being built) Storefront: the resolved menu per store, channel and moment, cached (L1 + L2).
+// Storefront: the resolved menu per store, channel and moment, cached (L1 memory + L2 Redis).
+// A warm read is one in-memory lookup and the send of prebuilt bytes; the database is only
+// touched to build a snapshot, which then serves every `at` until a menu window opens or closes
+// or an 86 expires (or a write invalidates it).
+import { createHash } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.js';
+import { problems } from '../../platform/http/schema.js';
 import type { TenancyApi } from '../tenancy/index.js';
+import { createMenuCache, type MenuSnapshot } from './menu-cache.js';
+import { CHANNELS, resolveMenu as resolveFromDb, type Channel, type Resolution } from './storefront-resolve.js';
+import { MenuHeaders, MenuParams, MenuQuery, ResolvedMenuSchema } from './storefront-schema.js';
+import { Type } from 'typebox';
+
+export type { Channel, ResolvedMenu, Resolution } from './storefront-resolve.js';
+export type { MenuSnapshot } from './menu-cache.js';
 
 /** Which cached menus a committed write makes stale: a whole brand, or some of its stores. */
 export interface Invalidation {
@@ -20,14 +34,108 @@ export interface StorefrontDeps {
   clock: () => Date;
 }
 
+/** Longest public freshness of a menu response, in seconds. */
+const MAX_AGE_CAP = 60;
+
+export function etagOfSnapshot(resolution: Resolution, json: string): string {
+  const digest = createHash('sha256').update(json).digest('base64url').slice(0, 22);
+  return `"${resolution.catalogVersion ?? 0}.${resolution.storeVersion}-${digest}"`;
+}
+
+/** If-None-Match, weak comparison (W/"x" matches "x"); "*" matches any current representation. */
+function matches(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  if (header.trim() === '*') return true;
+  return header.split(',').some((part) => part.trim().replace(/^W\//, '') === etag);
+}
+
 export function createStorefront(deps: StorefrontDeps) {
-  void deps;
-  const routes: FastifyPluginAsync = async () => undefined;
+  const cache = createMenuCache({ redis: deps.redis, logger: deps.logger });
+  // Bytes of each snapshot object L1 holds, encoded once (L1 keeps objects, not copies).
+  const bytes = new WeakMap<MenuSnapshot, Buffer>();
+
+  async function build(storeId: string, channel: Channel, at: Date): Promise<MenuSnapshot> {
+    const resolution = await resolveFromDb(deps, storeId, channel, at);
+    const json = JSON.stringify(resolution.menu);
+    return { json, etag: etagOfSnapshot(resolution, json), from: resolution.validFrom, until: resolution.validUntil };
+  }
+
+  /** The snapshot valid at `at`: the shared one for "now" when it covers `at`, else one for `at` itself. */
+  async function snapshotAt(storeId: string, channel: Channel, at: Date): Promise<MenuSnapshot> {
+    const atMs = at.getTime();
+    const key = `${storeId}:${channel}`;
+    const current = await cache.getOrBuild(key, storeId, () => build(storeId, channel, deps.clock()), { shared: true });
+    if (current.from <= atMs && atMs < current.until) return current;
+    const now = deps.clock().getTime();
+    if (atMs >= current.until && now >= current.until) {
+      // Time moved past the snapshot's validity before its TTL ran out: rebuild the shared one.
+      const fresh = await cache.getOrBuild(key, storeId, () => build(storeId, channel, deps.clock()), { shared: true, force: true });
+      if (fresh.from <= atMs && atMs < fresh.until) return fresh;
+    }
+    return cache.getOrBuild(cache.explicitKey(storeId, channel, atMs), storeId, () => build(storeId, channel, at), { shared: false });
+  }
+
+  const routes: FastifyPluginAsync = async (plugin) => {
+    const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
+    app.get(
+      '/stores/:storeId/menu',
+      {
+        config: { access: 'public' },
+        schema: {
+          operationId: 'getStoreMenu',
+          summary: 'The store’s resolved menu for a channel and a moment',
+          description:
+            'Only menus published to the store and served at `at` (their hours are in the store’s time zone), with the items and options orderable there (86’d and unavailable ones are left out), effective prices for the channel (store + channel override, else store override, else the brand price) and tax info. Strong ETag; If-None-Match answers 304. Cached publicly until the menu can next change (at most 60 s).',
+          tags: ['catalog'],
+          params: MenuParams,
+          querystring: MenuQuery,
+          headers: MenuHeaders,
+          response: {
+            200: ResolvedMenuSchema,
+            304: Type.Null({ description: 'Not modified: the cached copy (If-None-Match) is current; no body' }),
+            ...problems(400, 404),
+          },
+        },
+      },
+      async (request, reply) => {
+        const channel = request.query.channel ?? 'pickup';
+        const at = request.query.at === undefined ? deps.clock() : new Date(request.query.at);
+        const snapshot = await snapshotAt(request.params.storeId, channel, at);
+        const maxAge = Math.max(0, Math.min(MAX_AGE_CAP, Math.floor((snapshot.until - at.getTime()) / 1000)));
+        reply.header('etag', snapshot.etag).header('cache-control', `public, max-age=${maxAge}`);
+        if (matches(request.headers['if-none-match'], snapshot.etag)) return reply.code(304).send(null);
+        let body = bytes.get(snapshot);
+        if (!body) {
+          body = Buffer.from(snapshot.json);
+          bytes.set(snapshot, body);
+        }
+        return reply.header('content-type', 'application/json; charset=utf-8').send(body as never); // prebuilt bytes: no serialization
+      },
+    );
+  };
+
   return {
     routes,
+    /** The resolved menu, straight from the database (no cache). */
+    resolveMenu: (storeId: string, channel: Channel, at: Date) => resolveFromDb(deps, storeId, channel, at),
+    /** The cached snapshot (bytes + ETag) valid at `at`. */
+    snapshotAt,
+    /**
+     * Drops the affected stores' cached menus here, in L2 and on every node (bus). Call after the
+     * write committed. Also for tenancy changes that alter menus (a store's time zone or currency).
+     */
     async invalidate(change: Invalidation): Promise<void> {
-      void change;
+      let storeIds = change.storeIds;
+      if (storeIds === null) {
+        // Every store of the brand; tenancy's API has no such list, and this is one indexed read.
+        const { rows } = await sql<{ id: string }>`SELECT id FROM stores WHERE organization_id = ${change.organizationId}`.execute(deps.db);
+        storeIds = rows.map((row) => row.id);
+      }
+      await cache.drop(storeIds, CHANNELS);
     },
-    async close(): Promise<void> {},
+    /** Releases cache connections (the bus subscriber); the shared Redis client stays open. */
+    async close(): Promise<void> {
+      await cache.close();
+    },
   };
 }

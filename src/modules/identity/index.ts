@@ -8,6 +8,7 @@ import { createEventAppender } from '../../platform/events/index.js';
 import type { JobDefinition } from '../../platform/jobs/queue.js';
 import type { ModuleSurface } from '../../platform/http/module.js';
 import { createApiKeyService } from './api-keys.js';
+import { createCustomerSearch } from './customer-search.js';
 import type { IdentityEventAppender, IdentityEvents } from './events.js';
 import { createPasswordHasher } from './passwords.js';
 import { identityRepo } from './repo.js';
@@ -44,6 +45,7 @@ export function createIdentityModule(deps: IdentityDeps) {
   });
   const staff = createStaffService({ db: deps.db, sessions, hashPasswords: passwords.hash, events: deps.events ?? createEventAppender<IdentityEvents>(), clock: deps.clock });
   const apiKeys = createApiKeyService({ db: deps.db });
+  const customers = createCustomerSearch({ db: deps.db });
 
   const jobs: JobDefinition[] = [
     {
@@ -59,7 +61,7 @@ export function createIdentityModule(deps: IdentityDeps) {
   ];
 
   const authenticate: Authenticate = (credential) => sessions.authenticate(credential);
-  const surface: ModuleSurface = { routes: identityRoutes({ sessions, staff, apiKeys }), jobs };
+  const surface: ModuleSurface = { routes: identityRoutes({ sessions, staff, apiKeys, customers }), jobs };
 
   return {
     ...surface,
@@ -70,6 +72,8 @@ export function createIdentityModule(deps: IdentityDeps) {
       startSession: sessions.startSession,
       grantRole: staff.grantRole,
       deleteUsersByEmail: identityRepo.deleteUsersByEmail,
+      /** Makes a person a customer of an organization (ordering calls it on a first order). */
+      recordCustomer: customers.recordCustomer,
     },
   };
 }

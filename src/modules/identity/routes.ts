@@ -24,13 +24,14 @@ import {
   User,
 } from './schema.js';
 import type { ApiKeyService } from './api-keys.js';
+import type { CustomerSearch } from './customer-search.js';
 import type { SessionService } from './sessions.js';
 import type { StaffService } from './staff.js';
 
 const NO_STORE = 'private, no-store';
 
-export function identityRoutes(services: { sessions: SessionService; staff: StaffService; apiKeys: ApiKeyService }) {
-  const { sessions, staff, apiKeys } = services;
+export function identityRoutes(services: { sessions: SessionService; staff: StaffService; apiKeys: ApiKeyService; customers: CustomerSearch }) {
+  const { sessions, staff, apiKeys, customers } = services;
 
   return async function routes(instance: FastifyInstance) {
     const app = instance.withTypeProvider<TypeBoxTypeProvider>();
@@ -174,6 +175,30 @@ export function identityRoutes(services: { sessions: SessionService; staff: Staf
       await staff.removeMember(request.principal, request.params.organizationId, request.params.memberId);
       return reply.code(204).send(null);
     });
+
+    app.get('/organizations/:organizationId/customers', {
+      config: { access: { roles: ['owner', 'manager', 'staff'] } },
+      schema: {
+        operationId: 'searchCustomers',
+        summary: "Search the organization's customers by name, email or phone",
+        description:
+          'Staff (owner, manager, staff; org-wide or at one of its stores) find customers by a name (typos tolerated), an email fragment or part of a phone number (3 digits or more). ' +
+          'Only people who are customers of this organization are searched (they dealt with it, e.g. ordered at one of its stores), never other users of the platform. Best match first, top `limit` results.',
+        tags: ['organizations'],
+        security: [{ bearer: [] }],
+        params: OrgParams,
+        querystring: Type.Object(
+          { q: Type.String({ minLength: 2, maxLength: 100 }), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 20 })) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            data: Type.Array(Type.Object({ id: Type.String({ format: 'uuid' }), name: Type.String(), email: Type.String(), phone: Type.Union([Type.String(), Type.Null()]), score: Type.Number() })),
+          }),
+          ...problems(400, 401, 403, 404),
+        },
+      },
+    }, async (request) => ({ data: await customers.search(request.principal, request.params.organizationId, request.query.q, request.query.limit ?? 20) }));
 
     app.post('/organizations/:organizationId/api-keys', {
       config: { access: { roles: ['owner', 'manager'] } },

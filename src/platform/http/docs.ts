@@ -24,6 +24,7 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
         { name: 'me', description: 'The caller' },
         { name: 'organizations', description: 'Brands, their staff and API keys' },
         { name: 'stores', description: 'Locations, hours and tables' },
+        { name: 'catalog', description: 'Menus, items and modifiers; storefront menu, search and GraphQL' },
         { name: 'platform', description: 'Health and operations' },
       ],
     },

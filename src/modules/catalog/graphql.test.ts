@@ -1,0 +1,167 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../test-support/harness.js';
+import { organizationWithStore } from '../../test-support/tenancy-factories.js';
+import { GRAPHQL_LIMITS } from './graphql.js';
+import { catalogFixture, recordQueries } from './search-fixtures.js';
+
+const FULL_MENU = /* GraphQL */ `
+  query FullMenu($id: ID!, $channel: Channel) {
+    store(id: $id) {
+      id name timezone currency
+      menus(channel: $channel) {
+        id name
+        categories {
+          id name
+          items {
+            id name tags
+            price { amount currency }
+            variants { id name price { amount } }
+            modifierGroups {
+              name min max
+              options {
+                name price { amount }
+                childGroup { name min max options { name price { amount } } }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+interface GqlResponse {
+  data: { store: { menus: Array<{ name: string; categories: Array<{ name: string; items: Array<Record<string, unknown> & { name: string }> }> }> } | null } | null;
+  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+}
+
+/** A store whose one menu has `items` items, each with 2 sizes and 2 modifier groups (one option opens a nested group). */
+async function storeWithMenu(t: TestApp, items: number) {
+  const { organization, store } = await organizationWithStore(t);
+  const f = catalogFixture(t.db.database.pool, organization.id);
+  const category = await f.category('Pizza');
+  const base = await f.group({ name: 'Choose a base', min: 1, max: 1 });
+  const drinks = await f.group({ name: 'Drink', min: 1, max: 1 });
+  await f.option({ groupId: drinks, name: 'Cola', price: 0 });
+  await f.option({ groupId: drinks, name: 'Water', price: 0 });
+  await f.option({ groupId: base, name: 'Classic', price: 0 });
+  await f.option({ groupId: base, name: 'Combo', price: 300, childGroupId: drinks });
+  const extras = await f.group({ name: 'Extra toppings', min: 0, max: 5 });
+  const cheese = await f.option({ groupId: extras, name: 'Extra cheese', price: 150 });
+  await f.option({ groupId: extras, name: 'Truffle', price: 500, isAvailable: false });
+  const ids: string[] = [];
+  for (let n = 0; n < items; n++) {
+    const id = await f.item({ categoryId: category, name: `Pizza ${n}`, tags: n % 2 === 0 ? ['vegan'] : [], price: 900 + n, position: n });
+    await f.variant(id, 'Small', 800 + n, 0);
+    await f.variant(id, 'Large', 1200 + n, 1);
+    await f.attachGroup(id, base, 0);
+    await f.attachGroup(id, extras, 1);
+    ids.push(id);
+  }
+  await f.menu({ name: 'All day', storeIds: [store.id], categoryIds: [category] });
+  return { storeId: store.id, f, ids, cheese };
+}
+
+describe('storefront GraphQL', () => {
+  let t: TestApp;
+
+  const post = (query: string, variables: Record<string, unknown> = {}) => t.app.inject({ method: 'POST', url: '/graphql', payload: { query, variables } });
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('when a full menu is queried, then it is resolved for the store: prices with overrides, 86d items and switched-off options left out, nested groups included', async () => {
+    const { storeId, f, ids, cheese } = await storeWithMenu(t, 3);
+    await f.eightySix(storeId, { itemId: ids[2]! });
+    await f.priceOverride(storeId, { itemId: ids[0]! }, 999, 'delivery');
+    await f.priceOverride(storeId, { optionId: cheese }, 175);
+
+    const res = await post(FULL_MENU, { id: storeId, channel: 'delivery' });
+    expect(res.statusCode).toBe(200);
+    const body = res.json<GqlResponse>();
+    expect(body.errors).toBeUndefined();
+    const items = body.data!.store!.menus[0]!.categories[0]!.items;
+    expect(items.map((item) => item.name)).toEqual(['Pizza 0', 'Pizza 1']);
+    expect(items[0]).toMatchObject({
+      price: { amount: 999, currency: 'EUR' },
+      variants: [{ name: 'Small', price: { amount: 800 } }, { name: 'Large', price: { amount: 1200 } }],
+      modifierGroups: [
+        {
+          name: 'Choose a base', min: 1, max: 1,
+          options: [
+            { name: 'Classic', price: { amount: 0 }, childGroup: null },
+            { name: 'Combo', price: { amount: 300 }, childGroup: { name: 'Drink', options: [{ name: 'Cola' }, { name: 'Water' }] } },
+          ],
+        },
+        { name: 'Extra toppings', options: [{ name: 'Extra cheese', price: { amount: 175 }, childGroup: null }] },
+      ],
+    });
+    // Without a channel, the delivery-only override does not apply.
+    const pickup = (await post(FULL_MENU, { id: storeId })).json<GqlResponse>();
+    expect(pickup.data!.store!.menus[0]!.categories[0]!.items[0]).toMatchObject({ price: { amount: 900 } });
+  });
+
+  it('when the store is unknown, then store is null', async () => {
+    const body = (await post(FULL_MENU, { id: '0191d3a8-0000-7000-8000-000000000000' })).json<GqlResponse>();
+    expect(body).toEqual({ data: { store: null } });
+  });
+
+  it('when a full menu of 3 items and one of 60 items are queried, then both cost the same small number of SQL queries', async () => {
+    const small = await storeWithMenu(t, 3);
+    const large = await storeWithMenu(t, 60);
+
+    const count = async (storeId: string) => {
+      const { result, queries } = await recordQueries(pg, () => post(FULL_MENU, { id: storeId }));
+      const body = result.json<GqlResponse>();
+      expect(body.errors).toBeUndefined();
+      return { queries: queries.length, items: body.data!.store!.menus[0]!.categories[0]!.items.length };
+    };
+    const smallRun = await count(small.storeId);
+    const largeRun = await count(large.storeId);
+
+    expect(smallRun.items).toBe(3);
+    expect(largeRun.items).toBe(60);
+    expect(largeRun.queries).toBe(smallRun.queries);
+    // store, menus, categories, items, variants, groups, options, child groups, their options.
+    expect(largeRun.queries).toBe(9);
+  });
+
+  it('when a query nests deeper than the depth limit, then it is refused with a clear error before any SQL runs', async () => {
+    let nested = 'name';
+    for (let level = 0; level < 4; level++) nested = `name options { name childGroup { ${nested} } }`;
+    const query = `{ store(id: "0191d3a8-0000-7000-8000-000000000000") { menus { categories { items { modifierGroups { ${nested} } } } } } }`;
+    const { result, queries } = await recordQueries(pg, () => post(query));
+    expect(result.statusCode).toBe(400);
+    const body = result.json<GqlResponse>();
+    expect(body.errors?.[0]?.message).toMatch(new RegExp(`exceeds the query depth limit of ${GRAPHQL_LIMITS.queryDepth}`));
+    expect(queries).toHaveLength(0);
+  });
+
+  it('when a query selects more fields than the cost limit (e.g. through aliases), then it is refused with a clear error', async () => {
+    const aliases = Array.from({ length: 40 }, (_, n) => `m${n}: menus { id name categories { id name items { id name } } }`).join(' ');
+    const { result, queries } = await recordQueries(pg, () => post(`{ store(id: "0191d3a8-0000-7000-8000-000000000000") { ${aliases} } }`));
+    expect(result.statusCode).toBe(400);
+    const error = result.json<GqlResponse>().errors?.[0];
+    expect(error?.message).toMatch(new RegExp(`Query cost limit exceeded: operation "anonymous" selects \\d+ fields .* the limit is ${GRAPHQL_LIMITS.maxCost}`));
+    expect(queries).toHaveLength(0);
+  });
+
+  it('when fragments are spread many times, then they are counted where spread', async () => {
+    const spreads = Array.from({ length: 80 }, (_, n) => `a${n}: store(id: "0191d3a8-0000-7000-8000-000000000000") { ...S }`).join(' ');
+    const res = await post(`query Wide { ${spreads} } fragment S on Store { id name timezone currency }`);
+    expect(res.statusCode).toBe(400);
+    expect(res.json<GqlResponse>().errors?.[0]?.message).toContain('operation "Wide" selects 400 fields');
+  });
+
+  it('when at is not a timestamp, then the error says so', async () => {
+    const { storeId } = await storeWithMenu(t, 1);
+    const body = (await post('query($id: ID!) { store(id: $id) { menus(at: "tomorrow") { id } } }', { id: storeId })).json<GqlResponse>();
+    expect(body.errors?.[0]?.message).toContain('RFC 3339');
+  });
+});

@@ -1,0 +1,182 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../test-support/harness.js';
+import { createOrganization, createStore, organizationWithStore } from '../../test-support/tenancy-factories.js';
+import { catalogFixture, recordQueries, type CatalogFixture } from './search-fixtures.js';
+import { createMenuSearch } from './search.js';
+
+interface Hit {
+  id: string;
+  name: string;
+  category: { id: string; name: string };
+  price: { amount: number; currency: string };
+  score: number;
+}
+
+describe('menu search', () => {
+  let t: TestApp;
+  let storeId: string;
+  let otherStoreId: string;
+  let f: CatalogFixture;
+  const ids: Record<string, string> = {};
+
+  const search = async (query: string, store = storeId) => {
+    const res = await t.app.inject({ method: 'GET', url: `/v1/stores/${store}/menu/search?${query}` });
+    return res;
+  };
+  const names = (hits: Hit[]) => hits.map((hit) => hit.name);
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    const { organization, store } = await organizationWithStore(t);
+    storeId = store.id;
+    otherStoreId = (await createStore(t, { organizationId: organization.id })).id;
+    f = catalogFixture(t.db.database.pool, organization.id);
+
+    const pizza = await f.category('Pizza', 1);
+    const salads = await f.category('Salads', 2);
+    const sides = await f.category('Sides', 3);
+    const breakfast = await f.category('Breakfast', 4);
+    const secret = await f.category('Secret menu', 5);
+    ids.margherita = await f.item({ categoryId: pizza, name: 'Pizza Margherita', description: 'Tomato, mozzarella, basil', tags: ['vegetarian'], price: 900 });
+    ids.marinara = await f.item({ categoryId: pizza, name: 'Marinara', description: 'Tomato, garlic, oregano', tags: ['vegan'], price: 800 });
+    ids.pepperoni = await f.item({ categoryId: pizza, name: 'Pepperoni', description: 'Spicy salami', tags: ['spicy'], price: 1100 });
+    ids.calzone = await f.item({ categoryId: pizza, name: 'Vegan Calzone', tags: ['vegan'], price: 1200 });
+    ids.formaggi = await f.item({ categoryId: pizza, name: 'Quattro Formaggi', tags: [], price: 1150 });
+    ids.salad = await f.item({ categoryId: salads, name: 'Garden Salad', tags: ['vegan'], price: 700 });
+    ids.garlicBread = await f.item({ categoryId: sides, name: 'Garlic Bread', price: 450 });
+    ids.bruschetta = await f.item({ categoryId: sides, name: 'Bruschetta', description: 'Toasted like our garlic bread, with fresh tomatoes', price: 550 });
+    ids.pancakes = await f.item({ categoryId: breakfast, name: 'Pancakes', price: 650 });
+    ids.secret = await f.item({ categoryId: secret, name: 'Secret Margherita', price: 1 });
+
+    await f.menu({ name: 'All day', storeIds: [storeId, otherStoreId], categoryIds: [pizza, salads, sides] });
+    // Monday 07:00–11:00 and Friday 22:00 → Saturday 03:00, Berlin time.
+    await f.menu({
+      name: 'Breakfast and late night',
+      storeIds: [storeId],
+      categoryIds: [breakfast],
+      windows: [{ weekday: 1, starts_at: '07:00', ends_at: '11:00' }, { weekday: 5, starts_at: '22:00', ends_at: '03:00' }],
+    });
+    // Not published to any store.
+    await f.menu({ name: 'Unpublished', storeIds: [], categoryIds: [secret] });
+    // 86'd at the first store until further notice; an 86 that already ended does not count.
+    await f.eightySix(storeId, { itemId: ids.calzone });
+    await f.eightySix(storeId, { itemId: ids.formaggi }, new Date(Date.now() - 60_000));
+    await f.priceOverride(storeId, { itemId: ids.margherita }, 950);
+    await f.priceOverride(storeId, { itemId: ids.margherita }, 1090, 'delivery');
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('when a customer searches "margarita", then "Pizza Margherita" is found despite the typo, with its category and store price', async () => {
+    const res = await search('q=margarita');
+    expect(res.statusCode).toBe(200);
+    const hits = res.json<{ data: Hit[] }>().data;
+    expect(names(hits)).toEqual(['Pizza Margherita']);
+    expect(hits[0]).toMatchObject({ id: ids.margherita, category: { name: 'Pizza' }, price: { amount: 950, currency: 'EUR' } });
+    expect(hits[0]!.score).toBeGreaterThan(0);
+    expect(res.headers['cache-control']).toBe('public, max-age=15');
+  });
+
+  it('when the channel is delivery, then the delivery price override applies', async () => {
+    const hits = (await search('q=margherita&channel=delivery')).json<{ data: Hit[] }>().data;
+    expect(hits[0]).toMatchObject({ name: 'Pizza Margherita', price: { amount: 1090, currency: 'EUR' } });
+  });
+
+  it('when a customer searches "vegan pizza", then vegan-tagged items of the pizza category are found, not vegan salads nor other pizzas', async () => {
+    const hits = (await search('q=vegan%20pizza')).json<{ data: Hit[] }>().data;
+    // Vegan Calzone is vegan pizza too, but 86'd at this store.
+    expect(names(hits)).toEqual(['Marinara']);
+  });
+
+  it('when an item matches by name and another only by description, then the name match ranks first', async () => {
+    const hits = (await search('q=garlic%20bread')).json<{ data: Hit[] }>().data;
+    expect(names(hits)).toEqual(['Garlic Bread', 'Bruschetta']);
+    expect(hits[0]!.score).toBeGreaterThan(hits[1]!.score);
+  });
+
+  it("when an item is 86'd at the store, then it is not found there but is at a sister store; an ended 86 no longer hides an item", async () => {
+    expect(names((await search('q=calzone')).json<{ data: Hit[] }>().data)).toEqual([]);
+    expect(names((await search('q=calzone', otherStoreId)).json<{ data: Hit[] }>().data)).toEqual(['Vegan Calzone']);
+    expect(names((await search('q=formaggi')).json<{ data: Hit[] }>().data)).toEqual(['Quattro Formaggi']);
+  });
+
+  it('when an item is only on an unpublished menu, then no store finds it', async () => {
+    expect(names((await search('q=secret')).json<{ data: Hit[] }>().data)).toEqual([]);
+    expect(names((await search('q=margherita')).json<{ data: Hit[] }>().data)).not.toContain('Secret Margherita');
+  });
+
+  it("when a menu is outside its hours in the store's time zone, then its items are not found; inside them (past midnight too), they are", async () => {
+    const searchAt = createMenuSearch({ db: t.db.database.db, tenancy: t.modules.tenancy, clock: () => new Date() });
+    // Monday 2026-11-23: 09:00 and 13:00 in Berlin (CET, UTC+1).
+    expect(names(await searchAt(storeId, 'pancakes', { at: new Date('2026-11-23T08:00:00Z') }))).toEqual(['Pancakes']);
+    expect(names(await searchAt(storeId, 'pancakes', { at: new Date('2026-11-23T12:00:00Z') }))).toEqual([]);
+    // Saturday 2026-11-28 01:30 Berlin: inside Friday's 22:00–03:00 window; 04:00 is not.
+    expect(names(await searchAt(storeId, 'pancakes', { at: new Date('2026-11-28T00:30:00Z') }))).toEqual(['Pancakes']);
+    expect(names(await searchAt(storeId, 'pancakes', { at: new Date('2026-11-28T03:00:00Z') }))).toEqual([]);
+  });
+
+  it('when q is missing, empty or longer than 100 characters, or the store is unknown, then 400 / 404 problems', async () => {
+    const missing = await search('');
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json()).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect((await search('q=')).statusCode).toBe(400);
+    expect((await search(`q=${'a'.repeat(101)}`)).statusCode).toBe(400);
+    expect((await search('q=pizza&channel=drone')).statusCode).toBe(400);
+    const unknown = await search('q=pizza', '0191d3a8-0000-7000-8000-000000000000');
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.headers['content-type']).toContain('application/problem+json');
+  });
+
+  it('when q has only punctuation, then the answer is an empty list', async () => {
+    const res = await search(`q=${encodeURIComponent("'&|!:*")}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ data: [] });
+  });
+
+  it('when the items table is large (40,000 items of other brands, 1,000 of this one), then the search plan reads items through indexes only (no Seq Scan on items)', async () => {
+    const pool = t.db.database.pool;
+    const { rows } = await pool.query<{ id: string }>("SELECT id FROM categories WHERE name = 'Pizza'");
+    const otherBrand = await createOrganization(t);
+    const otherCategory = await catalogFixture(pool, otherBrand.id).category('Mains');
+    // Bulk filler (GIN maintenance included) may outlast the pool's statement timeout on a busy machine.
+    const filler = await pool.connect();
+    await filler.query('SET statement_timeout = 0');
+    const fill = (categoryId: string, count: number) =>
+      filler.query(
+        `INSERT INTO items (id, ref, organization_id, category_id, name, description, tags, price)
+         SELECT u, u::text, c.organization_id, c.id, 'Dish ' || g || ' ' || md5(g::text), 'Filler number ' || g, ARRAY['filler'], 500
+         FROM categories c, (SELECT gen_random_uuid() AS u, g FROM generate_series(1, $2::int) g) s WHERE c.id = $1`,
+        [categoryId, count],
+      );
+    try {
+      for (let chunk = 0; chunk < 8; chunk++) await fill(otherCategory, 5_000);
+      await fill(rows[0]!.id, 1_000);
+      await filler.query('ANALYZE items');
+    } finally {
+      await filler.query('RESET statement_timeout');
+      filler.release();
+    }
+
+    for (const q of ['margarita', 'garlic bread', 'vegan pizza']) {
+      const { queries } = await recordQueries(pg, () => search(`q=${encodeURIComponent(q)}`));
+      const searchQuery = queries.find((query) => query.text.includes('live_categories'));
+      expect(searchQuery).toBeDefined();
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query("SELECT set_config('pg_trgm.word_similarity_threshold', '0.45', true)");
+        const plan = (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${searchQuery!.text}`, searchQuery!.values)).rows.map((row) => row['QUERY PLAN']).join('\n');
+        await client.query('ROLLBACK');
+        expect(plan).not.toMatch(/Seq Scan on items/);
+        expect(plan).toMatch(/items_search_idx|items_name_trgm_idx/);
+      } finally {
+        client.release();
+      }
+    }
+    // Results are unchanged by the filler.
+    expect(names((await search('q=margarita')).json<{ data: Hit[] }>().data)).toEqual(['Pizza Margherita']);
+  });
+});
