@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { availabilityAt, instantOfWall } from './availability.js';
+import { instantOfWall } from '../../platform/time/zones.js';
+import { availabilityAt } from './availability.js';
 
 const ms = (iso: string) => new Date(iso).getTime();
 

@@ -2,8 +2,8 @@
 // start and end time ("ends <= starts" runs past midnight; equal: 24 hours); an instant is in it
 // when its local wall time is. DST-correct: windows are laid out in wall time and converted to
 // instants with the zone's real offsets (a nonexistent start opens at the transition; an
-// ambiguous one is the earlier instant). Same rules as tenancy's opening hours; the minimal
-// logic is repeated here because tenancy's index.ts does not export its hours helpers.
+// ambiguous one is the earlier instant), with the same zone arithmetic as tenancy's opening hours.
+import { instantOfWall, offsetAt } from '../../platform/time/zones.js';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -26,56 +26,6 @@ export interface Availability {
 
 /** How far around `at` windows are laid out; callers treat results as valid only within it. */
 export const HORIZON_MS = 20 * 3_600_000;
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(zone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(zone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(zone, formatter);
-  }
-  return formatter;
-}
-
-/** Offset of the zone from UTC at an instant, in ms. */
-export function offsetAt(zone: string, instant: number): number {
-  const parts: Record<string, number> = {};
-  for (const part of formatterFor(zone).formatToParts(instant)) {
-    if (part.type !== 'literal') parts[part.type] = Number(part.value);
-  }
-  const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
-  return wall - Math.floor(instant / 1000) * 1000;
-}
-
-/**
- * The instant a wall time (ms, as if the zone were UTC) names. Assumes at most one offset
- * change within a day either side, as real zones do.
- */
-export function instantOfWall(zone: string, wall: number): number {
-  const before = offsetAt(zone, wall - DAY);
-  const after = offsetAt(zone, wall + DAY);
-  const valid = [before, after].map((offset) => wall - offset).filter((instant) => offsetAt(zone, instant) === wall - instant);
-  if (valid.length > 0) return Math.min(...valid);
-  // In a spring-forward gap: the transition itself (first instant with the later offset).
-  let lo = Math.min(wall - before, wall - after);
-  let hi = Math.max(wall - before, wall - after);
-  while (hi - lo > 1000) {
-    const mid = lo + Math.floor((hi - lo) / 2000) * 1000;
-    if (offsetAt(zone, mid) === after) hi = mid;
-    else lo = mid;
-  }
-  return hi;
-}
 
 function minutesOf(time: string): number {
   const [hours, minutes] = time.split(':');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ZoneClock } from '../../platform/time/zones.js';
 import {
   dailyHoursProblems,
   dayNumberOf,
@@ -10,7 +11,6 @@ import {
   normalizeTimeZone,
   openingState,
   weeklyHoursProblems,
-  ZoneClock,
   zonedInstant,
   type HoursException,
   type Schedule,
