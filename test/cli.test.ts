@@ -74,16 +74,17 @@ async function freePort(): Promise<number> {
 
 /** Polls until the URL answers (any status), the process dies, or the deadline passes. */
 async function waitForAnswer(url: string, run: Run, ms: number): Promise<Response> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (run.child.exitCode !== null) throw new Error(`brigade exited with ${run.child.exitCode} before answering:\n${run.output()}`);
-    try {
-      return await fetch(url, { signal: AbortSignal.timeout(1000) });
-    } catch {
-      if (Date.now() > deadline) throw new Error(`no answer from ${url} within ${ms} ms:\n${run.output()}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  return waitFor(
+    `an answer from ${url}`,
+    async () => {
+      if (run.child.exitCode !== null) throw new Error(`brigade exited with ${run.child.exitCode} before answering:\n${run.output()}`);
+      return fetch(url, { signal: AbortSignal.timeout(1000) }).catch(() => undefined);
+    },
+    ms,
+    100,
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}\n${run.output()}`);
+  });
 }
 
 function dataDir(): string {
