@@ -10,10 +10,28 @@ const duration = Number(process.argv[process.argv.indexOf('--duration') + 1]) ||
 const connections = 20;
 
 const server = fork(new URL('./server.ts', import.meta.url).pathname, [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
-const urls = await new Promise<{ brigade: string; bare: string }>((resolve, reject) => {
-  server.once('message', (message) => resolve(message as { brigade: string; bare: string }));
+interface Ready {
+  brigade: string;
+  bare: string;
+  /** The bench brand's always-open stores and a valid order body (see server.ts). */
+  ordering: { storeId: string; baselineStoreId: string; body: unknown };
+}
+const urls = await new Promise<Ready>((resolve, reject) => {
+  server.once('message', (message) => resolve(message as Ready));
   server.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
 });
+/** Asks the server something over IPC and waits for the answer carrying `field`. */
+const ask = <T>(message: string, field: string) =>
+  new Promise<T>((resolve) => {
+    const listener = (answer: unknown) => {
+      if (answer && typeof answer === 'object' && field in answer) {
+        server.off('message', listener);
+        resolve((answer as Record<string, T>)[field]!);
+      }
+    };
+    server.on('message', listener);
+    server.send(message);
+  });
 
 const login = await fetch(`${urls.brigade}/v1/auth/login`, {
   method: 'POST',
@@ -21,15 +39,38 @@ const login = await fetch(`${urls.brigade}/v1/auth/login`, {
   body: JSON.stringify({ email: 'owner@demo.brigade.test', password: 'demo-password' }),
 });
 const { access_token: token } = (await login.json()) as { access_token: string };
+const customerLogin = await fetch(`${urls.brigade}/v1/auth/login`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ email: 'customer@demo.brigade.test', password: 'demo-password' }),
+});
+const { access_token: customerToken } = (await customerLogin.json()) as { access_token: string };
 const stores = (await (await fetch(`${urls.brigade}/v1/stores?org=demo-pizzeria`)).json()) as { data: Array<{ id: string }> };
 const storeId = stores.data[0]!.id;
 
 interface Scenario {
   name: string;
   url: string;
+  method?: 'GET' | 'POST';
   headers?: Record<string, string>;
+  body?: string;
+  /** Only this status counts as success (anything else is an error); default: any 2xx. */
+  success?: number;
+  /** Sample PostgreSQL lock waits while it runs. */
+  sampleLocks?: boolean;
   baselineOf?: string;
 }
+
+// Placement: a signed-in customer, a fresh Idempotency-Key per request (autocannon replaces
+// [<id>] in every request it sends), the same two-line pickup basket. Only 201 counts.
+const orderBody = JSON.stringify(urls.ordering.body);
+const placing = (key: string) => ({
+  method: 'POST' as const,
+  headers: { 'content-type': 'application/json', 'idempotency-key': `${key}-[<id>]` },
+  body: orderBody,
+  success: 201,
+  sampleLocks: true,
+});
 
 const scenarios: Scenario[] = [
   { name: 'baseline: bare Fastify, static JSON', url: `${urls.bare}/hello` },
@@ -42,6 +83,14 @@ const scenarios: Scenario[] = [
   { name: 'GET /v1/stores/{id}/menu (warm)', url: `${urls.brigade}/v1/stores/${storeId}/menu?channel=pickup`, baselineOf: 'baseline: bare Fastify, same menu bytes' },
   { name: 'baseline: bare Fastify, same search bytes', url: `${urls.bare}/replay/search` },
   { name: 'GET /v1/stores/{id}/menu/search?q=margarita', url: `${urls.brigade}/v1/stores/${storeId}/menu/search?q=margarita`, baselineOf: 'baseline: bare Fastify, same search bytes' },
+  { name: 'baseline: pg alone, same order inserts', url: `${urls.bare}/orders/${urls.ordering.baselineStoreId}`, ...placing('baseline') },
+  {
+    name: 'POST /v1/stores/{id}/orders (2 lines)',
+    url: `${urls.brigade}/v1/stores/${urls.ordering.storeId}/orders`,
+    ...placing('brigade'),
+    headers: { ...placing('brigade').headers, authorization: `Bearer ${customerToken}` },
+    baselineOf: 'baseline: pg alone, same order inserts',
+  },
 ];
 
 interface Row {
@@ -51,22 +100,34 @@ interface Row {
   p99: number;
   errors: number;
   baselineOf?: string;
+  /** Responses by status code, and lock waits seen, for the scenarios that ask. */
+  statuses?: Record<string, number>;
+  locks?: { samples: number; waits: Record<string, number> };
 }
 
 const rows: Row[] = [];
 for (const scenario of scenarios) {
+  const options = { url: scenario.url, method: scenario.method ?? 'GET', headers: scenario.headers, body: scenario.body, idReplacement: scenario.body !== undefined, connections };
   // Short warm-up so JIT and pools are hot before measuring.
-  await autocannon({ url: scenario.url, headers: scenario.headers, connections, duration: 1 });
-  const result = await autocannon({ url: scenario.url, headers: scenario.headers, connections, duration });
+  await autocannon({ ...options, duration: 1 });
+  if (scenario.sampleLocks) await ask('sample-locks', 'sampling');
+  const result = await autocannon({ ...options, duration });
+  const locks = scenario.sampleLocks ? await ask<{ samples: number; waits: Record<string, number> }>('report-locks', 'locks') : undefined;
+  const statuses = Object.fromEntries(Object.entries((result as unknown as { statusCodeStats: Record<string, { count: number }> }).statusCodeStats).map(([code, stats]) => [code, stats.count]));
+  const failed = scenario.success === undefined ? result.non2xx : Object.entries(statuses).reduce((sum, [code, count]) => sum + (Number(code) === scenario.success ? 0 : count), 0);
   rows.push({
     name: scenario.name,
     rps: Math.round(result.requests.average),
     p50: result.latency.p50,
     p99: result.latency.p99,
-    errors: result.errors + result.non2xx,
+    errors: result.errors + result.timeouts + failed,
     baselineOf: scenario.baselineOf,
+    statuses: scenario.success === undefined ? undefined : statuses,
+    locks,
   });
-  process.stdout.write(`${scenario.name}: ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms\n`);
+  const extra = scenario.success === undefined ? '' : `, statuses ${JSON.stringify(statuses)}, errors ${result.errors}, timeouts ${result.timeouts}`;
+  const waits = locks ? `, lock waits ${JSON.stringify(locks.waits)} over ${locks.samples} samples` : '';
+  process.stdout.write(`${scenario.name}: ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms${extra}${waits}\n`);
 }
 
 server.send('stop');
@@ -81,6 +142,19 @@ const table = [
   }),
 ].join('\n');
 
+// Per placement scenario: what came back, and how often PostgreSQL sessions were caught waiting
+// on a lock (sampled every 50 ms; "3.2 per sample" = on average 3.2 sessions waiting).
+const details = rows
+  .filter((row) => row.statuses)
+  .map((row) => {
+    const statuses = Object.entries(row.statuses!).map(([code, count]) => `${count} × ${code}`).join(', ');
+    const waits = row.locks && row.locks.samples > 0
+      ? Object.entries(row.locks.waits).map(([wait, count]) => `${wait} ${(count / row.locks!.samples).toFixed(1)} per sample`).join(', ') || 'none seen'
+      : 'not sampled';
+    return `- ${row.name}: ${statuses}; lock waits: ${waits} (${row.locks?.samples ?? 0} samples).`;
+  })
+  .join('\n');
+
 const report = `# Benchmark results
 
 Generated by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}.
@@ -91,6 +165,11 @@ machinery costs (routing, validation, auth, rate limits, idempotency hooks, prob
 metrics, logging). Where the time goes: [NOTES.md](NOTES.md).
 
 ${table}
+
+Order placement counts only 201 as success (every request carries a new Idempotency-Key, so a
+200 would be a replay, not a placement). Responses and PostgreSQL lock waits during the run:
+
+${details}
 `;
 writeFileSync(new URL('./RESULTS.md', import.meta.url), report);
 process.stdout.write(`\n${table}\n`);

@@ -1,16 +1,21 @@
 // The servers under load, in their own process so the load generator does not share their
-// event loop: Brigade itself, a bare Fastify "hello" (framework baseline) and a bare Fastify
-// route running the same store query by hand with pg (raw-SQL baseline).
+// event loop: Brigade itself, a bare Fastify "hello" (framework baseline), a bare Fastify route
+// running the same store query by hand with pg (raw-SQL baseline) and one doing an order
+// placement's writes by hand with pg (placement baseline).
 import type { Server } from 'node:net';
 import Fastify from 'fastify';
 import pino from 'pino';
+import { v7 as uuidv7 } from 'uuid';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createAccessTokenIssuer } from '../src/platform/auth/tokens.js';
-import { createDatabase, migrate } from '../src/platform/db/index.js';
+import { createDatabase, inTransaction, migrate } from '../src/platform/db/index.js';
 import { startEmbeddedPostgres } from '../src/platform/db/embedded.js';
 import { createModules } from '../src/modules.js';
-import { resetDemo } from '../src/demo/seed.js';
+import { DEMO_ACCOUNTS, DEMO_ORG_SLUG, DEMO_PASSWORD, resetDemo } from '../src/demo/seed.js';
+import { demoCatalogDocument } from '../src/demo/menu.js';
+import { DEMO_MENUS } from '../src/demo/menu-data.js';
+import { orderNumber } from '../src/modules/ordering/placement.js';
 import pg from 'pg';
 
 const logger = pino({ level: 'warn' });
@@ -43,7 +48,57 @@ benchUrl.pathname = '/brigade_bench';
 const database = createDatabase(benchUrl.toString(), { ...config.database, poolMax: 20 }, 'brigade-bench');
 await migrate(database.pool);
 const tokens = createAccessTokenIssuer({ privateKeyPem: null, dataDir: config.dataDir, issuer: config.auth.issuer, ttlSeconds: config.auth.accessTokenTtlSeconds });
-await resetDemo(database.db, createModules({ config, db: database.db, tokens, logger }));
+const setupModules = createModules({ config, db: database.db, tokens, logger });
+await resetDemo(database.db, setupModules);
+
+// Order placement needs a store that takes orders whenever the bench runs. The demo stores keep
+// hours and the demo all-day menu is served 11:00–02:00, so a bench brand gets two stores open
+// around the clock (weekly hours 00:00–00:00, as the tests' ALWAYS_OPEN) serving the demo
+// catalog with its all-day menu imported without hours; default ordering settings (unlimited
+// capacity, no auto-accept). Its own brand so the demo brand, and the scenarios above that read
+// it, stay exactly as seeded. One store for Brigade, one for the pg baseline (NOTES.md).
+const BENCH_ORG_SLUG = 'bench-pizzeria';
+const ALWAYS_OPEN = [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, opens_at: '00:00', closes_at: '00:00' }));
+const { rows: people } = await database.pool.query<{ id: string; email: string }>('SELECT id, lower(email) AS email FROM users WHERE lower(email) = ANY($1)', [[DEMO_ACCOUNTS.owner, DEMO_ACCOUNTS.customer]]);
+const userId = (email: string) => people.find((person) => person.email === email)!.id;
+const customerId = userId(DEMO_ACCOUNTS.customer);
+const bench = await inTransaction(database.db, async (trx) => {
+  const { tenancy, catalog } = setupModules;
+  const org = await tenancy.api.createOrganization(trx, { slug: BENCH_ORG_SLUG, name: 'Bench Pizzeria', ownerUserId: userId(DEMO_ACCOUNTS.owner) });
+  const store = (name: string) =>
+    tenancy.api.createStore(trx, {
+      organizationId: org.id,
+      name,
+      address: { line1: 'Benchstraße 1', city: 'Berlin', postal_code: '10115', country: 'DE' },
+      timezone: 'Europe/Berlin',
+      currency: 'EUR',
+      opening_hours: ALWAYS_OPEN,
+    });
+  const brigadeStore = await store('Bench Pizzeria (Brigade)');
+  const baselineStore = await store('Bench Pizzeria (pg baseline)');
+  const allDay = DEMO_MENUS.find((menu) => menu.ref === 'all-day')!;
+  const document = demoCatalogDocument();
+  await catalog.api.importCatalog(trx, org.id, { ...document, menus: [{ ref: 'all-day', name: `${allDay.name} (around the clock)`, availability: [], categories: allDay.categories }] });
+  const ids = await catalog.api.idsByRef(org.id, trx);
+  for (const storeId of [brigadeStore.id, baselineStore.id]) {
+    await catalog.api.publishMenus(trx, { organizationId: org.id, storeId, menuIds: [ids.menus['all-day']!] });
+    // As the demo Berlin store: prices include VAT, 7% food, 19% drinks.
+    await catalog.api.setStoreCatalogSettings(trx, {
+      organizationId: org.id,
+      storeId,
+      taxSettings: { prices_include_tax: true, rates: [{ tax_category_id: ids.tax_categories.food!, rate_bps: 700 }, { tax_category_id: ids.tax_categories.drinks!, rate_bps: 1900 }] },
+    });
+  }
+  // Two lines: a small Margherita with its required base, and a cola (no modifiers).
+  const orderBody = {
+    channel: 'pickup',
+    lines: [
+      { item_id: ids.items.margherita!, variant_id: ids.variants['margherita/margherita-1']!, quantity: 1, modifiers: [{ option_id: ids.options['base/base-classic']! }] },
+      { item_id: ids.items.cola!, quantity: 1 },
+    ],
+  };
+  return { organizationId: org.id, brigadeStoreId: brigadeStore.id, baselineStoreId: baselineStore.id, orderBody };
+});
 
 const { app } = await buildApp({ config, database, logger, tokens });
 await app.listen({ host: '127.0.0.1', port: 0 });
@@ -62,6 +117,108 @@ bare.get('/stores/:id', async (request) => {
   const { rows } = await database.pool.query('SELECT s.*, (SELECT json_agg(h) FROM store_opening_hours h WHERE h.store_id = s.id) AS hours FROM stores s WHERE s.id = $1', [id]);
   return rows[0];
 });
+
+// One real placement through Brigade at the baseline store: proves the order body is valid
+// before any load, and its rows are the template the pg baseline writes again and again (same
+// pricing snapshot, same lines, same event data), so both write the same rows.
+const signIn = await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: DEMO_ACCOUNTS.customer, password: DEMO_PASSWORD } });
+const customerToken = (signIn.json() as { access_token: string }).access_token;
+const first = await app.inject({
+  method: 'POST',
+  url: `/v1/stores/${bench.baselineStoreId}/orders`,
+  headers: { authorization: `Bearer ${customerToken}`, 'idempotency-key': 'bench-template' },
+  payload: bench.orderBody,
+});
+if (first.statusCode !== 201) throw new Error(`bench order placement failed: ${first.statusCode} ${first.body}`);
+const templateId = (first.json() as { id: string }).id;
+const template = (await database.pool.query('SELECT channel, placed_by, source, currency, pricing::text AS pricing, subtotal, tax, tip, total, slot_pool, slot_items, payment_method, payment_status, promised_at - placed_at AS lead FROM orders WHERE id = $1', [templateId])).rows[0] as Record<string, unknown>;
+const templateLines = (await database.pool.query('SELECT line_no, item_id, variant_id, name, quantity, modifiers::text AS modifiers, notes, total FROM order_lines WHERE order_id = $1 ORDER BY line_no', [templateId])).rows as Array<Record<string, unknown>>;
+const templateEvent = (await database.pool.query("SELECT type, source, data FROM outbox WHERE aggregate_type = 'order' AND aggregate_id = $1", [templateId])).rows[0] as { type: string; source: string; data: Record<string, unknown> };
+
+const MINUTE = 60_000;
+const SLOT = 15 * MINUTE; // default slot_minutes
+const PREP = 15 * MINUTE; // default prep_minutes
+const businessDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin', year: 'numeric', month: '2-digit', day: '2-digit' });
+const lineColumns = ['order_id', 'line_no', 'item_id', 'variant_id', 'name', 'quantity', 'modifiers', 'notes', 'total'];
+const lineValues = templateLines.map((_, index) => `(${lineColumns.map((__, column) => `$${index * lineColumns.length + column + 1}`).join(', ')})`).join(', ');
+const insertLines = `INSERT INTO order_lines (${lineColumns.join(', ')}) VALUES ${lineValues}`;
+
+// The placement baseline: the writes of a placement, in one transaction, with pg alone — no
+// Kysely, no validation, no menu, no pricing, no idempotency record. Same statements as
+// Brigade's for the contended rows (kitchen slot, store counter), the same rows for orders,
+// order_lines, order_events, the outbox (with its per-aggregate lock and relay wake-up) and the
+// organization's customer record.
+bare.post('/orders/:storeId', async (request, reply) => {
+  const { storeId } = request.params as { storeId: string };
+  const key = request.headers['idempotency-key'];
+  const now = new Date();
+  const orderId = uuidv7();
+  const slotStartsAt = new Date(Math.floor((now.getTime() + PREP) / SLOT) * SLOT);
+  const businessDate = businessDay.format(now);
+  const client = await database.pool.connect();
+  try {
+    await client.query('BEGIN');
+    const slot = await client.query(
+      `INSERT INTO kitchen_slots AS k (store_id, pool, starts_at, orders_taken, items_taken) VALUES ($1, $2, $3, 1, $4)
+       ON CONFLICT (store_id, pool, starts_at) DO UPDATE SET orders_taken = k.orders_taken + 1, items_taken = k.items_taken + excluded.items_taken
+         WHERE k.orders_taken + 1 <= 2147483647 AND k.items_taken + excluded.items_taken <= 2147483647
+       RETURNING 1 AS ok`,
+      [storeId, template.slot_pool, slotStartsAt, template.slot_items],
+    );
+    if (slot.rowCount !== 1) throw new Error('slot full');
+    const counter = await client.query<{ last_seq: string; last_number: number }>(
+      `INSERT INTO store_order_counters AS c (store_id, last_seq, business_date, last_number) VALUES ($1, 1, $2, 1)
+       ON CONFLICT (store_id) DO UPDATE SET
+         last_seq = c.last_seq + 1,
+         last_number = CASE WHEN c.business_date = excluded.business_date THEN c.last_number + 1
+                            WHEN excluded.business_date > c.business_date THEN 1 ELSE c.last_number + 1 END,
+         business_date = GREATEST(c.business_date, excluded.business_date)
+       RETURNING last_seq, last_number`,
+      [storeId, businessDate],
+    );
+    const { last_seq: seq, last_number: n } = counter.rows[0]!;
+    const number = orderNumber(n);
+    const promisedAt = new Date(Math.max(slotStartsAt.getTime(), now.getTime() + PREP));
+    const { rows } = await client.query(
+      `INSERT INTO orders (id, organization_id, store_id, number, business_date, channel, status, version, customer_id, placed_by, idempotency_key, source,
+                           external_id, table_id, delivery, scheduled_for, promised_at, slot_pool, slot_starts_at, slot_items, payment_method, payment_status,
+                           expires_at, currency, pricing, subtotal, tax, tip, total, notes, status_reason, placed_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, 'placed', 1, $7, $8, $9, $10, NULL, NULL, 'null', NULL, $11, $12, $13, $14, $15, $16,
+               NULL, $17, $18, $19, $20, $21, $22, NULL, NULL, $23, $23)
+       RETURNING *`,
+      [
+        orderId, bench.organizationId, storeId, number, businessDate, template.channel, customerId, template.placed_by, typeof key === 'string' ? key : null, template.source,
+        promisedAt, template.slot_pool, slotStartsAt, template.slot_items, template.payment_method, template.payment_status,
+        template.currency, template.pricing, template.subtotal, template.tax, template.tip, template.total, now,
+      ],
+    );
+    await client.query(insertLines, templateLines.flatMap((line) => lineColumns.map((column) => (column === 'order_id' ? orderId : line[column]))));
+    await client.query(
+      `INSERT INTO order_events (store_id, seq, order_id, type, from_status, to_status, actor_kind, actor_id, reason, occurred_at)
+       VALUES ($1, $2, $3, 'placed', NULL, 'placed', 'customer', $4, NULL, $5)`,
+      [storeId, seq, orderId, customerId, now],
+    );
+    const data = { ...templateEvent.data, order_id: orderId, store_id: storeId, number, promised_at: promisedAt.toISOString() };
+    await client.query(
+      `WITH ordered AS (SELECT pg_advisory_xact_lock(2744426, hashtext($1))), woken AS (SELECT pg_notify('brigade_outbox', ''))
+       INSERT INTO outbox (id, aggregate_type, aggregate_id, type, source, subject, data)
+       SELECT $2::uuid, 'order', $3, $4, $5, $6, $7::jsonb FROM ordered, woken`,
+      [`order:${orderId}`, uuidv7(), orderId, templateEvent.type, templateEvent.source, `order/${orderId}`, JSON.stringify(data)],
+    );
+    await client.query(
+      `INSERT INTO organization_customers (organization_id, user_id, first_seen_at, last_seen_at) VALUES ($1, $2, $3, $3)
+       ON CONFLICT (organization_id, user_id) DO UPDATE SET last_seen_at = GREATEST(organization_customers.last_seen_at, EXCLUDED.last_seen_at)`,
+      [bench.organizationId, customerId, now],
+    );
+    await client.query('COMMIT');
+    return reply.code(201).send(rows[0]);
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+});
 await bare.listen({ host: '127.0.0.1', port: 0 });
 
 const address = (server: { server: Server }) => {
@@ -69,13 +226,50 @@ const address = (server: { server: Server }) => {
   return typeof info === 'object' && info ? `http://127.0.0.1:${info.port}` : '';
 };
 const urls = { brigade: address(app), bare: address(bare) };
-const storeId = (await (await fetch(`${urls.brigade}/v1/stores?org=demo-pizzeria`)).json() as { data: Array<{ id: string }> }).data[0]!.id;
+const storeId = (await (await fetch(`${urls.brigade}/v1/stores?org=${DEMO_ORG_SLUG}`)).json() as { data: Array<{ id: string }> }).data[0]!.id;
 replayed.set('menu', await (await fetch(`${urls.brigade}/v1/stores/${storeId}/menu?channel=pickup`)).text());
 replayed.set('search', await (await fetch(`${urls.brigade}/v1/stores/${storeId}/menu/search?q=margarita`)).text());
 // Under `npm run bench` the parent reads the addresses over IPC; run alone (e.g. with
 // --cpu-prof to profile), it prints them and stops on SIGTERM.
-if (process.send) process.send(urls);
-else process.stdout.write(`${JSON.stringify(urls)}\n`);
+const ready = { ...urls, ordering: { storeId: bench.brigadeStoreId, baselineStoreId: bench.baselineStoreId, body: bench.orderBody } };
+if (process.send) process.send(ready);
+else process.stdout.write(`${JSON.stringify(ready)}\n`);
+
+// Lock waits under load: on request, pg_stat_activity is sampled every 50 ms (its own
+// connection, outside the pool under test) and the sessions seen waiting on a lock are counted
+// by what they wait for. The parent asks around the placement scenarios.
+let sampler: { timer: NodeJS.Timeout; samples: number; waits: Record<string, number>; client: pg.Client } | null = null;
+async function startSampling(): Promise<void> {
+  const client = new pg.Client({ connectionString: benchUrl.toString() });
+  await client.connect();
+  const state = { timer: undefined as unknown as NodeJS.Timeout, samples: 0, waits: {} as Record<string, number>, client };
+  let busy = false;
+  state.timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    client
+      .query<{ wait: string; n: number }>(
+        "SELECT wait_event_type || ':' || wait_event AS wait, count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active' AND wait_event_type = 'Lock' GROUP BY 1",
+      )
+      .then(({ rows }) => {
+        state.samples++;
+        for (const row of rows) state.waits[row.wait] = (state.waits[row.wait] ?? 0) + row.n;
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        busy = false;
+      });
+  }, 50);
+  sampler = state;
+}
+async function stopSampling(): Promise<{ samples: number; waits: Record<string, number> }> {
+  const state = sampler;
+  sampler = null;
+  if (!state) return { samples: 0, waits: {} };
+  clearInterval(state.timer);
+  await state.client.end().catch(() => undefined);
+  return { samples: state.samples, waits: state.waits };
+}
 
 const stop = async () => {
   // The load generator cuts its last requests off mid-flight; their handlers then fail
@@ -83,11 +277,14 @@ const stop = async () => {
   logger.level = 'fatal';
   await app.close();
   await bare.close();
+  await setupModules.catalog.close();
   await database.close();
   await embedded?.stop();
   process.exit(0);
 };
 process.on('message', (message) => {
   if (message === 'stop') void stop();
+  if (message === 'sample-locks') void startSampling().then(() => process.send?.({ sampling: true }));
+  if (message === 'report-locks') void stopSampling().then((report) => process.send?.({ locks: report }));
 });
 process.once('SIGTERM', () => void stop());

@@ -29,6 +29,8 @@ export interface AppDeps {
   registry?: Registry;
   /** The process's modules (wired to its event bus); built here when omitted (tests). */
   modules?: Modules;
+  /** The modules' clock when built here (tests). */
+  clock?: () => Date;
 }
 
 export interface BuiltApp {
@@ -64,7 +66,7 @@ function readinessChecks(deps: Pick<AppDeps, 'database' | 'redis'>): Record<stri
 export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const app = await createServer(deps.config, deps.logger);
   const ownModules = deps.modules === undefined;
-  const modules = deps.modules ?? createModules({ config: deps.config, db: deps.database.db, tokens: deps.tokens, logger: deps.logger, redis: deps.redis ?? null });
+  const modules = deps.modules ?? createModules({ config: deps.config, db: deps.database.db, tokens: deps.tokens, logger: deps.logger, redis: deps.redis ?? null, clock: deps.clock });
   // Modules built here are closed with the app; a process that passed its own closes them itself.
   if (ownModules) app.addHook('onClose', async () => modules.catalog.close());
 

@@ -9,9 +9,11 @@ import { createEventAppender, createEventBus, type EventAppender, type EventBus 
 import { createIdentityModule, type IdentityEvents } from './modules/identity/index.js';
 import { createTenancyModule, type TenancyEvents } from './modules/tenancy/index.js';
 import { createCatalogModule, type CatalogEvents } from './modules/catalog/index.js';
+import { createOrderingModule, type OrderingEvents } from './modules/ordering/index.js';
+import { createInventoryModule, type InventoryEvents } from './modules/inventory/index.js';
 
 /** Every domain event Brigade appends: the union of the modules' event maps. */
-export type DomainEvents = TenancyEvents & IdentityEvents & CatalogEvents;
+export type DomainEvents = TenancyEvents & IdentityEvents & CatalogEvents & InventoryEvents & OrderingEvents;
 
 export interface DomainEventWiring {
   /** Modules append through it, inside their transactions. */
@@ -37,6 +39,8 @@ export interface ModuleDeps {
    * on it are seen by no relay — fine for an api-only process and for tests of the HTTP surface.
    */
   events?: DomainEventWiring;
+  /** The modules' clock (tests move it to exercise opening hours and expiry). Default: real time. */
+  clock?: () => Date;
 }
 
 export function createModules(deps: ModuleDeps) {
@@ -49,13 +53,15 @@ export function createModules(deps: ModuleDeps) {
     events: events.appender,
   });
   const tenancy = createTenancyModule({ db: deps.db, identity, events: events.appender });
-  const catalog = createCatalogModule({ db: deps.db, events: events.appender, tenancy, redis: deps.redis ?? null, logger: deps.logger });
+  const catalog = createCatalogModule({ db: deps.db, events: events.appender, tenancy, redis: deps.redis ?? null, logger: deps.logger, clock: deps.clock });
+  const inventory = createInventoryModule({ db: deps.db, events: events.appender, catalog, tenancy });
   // A store's hours, time zone or currency shape its storefront menu: when the store changes,
   // its cached menus go (the store version is also in the menu's ETag).
   events.bus.subscribe('tenancy.store.updated', 'catalog.refresh-store-menu', async (event) => {
     await catalog.invalidate({ organizationId: event.data.organization_id, storeIds: [event.data.store_id] });
   });
-  return { identity, tenancy, catalog };
+  const ordering = createOrderingModule({ db: deps.db, events: events.appender, tenancy, catalog, inventory, identity, logger: deps.logger, clock: deps.clock });
+  return { identity, tenancy, catalog, inventory, ordering };
 }
 
 export type Modules = ReturnType<typeof createModules>;

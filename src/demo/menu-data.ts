@@ -1,6 +1,6 @@
 // The demo pizzeria's catalog as plain data: what a real small chain sells, so a new user sees
 // sizes, required and optional modifier groups, a free-then-paid group, a nested combo choice,
-// two menus with different hours and a delivery price override. Prices in minor units.
+// three menus (breakfast, all day, around the clock) and a delivery price override. Prices in minor units.
 
 export interface DemoItem {
   ref: string;
@@ -201,6 +201,8 @@ export const DEMO_CATEGORIES: Array<{ ref: string; name: string; items: DemoItem
 export const DEMO_MENUS = [
   { ref: 'all-day', name: 'All day', categories: ['pizza', 'starters', 'salads', 'pasta', 'desserts', 'drinks'], hours: { opens: '11:00', closes: '02:00' } },
   { ref: 'breakfast', name: 'Breakfast', categories: ['breakfast'], hours: { opens: '08:00', closes: '11:30' } },
+  // The Brooklyn store never closes: everything but breakfast, whatever the hour.
+  { ref: 'around-the-clock', name: 'Around the clock', categories: ['pizza', 'starters', 'salads', 'pasta', 'desserts', 'drinks'], hours: null },
 ];
 
 /** Delivered, the Margherita costs more (both sizes): a per-store, per-channel override. */

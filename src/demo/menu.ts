@@ -42,7 +42,7 @@ export function demoCatalogDocument(): CatalogDocument {
     menus: DEMO_MENUS.map((menu) => ({
       ref: menu.ref,
       name: menu.name,
-      availability: EVERY_DAY.map((weekday) => ({ weekday, starts_at: menu.hours.opens, ends_at: menu.hours.closes })),
+      availability: menu.hours === null ? [] : EVERY_DAY.map((weekday) => ({ weekday, starts_at: menu.hours.opens, ends_at: menu.hours.closes })),
       categories: menu.categories,
     })),
   };

@@ -31,7 +31,7 @@ describe('demo data', () => {
     // A realistic menu: 40+ items, sizes, modifier groups (one nested), two menus.
     const ids = await t.modules.catalog.api.idsByRef(me.roles[0].organization_id);
     expect(Object.keys(ids.items).length).toBeGreaterThanOrEqual(40);
-    expect(Object.keys(ids.menus).sort()).toEqual(['all-day', 'breakfast']);
+    expect(Object.keys(ids.menus).sort()).toEqual(['all-day', 'around-the-clock', 'breakfast']);
     expect(Object.keys(ids.variants).length).toBeGreaterThan(0);
     expect(Object.keys(ids.modifier_groups).length).toBeGreaterThanOrEqual(4);
 

@@ -49,7 +49,8 @@ async function seed(trx: Tx, modules: Modules): Promise<void> {
     phone: '+1 718 000 0000',
     timezone: 'America/New_York',
     currency: 'USD',
-    opening_hours: everyDay('08:00', '23:00'),
+    // A slice joint that never closes (the walkthrough orders here whatever the hour).
+    opening_hours: everyDay('00:00', '00:00'),
   });
 
   for (const label of ['T1', 'T2', 'T3']) {
@@ -61,6 +62,16 @@ async function seed(trx: Tx, modules: Modules): Promise<void> {
 
   await identity.api.grantRole(trx, { userId: staff.id, organizationId: org.id, storeId: berlin.id, role: 'staff' });
   await seedMenu(trx, modules, org.id, { berlin: berlin.id, brooklyn: brooklyn.id });
+
+  // How each kitchen takes orders: Berlin is small (6 orders or 24 items per quarter hour);
+  // Brooklyn adds an 18% service charge for dine-in parties of six items or more.
+  const { ordering } = modules;
+  await ordering.api.configureStore(trx, { organizationId: org.id, storeId: berlin.id, settings: { prep_minutes: 20, capacity: { orders: 6, items: 24 } } });
+  await ordering.api.configureStore(trx, {
+    organizationId: org.id,
+    storeId: brooklyn.id,
+    settings: { prep_minutes: 15, capacity: { orders: 10, items: 40 }, service_charge_bps: 1800, service_charge_channels: ['dine_in'], service_charge_min_items: 6 },
+  });
 }
 
 /** The demo catalog, both menus published at both stores, local taxes, a delivery price. */
@@ -68,10 +79,11 @@ async function seedMenu(trx: Tx, modules: Modules, organizationId: string, store
   const { catalog } = modules;
   await catalog.api.importCatalog(trx, organizationId, demoCatalogDocument());
   const ids = await catalog.api.idsByRef(organizationId, trx);
-  const menuIds = DEMO_MENUS.map((menu) => ids.menus[menu.ref]!);
+  const menuIds = (refs: string[]) => refs.map((ref) => ids.menus[ref]!);
   const food = ids.tax_categories.food!;
   const drinks = ids.tax_categories.drinks!;
-  for (const storeId of Object.values(stores)) await catalog.api.publishMenus(trx, { organizationId, storeId, menuIds });
+  await catalog.api.publishMenus(trx, { organizationId, storeId: stores.berlin, menuIds: menuIds(['all-day', 'breakfast']) });
+  await catalog.api.publishMenus(trx, { organizationId, storeId: stores.brooklyn, menuIds: menuIds(['around-the-clock', 'breakfast']) });
 
   // Germany: prices include VAT (7% food to take away, 19% drinks). New York: 8.875% on top.
   await catalog.api.setStoreCatalogSettings(trx, {

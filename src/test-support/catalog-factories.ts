@@ -2,6 +2,7 @@
 // import the demo seed uses), so tests never write catalog tables directly.
 import { inTransaction } from '../platform/db/index.js';
 import type { TestApp } from './harness.js';
+import type { NewStore } from '../modules/tenancy/index.js';
 import { organizationWithStore } from './tenancy-factories.js';
 
 /** The whole-catalog import/export document (PUT/GET /v1/organizations/{id}/catalog). */
@@ -111,9 +112,10 @@ export async function importCatalog(t: TestApp, organizationId: string, document
 /**
  * An organization (with owner), a store, the small catalog, and the store publishing both menus
  * with 19% food / 7% drinks tax (prices include tax) and a delivery price for the Margherita.
+ * `store` overrides the store's defaults (opening hours, time zone…).
  */
-export async function storeWithMenu(t: TestApp) {
-  const base = await organizationWithStore(t);
+export async function storeWithMenu(t: TestApp, store: Partial<Omit<NewStore, 'organizationId'>> = {}) {
+  const base = await organizationWithStore(t, store);
   const organizationId = base.organization.id;
   const storeId = base.store.id;
   const ids = await importCatalog(t, organizationId);

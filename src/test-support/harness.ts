@@ -102,6 +102,8 @@ export interface TestAppOptions {
   redis?: Redis | null;
   /** The app's logger (e.g. captureLogs().logger to assert on log lines); default: LOG_LEVEL or silent. */
   logger?: Logger;
+  /** The modules' clock (time tests move it). */
+  clock?: () => Date;
 }
 
 export async function createTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
@@ -109,7 +111,7 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
   const config = testConfig(env);
   const tokens = testTokens(config);
   const logger = options.logger ?? pino(loggerOptions(config.logLevel));
-  const { app, modules } = await buildApp({ config, database: db.database, logger, tokens, redis: options.redis ?? null });
+  const { app, modules } = await buildApp({ config, database: db.database, logger, tokens, redis: options.redis ?? null, clock: options.clock });
   return {
     app,
     modules,

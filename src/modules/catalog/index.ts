@@ -13,6 +13,7 @@ import { createStorefront } from './storefront.js';
 
 export type { CatalogEvents } from './events.js';
 export type { CatalogDocument } from './manage-schema.js';
+export type { Channel, ResolvedMenu, ResolvedItem, ResolvedGroup, ResolvedOption } from './storefront-resolve.js';
 
 export interface CatalogDeps {
   db: Db;
@@ -44,6 +45,11 @@ export function createCatalogModule(deps: CatalogDeps) {
     /** Storefront GraphQL (mounted at /graphql by the app). */
     graphql: search.graphql,
     api: management.api,
+    /**
+     * The resolved menu of a store for a channel at a moment, as the storefront serves it (from
+     * the cache): what ordering validates and prices a basket against.
+     */
+    menuAt: storefront.menuAt,
     /** Drops cached storefront menus (every node, through the cache bus when Redis is set). */
     invalidate: storefront.invalidate,
     close: storefront.close,
@@ -51,3 +57,4 @@ export function createCatalogModule(deps: CatalogDeps) {
 }
 
 export type CatalogModule = ReturnType<typeof createCatalogModule>;
+export type CatalogApi = CatalogModule['api'];

@@ -268,7 +268,16 @@ export const EightySixBody = Type.Object(
   },
   { ...closed, description: 'Exactly one of item_id, option_id. `until` absent or null: until un-86’d; else back on sale at that time' },
 );
-export const EightySix = Type.Object({ id: Uuid, item_id: Nullable(Uuid), option_id: Nullable(Uuid), until: Nullable(Timestamp), created_at: Timestamp });
+export const EightySix = Type.Object({
+  id: Uuid,
+  item_id: Nullable(Uuid),
+  option_id: Nullable(Uuid),
+  until: Nullable(Timestamp),
+  reason: Type.Union([Type.Literal('manual'), Type.Literal('sold_out')], {
+    description: '`manual`: 86’d by staff. `sold_out`: the item’s tracked stock reached zero; lifted by itself when stock comes back',
+  }),
+  created_at: Timestamp,
+});
 export const EightySixList = Type.Object({ data: Type.Array(EightySix) });
 
 // --- import / export -------------------------------------------------------------------------

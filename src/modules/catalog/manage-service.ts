@@ -570,6 +570,23 @@ export function createManagementService(deps: ManagementServiceDeps) {
       });
     },
 
+    // Sold-out 86s follow tracked stock, inside the stock change's transaction. They neither bump
+    // the catalog version nor append catalog.catalog.changed: the menu's ETag digests its body,
+    // and an order selling the last portion must not queue behind the brand's catalog lock.
+
+    /** Module api (inventory): joins the caller's transaction; no access check. True when written. */
+    async markSoldOutIn(trx: Tx, input: { organizationId: string; storeId: string; itemId: string }): Promise<boolean> {
+      return repo.markSoldOut(trx, { id: uuidv7(), organization_id: input.organizationId, store_id: input.storeId, item_id: input.itemId });
+    },
+
+    /** Module api (inventory): lifts only a sold-out 86. True when there was one. */
+    async clearSoldOutIn(trx: Tx, input: { storeId: string; itemId: string }): Promise<boolean> {
+      return repo.clearSoldOut(trx, input.storeId, input.itemId);
+    },
+
+    /** Module api: id, organization and name of an item; null for no such item. */
+    findItem: (itemId: string, trx?: Tx) => repo.findItem(trx ?? db, itemId),
+
     async eightySixes(principal: Principal | null, storeId: string) {
       await storeOf(storeId, principal, RULES.readStoreCatalog);
       return { data: (await repo.activeEightySixes(db, storeId, clock())).map(presentEightySix) };

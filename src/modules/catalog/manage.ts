@@ -53,6 +53,16 @@ export function createCatalogManagement(deps: ManagementDeps) {
       ): Promise<void> {
         await service.storeSettingsIn(trx, input.organizationId, input.storeId, input);
       },
+      /**
+       * 86s the item at the store because its tracked stock ran out (reason 'sold_out', no end),
+       * inside the caller's transaction, unless an 86 of it is in force already. True when one
+       * was written. The caller drops the store's cached menus once it commits.
+       */
+      markSoldOut: (trx: Tx, input: { organizationId: string; storeId: string; itemId: string }): Promise<boolean> => service.markSoldOutIn(trx, input),
+      /** Lifts the item's sold-out 86 at the store (a manual 86 stays). True when there was one. */
+      clearSoldOut: (trx: Tx, input: { storeId: string; itemId: string }): Promise<boolean> => service.clearSoldOutIn(trx, input),
+      /** id, organization_id and name of an item; null for no such item. */
+      findItem: (itemId: string, trx?: Tx) => service.findItem(itemId, trx),
       /** The menu, category, item, group and option ids of the brand by ref (for seeds and tests). */
       idsByRef: (organizationId: string, trx?: Tx) => service.idsByRef(organizationId, trx),
     },

@@ -12,7 +12,7 @@ import type { Db } from '../../platform/db/index.js';
 import { problems } from '../../platform/http/schema.js';
 import type { TenancyApi } from '../tenancy/index.js';
 import { createMenuCache, type MenuSnapshot } from './menu-cache.js';
-import { CHANNELS, resolveMenu as resolveFromDb, type Channel, type Resolution } from './storefront-resolve.js';
+import { CHANNELS, resolveMenu as resolveFromDb, type Channel, type Resolution, type ResolvedMenu } from './storefront-resolve.js';
 import { MenuHeaders, MenuParams, MenuQuery, ResolvedMenuSchema } from './storefront-schema.js';
 import { Type } from 'typebox';
 
@@ -53,6 +53,8 @@ export function createStorefront(deps: StorefrontDeps) {
   const cache = createMenuCache({ redis: deps.redis, logger: deps.logger });
   // Bytes of each snapshot object L1 holds, encoded once (L1 keeps objects, not copies).
   const bytes = new WeakMap<MenuSnapshot, Buffer>();
+  // Parsed copies of snapshots for in-process readers (ordering), parsed once per snapshot.
+  const parsed = new WeakMap<MenuSnapshot, ResolvedMenu>();
 
   async function build(storeId: string, channel: Channel, at: Date): Promise<MenuSnapshot> {
     const resolution = await resolveFromDb(deps, storeId, channel, at);
@@ -120,6 +122,16 @@ export function createStorefront(deps: StorefrontDeps) {
     resolveMenu: (storeId: string, channel: Channel, at: Date) => resolveFromDb(deps, storeId, channel, at),
     /** The cached snapshot (bytes + ETag) valid at `at`. */
     snapshotAt,
+    /** The resolved menu valid at `at`, from the cache. Shared: callers must not modify it. */
+    async menuAt(storeId: string, channel: Channel, at: Date): Promise<ResolvedMenu> {
+      const snapshot = await snapshotAt(storeId, channel, at);
+      let menu = parsed.get(snapshot);
+      if (!menu) {
+        menu = JSON.parse(snapshot.json) as ResolvedMenu;
+        parsed.set(snapshot, menu);
+      }
+      return menu;
+    },
     /**
      * Drops the affected stores' cached menus here, in L2 and on every node (bus). Call after the
      * write committed. Also for tenancy changes that alter menus (a store's time zone or currency).

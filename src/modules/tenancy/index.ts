@@ -12,7 +12,9 @@ import { createTableService, type NewTable } from './tables.js';
 export type { NewStore } from './service.js';
 export type { NewTable } from './tables.js';
 export type { StoreBasics } from './repo.js';
-export type { WeeklyInterval, DailyInterval } from './hours.js';
+export type { WeeklyInterval, DailyInterval, OpenInterval } from './hours.js';
+/** Store-local calendar arithmetic (pure): ordering dates its orders and slots with these. */
+export { localDateAt, zonedInstant } from './hours.js';
 export type { TenancyEvents, StoreChange, TableChange } from './events.js';
 
 export interface TenancyDeps {
@@ -57,8 +59,12 @@ export function createTenancyModule(deps: TenancyDeps) {
       findStore: (storeId: string, trx?: Tx) => stores.findStore(storeId, trx),
       /** id, organization_id, store_id, label, seats; null for no such table. */
       findTable: (tableId: string, trx?: Tx) => tables.findTable(tableId, trx),
+      /** The table a QR token points at; null when unknown (or rotated away). */
+      findTableByQrToken: (qrToken: string, trx?: Tx) => tables.findTableByQrToken(qrToken, trx),
       /** By its weekly hours and exceptions, in its own time zone (scheduled orders, slots). */
       isStoreOpenAt: (storeId: string, at: Date, trx?: Tx) => stores.isStoreOpenAt(storeId, at, trx),
+      /** Merged open intervals starting on store-local days [from, to] (YYYY-MM-DD); null for no such store. */
+      openIntervals: (storeId: string, from: string, to: string, trx?: Tx) => stores.openIntervals(storeId, from, to, trx),
     },
   };
 }

@@ -9,7 +9,7 @@ import { decodeCursor, isUuid, toPage, type PageOf } from '../../platform/http/s
 import type { IdentityApi } from '../identity/index.js';
 import { assertMayReadOrganization, assertRule, RULES } from './access.js';
 import { organizationAggregate, storeAggregate, type StoreChange, type TenancyEventAppender } from './events.js';
-import { dateOfDayNumber, dayNumberOf, isOpenAt, LOOKAHEAD_DAYS, localDateAt, type DailyInterval, type WeeklyInterval } from './hours.js';
+import { dateOfDayNumber, dayNumberOf, isOpenAt, LOOKAHEAD_DAYS, localDateAt, openIntervalsForDays, type DailyInterval, type OpenInterval, type WeeklyInterval } from './hours.js';
 import {
   exceptionWindow,
   presentException,
@@ -281,6 +281,20 @@ export function createTenancyService(deps: TenancyServiceDeps) {
       const row = await repo.findStore(ex, storeId, exceptionWindow(at, 1));
       if (!row) return false;
       return isOpenAt({ timezone: row.timezone, weekly: row.opening_hours, exceptions: row.exceptions }, at);
+    },
+
+    /**
+     * The store's open intervals that start on store-local days [from, to] (YYYY-MM-DD), merged
+     * where they touch, in order; null for no such store. Kitchen slots are anchored to these.
+     */
+    async openIntervals(storeId: string, from: string, to: string, ex: Executor = db): Promise<{ timezone: string; intervals: OpenInterval[] } | null> {
+      const first = dayNumberOf(from);
+      const last = dayNumberOf(to);
+      if (!isUuid(storeId) || first === null || last === null || last < first) return null;
+      const row = await repo.findStore(ex, storeId, { from: dateOfDayNumber(first - 1), to: dateOfDayNumber(last + 1) });
+      if (!row) return null;
+      const schedule = { timezone: row.timezone, weekly: row.opening_hours, exceptions: row.exceptions };
+      return { timezone: row.timezone, intervals: openIntervalsForDays(schedule, first, last) };
     },
   };
 }

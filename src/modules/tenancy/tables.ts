@@ -140,6 +140,12 @@ export function createTableService(deps: { db: Db; stores: Pick<TenancyService, 
       };
     },
 
+    /** The table a QR token points at (dine-in orders); null when the token is unknown or rotated. */
+    async findTableByQrToken(qrToken: string, ex: Executor = db) {
+      const table = await repo.findTableByQrToken(ex, qrToken);
+      return table ? { id: table.id, organization_id: table.organization_id, store_id: table.store_id, label: table.label, seats: table.seats } : null;
+    },
+
     async findTable(tableId: string, ex: Executor = db) {
       if (!isUuid(tableId)) return null;
       const table = await repo.findTable(ex, tableId);

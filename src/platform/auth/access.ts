@@ -9,8 +9,14 @@ import type { Principal, StaffRole } from './principal.js';
  * - `signed_in`: any signed-in person (customers included); API keys are refused.
  * - `{ roles, scopes }`: staff holding one of `roles` somewhere (the service then checks the
  *   organization/store of the resource), or an API key holding every one of `scopes`.
+ * - `{ signed_in: true, scopes }`: any signed-in person, or an API key holding every one of
+ *   `scopes` (customers and partners both place orders).
  */
-export type Access = 'public' | 'signed_in' | { roles: readonly StaffRole[]; scopes?: readonly string[] };
+export type Access =
+  | 'public'
+  | 'signed_in'
+  | { roles: readonly StaffRole[]; scopes?: readonly string[] }
+  | { signed_in: true; scopes: readonly string[] };
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -71,7 +77,7 @@ export function registerAccessControl(app: FastifyInstance, options: AccessContr
       }
       return;
     }
-    if (principal.platformAdmin) return;
+    if (principal.platformAdmin || 'signed_in' in access) return;
     if (!principal.grants.some((grant) => access.roles.includes(grant.role))) {
       throw new ForbiddenError();
     }

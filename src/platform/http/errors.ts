@@ -5,6 +5,8 @@ export interface FieldError {
   /** JSON Pointer into the request, e.g. /body/lines/0/quantity */
   path: string;
   message: string;
+  /** When one request has several distinct problems (an order's basket), each names its own stable code. */
+  code?: string;
 }
 
 export class AppError extends Error {

@@ -14,7 +14,7 @@ export const ProblemSchema = Type.Object(
     detail: Type.Optional(Type.String()),
     code: Type.String({ description: 'Stable machine-readable error code' }),
     request_id: Type.String(),
-    errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
+    errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String(), code: Type.Optional(Type.String({ description: 'This problem’s own stable code, when a request has several' })) }))),
   },
   { $id: 'Problem', title: 'Problem (RFC 9457)' },
 );

@@ -1,0 +1,9 @@
+// Events inventory appends to the outbox, in the transaction of the change. Payloads are ids and
+// small facts. Reservations by orders append none: the order's own events carry that story.
+export type InventoryEvents = {
+  /** Someone set an item's tracked stock at a store, or stopped tracking it (`quantity` null). */
+  'inventory.stock.changed': { organization_id: string; store_id: string; item_id: string; quantity: number | null };
+};
+
+/** Stock changes of one store are delivered in order, apart from the store's tenancy events. */
+export const stockAggregate = (storeId: string) => ({ type: 'stock', id: storeId });

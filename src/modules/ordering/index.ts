@@ -1,0 +1,84 @@
+// Ordering owns pricing, quotes, orders and their lines, kitchen slots, the order state machine
+// and its history. Other modules reach it only through `api` below or its events.
+import type { Logger } from 'pino';
+import type { Db, Tx } from '../../platform/db/index.js';
+import type { EventAppender } from '../../platform/events/index.js';
+import type { ModuleSurface } from '../../platform/http/module.js';
+import type { ResolvedMenu, Channel as CatalogChannel } from '../catalog/index.js';
+import type { IdentityApi } from '../identity/index.js';
+import type { TenancyApi } from '../tenancy/index.js';
+import type { OrderingEvents } from './events.js';
+import type { OrderingSettingsPatch } from './schema.js';
+import { createOrdersService } from './orders.js';
+import { createPlacementService } from './placement.js';
+import { orderingRoutes } from './routes.js';
+import { createSettingsService } from './settings.js';
+import { createSlotListing } from './slot-listing.js';
+import type { StockKeeper } from './stock.js';
+
+export type { OrderingEvents } from './events.js';
+export type { Order } from './schema.js';
+export { priceOrder } from './pricing.js';
+
+export interface OrderingDeps {
+  db: Db;
+  events: EventAppender<OrderingEvents>;
+  tenancy: { api: Pick<TenancyApi, 'findStore' | 'openIntervals' | 'findTableByQrToken'> };
+  catalog: {
+    menuAt(storeId: string, channel: CatalogChannel, at: Date): Promise<ResolvedMenu>;
+    invalidate(change: { organizationId: string; storeIds: string[] | null }): Promise<void>;
+  };
+  inventory: { api: StockKeeper };
+  identity: { api: Pick<IdentityApi, 'recordCustomer'> };
+  /** Told after every committed change of a store's orders (live feeds). */
+  announce?: (storeId: string) => Promise<void>;
+  logger: Logger;
+  clock?: () => Date;
+}
+
+export function createOrderingModule(deps: OrderingDeps) {
+  const clock = deps.clock ?? (() => new Date());
+  const settings = createSettingsService({ db: deps.db, tenancy: deps.tenancy, clock });
+  // After commit, never inside: a sold-out item leaves the cached menus, and live feeds look.
+  async function changed(change: { storeId: string; organizationId: string; menuChanged: boolean }): Promise<void> {
+    if (change.menuChanged) await deps.catalog.invalidate({ organizationId: change.organizationId, storeIds: [change.storeId] });
+    if (deps.announce) {
+      await deps.announce(change.storeId).catch((error: unknown) => deps.logger.warn({ err: error, store_id: change.storeId }, 'live announce failed; feeds catch up by polling'));
+    }
+  }
+  const common = { db: deps.db, clock, events: deps.events, changed };
+  const placement = createPlacementService({ ...common, tenancy: deps.tenancy, catalog: deps.catalog, stock: deps.inventory.api, identity: deps.identity, settings });
+  const orders = createOrdersService({ ...common, tenancy: deps.tenancy, stock: deps.inventory.api });
+  const listSlots = createSlotListing({ db: deps.db, clock, tenancy: deps.tenancy, settings });
+
+  const surface: ModuleSurface = {
+    routes: orderingRoutes({ placement, orders, settings, listSlots }),
+    jobs: [
+      {
+        name: 'ordering.expire-unpaid-orders',
+        policy: 'singleton',
+        cron: '* * * * *',
+        retryLimit: 2,
+        async handler() {
+          const expired = await orders.expireUnpaid();
+          if (expired > 0) deps.logger.info({ expired }, 'unpaid orders expired');
+        },
+      },
+    ],
+  };
+
+  return {
+    ...surface,
+    api: {
+      /** Expires unpaid online orders whose time ran out; what the minutely job runs. */
+      expireUnpaidOrders: () => orders.expireUnpaid(),
+      /** Ordering settings of a store, inside the caller's transaction (the demo seed, tests). */
+      configureStore: (trx: Tx, input: { organizationId: string; storeId: string; settings: OrderingSettingsPatch }) =>
+        settings.saveIn(trx, { organizationId: input.organizationId, storeId: input.storeId }, input.settings),
+      /** A system transition (payments: accept once paid, cancel when payment fails). Null when the order moved on. */
+      applySystemTransition: orders.applySystem,
+    },
+  };
+}
+
+export type OrderingModule = ReturnType<typeof createOrderingModule>;

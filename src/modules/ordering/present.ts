@@ -1,0 +1,104 @@
+// Orders as the API shows them: money as {amount, currency}, instants as RFC 3339 UTC.
+import type { PriceBreakdown, PricedLine } from './pricing.js';
+import type { EventRow, LineRow, OrderRow } from './repo.js';
+import type { Order, Quote } from './schema.js';
+
+const iso = (date: Date) => date.toISOString();
+const isoOrNull = (date: Date | null) => (date ? date.toISOString() : null);
+
+export function presentLine(priced: PricedLine, currency: string, extra: { notes: string | null; parentOf: (groupId: string, optionId: string) => string | null }) {
+  const money = (amount: number) => ({ amount, currency });
+  return {
+    line_no: priced.line_no,
+    item_id: priced.item_id,
+    variant_id: priced.variant_id,
+    name: priced.name,
+    quantity: priced.quantity,
+    notes: extra.notes,
+    unit_price: money(priced.unit_price),
+    modifiers: priced.modifiers.map((modifier) => ({
+      option_id: modifier.option_id,
+      group_id: modifier.group_id,
+      parent_option_id: extra.parentOf(modifier.group_id, modifier.option_id),
+      name: modifier.name,
+      quantity: modifier.quantity,
+      free_quantity: modifier.free_quantity,
+      unit_price: money(modifier.unit_price),
+      total: money(modifier.total),
+    })),
+    modifier_charges: money(priced.modifier_charges),
+    gross: money(priced.gross),
+    discount: money(priced.discount),
+    tax_rate_bps: priced.tax_rate_bps,
+    tax: money(priced.tax),
+    total: money(priced.total),
+  };
+}
+
+export function presentTotals(pricing: PriceBreakdown, currency: string): Order['totals'] {
+  const money = (amount: number) => ({ amount, currency });
+  return {
+    subtotal: money(pricing.subtotal),
+    modifier_charges: money(pricing.modifier_charges),
+    discounts: money(pricing.discounts),
+    tax: money(pricing.tax),
+    service_charge: money(pricing.service_charge),
+    delivery_fee: money(pricing.delivery_fee),
+    tip: money(pricing.tip),
+    total: money(pricing.total),
+  };
+}
+
+export function presentOrder(row: OrderRow, lines: LineRow[]): Order {
+  const byNo = new Map(lines.map((line) => [line.line_no, line]));
+  return {
+    id: row.id,
+    number: row.number,
+    store_id: row.store_id,
+    channel: row.channel,
+    status: row.status,
+    version: row.version,
+    customer_id: row.customer_id,
+    source: row.source,
+    external_id: row.external_id,
+    table_id: row.table_id,
+    delivery: row.delivery,
+    scheduled_for: isoOrNull(row.scheduled_for),
+    promised_at: iso(row.promised_at),
+    slot_starts_at: isoOrNull(row.slot_starts_at),
+    payment: { method: row.payment_method, status: row.payment_status },
+    expires_at: isOrNullWhenSettled(row),
+    currency: row.currency,
+    prices_include_tax: row.pricing.prices_include_tax,
+    lines: row.pricing.lines.map((priced) => {
+      const stored = byNo.get(priced.line_no);
+      const parents = new Map((stored?.modifiers ?? []).map((modifier) => [`${modifier.group_id}:${modifier.option_id}`, modifier.parent_option_id]));
+      return presentLine(priced, row.currency, { notes: stored?.notes ?? null, parentOf: (group, option) => parents.get(`${group}:${option}`) ?? null });
+    }),
+    totals: presentTotals(row.pricing, row.currency),
+    notes: row.notes,
+    status_reason: row.status_reason,
+    placed_at: iso(row.placed_at),
+    updated_at: iso(row.updated_at),
+  };
+}
+
+/** The expiry only matters while the order still waits for its payment. */
+function isOrNullWhenSettled(row: OrderRow): string | null {
+  return row.status === 'placed' && row.payment_status === 'awaiting' ? isoOrNull(row.expires_at) : null;
+}
+
+export function presentHistory(events: EventRow[]) {
+  return events.map((event) => ({
+    type: event.type,
+    from_status: event.from_status,
+    status: event.to_status,
+    actor: event.actor_kind,
+    reason: event.reason,
+    at: iso(event.occurred_at),
+  }));
+}
+
+export const orderEtag = (row: { version: number }) => `"${row.version}"`;
+
+export type { Quote };

@@ -1,0 +1,11 @@
+// What ordering needs from inventory: reserving an order's stock and giving it back, inside the
+// order's transaction. Inventory's public api satisfies this; ordering never touches its tables.
+import type { Tx } from '../../platform/db/index.js';
+
+export interface StockKeeper {
+  reserve(
+    trx: Tx,
+    input: { organizationId: string; storeId: string; orderId: string; items: Array<{ itemId: string; quantity: number }> },
+  ): Promise<{ ok: true; soldOut: string[] } | { ok: false; shortages: Array<{ itemId: string; requested: number; available: number }> }>;
+  release(trx: Tx, input: { organizationId: string; storeId: string; orderId: string }): Promise<{ released: Array<{ itemId: string; quantity: number }>; backInStock: string[] }>;
+}
