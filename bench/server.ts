@@ -3,7 +3,7 @@
 // running the same store query by hand with pg (raw-SQL baseline) and one doing an order
 // placement's writes by hand with pg (placement baseline).
 import type { Server } from 'node:net';
-import Fastify from 'fastify';
+import Fastify, { type LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import { buildApp } from '../src/app.js';
@@ -15,7 +15,6 @@ import { createModules } from '../src/modules.js';
 import { DEMO_ACCOUNTS, DEMO_ORG_SLUG, DEMO_PASSWORD, resetDemo } from '../src/demo/seed.js';
 import { demoCatalogDocument } from '../src/demo/menu.js';
 import { DEMO_MENUS } from '../src/demo/menu-data.js';
-import { orderNumber } from '../src/modules/ordering/placement.js';
 import pg from 'pg';
 
 const logger = pino({ level: 'warn' });
@@ -121,14 +120,25 @@ bare.get('/stores/:id', async (request) => {
 // One real placement through Brigade at the baseline store: proves the order body is valid
 // before any load, and its rows are the template the pg baseline writes again and again (same
 // pricing snapshot, same lines, same event data), so both write the same rows.
-const signIn = await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: DEMO_ACCOUNTS.customer, password: DEMO_PASSWORD } });
+// The event loop stalls for a moment after the setup above, and load shedding answers 503 to
+// what comes in then: wait it out.
+const settled = async (send: () => Promise<LightMyRequestResponse>) => {
+  for (let attempt = 1; ; attempt++) {
+    const response = await send();
+    if (response.statusCode !== 503 || attempt >= 20) return response;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+};
+const signIn = await settled(() => app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: DEMO_ACCOUNTS.customer, password: DEMO_PASSWORD } }));
 const customerToken = (signIn.json() as { access_token: string }).access_token;
-const first = await app.inject({
-  method: 'POST',
-  url: `/v1/stores/${bench.baselineStoreId}/orders`,
-  headers: { authorization: `Bearer ${customerToken}`, 'idempotency-key': 'bench-template' },
-  payload: bench.orderBody,
-});
+const first = await settled(() =>
+  app.inject({
+    method: 'POST',
+    url: `/v1/stores/${bench.baselineStoreId}/orders`,
+    headers: { authorization: `Bearer ${customerToken}`, 'idempotency-key': 'bench-template' },
+    payload: bench.orderBody,
+  }),
+);
 if (first.statusCode !== 201) throw new Error(`bench order placement failed: ${first.statusCode} ${first.body}`);
 const templateId = (first.json() as { id: string }).id;
 const template = (await database.pool.query('SELECT channel, placed_by, source, currency, pricing::text AS pricing, subtotal, tax, tip, total, slot_pool, slot_items, payment_method, payment_status, promised_at - placed_at AS lead FROM orders WHERE id = $1', [templateId])).rows[0] as Record<string, unknown>;
@@ -136,6 +146,8 @@ const templateLines = (await database.pool.query('SELECT line_no, item_id, varia
 const templateEvent = (await database.pool.query("SELECT type, source, data FROM outbox WHERE aggregate_type = 'order' AND aggregate_id = $1", [templateId])).rows[0] as { type: string; source: string; data: Record<string, unknown> };
 
 const MINUTE = 60_000;
+/** A-001 … A-999, B-001 …: placement.ts's orderNumber (not exported by the ordering module). */
+const orderNumber = (n: number) => `${String.fromCharCode(65 + (Math.floor((n - 1) / 999) % 26))}-${String(((n - 1) % 999) + 1).padStart(3, '0')}`;
 const SLOT = 15 * MINUTE; // default slot_minutes
 const PREP = 15 * MINUTE; // default prep_minutes
 const businessDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin', year: 'numeric', month: '2-digit', day: '2-digit' });
@@ -235,9 +247,11 @@ const ready = { ...urls, ordering: { storeId: bench.brigadeStoreId, baselineStor
 if (process.send) process.send(ready);
 else process.stdout.write(`${JSON.stringify(ready)}\n`);
 
-// Lock waits under load: on request, pg_stat_activity is sampled every 50 ms (its own
-// connection, outside the pool under test) and the sessions seen waiting on a lock are counted
-// by what they wait for. The parent asks around the placement scenarios.
+// What the database sessions do under load: on request, pg_stat_activity is sampled every 50 ms
+// (its own connection, outside the pool under test) and the busy sessions are counted by what
+// they were doing: running, waiting on a lock (Lock:…), on I/O (IO:…, e.g. the WAL flush of a
+// commit), or 'idle in transaction' (holding a transaction open while the application works).
+// The parent asks around the placement scenarios.
 let sampler: { timer: NodeJS.Timeout; samples: number; waits: Record<string, number>; client: pg.Client } | null = null;
 async function startSampling(): Promise<void> {
   const client = new pg.Client({ connectionString: benchUrl.toString() });
@@ -249,7 +263,10 @@ async function startSampling(): Promise<void> {
     busy = true;
     client
       .query<{ wait: string; n: number }>(
-        "SELECT wait_event_type || ':' || wait_event AS wait, count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active' AND wait_event_type = 'Lock' GROUP BY 1",
+        `SELECT CASE WHEN state <> 'active' THEN state WHEN wait_event_type IS NULL THEN 'running'
+                     WHEN wait_event_type = 'Lock' THEN 'Lock:' || wait_event || ' (' || coalesce(substring(query from '(?:INSERT INTO|UPDATE|FROM)\\s+"?(\\w+)'), '?') || ')'
+                     ELSE wait_event_type || ':' || wait_event END AS wait, count(*)::int AS n
+         FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND state <> 'idle' GROUP BY 1`,
       )
       .then(({ rows }) => {
         state.samples++;

@@ -52,7 +52,7 @@ export function createModules(deps: ModuleDeps) {
     production: deps.config.nodeEnv === 'production',
     events: events.appender,
   });
-  const tenancy = createTenancyModule({ db: deps.db, identity, events: events.appender });
+  const tenancy = createTenancyModule({ db: deps.db, identity, events: events.appender, clock: deps.clock });
   const catalog = createCatalogModule({ db: deps.db, events: events.appender, tenancy, redis: deps.redis ?? null, logger: deps.logger, clock: deps.clock });
   const inventory = createInventoryModule({ db: deps.db, events: events.appender, catalog, tenancy });
   // A store's hours, time zone or currency shape its storefront menu: when the store changes,

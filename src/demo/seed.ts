@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { inTransaction, type Db, type Tx } from '../platform/db/index.js';
 import type { Modules } from '../modules.js';
 import { demoCatalogDocument } from './menu.js';
-import { DEMO_DELIVERY_OVERRIDES, DEMO_MENUS } from './menu-data.js';
+import { DEMO_DELIVERY_OVERRIDES } from './menu-data.js';
 
 export const DEMO_ORG_SLUG = 'demo-pizzeria';
 export const DEMO_PASSWORD = 'demo-password';

@@ -91,6 +91,12 @@ export const inventoryRepo = {
   },
 
   /** Tracked items of the store in item id order (the primary key), `limit + 1` rows. */
+  /** Current levels of these items at the store (untracked items are absent). No lock: a read for quotes. */
+  async levelsOf(ex: Executor, storeId: string, itemIds: string[]): Promise<Array<{ item_id: string; quantity: number }>> {
+    if (itemIds.length === 0) return [];
+    return t(ex).selectFrom('stock_levels').select(['item_id', 'quantity']).where('store_id', '=', storeId).where('item_id', 'in', itemIds).execute();
+  },
+
   async listLevels(ex: Executor, storeId: string, page: { afterItemId: string | null; limit: number }): Promise<LevelRow[]> {
     let select = t(ex).selectFrom('stock_levels').select(LEVEL_COLUMNS).where('store_id', '=', storeId);
     if (page.afterItemId !== null) select = select.where('item_id', '>', page.afterItemId);

@@ -200,8 +200,13 @@ export function createInventoryService(deps: InventoryServiceDeps) {
      */
     async reserve(trx: Tx, input: { organizationId: string; storeId: string; orderId: string; items: StockLine[] }): Promise<Reservation> {
       requireTransaction(trx, 'reserve');
-      const lines = mergeLines(input.items);
       const { organizationId, storeId, orderId } = input;
+      // Most items are not tracked: one read finds the ones that are, and only those are taken
+      // (an order of untracked items costs this one query and no lock).
+      const merged = mergeLines(input.items);
+      const tracked = new Set((await repo.levelsOf(trx, storeId, merged.map((line) => line.itemId))).map((row) => row.item_id));
+      const lines = merged.filter((line) => tracked.has(line.itemId));
+      if (lines.length === 0) return { ok: true, soldOut: [] };
       await repo.savepoint(trx);
       const taken: Array<StockLine & { balance: number }> = [];
       const shortages: Shortage[] = [];
@@ -265,6 +270,12 @@ export function createInventoryService(deps: InventoryServiceDeps) {
       }
       await repo.appendMoves(trx, moves);
       return { released, backInStock };
+    },
+
+    /** Tracked levels of these items, without locking (basket checks, quotes); untracked items are absent. */
+    async levelsOf(storeId: string, itemIds: string[]): Promise<Map<string, number>> {
+      const ids = itemIds.filter(isUuid);
+      return new Map((await repo.levelsOf(deps.db, storeId, ids)).map((row) => [row.item_id, row.quantity]));
     },
 
     /** (store, item) pairs whose level differs from the sum of their moves; empty when the ledger is sound. */

@@ -4,8 +4,7 @@ import { importCatalog } from '../../test-support/catalog-factories.js';
 import { createTestApp, type TestApp } from '../../test-support/harness.js';
 import { bearer, staffOf } from '../../test-support/identity-factories.js';
 import { createOrganization, createStore } from '../../test-support/tenancy-factories.js';
-import { apiKey } from '../tenancy/test-helpers.js';
-import { eightySixesOf, menuItemIds, movesOf, setStock, stockedStore } from './test-helpers.js';
+import { apiKey, eightySixesOf, menuItemIds, movesOf, setStock, stockedStore } from './test-helpers.js';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -25,6 +25,13 @@ export async function menuItemIds(t: TestApp, storeId: string): Promise<Set<stri
   return new Set(menu.menus.flatMap((m) => m.categories.flatMap((c) => c.items.map((item) => item.id))));
 }
 
+/** A new API key of the organization with these scopes, created by its owner over HTTP. */
+export async function apiKey(t: TestApp, ownerToken: string, organizationId: string, scopes: string[]): Promise<string> {
+  const res = await t.app.inject({ method: 'POST', url: `/v1/organizations/${organizationId}/api-keys`, headers: bearer(ownerToken), payload: { name: 'stock key', scopes } });
+  if (res.statusCode !== 201) throw new Error(`API key creation failed: ${res.statusCode} ${res.body}`);
+  return res.json<{ secret: string }>().secret;
+}
+
 /** The store's 86s right now, through the catalog route. */
 export async function eightySixesOf(t: TestApp, token: string, storeId: string) {
   const res = await t.app.inject({ method: 'GET', url: `/v1/stores/${storeId}/eighty-sixes`, headers: bearer(token) });

@@ -14,8 +14,6 @@ export const RULES = {
   deliverOrders: { roles: ['owner', 'manager', 'staff', 'courier'], scopes: ['orders:write'] },
   /** Prep time, capacity, auto-accept: managers and up. */
   manageStoreOrdering: { roles: ['owner', 'manager'], scopes: ['orders:write'] },
-  /** Partners placing orders with an API key. */
-  placeOrders: { roles: [], scopes: ['orders:write'] },
 } as const satisfies Record<string, Rule>;
 
 export const access = (rule: Rule): Access => rule;

@@ -85,13 +85,14 @@ export function createOrdersService(deps: OrdersDeps) {
     const { rule } = check;
     const releaseHolds = rule.releasesHolds && !row.holds_released;
     let menuChanged = false;
+    // Same lock order as placement (stock, then the slot, then the store's counter): no deadlock.
     if (releaseHolds) {
-      if (row.slot_pool !== null && row.slot_starts_at !== null) {
-        await repo.releaseSlot(trx, { storeId: row.store_id, pool: row.slot_pool, startsAt: row.slot_starts_at, items: row.slot_items });
-      }
       if (STOCK_RETURNS_FROM.includes(row.status)) {
         const released = await deps.stock.release(trx, { organizationId: row.organization_id, storeId: row.store_id, orderId: row.id });
         menuChanged = released.backInStock.length > 0;
+      }
+      if (row.slot_pool !== null && row.slot_starts_at !== null) {
+        await repo.releaseSlot(trx, { storeId: row.store_id, pool: row.slot_pool, startsAt: row.slot_starts_at, items: row.slot_items });
       }
     }
     const updated = await repo.changeStatus(trx, {
@@ -102,6 +103,8 @@ export function createOrdersService(deps: OrdersDeps) {
       at: now,
       reason: rule.releasesHolds ? reason : null,
       releaseHolds,
+      // Nothing was ever taken from an order that ends while its payment is still awaited.
+      ...(rule.releasesHolds && row.payment_status === 'awaiting' ? { paymentStatus: 'voided' as const } : {}),
     });
     if (!updated) throw new ConflictError('CONCURRENT_UPDATE', 'The order changed while this was being applied; fetch it and retry.');
     const numbers = await repo.nextNumbers(trx, { storeId: row.store_id, businessDate: row.business_date, events: 1, newOrder: false });

@@ -75,9 +75,8 @@ export function createPlacementService(deps: PlacementDeps) {
     return presentOrder(row, await repo.linesOf(ex, [row.id]));
   }
 
-  async function prepare(storeId: string, body: OrderBody): Promise<Prepared> {
-    const store = await deps.tenancy.api.findStore(storeId);
-    if (!store) throw new NotFoundError('store');
+  async function prepare(store: StoreBasics, body: OrderBody): Promise<Prepared> {
+    const storeId = store.id;
     const settings = await deps.settings.settingsOf(storeId);
     const now = deps.clock().getTime();
     const problems: BasketProblem[] = [];
@@ -106,7 +105,7 @@ export function createPlacementService(deps: PlacementDeps) {
     const menuTime = plan.ok ? plan.readyAt : (scheduledFor ?? now + settings.prepMinutes * MINUTE);
     const menu = await deps.catalog.menuAt(storeId, body.channel, new Date(menuTime));
     const basket = checkBasket(menu, body.lines, settings);
-    problems.push(...basket.problems);
+    problems.push(...(await withStock(storeId, body, basket)));
 
     const { capacity } = poolOf(settings, body.channel);
     if (capacity.items !== null && basket.itemCount > capacity.items) {
@@ -127,10 +126,36 @@ export function createPlacementService(deps: PlacementDeps) {
     return { store, settings, plan, basket, pricing, problems, tableId };
   }
 
+  /**
+   * Tracked stock, read without locks (the transaction enforces it): a sold-out item is 86'd and
+   * so missing from the menu, but it is reported as the stock problem it is, whether or not the
+   * cached menu has caught up yet; and a quote can say how many are left.
+   */
+  async function withStock(storeId: string, body: OrderBody, basket: CheckedBasket): Promise<BasketProblem[]> {
+    const levels = await deps.stock.levelsOf(storeId, [...new Set(body.lines.map((line) => line.item_id))]);
+    const shortage = (lineNo: number, left: number): BasketProblem => ({
+      code: 'INSUFFICIENT_STOCK',
+      path: `/lines/${lineNo}/quantity`,
+      message: left === 0 ? 'Sold out at this store: must be <= 0.' : `Only ${left} left at this store: must be <= ${left}.`,
+    });
+    const problems = basket.problems.map((problem) => {
+      const lineNo = /^\/lines\/(\d+)\/item_id$/.exec(problem.path)?.[1];
+      const left = lineNo === undefined ? undefined : levels.get(body.lines[Number(lineNo)]!.item_id);
+      return problem.code === 'ITEM_UNAVAILABLE' && left === 0 ? shortage(Number(lineNo), 0) : problem;
+    });
+    for (const line of basket.lines) {
+      const left = levels.get(line.item_id);
+      if (left !== undefined && (basket.units.get(line.item_id) ?? 0) > left) problems.push(shortage(line.line_no, left));
+    }
+    return problems;
+  }
+
   /** Read-only: would this basket go through now? Capacity is checked without taking any. */
   async function quote(storeId: string, body: OrderBody): Promise<Quote> {
-    const prepared = await prepare(storeId, body);
-    const { plan, settings, store, pricing } = prepared;
+    const store = await deps.tenancy.api.findStore(storeId);
+    if (!store) throw new NotFoundError('store');
+    const prepared = await prepare(store, body);
+    const { plan, settings, pricing } = prepared;
     const problems = [...prepared.problems];
     let promised: number | null = null;
     if (plan.ok && plan.candidates.length > 0 && problems.length === 0) {
@@ -187,11 +212,10 @@ export function createPlacementService(deps: PlacementDeps) {
     const found = await existing(deps.db, principal, storeId, store.organization_id, body, idempotencyKey);
     if (found) return { order: await loadOrder(found), created: false };
 
-    const prepared = await prepare(storeId, body);
+    const prepared = await prepare(store, body);
     if (prepared.problems.length > 0) throw basketError(prepared.problems);
     try {
       const result = await inTransaction(deps.db, (trx) => write(trx, principal, prepared, body, idempotencyKey));
-      if ('existing' in result) return { order: await loadOrder(result.existing), created: false };
       await deps.changed({ storeId, organizationId: store.organization_id, menuChanged: result.soldOut.length > 0 });
       return { order: await loadOrder(result.row), created: true };
     } catch (error) {
@@ -204,12 +228,29 @@ export function createPlacementService(deps: PlacementDeps) {
     }
   }
 
-  async function write(trx: Tx, principal: Principal, prepared: Prepared, body: OrderBody, idempotencyKey: string | null): Promise<{ row: OrderRow; soldOut: string[] } | { existing: OrderRow }> {
+  async function write(trx: Tx, principal: Principal, prepared: Prepared, body: OrderBody, idempotencyKey: string | null): Promise<{ row: OrderRow; soldOut: string[] }> {
     const { store, settings, plan, basket, pricing } = prepared;
     if (!plan.ok) throw new Error('unreachable: a failed plan is a problem');
-    const again = await existing(trx, principal, store.id, store.organization_id, body, idempotencyKey);
-    if (again) return { existing: again };
+    // A twin that committed since the check in place() makes the insert below fail on a unique
+    // index; place() then answers with the twin.
 
+    const orderId = uuidv7();
+    const stock = await deps.stock.reserve(trx, { organizationId: store.organization_id, storeId: store.id, orderId, items: [...basket.units].map(([itemId, quantity]) => ({ itemId, quantity })) });
+    if (!stock.ok) {
+      const errors = stock.shortages.flatMap((shortage) =>
+        body.lines.flatMap((line, lineNo) =>
+          line.item_id === shortage.itemId ? [{ path: `/lines/${lineNo}/quantity`, message: `must be <= ${shortage.available}`, code: 'INSUFFICIENT_STOCK' }] : [],
+        ),
+      );
+      const first = stock.shortages[0]!;
+      const name = basket.lines.find((line) => line.item_id === first.itemId)?.name ?? 'this item';
+      throw new UnprocessableError('INSUFFICIENT_STOCK', `Only ${first.available} of '${name}' left at this store.`, errors);
+    }
+
+    // The store-wide rows (the slot, then the counter) are taken last, so they are held for as
+    // few statements as possible: every order of the store queues on them.
+    const now = deps.clock();
+    if (principal.kind === 'user') await deps.identity.api.recordCustomer(trx, { organizationId: store.organization_id, userId: principal.userId, at: now });
     const { pool, capacity } = poolOf(settings, body.channel);
     let slot = null;
     for (const candidate of plan.candidates) {
@@ -227,20 +268,6 @@ export function createPlacementService(deps: PlacementDeps) {
       );
     }
 
-    const orderId = uuidv7();
-    const stock = await deps.stock.reserve(trx, { organizationId: store.organization_id, storeId: store.id, orderId, items: [...basket.units].map(([itemId, quantity]) => ({ itemId, quantity })) });
-    if (!stock.ok) {
-      const errors = stock.shortages.flatMap((shortage) =>
-        body.lines.flatMap((line, lineNo) =>
-          line.item_id === shortage.itemId ? [{ path: `/lines/${lineNo}/quantity`, message: `must be <= ${shortage.available}`, code: 'INSUFFICIENT_STOCK' }] : [],
-        ),
-      );
-      const first = stock.shortages[0]!;
-      const name = basket.lines.find((line) => line.item_id === first.itemId)?.name ?? 'this item';
-      throw new UnprocessableError('INSUFFICIENT_STOCK', `Only ${first.available} of '${name}' left at this store.`, errors);
-    }
-
-    const now = deps.clock();
     const online = body.payment?.method === 'online';
     const autoAccepted = settings.autoAccept && !online;
     const history: NewEvent[] = [{ type: 'placed', from_status: null, to_status: 'placed', actor_kind: principal.kind === 'user' ? 'customer' : 'staff', actor_id: principal.kind === 'user' ? principal.userId : null, reason: null }];
@@ -294,7 +321,7 @@ export function createPlacementService(deps: PlacementDeps) {
       notes: body.lines[line.line_no]?.notes ?? null,
       total: line.total,
     }));
-    await repo.insertOrder(trx, row, lines);
+    const inserted = await repo.insertOrder(trx, row, lines);
     await repo.appendEvents(trx, { storeId: store.id, orderId, at: now }, numbers.firstSeq, history);
 
     const facts = { order_id: orderId, organization_id: store.organization_id, store_id: store.id, number, channel: body.channel };
@@ -306,9 +333,7 @@ export function createPlacementService(deps: PlacementDeps) {
     if (autoAccepted) {
       await deps.events.append(trx, { type: TRANSITION_EVENTS.accept, aggregate: orderAggregate(orderId), data: { ...facts, from: 'placed', to: 'accepted', actor: 'system', reason: 'auto-accept' } });
     }
-    if (principal.kind === 'user') await deps.identity.api.recordCustomer(trx, { organizationId: store.organization_id, userId: principal.userId, at: now });
-    const inserted = await repo.findOrder(trx, orderId);
-    return { row: inserted!, soldOut: stock.soldOut };
+    return { row: inserted, soldOut: stock.soldOut };
   }
 
   return { quote, place, loadOrder };

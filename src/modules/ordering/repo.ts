@@ -258,12 +258,13 @@ export const orderingRepo = {
 
   // --- orders -----------------------------------------------------------------------------------
 
-  async insertOrder(ex: Executor, row: NewOrderRow, lines: LineRow[]): Promise<void> {
-    await t(ex).insertInto('orders').values(row).execute();
+  async insertOrder(ex: Executor, row: NewOrderRow, lines: LineRow[]): Promise<OrderRow> {
+    const inserted = (await t(ex).insertInto('orders').values(row).returningAll().executeTakeFirstOrThrow()) as OrderRow;
     await t(ex)
       .insertInto('order_lines')
       .values(lines.map((line) => ({ ...line, modifiers: JSON.stringify(line.modifiers) })))
       .execute();
+    return inserted;
   },
 
   async appendEvents(ex: Executor, order: { storeId: string; orderId: string; at: Date }, firstSeq: number, events: NewEvent[]): Promise<void> {

@@ -20,7 +20,9 @@ export function createSlotListing(deps: { db: Db; clock: () => Date; tenancy: { 
     const settings = await deps.settings.settingsOf(storeId);
     const opening = await deps.tenancy.api.openIntervals(storeId, date, date);
     const { pool, capacity } = poolOf(settings, channel);
-    const slots = (opening?.intervals ?? []).flatMap((interval) => slotsOf(interval, settings.slotMinutes).map((slot) => ({ slot, opensAt: interval.opensAt.getTime() })));
+    const slots = (opening?.intervals ?? []).flatMap((interval) =>
+      slotsOf(interval, settings.slotMinutes).map((slot) => ({ slot, opensAt: interval.opensAt.getTime(), closesAt: interval.closesAt.getTime() })),
+    );
     const first = slots[0]?.slot.startsAt;
     const last = slots[slots.length - 1]?.slot.startsAt;
     const usage = first === undefined || last === undefined ? [] : await repo.slotUsage(deps.db, storeId, pool, new Date(first), new Date(last + 1));
@@ -32,11 +34,12 @@ export function createSlotListing(deps: { db: Db; clock: () => Date; tenancy: { 
       channel,
       timezone: store.timezone,
       slot_minutes: settings.slotMinutes,
-      slots: slots.map(({ slot, opensAt }) => {
+      slots: slots.map(({ slot, opensAt, closesAt }) => {
         const used = taken.get(slot.startsAt);
         const orders = capacity.orders === null ? null : Math.max(0, capacity.orders - (used?.orders_taken ?? 0));
         const items = capacity.items === null ? null : Math.max(0, capacity.items - (used?.items_taken ?? 0));
-        const readyInTime = slot.endsAt > earliestReady && slot.endsAt > opensAt + settings.prepMinutes * MINUTE;
+        // The last slot also takes an order ready exactly at closing (placed at the cut-off).
+        const readyInTime = (slot.endsAt > earliestReady || (slot.endsAt === closesAt && slot.endsAt === earliestReady)) && slot.endsAt > opensAt + settings.prepMinutes * MINUTE;
         return {
           starts_at: new Date(slot.startsAt).toISOString(),
           ends_at: new Date(slot.endsAt).toISOString(),

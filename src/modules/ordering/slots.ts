@@ -77,7 +77,8 @@ export function planFulfilment(input: { now: number; scheduledFor: number | null
       return fail('LAST_ORDER_TIME_PASSED', `Last orders were at ${hhmm(closes - prep, timezone)} (closing at ${hhmm(closes, timezone)} minus ${rules.prepMinutes} minutes to prepare).`);
     }
     const latestStart = readyAt + rules.asapMaxWaitMinutes * MINUTE;
-    const candidates = slotsOf(current, rules.slotMinutes, { from: readyAt, until: latestStart }).filter((slot) => slot.endsAt > readyAt || slot.endsAt === closes);
+    // Ready exactly at closing (ordered at the cut-off) belongs to the last slot, as a scheduled order would.
+    const candidates = slotsOf(current, rules.slotMinutes, { from: Math.min(readyAt, closes - 1), until: latestStart }).filter((slot) => slot.endsAt > readyAt || slot.endsAt === closes);
     return { ok: true, candidates, readyAt, scheduled: false };
   }
 

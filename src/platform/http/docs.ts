@@ -25,6 +25,8 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
         { name: 'organizations', description: 'Brands, their staff and API keys' },
         { name: 'stores', description: 'Locations, hours and tables' },
         { name: 'catalog', description: 'Menus, items and modifiers; storefront menu, search and GraphQL' },
+        { name: 'inventory', description: 'Tracked stock per store and its ledger' },
+        { name: 'ordering', description: 'Quotes, orders, kitchen slots, the order state machine and live tracking' },
         { name: 'platform', description: 'Health and operations' },
       ],
     },
