@@ -15,6 +15,7 @@ import { registerIdempotency } from './platform/http/idempotency.js';
 import { registerLoadShedding } from './platform/http/load-shedding.js';
 import { createRateLimiter, registerRateLimits } from './platform/http/rate-limit.js';
 import { createServer } from './platform/http/server.js';
+import type { LiveFanout } from './platform/live/index.js';
 import { registerMetrics } from './platform/observability/metrics.js';
 import { createModules, type Modules } from './modules.js';
 import { version } from './version.js';
@@ -31,6 +32,8 @@ export interface AppDeps {
   modules?: Modules;
   /** The modules' clock when built here (tests). */
   clock?: () => Date;
+  /** Cross-node fan-out for live streams, given to the modules built here; its creator closes it (after the app). */
+  live?: LiveFanout;
 }
 
 export interface BuiltApp {
@@ -66,7 +69,7 @@ function readinessChecks(deps: Pick<AppDeps, 'database' | 'redis'>): Record<stri
 export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const app = await createServer(deps.config, deps.logger);
   const ownModules = deps.modules === undefined;
-  const modules = deps.modules ?? createModules({ config: deps.config, db: deps.database.db, tokens: deps.tokens, logger: deps.logger, redis: deps.redis ?? null, clock: deps.clock });
+  const modules = deps.modules ?? createModules({ config: deps.config, db: deps.database.db, tokens: deps.tokens, logger: deps.logger, redis: deps.redis ?? null, clock: deps.clock, live: deps.live });
   // Modules built here are closed with the app; a process that passed its own closes them itself.
   if (ownModules) app.addHook('onClose', async () => modules.catalog.close());
 
@@ -75,7 +78,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   // Authenticated callers are counted against their own limit as soon as they are known.
   const rateLimiter = createRateLimiter({ limits: deps.config.rateLimits, redis: deps.redis ?? null, logger: deps.logger });
   // First, so every route registered after it is checked for an access rule.
-  registerAccessControl(app, { authenticate: rateLimiter.guardAuthentication(modules.identity.authenticate) });
+  const authenticate = rateLimiter.guardAuthentication(modules.identity.authenticate);
+  registerAccessControl(app, { authenticate });
   await registerOpenApi(app, version);
   const metrics = registerMetrics(app, deps.registry);
   // Before the modules: limits public routes, writes the RateLimit headers, provides the login lockout.
@@ -87,8 +91,11 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   for (const module of Object.values(modules)) {
     await app.register(module.routes, { prefix: '/v1' });
   }
-  // Storefront GraphQL (mercurius) at /graphql, public; its plugin marks its own routes so.
-  await app.register(modules.catalog.graphql);
+  // Storefront GraphQL (mercurius) at /graphql, public; its plugin marks its own routes so. Other
+  // modules' GraphQL (ordering's subscription) joins it here: the app composes, so no module
+  // imports another for it. Subscriptions check their callers with the same authenticate as HTTP.
+  const graphqlExtensions = Object.values(modules).flatMap((module) => (module.graphqlExtension ? [module.graphqlExtension] : []));
+  await app.register(modules.catalog.graphql, { extensions: graphqlExtensions, authenticate });
   await app.ready();
   return { app, modules };
 }

@@ -41,6 +41,8 @@ export interface Config {
   /** null: events go to in-process subscribers only. */
   natsUrl: string | null;
   events: { natsStream: string; relayPollMs: number; relayBatchSize: number };
+  /** Live streams (SSE, GraphQL subscriptions): the backstop poll and the keep-alive comment. */
+  live: { pollMs: number; heartbeatMs: number };
   idempotency: { ttlHours: number; claimTimeoutSeconds: number };
   rateLimits: {
     anonymous: RateLimit;
@@ -110,6 +112,8 @@ export const CONFIG_VARIABLES: Variable[] = [
   { name: 'NATS_STREAM', default: 'BRIGADE', meaning: 'JetStream stream the relay publishes to (created if missing).' },
   { name: 'OUTBOX_POLL_INTERVAL_MS', default: '1000', meaning: 'Outbox relay polling fallback; LISTEN/NOTIFY wakes it sooner.' },
   { name: 'OUTBOX_BATCH_SIZE', default: '200', meaning: 'Events a relay claims per batch.' },
+  { name: 'LIVE_POLL_INTERVAL_MS', default: '5000', meaning: 'Live order streams re-read their store this often even without a wake-up (the backstop for a lost fan-out message).' },
+  { name: 'LIVE_HEARTBEAT_MS', default: '15000', meaning: 'A quiet event stream gets a `: heartbeat` comment this often, so proxies keep it open.' },
   { name: 'IDEMPOTENCY_TTL_HOURS', default: '24', meaning: 'How long a stored idempotent response is kept (at least 24).' },
   { name: 'IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS', default: '60', meaning: 'After this long, a claim whose request died may be taken over by a retry.' },
   { name: 'RATE_LIMIT_ANONYMOUS', default: '60/60', meaning: 'Requests per IP for public calls and failed authentications: `points/seconds`, a fixed window per caller.' },
@@ -256,6 +260,10 @@ export function loadConfig(env: Env = process.env): Config {
       natsStream: read(env, 'NATS_STREAM') ?? 'BRIGADE',
       relayPollMs: integer(env, 'OUTBOX_POLL_INTERVAL_MS', 1000, 10, 60_000),
       relayBatchSize: integer(env, 'OUTBOX_BATCH_SIZE', 200, 1, 10_000),
+    },
+    live: {
+      pollMs: integer(env, 'LIVE_POLL_INTERVAL_MS', 5000, 10, 3_600_000),
+      heartbeatMs: integer(env, 'LIVE_HEARTBEAT_MS', 15_000, 10, 3_600_000),
     },
     idempotency: {
       ttlHours: integer(env, 'IDEMPOTENCY_TTL_HOURS', 24, 24, 24 * 30),

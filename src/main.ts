@@ -11,6 +11,7 @@ import { startEmbeddedPostgres, type EmbeddedServer } from './platform/db/embedd
 import { startJobs, type JobDefinition } from './platform/jobs/queue.js';
 import { createOutboxMetrics, outboxJobs, startOutboxWorker } from './platform/events/index.js';
 import { purgeExpiredIdempotencyKeys } from './platform/http/idempotency.js';
+import { createLiveFanout } from './platform/live/index.js';
 import { createMetricsRegistry } from './platform/observability/metrics.js';
 import { createDomainEvents, createModules } from './modules.js';
 import { seedDemoIfEmpty } from './demo/seed.js';
@@ -48,9 +49,9 @@ type Closer = { name: string; close(): Promise<void> };
 
 export async function start(config: Config, logger: Logger): Promise<{ stop(): Promise<void> }> {
   const runtime = await openDatabase(config, logger);
-  // Filled as parts start; closed in the order listed here: stop taking requests first, then
-  // background delivery, then jobs, then connections.
-  const closing: Record<'http' | 'outbox' | 'jobs' | 'modules' | 'redis', Closer | null> = { http: null, outbox: null, jobs: null, modules: null, redis: null };
+  // Filled as parts start; closed in the order listed here: stop taking requests first (open
+  // streams end), then background delivery, then jobs (which may still announce), then connections.
+  const closing: Record<'http' | 'outbox' | 'jobs' | 'modules' | 'live' | 'redis', Closer | null> = { http: null, outbox: null, jobs: null, modules: null, live: null, redis: null };
   const closeAll = async () => {
     for (const closer of Object.values(closing)) {
       if (closer) await closer.close().catch((error: unknown) => logger.error({ err: error, part: closer.name }, 'error during shutdown'));
@@ -78,7 +79,11 @@ export async function start(config: Config, logger: Logger): Promise<{ stop(): P
 
     const registry = createMetricsRegistry();
     const events = createDomainEvents();
-    const modules = createModules({ config, db: runtime.database.db, tokens, events, logger, redis });
+    // Every role: workers publish too (an expiry job's transition reaches the api nodes' streams).
+    // Only a node with a live stream opens a listening connection.
+    const live = createLiveFanout({ pool: runtime.database.pool, redis, logger });
+    closing.live = { name: 'live fan-out', close: () => live.close() };
+    const modules = createModules({ config, db: runtime.database.db, tokens, events, logger, redis, live });
     closing.modules = { name: 'modules', close: () => modules.catalog.close() };
 
     const seedDemo = config.demo === 'on' || (config.demo === 'auto' && runtime.embedded !== null);

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { AccessTokenIssuer } from './platform/auth/tokens.js';
 import type { Db } from './platform/db/index.js';
+import type { LiveFanout } from './platform/live/index.js';
 import { createEventAppender, createEventBus, type EventAppender, type EventBus } from './platform/events/index.js';
 import { createIdentityModule, type IdentityEvents } from './modules/identity/index.js';
 import { createTenancyModule, type TenancyEvents } from './modules/tenancy/index.js';
@@ -41,6 +42,8 @@ export interface ModuleDeps {
   events?: DomainEventWiring;
   /** The modules' clock (tests move it to exercise opening hours and expiry). Default: real time. */
   clock?: () => Date;
+  /** Cross-node fan-out for live streams; without it, streams hear only this process's changes. */
+  live?: LiveFanout;
 }
 
 export function createModules(deps: ModuleDeps) {
@@ -60,7 +63,7 @@ export function createModules(deps: ModuleDeps) {
   events.bus.subscribe('tenancy.store.updated', 'catalog.refresh-store-menu', async (event) => {
     await catalog.invalidate({ organizationId: event.data.organization_id, storeIds: [event.data.store_id] });
   });
-  const ordering = createOrderingModule({ db: deps.db, events: events.appender, tenancy, catalog, inventory, identity, logger: deps.logger, clock: deps.clock });
+  const ordering = createOrderingModule({ db: deps.db, events: events.appender, tenancy, catalog, inventory, identity, logger: deps.logger, clock: deps.clock, live: deps.live, liveTiming: deps.config.live });
   return { identity, tenancy, catalog, inventory, ordering };
 }
 

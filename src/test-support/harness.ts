@@ -12,6 +12,7 @@ import { buildApp } from '../app.js';
 import { loadConfig, type Config } from '../config.js';
 import { createAccessTokenIssuer, type AccessTokenIssuer } from '../platform/auth/tokens.js';
 import { createDatabase, type Database } from '../platform/db/index.js';
+import { createLiveFanout, type LiveFanout } from '../platform/live/index.js';
 import { loggerOptions } from '../platform/observability/logger.js';
 import type { Modules } from '../modules.js';
 import { databaseUrl } from './urls.js';
@@ -94,6 +95,8 @@ export interface TestApp {
   config: Config;
   tokens: AccessTokenIssuer;
   db: TestDatabase;
+  /** The app's live fan-out (PostgreSQL, or Redis when `redis` was given); a second app on the same database gets its own. */
+  live: LiveFanout;
   close(): Promise<void>;
 }
 
@@ -111,15 +114,20 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
   const config = testConfig(env);
   const tokens = testTokens(config);
   const logger = options.logger ?? pino(loggerOptions(config.logLevel));
-  const { app, modules } = await buildApp({ config, database: db.database, logger, tokens, redis: options.redis ?? null, clock: options.clock });
+  // Channels named after the database: test files running at once may share one Redis.
+  const live = createLiveFanout({ pool: db.database.pool, redis: options.redis ?? null, logger, redisPrefix: `brigade:live:${db.name}:` });
+  const { app, modules } = await buildApp({ config, database: db.database, logger, tokens, redis: options.redis ?? null, clock: options.clock, live });
   return {
     app,
     modules,
     config,
     tokens,
     db,
+    live,
     async close() {
+      // The app first: it ends its streams, which listen through the fan-out.
       await app.close();
+      await live.close();
       await db.drop();
     },
   };

@@ -1,5 +1,8 @@
 // A bare platform server for testing machinery without the modules: createServer() plus access
-// control, with routes the test adds itself. And a log capture: pino writing into memory.
+// control, with routes the test adds itself. A log capture: pino writing into memory. And a
+// listening server on a free port, for clients that need real sockets (streams, WebSockets).
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import { registerAccessControl, type Authenticate } from '../platform/auth/access.js';
@@ -62,4 +65,33 @@ export async function createBareServer(options: BareServerOptions = {}): Promise
   const app = await createServer(config, options.logger ?? pino({ level: 'silent' }));
   registerAccessControl(app, { authenticate: options.authenticate ?? authenticateFrom({}) });
   return app;
+}
+
+export interface Listening {
+  /** http://127.0.0.1:<port> */
+  url: string;
+  /** Drops sockets that never carried a request, then closes the app. */
+  close(): Promise<void>;
+}
+
+/** Listens on a free loopback port. Close it through the returned close, not app.close(). */
+export async function listenForTests(app: App): Promise<Listening> {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  // fetch (undici) opens spare connections that never carry a request; the server would wait
+  // for each until its headers timeout (60 s) on close. Remember them, to drop them on close.
+  const silent = new Set<Socket>();
+  app.server.on('connection', (socket: Socket) => {
+    silent.add(socket);
+    socket.once('close', () => silent.delete(socket));
+  });
+  app.server.on('request', (request: IncomingMessage) => silent.delete(request.socket));
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('not listening on a port');
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    async close() {
+      for (const socket of silent) socket.destroy();
+      await app.close();
+    },
+  };
 }

@@ -9,6 +9,7 @@ import { GraphQLError } from 'graphql';
 import { sql } from 'kysely';
 import mercurius, { type MercuriusLoaders } from 'mercurius';
 import type { Db } from '../../platform/db/index.js';
+import { mergeResolvers, subscriptionAuthentication, type GraphqlHostOptions } from '../../platform/http/graphql.js';
 import type { TenancyApi } from '../tenancy/index.js';
 import { costLimitRule } from './graphql-cost.js';
 import { CHANNELS, effectivePrice, eightySixed, menuServedAt, type Channel } from './search-sql.js';
@@ -167,7 +168,11 @@ export interface GraphqlDeps {
   clock: () => Date;
 }
 
-export function createStorefrontGraphql(deps: GraphqlDeps): FastifyPluginAsync {
+/**
+ * The /graphql host. Other modules' GraphQL (the ordering subscription) comes in as extensions in
+ * the registration options, from the app: this module never imports them.
+ */
+export function createStorefrontGraphql(deps: GraphqlDeps): FastifyPluginAsync<GraphqlHostOptions> {
   const { db } = deps;
   const p = (scope: Scope) => ({ store: sql`${scope.storeId}::uuid`, channel: sql`${scope.channel}::text`, at: sql`${scope.at}::timestamptz` });
 
@@ -305,7 +310,11 @@ export function createStorefrontGraphql(deps: GraphqlDeps): FastifyPluginAsync {
     },
   };
 
-  return async function graphqlPlugin(app: FastifyInstance) {
+  return async function graphqlPlugin(app: FastifyInstance, options: GraphqlHostOptions) {
+    const extensions = options.extensions ?? [];
+    // Subscriptions (WebSocket on GET /graphql) only when an extension has some and there is an
+    // authenticate to check their callers with.
+    const subscriptions = options.authenticate !== undefined && extensions.some((extension) => 'Subscription' in extension.resolvers);
     // mercurius registers its own routes: the storefront API is public, declared so explicitly
     // (this plugin is encapsulated, so the hook sees only these routes).
     app.addHook('onRoute', (route) => {
@@ -320,16 +329,20 @@ export function createStorefrontGraphql(deps: GraphqlDeps): FastifyPluginAsync {
               summary: 'Storefront GraphQL: stores, menus, categories, items, modifiers',
               description:
                 `Public, read-only GraphQL over the resolved storefront menu (the schema is introspectable). Limits: query depth ${GRAPHQL_LIMITS.queryDepth}, ` +
-                `at most ${GRAPHQL_LIMITS.maxCost} selected fields per operation (aliases and fragment spreads counted). Errors follow GraphQL over HTTP, not RFC 9457.`,
+                `at most ${GRAPHQL_LIMITS.maxCost} selected fields per operation (aliases and fragment spreads counted). Errors follow GraphQL over HTTP, not RFC 9457.` +
+                (subscriptions
+                  ? ' Subscriptions run over a WebSocket on GET /graphql (graphql-transport-ws or graphql-ws protocol); send `{"authorization": "Bearer <token>"}` as the connection_init payload.'
+                  : ''),
               tags: ['catalog'],
             }
           : { hide: true }),
       };
     });
     await app.register(mercurius, {
-      schema: storefrontSchema,
-      resolvers,
+      schema: [storefrontSchema, ...extensions.map((extension) => extension.typeDefs)],
+      resolvers: mergeResolvers([resolvers, ...extensions.map((extension) => extension.resolvers)]),
       loaders,
+      subscription: subscriptions && options.authenticate ? subscriptionAuthentication(options.authenticate) : false,
       path: '/graphql',
       graphiql: false,
       queryDepth: GRAPHQL_LIMITS.queryDepth,

@@ -4,11 +4,13 @@ import type { Logger } from 'pino';
 import type { Db, Tx } from '../../platform/db/index.js';
 import type { EventAppender } from '../../platform/events/index.js';
 import type { ModuleSurface } from '../../platform/http/module.js';
+import { createLocalFanout, type LiveFanout } from '../../platform/live/index.js';
 import type { ResolvedMenu, Channel as CatalogChannel } from '../catalog/index.js';
 import type { IdentityApi } from '../identity/index.js';
 import type { TenancyApi } from '../tenancy/index.js';
 import type { OrderingEvents } from './events.js';
 import type { OrderingSettingsPatch } from './schema.js';
+import { createOrderFeed } from './live.js';
 import { createOrdersService } from './orders.js';
 import { createPlacementService } from './placement.js';
 import { orderingRoutes } from './routes.js';
@@ -30,8 +32,13 @@ export interface OrderingDeps {
   };
   inventory: { api: StockKeeper };
   identity: { api: Pick<IdentityApi, 'recordCustomer'> };
-  /** Told after every committed change of a store's orders (live feeds). */
-  announce?: (storeId: string) => Promise<void>;
+  /**
+   * Cross-node fan-out for the live streams (kitchen feed, order events, GraphQL subscription).
+   * Without it the streams hear only this process's changes (plus their backstop poll).
+   */
+  live?: LiveFanout;
+  /** The streams' backstop poll and keep-alive (LIVE_POLL_INTERVAL_MS, LIVE_HEARTBEAT_MS). */
+  liveTiming?: { pollMs: number; heartbeatMs: number };
   logger: Logger;
   clock?: () => Date;
 }
@@ -39,12 +46,11 @@ export interface OrderingDeps {
 export function createOrderingModule(deps: OrderingDeps) {
   const clock = deps.clock ?? (() => new Date());
   const settings = createSettingsService({ db: deps.db, tenancy: deps.tenancy, clock });
+  const feed = createOrderFeed({ db: deps.db, fanout: deps.live ?? createLocalFanout(deps.logger), tenancy: deps.tenancy, logger: deps.logger, ...deps.liveTiming });
   // After commit, never inside: a sold-out item leaves the cached menus, and live feeds look.
   async function changed(change: { storeId: string; organizationId: string; menuChanged: boolean }): Promise<void> {
     if (change.menuChanged) await deps.catalog.invalidate({ organizationId: change.organizationId, storeIds: [change.storeId] });
-    if (deps.announce) {
-      await deps.announce(change.storeId).catch((error: unknown) => deps.logger.warn({ err: error, store_id: change.storeId }, 'live announce failed; feeds catch up by polling'));
-    }
+    await feed.announce(change.storeId).catch((error: unknown) => deps.logger.warn({ err: error, store_id: change.storeId }, 'live announce failed; feeds catch up by polling'));
   }
   const common = { db: deps.db, clock, events: deps.events, changed };
   const placement = createPlacementService({ ...common, tenancy: deps.tenancy, catalog: deps.catalog, stock: deps.inventory.api, identity: deps.identity, settings });
@@ -52,7 +58,11 @@ export function createOrderingModule(deps: OrderingDeps) {
   const listSlots = createSlotListing({ db: deps.db, clock, tenancy: deps.tenancy, settings });
 
   const surface: ModuleSurface = {
-    routes: orderingRoutes({ placement, orders, settings, listSlots }),
+    routes: async (app) => {
+      await app.register(orderingRoutes({ placement, orders, settings, listSlots }));
+      await app.register(feed.routes);
+    },
+    graphqlExtension: feed.graphql,
     jobs: [
       {
         name: 'ordering.expire-unpaid-orders',
