@@ -1,6 +1,6 @@
 // buildApp: the platform plugins plus every module's routes. Used by the server and by tests,
 // so what the tests exercise is exactly what runs.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -15,9 +15,10 @@ import { registerIdempotency } from './platform/http/idempotency.js';
 import { registerLoadShedding } from './platform/http/load-shedding.js';
 import { createRateLimiter, registerRateLimits } from './platform/http/rate-limit.js';
 import { createServer } from './platform/http/server.js';
+import type { JobSender } from './platform/jobs/queue.js';
 import type { LiveFanout } from './platform/live/index.js';
 import { registerMetrics } from './platform/observability/metrics.js';
-import { createModules, type Modules } from './modules.js';
+import { createModules, type DomainEventWiring, type Modules } from './modules.js';
 import { version } from './version.js';
 
 export interface AppDeps {
@@ -34,6 +35,12 @@ export interface AppDeps {
   clock?: () => Date;
   /** Cross-node fan-out for live streams, given to the modules built here; its creator closes it (after the app). */
   live?: LiveFanout;
+  /** The job sender given to the modules built here (a test worker attaches a queue to it). */
+  jobs?: JobSender;
+  /** The event wiring given to the modules built here (a test worker's relay delivers to its bus). */
+  events?: DomainEventWiring;
+  /** The payment sandbox processor's routes (/sandbox/…), when this process runs it. */
+  sandboxRoutes?: FastifyPluginAsync;
 }
 
 export interface BuiltApp {
@@ -69,7 +76,8 @@ function readinessChecks(deps: Pick<AppDeps, 'database' | 'redis'>): Record<stri
 export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const app = await createServer(deps.config, deps.logger);
   const ownModules = deps.modules === undefined;
-  const modules = deps.modules ?? createModules({ config: deps.config, db: deps.database.db, tokens: deps.tokens, logger: deps.logger, redis: deps.redis ?? null, clock: deps.clock, live: deps.live });
+  const modules =
+    deps.modules ?? createModules({ config: deps.config, db: deps.database.db, tokens: deps.tokens, logger: deps.logger, redis: deps.redis ?? null, clock: deps.clock, live: deps.live, jobs: deps.jobs, events: deps.events });
   // Modules built here are closed with the app; a process that passed its own closes them itself.
   if (ownModules) app.addHook('onClose', async () => modules.catalog.close());
 
@@ -96,15 +104,16 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   // imports another for it. Subscriptions check their callers with the same authenticate as HTTP.
   const graphqlExtensions = Object.values(modules).flatMap((module) => (module.graphqlExtension ? [module.graphqlExtension] : []));
   await app.register(modules.catalog.graphql, { extensions: graphqlExtensions, authenticate });
+  if (deps.sandboxRoutes) await app.register(deps.sandboxRoutes);
   await app.ready();
   return { app, modules };
 }
 
 /**
  * What a worker-only process serves: liveness, readiness and /metrics (jobs, outbox lag),
- * so it can be probed and scraped like an api node. No API routes.
+ * so it can be probed and scraped like an api node, and the payment sandbox when it runs. No API routes.
  */
-export async function buildOpsApp(deps: Pick<AppDeps, 'config' | 'database' | 'logger' | 'redis' | 'registry'>): Promise<FastifyInstance> {
+export async function buildOpsApp(deps: Pick<AppDeps, 'config' | 'database' | 'logger' | 'redis' | 'registry' | 'sandboxRoutes'>): Promise<FastifyInstance> {
   const app = await createServer(deps.config, deps.logger);
   registerAccessControl(app, {
     authenticate: async () => {
@@ -113,6 +122,8 @@ export async function buildOpsApp(deps: Pick<AppDeps, 'config' | 'database' | 'l
   });
   registerMetrics(app, deps.registry);
   registerHealth(app, readinessChecks(deps));
+  // The sandbox processor lives in the worker: it is what api nodes call as "the card processor".
+  if (deps.sandboxRoutes) await app.register(deps.sandboxRoutes);
   await app.ready();
   return app;
 }

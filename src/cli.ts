@@ -11,6 +11,8 @@ Commands:
   start        run Brigade (BRIGADE_ROLE=all|api|worker)
   migrate      apply pending database migrations and exit
   demo:reset   delete and recreate the demo organization (never in production)
+  check        verify the money and stock invariants (exit 0 when they hold, 1 with the
+               violations printed as JSON); --grace-seconds=N spares payments still moving (default 300)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -96,6 +98,26 @@ async function main(argv: string[]): Promise<number> {
         await runtime.close();
       }
       return 0;
+    }
+    case 'check': {
+      const grace = argv.find((arg) => arg.startsWith('--grace-seconds='));
+      const graceSeconds = grace === undefined ? 300 : Number(grace.slice('--grace-seconds='.length));
+      if (!Number.isSafeInteger(graceSeconds) || graceSeconds < 0) {
+        process.stderr.write('--grace-seconds must be a whole number of seconds.\n');
+        return 64;
+      }
+      const runtime = await openDatabase(config, logger);
+      const [{ createAccessTokenIssuer }, { createModules }] = await Promise.all([import('./platform/auth/tokens.js'), import('./modules.js')]);
+      try {
+        const tokens = createAccessTokenIssuer({ privateKeyPem: config.auth.jwtPrivateKey, dataDir: config.dataDir, issuer: config.auth.issuer, ttlSeconds: config.auth.accessTokenTtlSeconds });
+        const modules = createModules({ config, db: runtime.database.db, tokens, logger });
+        const report = await modules.payments.api.checkInvariants({ graceSeconds });
+        await modules.catalog.close();
+        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        return report.ok ? 0 : 1;
+      } finally {
+        await runtime.close();
+      }
     }
     default:
       process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
 
 const PEM = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-const PRODUCTION = { NODE_ENV: 'production', DATABASE_URL: 'postgres://brigade@db.internal:5432/brigade', JWT_PRIVATE_KEY: PEM };
+const PRODUCTION = { NODE_ENV: 'production', DATABASE_URL: 'postgres://brigade@db.internal:5432/brigade', JWT_PRIVATE_KEY: PEM, PAYMENTS_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') };
 
 /** The ConfigError loadConfig throws for this environment (fails the test when none is thrown). */
 function configErrorFor(env: Record<string, string>): ConfigError {

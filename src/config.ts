@@ -63,6 +63,32 @@ export interface Config {
     bulkheadQueue: number;
   };
   tracing: { enabled: boolean; serviceName: string };
+  /** A named point at which the process kills itself (crash tests); null always in production. */
+  crashAt: string | null;
+  payments: {
+    /** Where customers' browsers and providers reach this API (checkout return links, webhook URLs shown to operators). */
+    publicUrl: string;
+    /** AES-256-GCM key sealing provider credentials at rest; null in development means "generate and keep in dataDir". */
+    encryptionKey: Buffer | null;
+    /** Transitional payments older than this are compared with their provider by the reconciliation job. */
+    reconcileAfterSeconds: number;
+    /** The Stripe API's base URL (a local server speaking Stripe's shapes in tests). */
+    stripeApiUrl: string;
+    sandbox: {
+      /** Runs the sandbox processor (worker role) and offers the sandbox provider. Never in production. */
+      enabled: boolean;
+      /** Where Brigade reaches the sandbox processor's API. */
+      url: string;
+      /** Where the processor delivers its webhooks. */
+      webhookUrl: string;
+      /** null in development: generated and kept in dataDir (api and worker processes share it). */
+      secretKey: string | null;
+      webhookSecret: string | null;
+      /** How long the processor takes to authorize a card (asynchronously), and the slow test card. */
+      authorizationDelayMs: number;
+      slowCardDelayMs: number;
+    };
+  };
 }
 
 /** A rate limit: `points` requests per `seconds`, counted in a fixed window per caller. */
@@ -86,7 +112,7 @@ interface Variable {
 
 /** Source of truth for the README configuration table. */
 export const CONFIG_VARIABLES: Variable[] = [
-  { name: 'NODE_ENV', default: 'development', meaning: '`development`, `test` or `production`. Production requires `DATABASE_URL` and `JWT_PRIVATE_KEY` and refuses demo data.' },
+  { name: 'NODE_ENV', default: 'development', meaning: '`development`, `test` or `production`. Production requires `DATABASE_URL`, `JWT_PRIVATE_KEY` and `PAYMENTS_ENCRYPTION_KEY`, and refuses demo data and the payment sandbox.' },
   { name: 'BRIGADE_ROLE', default: 'all', meaning: '`api` serves HTTP, `worker` runs background work, `all` does both in one process.' },
   { name: 'HOST', default: '0.0.0.0', meaning: 'Interface the HTTP server binds to.' },
   { name: 'PORT', default: '3000', meaning: 'HTTP port.' },
@@ -134,6 +160,18 @@ export const CONFIG_VARIABLES: Variable[] = [
   { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', default: '(none)', meaning: 'When set, OpenTelemetry traces (HTTP, Fastify, pg, ioredis) are exported over OTLP; the other standard `OTEL_*` variables apply.' },
   { name: 'OTEL_SERVICE_NAME', default: 'brigade', meaning: 'Service name on traces.' },
   { name: 'OTEL_SDK_DISABLED', default: 'false', meaning: '`true` turns tracing off even with an endpoint.' },
+  { name: 'PUBLIC_URL', default: 'http://localhost:$PORT', meaning: 'Where clients and payment providers reach this API (used in checkout links and the webhook URLs to configure at a provider).' },
+  { name: 'PAYMENTS_ENCRYPTION_KEY', default: '(generated in dev)', meaning: 'Base64 of 32 random bytes: the AES-256-GCM key that seals payment provider credentials at rest. Required in production.' },
+  { name: 'PAYMENTS_RECONCILE_AFTER_SECONDS', default: '120', meaning: 'Payments stuck this long in a transitional state (capturing, voiding, refunding, awaiting authorization) are compared with their provider and repaired by the reconciliation job.' },
+  { name: 'STRIPE_API_URL', default: 'https://api.stripe.com', meaning: 'Base URL of the Stripe API (tests point it at a local server that speaks Stripe’s documented shapes).' },
+  { name: 'PAYMENTS_SANDBOX', default: 'on (off in production)', meaning: '`on` runs the sandbox card processor inside the worker (routes under `/sandbox/`) and offers it to stores; refused in production.' },
+  { name: 'SANDBOX_URL', default: 'http://127.0.0.1:$PORT', meaning: 'Where Brigade reaches the sandbox processor (the worker’s HTTP port when roles run apart).' },
+  { name: 'SANDBOX_WEBHOOK_URL', default: 'http://127.0.0.1:$PORT/v1/payments/webhooks/sandbox', meaning: 'Where the sandbox processor delivers its signed webhooks (an api node).' },
+  { name: 'SANDBOX_SECRET_KEY', default: '(generated in dev)', meaning: 'API key of the sandbox processor; generated into the data folder when unset.' },
+  { name: 'SANDBOX_WEBHOOK_SECRET', default: '(generated in dev)', meaning: 'Secret the sandbox processor signs webhooks with (Standard Webhooks HMAC); generated into the data folder when unset.' },
+  { name: 'SANDBOX_AUTHORIZATION_DELAY_MS', default: '300', meaning: 'How long the sandbox takes to authorize a card after confirmation (it answers at once, then decides in the background).' },
+  { name: 'SANDBOX_SLOW_CARD_DELAY_MS', default: '5000', meaning: 'Authorization delay of the sandbox’s slow test card.' },
+  { name: 'BRIGADE_CRASH_AT', default: '(none)', meaning: 'Testing only: the process kills itself (SIGKILL) when it reaches this named point, e.g. `payments.capture.after-provider`. Refused in production.' },
   { name: 'BRIGADE_DEMO', default: 'auto', meaning: '`auto` seeds demo data on first start with the embedded database; `on` also with `DATABASE_URL`; `off` never. Refused in production.' },
 ];
 
@@ -217,6 +255,24 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('BRIGADE_DEMO', 'cannot be "on" when NODE_ENV=production: demo accounts have public passwords');
   }
 
+  const encryptionKeyRaw = read(env, 'PAYMENTS_ENCRYPTION_KEY');
+  let encryptionKey: Buffer | null = null;
+  if (encryptionKeyRaw !== undefined) {
+    encryptionKey = Buffer.from(encryptionKeyRaw, 'base64');
+    if (encryptionKey.length !== 32) throw new ConfigError('PAYMENTS_ENCRYPTION_KEY', 'must be the base64 of exactly 32 bytes (e.g. `openssl rand -base64 32`)');
+  } else if (production) {
+    throw new ConfigError('PAYMENTS_ENCRYPTION_KEY', 'is required when NODE_ENV=production (it seals payment provider credentials)');
+  }
+  const sandboxSetting = oneOf(env, 'PAYMENTS_SANDBOX', ['on', 'off'] as const, production ? 'off' : 'on');
+  if (production && sandboxSetting === 'on') {
+    throw new ConfigError('PAYMENTS_SANDBOX', 'cannot be "on" when NODE_ENV=production: the sandbox takes test cards, not money');
+  }
+  const crashAt = read(env, 'BRIGADE_CRASH_AT') ?? null;
+  if (production && crashAt !== null) throw new ConfigError('BRIGADE_CRASH_AT', 'is for crash tests and cannot be set when NODE_ENV=production');
+  const port = integer(env, 'PORT', 3000, 0, 65535);
+  const publicUrl = (url(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  const sandboxUrl = (url(env, 'SANDBOX_URL', ['http:', 'https:']) ?? `http://127.0.0.1:${port}`).replace(/\/+$/, '');
+
   const corsRaw = read(env, 'CORS_ORIGINS');
   let corsOrigins: Config['http']['corsOrigins'];
   if (corsRaw === undefined) corsOrigins = !production;
@@ -227,7 +283,7 @@ export function loadConfig(env: Env = process.env): Config {
     nodeEnv,
     role: oneOf(env, 'BRIGADE_ROLE', ['all', 'api', 'worker'] as const, 'all'),
     host: read(env, 'HOST') ?? '0.0.0.0',
-    port: integer(env, 'PORT', 3000, 0, 65535),
+    port,
     dataDir: path.resolve(read(env, 'BRIGADE_DATA_DIR') ?? '.brigade'),
     databaseUrl,
     embeddedPostgresPort: integer(env, 'EMBEDDED_PG_PORT', 54329, 1024, 65535),
@@ -293,6 +349,22 @@ export function loadConfig(env: Env = process.env): Config {
     tracing: {
       enabled: read(env, 'OTEL_EXPORTER_OTLP_ENDPOINT') !== undefined && !bool(env, 'OTEL_SDK_DISABLED', false),
       serviceName: read(env, 'OTEL_SERVICE_NAME') ?? 'brigade',
+    },
+    crashAt,
+    payments: {
+      publicUrl,
+      encryptionKey,
+      reconcileAfterSeconds: integer(env, 'PAYMENTS_RECONCILE_AFTER_SECONDS', 120, 1, 86_400),
+      stripeApiUrl: (url(env, 'STRIPE_API_URL', ['http:', 'https:']) ?? 'https://api.stripe.com').replace(/\/+$/, ''),
+      sandbox: {
+        enabled: sandboxSetting === 'on',
+        url: sandboxUrl,
+        webhookUrl: url(env, 'SANDBOX_WEBHOOK_URL', ['http:', 'https:']) ?? `http://127.0.0.1:${port}/v1/payments/webhooks/sandbox`,
+        secretKey: read(env, 'SANDBOX_SECRET_KEY') ?? null,
+        webhookSecret: read(env, 'SANDBOX_WEBHOOK_SECRET') ?? null,
+        authorizationDelayMs: integer(env, 'SANDBOX_AUTHORIZATION_DELAY_MS', 300, 0, 600_000),
+        slowCardDelayMs: integer(env, 'SANDBOX_SLOW_CARD_DELAY_MS', 5000, 0, 600_000),
+      },
     },
   };
 }

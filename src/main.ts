@@ -8,12 +8,13 @@ import type { Config } from './config.js';
 import { createAccessTokenIssuer } from './platform/auth/tokens.js';
 import { createDatabase, migrate, type Database } from './platform/db/index.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './platform/db/embedded.js';
-import { startJobs, type JobDefinition } from './platform/jobs/queue.js';
+import { createLateJobSender, startJobs, type JobDefinition } from './platform/jobs/queue.js';
 import { createOutboxMetrics, outboxJobs, startOutboxWorker } from './platform/events/index.js';
 import { purgeExpiredIdempotencyKeys } from './platform/http/idempotency.js';
 import { createLiveFanout } from './platform/live/index.js';
 import { createMetricsRegistry } from './platform/observability/metrics.js';
 import { createDomainEvents, createModules } from './modules.js';
+import { createSandboxProcessor, sandboxKeys } from './modules/payments/index.js';
 import { seedDemoIfEmpty } from './demo/seed.js';
 
 export interface Runtime {
@@ -49,9 +50,18 @@ type Closer = { name: string; close(): Promise<void> };
 
 export async function start(config: Config, logger: Logger): Promise<{ stop(): Promise<void> }> {
   const runtime = await openDatabase(config, logger);
-  // Filled as parts start; closed in the order listed here: stop taking requests first (open
-  // streams end), then background delivery, then jobs (which may still announce), then connections.
-  const closing: Record<'http' | 'outbox' | 'jobs' | 'modules' | 'live' | 'redis', Closer | null> = { http: null, outbox: null, jobs: null, modules: null, live: null, redis: null };
+  // Filled as parts start; closed in the order listed here: the sandbox processor's loops, then
+  // stop taking requests (open streams end), then background delivery, then jobs (which may still
+  // announce), then connections.
+  const closing: Record<'sandbox' | 'http' | 'outbox' | 'jobs' | 'modules' | 'live' | 'redis', Closer | null> = {
+    sandbox: null,
+    http: null,
+    outbox: null,
+    jobs: null,
+    modules: null,
+    live: null,
+    redis: null,
+  };
   const closeAll = async () => {
     for (const closer of Object.values(closing)) {
       if (closer) await closer.close().catch((error: unknown) => logger.error({ err: error, part: closer.name }, 'error during shutdown'));
@@ -83,7 +93,9 @@ export async function start(config: Config, logger: Logger): Promise<{ stop(): P
     // Only a node with a live stream opens a listening connection.
     const live = createLiveFanout({ pool: runtime.database.pool, redis, logger });
     closing.live = { name: 'live fan-out', close: () => live.close() };
-    const modules = createModules({ config, db: runtime.database.db, tokens, events, logger, redis, live });
+    // Modules send jobs from the worker's subscribers; the queue starts below, once it knows their jobs.
+    const jobSender = createLateJobSender();
+    const modules = createModules({ config, db: runtime.database.db, tokens, events, logger, redis, live, jobs: jobSender, registry });
     closing.modules = { name: 'modules', close: () => modules.catalog.close() };
 
     const seedDemo = config.demo === 'on' || (config.demo === 'auto' && runtime.embedded !== null);
@@ -97,19 +109,40 @@ export async function start(config: Config, logger: Logger): Promise<{ stop(): P
         idempotencyPurgeJob(runtime.database.db, logger),
       ];
       const jobs = await startJobs(definitions, { connectionString: runtime.url, logger, registry, work: true });
+      jobSender.attach(jobs);
       closing.jobs = { name: 'jobs', close: () => jobs.stop() };
       const outbox = startOutboxWorker({ config, database: runtime.database, subscribers: events.bus, logger, metrics: outboxMetrics });
       closing.outbox = { name: 'outbox relay', close: () => outbox.stop() };
       logger.info({ queues: definitions.map((definition) => definition.name), nats: config.natsUrl !== null }, 'worker role running');
     }
 
+    // The payment sandbox is "the card processor" of development: it runs with the worker.
+    const keys = sandboxKeys(config);
+    const sandbox =
+      keys && config.role !== 'api'
+        ? createSandboxProcessor({
+            db: runtime.database.db,
+            logger: logger.child({ component: 'sandbox-processor' }),
+            ...keys,
+            webhookUrl: config.payments.sandbox.webhookUrl,
+            publicUrl: config.payments.sandbox.url,
+            authorizationDelayMs: config.payments.sandbox.authorizationDelayMs,
+            slowCardDelayMs: config.payments.sandbox.slowCardDelayMs,
+          })
+        : null;
+    const sandboxRoutes = sandbox?.routes;
+
     // The api role serves the API; a worker alone still answers health checks and /metrics.
     const app =
       config.role === 'worker'
-        ? await buildOpsApp({ config, database: runtime.database, logger, redis, registry })
-        : (await buildApp({ config, database: runtime.database, logger, tokens, redis, registry, modules })).app;
+        ? await buildOpsApp({ config, database: runtime.database, logger, redis, registry, sandboxRoutes })
+        : (await buildApp({ config, database: runtime.database, logger, tokens, redis, registry, modules, sandboxRoutes })).app;
     await app.listen({ host: config.host, port: config.port });
     closing.http = { name: 'http', close: () => drain(app, config.http.shutdownTimeoutMs, logger) };
+    if (sandbox) {
+      sandbox.start();
+      closing.sandbox = { name: 'sandbox processor', close: () => sandbox.stop() };
+    }
 
     const where = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
     if (config.role === 'worker') {

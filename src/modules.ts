@@ -12,9 +12,12 @@ import { createTenancyModule, type TenancyEvents } from './modules/tenancy/index
 import { createCatalogModule, type CatalogEvents } from './modules/catalog/index.js';
 import { createOrderingModule, type OrderingEvents } from './modules/ordering/index.js';
 import { createInventoryModule, type InventoryEvents } from './modules/inventory/index.js';
+import { createPaymentsModule, type PaymentsEvents, type PaymentsModule } from './modules/payments/index.js';
+import { createLateJobSender, type JobSender } from './platform/jobs/queue.js';
+import type { Registry } from 'prom-client';
 
 /** Every domain event Brigade appends: the union of the modules' event maps. */
-export type DomainEvents = TenancyEvents & IdentityEvents & CatalogEvents & InventoryEvents & OrderingEvents;
+export type DomainEvents = TenancyEvents & IdentityEvents & CatalogEvents & InventoryEvents & OrderingEvents & PaymentsEvents;
 
 export interface DomainEventWiring {
   /** Modules append through it, inside their transactions. */
@@ -44,6 +47,14 @@ export interface ModuleDeps {
   clock?: () => Date;
   /** Cross-node fan-out for live streams; without it, streams hear only this process's changes. */
   live?: LiveFanout;
+  /**
+   * Where modules send background jobs. The worker role attaches its started queue to it; in a
+   * process without one (api role, tests of the HTTP surface) sending fails loudly. Default: a
+   * fresh, unattached sender.
+   */
+  jobs?: JobSender;
+  /** The process's metrics registry, for the modules' own metrics (outbound calls, reconciliation). */
+  registry?: Registry;
 }
 
 export function createModules(deps: ModuleDeps) {
@@ -63,8 +74,36 @@ export function createModules(deps: ModuleDeps) {
   events.bus.subscribe('tenancy.store.updated', 'catalog.refresh-store-menu', async (event) => {
     await catalog.invalidate({ organizationId: event.data.organization_id, storeIds: [event.data.store_id] });
   });
-  const ordering = createOrderingModule({ db: deps.db, events: events.appender, tenancy, catalog, inventory, identity, logger: deps.logger, clock: deps.clock, live: deps.live, liveTiming: deps.config.live });
-  return { identity, tenancy, catalog, inventory, ordering };
+  // Ordering takes payments through a port; payments records back into ordering. Payments is
+  // built second, so ordering reads it through a function bound once both exist.
+  let payments: PaymentsModule | null = null;
+  const ordering = createOrderingModule({
+    db: deps.db,
+    events: events.appender,
+    tenancy,
+    catalog,
+    inventory,
+    identity,
+    logger: deps.logger,
+    clock: deps.clock,
+    live: deps.live,
+    liveTiming: deps.config.live,
+    payments: () => payments?.port ?? null,
+  });
+  payments = createPaymentsModule({
+    db: deps.db,
+    config: deps.config,
+    events: events.appender,
+    bus: events.bus,
+    jobs: deps.jobs ?? createLateJobSender(),
+    ordering,
+    inventory,
+    tenancy,
+    registry: deps.registry,
+    logger: deps.logger,
+    clock: deps.clock,
+  });
+  return { identity, tenancy, catalog, inventory, ordering, payments };
 }
 
 export type Modules = ReturnType<typeof createModules>;

@@ -59,6 +59,7 @@ describe('demo accounts in production', () => {
       DATABASE_URL: 'postgres://unused@127.0.0.1:5432/unused',
       JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
       ARGON2_MEMORY_KIB: '19456',
+      PAYMENTS_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
     });
     try {
       await seedDemoIfEmpty(production.db.database.db, production.modules);

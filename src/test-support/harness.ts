@@ -14,7 +14,11 @@ import { createAccessTokenIssuer, type AccessTokenIssuer } from '../platform/aut
 import { createDatabase, type Database } from '../platform/db/index.js';
 import { createLiveFanout, type LiveFanout } from '../platform/live/index.js';
 import { loggerOptions } from '../platform/observability/logger.js';
-import type { Modules } from '../modules.js';
+import { startOutboxWorker } from '../platform/events/index.js';
+import { createLateJobSender, startJobs, type JobSender } from '../platform/jobs/queue.js';
+import { createDomainEvents, type DomainEventWiring, type Modules } from '../modules.js';
+import { createSandboxProcessor, sandboxKeys } from '../modules/payments/index.js';
+import { freePort, listenForTests, type Listening } from './server.js';
 import { databaseUrl } from './urls.js';
 
 export interface TestDatabase {
@@ -97,6 +101,15 @@ export interface TestApp {
   db: TestDatabase;
   /** The app's live fan-out (PostgreSQL, or Redis when `redis` was given); a second app on the same database gets its own. */
   live: LiveFanout;
+  /** The modules' event wiring: startWorker's relay delivers to its bus. */
+  events: DomainEventWiring;
+  /** Where the app listens (with `sandbox`: the processor and the app call each other over HTTP); null otherwise. */
+  url: string | null;
+  /**
+   * Starts the worker role on the app's database: pg-boss (the modules' jobs, polling fast) and
+   * the outbox relay delivering to the modules' subscribers. Stopped by close().
+   */
+  startWorker(): Promise<{ stop(): Promise<void> }>;
   close(): Promise<void>;
 }
 
@@ -107,16 +120,58 @@ export interface TestAppOptions {
   logger?: Logger;
   /** The modules' clock (time tests move it). */
   clock?: () => Date;
+  /**
+   * Runs the payment sandbox processor with the app (its routes and background loops), and
+   * listens on a free port that the processor's webhooks and the sandbox provider are pointed at.
+   */
+  sandbox?: boolean;
+}
+
+/** Test values of the sandbox's keys and timing (fast authorizations, fast webhooks). */
+function sandboxEnv(port: number): Record<string, string> {
+  const base = `http://127.0.0.1:${port}`;
+  return {
+    PORT: String(port),
+    PUBLIC_URL: base,
+    SANDBOX_URL: base,
+    SANDBOX_WEBHOOK_URL: `${base}/v1/payments/webhooks/sandbox`,
+    SANDBOX_SECRET_KEY: 'sk_sandbox_test_key',
+    SANDBOX_WEBHOOK_SECRET: 'sandbox-test-webhook-secret',
+    SANDBOX_AUTHORIZATION_DELAY_MS: '50',
+    SANDBOX_SLOW_CARD_DELAY_MS: '1500',
+  };
 }
 
 export async function createTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const db = await createTestDatabase();
-  const config = testConfig(env);
+  const port = options.sandbox ? await freePort() : null;
+  const config = testConfig(port === null ? env : { ...sandboxEnv(port), ...env });
   const tokens = testTokens(config);
   const logger = options.logger ?? pino(loggerOptions(config.logLevel));
   // Channels named after the database: test files running at once may share one Redis.
   const live = createLiveFanout({ pool: db.database.pool, redis: options.redis ?? null, logger, redisPrefix: `brigade:live:${db.name}:` });
-  const { app, modules } = await buildApp({ config, database: db.database, logger, tokens, redis: options.redis ?? null, clock: options.clock, live });
+  const events = createDomainEvents();
+  const jobs = createLateJobSender();
+  const keys = options.sandbox ? sandboxKeys(config) : null;
+  const sandbox = keys
+    ? createSandboxProcessor({
+        db: db.database.db,
+        logger,
+        ...keys,
+        webhookUrl: config.payments.sandbox.webhookUrl,
+        publicUrl: config.payments.sandbox.url,
+        authorizationDelayMs: config.payments.sandbox.authorizationDelayMs,
+        slowCardDelayMs: config.payments.sandbox.slowCardDelayMs,
+        pollMs: 20,
+      })
+    : null;
+  const { app, modules } = await buildApp({ config, database: db.database, logger, tokens, redis: options.redis ?? null, clock: options.clock, live, events, jobs, sandboxRoutes: sandbox?.routes });
+  let listening: Listening | null = null;
+  if (port !== null) {
+    listening = await listenForTests(app, port);
+    sandbox?.start();
+  }
+  const workers: Array<{ stop(): Promise<void> }> = [];
   return {
     app,
     modules,
@@ -124,11 +179,36 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
     tokens,
     db,
     live,
+    events,
+    url: listening?.url ?? null,
+    async startWorker() {
+      const worker = await startTestWorker({ db, config, logger, modules, events, jobs });
+      workers.push(worker);
+      return worker;
+    },
     async close() {
+      await sandbox?.stop();
+      for (const worker of workers.splice(0)) await worker.stop();
       // The app first: it ends its streams, which listen through the fan-out.
-      await app.close();
+      if (listening) await listening.close();
+      else await app.close();
       await live.close();
       await db.drop();
+    },
+  };
+}
+
+/** The worker role for tests: the modules' jobs on pg-boss (polling every half second) and the outbox relay. */
+async function startTestWorker(deps: { db: TestDatabase; config: Config; logger: Logger; modules: Modules; events: DomainEventWiring; jobs: JobSender & { attach(jobs: JobSender): void } }) {
+  const definitions = Object.values(deps.modules).flatMap((module) => module.jobs);
+  const queue = await startJobs(definitions, { connectionString: deps.db.url, logger: deps.logger, work: true, pollingIntervalSeconds: 0.5 });
+  deps.jobs.attach(queue);
+  const outbox = startOutboxWorker({ config: deps.config, database: deps.db.database, subscribers: deps.events.bus, logger: deps.logger });
+  await outbox.ready;
+  return {
+    async stop() {
+      await outbox.stop();
+      await queue.stop();
     },
   };
 }

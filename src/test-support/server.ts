@@ -2,7 +2,7 @@
 // control, with routes the test adds itself. A log capture: pino writing into memory. And a
 // listening server on a free port, for clients that need real sockets (streams, WebSockets).
 import type { IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
+import net, { type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import { registerAccessControl, type Authenticate } from '../platform/auth/access.js';
@@ -74,9 +74,21 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-/** Listens on a free loopback port. Close it through the returned close, not app.close(). */
-export async function listenForTests(app: App): Promise<Listening> {
-  await app.listen({ port: 0, host: '127.0.0.1' });
+/** A loopback port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Listens on loopback (a free port unless `port` is given). Close it through the returned close, not app.close(). */
+export async function listenForTests(app: App, port = 0): Promise<Listening> {
+  await app.listen({ port, host: '127.0.0.1' });
   // fetch (undici) opens spare connections that never carry a request; the server would wait
   // for each until its headers timeout (60 s) on close. Remember them, to drop them on close.
   const silent = new Set<Socket>();

@@ -4,7 +4,7 @@ import { Type, type Static } from 'typebox';
 import { Timestamp, Uuid } from '../../platform/http/schema.js';
 
 /** Scopes an API key can hold. Later modules add theirs here. */
-export const API_KEY_SCOPES = ['organizations:read', 'stores:read', 'stores:write', 'staff:read', 'catalog:read', 'catalog:write', 'stock:read', 'stock:write', 'orders:read', 'orders:write'] as const;
+export const API_KEY_SCOPES = ['organizations:read', 'stores:read', 'stores:write', 'staff:read', 'catalog:read', 'catalog:write', 'stock:read', 'stock:write', 'orders:read', 'orders:write', 'payments:read', 'payments:write'] as const;
 
 const Email = Type.String({ format: 'email', maxLength: 254 });
 // NIST 800-63B: length over composition rules; the upper bound keeps hashing cost bounded.

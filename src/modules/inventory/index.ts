@@ -43,6 +43,8 @@ export function createInventoryModule(deps: InventoryDeps) {
       release: (trx: Tx, input: { organizationId: string; storeId: string; orderId: string }): Promise<Release> => service.release(trx, input),
       /** Tracked levels of these items at the store, without locking (quotes, basket checks); untracked items are absent. */
       levelsOf: (storeId: string, itemIds: string[]): Promise<Map<string, number>> => service.levelsOf(storeId, itemIds),
+      /** What each of these orders still holds, per item; orders holding nothing are absent. */
+      heldByOrders: (ex: Executor, orderIds: string[]) => service.heldByOrders(ex, orderIds),
       /** (store, item) pairs whose level is not the sum of their ledger moves; empty when sound. */
       audit: (ex: Executor, filter: { storeId?: string } = {}): Promise<AuditFinding[]> => service.audit(ex, filter),
       /** Drops the store's cached menus (every node); after a commit that sold an item out or back in. */

@@ -169,6 +169,20 @@ export const inventoryRepo = {
     return rows.map((row) => ({ item_id: row.item_id, held: Number(row.held) }));
   },
 
+  /** What each of these orders still holds, per item (the invariant checker: ended orders hold nothing). */
+  async heldByOrders(ex: Executor, orderIds: string[]): Promise<Array<{ order_id: string; item_id: string; held: number }>> {
+    if (orderIds.length === 0) return [];
+    const rows = await t(ex)
+      .selectFrom('stock_moves')
+      .select(['order_id', 'item_id', sql<string>`-sum(delta)`.as('held')])
+      .where('order_id', 'in', orderIds)
+      .where('reason', 'in', ['order_reserved', 'order_released'])
+      .groupBy(['order_id', 'item_id'])
+      .having(sql<boolean>`sum(delta) < 0`)
+      .execute();
+    return rows.map((row) => ({ order_id: row.order_id!, item_id: row.item_id, held: Number(row.held) }));
+  },
+
   // --- the ledger ----------------------------------------------------------------------------
 
   /**

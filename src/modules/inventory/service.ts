@@ -283,6 +283,10 @@ export function createInventoryService(deps: InventoryServiceDeps) {
       return repo.audit(ex, filter.storeId ?? null);
     },
 
+    async heldByOrders(ex: Executor, orderIds: string[]): Promise<Array<{ order_id: string; item_id: string; held: number }>> {
+      return repo.heldByOrders(ex, orderIds);
+    },
+
     /** Drops the store's cached menus; after a committed reservation or release that changed a sold-out 86. */
     async refreshMenus(input: { organizationId: string; storeId: string }): Promise<void> {
       await catalog.invalidate({ organizationId: input.organizationId, storeIds: [input.storeId] });

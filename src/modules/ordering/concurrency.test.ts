@@ -15,7 +15,7 @@ const RACERS = 200;
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await createTestApp({}, { clock: () => now });
+  t = await createTestApp({}, { clock: () => now, sandbox: true });
 });
 afterAll(async () => {
   await t?.close();

@@ -35,6 +35,8 @@ export const TRANSITION_EVENTS = {
 export type OrderingEvents = {
   'ordering.order.placed': OrderFacts & { status: OrderStatus; total: number; currency: string; promised_at: string; payment_method: 'cash' | 'online' };
   'ordering.order.payment_authorized': OrderFacts;
+  'ordering.order.payment_changed': OrderFacts & { payment_status: 'authorized' | 'paid' | 'voided' | 'refunded' };
+  'ordering.order.tip_changed': OrderFacts & { tip: number; total: number; currency: string };
 } & { [K in (typeof TRANSITION_EVENTS)[keyof typeof TRANSITION_EVENTS]]: OrderTransitionFacts };
 
 export const orderAggregate = (orderId: string): AggregateRef => ({ type: 'order', id: orderId });

@@ -11,16 +11,23 @@ import type { TenancyApi } from '../tenancy/index.js';
 import type { OrderingEvents } from './events.js';
 import type { OrderingSettingsPatch } from './schema.js';
 import { createOrderFeed } from './live.js';
-import { createOrdersService } from './orders.js';
+import { createOrdersService, type PaymentChange } from './orders.js';
+import type { PaymentsPort } from './payments-port.js';
 import { createPlacementService } from './placement.js';
 import { orderingRoutes } from './routes.js';
 import { createSettingsService } from './settings.js';
 import { createSlotListing } from './slot-listing.js';
+import { createTipService } from './tips.js';
 import type { StockKeeper } from './stock.js';
 
 export type { OrderingEvents } from './events.js';
-export type { Order } from './schema.js';
+export type { Checkout, PaymentOpening, PaymentsPort } from './payments-port.js';
+export type { OrderPaymentFacts, PaymentChange } from './orders.js';
+export type { EndedOrderRow } from './repo.js';
+export type { Order, OrderStatus } from './schema.js';
 export { priceOrder } from './pricing.js';
+/** Statuses an order gives its stock back from when it ends (the kitchen had not started). */
+export { STOCK_RETURNS_FROM } from './state-machine.js';
 
 export interface OrderingDeps {
   db: Db;
@@ -39,6 +46,8 @@ export interface OrderingDeps {
   live?: LiveFanout;
   /** The streams' backstop poll and keep-alive (LIVE_POLL_INTERVAL_MS, LIVE_HEARTBEAT_MS). */
   liveTiming?: { pollMs: number; heartbeatMs: number };
+  /** Who takes the money (the payments module, bound late: it is built after ordering). */
+  payments?: () => PaymentsPort | null;
   logger: Logger;
   clock?: () => Date;
 }
@@ -53,13 +62,26 @@ export function createOrderingModule(deps: OrderingDeps) {
     await feed.announce(change.storeId).catch((error: unknown) => deps.logger.warn({ err: error, store_id: change.storeId }, 'live announce failed; feeds catch up by polling'));
   }
   const common = { db: deps.db, clock, events: deps.events, changed };
-  const placement = createPlacementService({ ...common, tenancy: deps.tenancy, catalog: deps.catalog, stock: deps.inventory.api, identity: deps.identity, settings });
-  const orders = createOrdersService({ ...common, tenancy: deps.tenancy, stock: deps.inventory.api });
+  const payments = deps.payments ?? (() => null);
+  const orders = createOrdersService({ ...common, tenancy: deps.tenancy, stock: deps.inventory.api, settings });
+  const placement = createPlacementService({
+    ...common,
+    tenancy: deps.tenancy,
+    catalog: deps.catalog,
+    stock: deps.inventory.api,
+    identity: deps.identity,
+    settings,
+    payments,
+    cancelUnpayable: async (orderId) => {
+      await orders.applySystem(orderId, 'cancel', 'payment_unavailable');
+    },
+  });
+  const tips = createTipService({ ...common, payments });
   const listSlots = createSlotListing({ db: deps.db, clock, tenancy: deps.tenancy, settings });
 
   const surface: ModuleSurface = {
     routes: async (app) => {
-      await app.register(orderingRoutes({ placement, orders, settings, listSlots }));
+      await app.register(orderingRoutes({ placement, orders, settings, listSlots, tips }));
       await app.register(feed.routes);
     },
     graphqlExtension: feed.graphql,
@@ -87,6 +109,14 @@ export function createOrderingModule(deps: OrderingDeps) {
         settings.saveIn(trx, { organizationId: input.organizationId, storeId: input.storeId }, input.settings),
       /** A system transition (payments: accept once paid, cancel when payment fails). Null when the order moved on. */
       applySystemTransition: orders.applySystem,
+      /** Payments mirror their changes on the order inside their own transaction (see recordPaymentIn). */
+      recordPaymentIn: (trx: Tx, orderId: string, change: PaymentChange) => orders.recordPaymentIn(trx, orderId, change),
+      /** After a payment change committed: the store's live feeds look again. */
+      announce: (change: { storeId: string; organizationId: string }) => changed({ ...change, menuChanged: false }),
+      /** Ended orders in id order, `limit` after `afterId` (the invariant checker). */
+      endedOrders: (page: { afterId: string | null; limit: number }) => orders.endedOrders(page),
+      /** The facts payments need of an order (amounts, lines, who may see it), or null. */
+      orderForPayment: (orderId: string, ex?: Tx) => orders.paymentFacts(orderId, ex),
     },
   };
 }

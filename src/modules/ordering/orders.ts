@@ -10,16 +10,47 @@ import { decodeCursor, isUuid, toPage, type PageOf } from '../../platform/http/s
 import type { TenancyApi } from '../tenancy/index.js';
 import { assertOrderingRule, mayFollowRule, RULES } from './access.js';
 import { orderAggregate, TRANSITION_EVENTS, type OrderingEvents } from './events.js';
-import { presentHistory, presentOrder } from './present.js';
+import { matchesVersion, presentHistory, presentOrder } from './present.js';
 import { orderingRepo as repo, type LineRow, type OrderRow } from './repo.js';
 import type { Order, OrderStatus, StoreOrdersQuery, TransitionBody } from './schema.js';
-import { checkTransition, STOCK_RETURNS_FROM, type Actor, type MachineAction } from './state-machine.js';
+import { checkTransition, FINAL_STATUSES, STOCK_RETURNS_FROM, type Actor, type MachineAction } from './state-machine.js';
+import type { SettingsService } from './settings.js';
 import type { StockKeeper } from './stock.js';
+
+export interface OrderPaymentFacts {
+  id: string;
+  organization_id: string;
+  store_id: string;
+  number: string;
+  channel: OrderRow['channel'];
+  status: OrderStatus;
+  payment_method: OrderRow['payment_method'];
+  payment_status: OrderRow['payment_status'];
+  total: number;
+  currency: string;
+  customer_id: string | null;
+  /** 'user:<id>' or 'api_key:<id>'. */
+  placed_by: string;
+  lines: Array<{ line_no: number; name: string; quantity: number; total: number }>;
+}
+
+/** A payment change ordering mirrors on the order (its `payment.status`). */
+export type PaymentChange = 'authorized' | 'paid' | 'voided' | 'refunded';
+
+const PAYMENT_STATUS_AFTER = { authorized: 'authorized', paid: 'paid', voided: 'voided', refunded: 'refunded' } as const;
+/** From which order payment statuses each change applies; anything else was recorded already (or is stale). */
+const PAYMENT_CHANGE_FROM: Record<PaymentChange, readonly OrderRow['payment_status'][]> = {
+  authorized: ['awaiting'],
+  paid: ['authorized', 'not_required', 'awaiting'],
+  voided: ['awaiting', 'authorized'],
+  refunded: ['paid'],
+};
 
 export interface OrdersDeps {
   db: Db;
   clock: () => Date;
   tenancy: { api: Pick<TenancyApi, 'findStore'> };
+  settings: Pick<SettingsService, 'settingsOf'>;
   stock: Pick<StockKeeper, 'release'>;
   events: EventAppender<OrderingEvents>;
   changed(change: { storeId: string; organizationId: string; menuChanged: boolean }): Promise<void>;
@@ -31,14 +62,9 @@ const listCursor = (cursor: string | undefined) => {
   return key ? { placed_at: new Date(key.placed_at), id: key.id } : null;
 };
 
+const FINAL_STATUSES_OF_ORDERS = new Set<OrderStatus>(FINAL_STATUSES);
 const STAFF_ACTIONS: readonly MachineAction[] = ['accept', 'reject', 'start_preparing', 'mark_ready', 'hand_over', 'complete', 'cancel'];
 const COURIER_ACTIONS: readonly MachineAction[] = ['dispatch', 'deliver'];
-
-/** If-Match against the order's version ("3", W/"3" or *). */
-function matchesVersion(ifMatch: string, version: number): boolean {
-  if (ifMatch.trim() === '*') return true;
-  return ifMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === `"${version}"`);
-}
 
 export function createOrdersService(deps: OrdersDeps) {
   const place = (row: OrderRow) => ({ organizationId: row.organization_id, storeId: row.store_id });
@@ -180,6 +206,59 @@ export function createOrdersService(deps: OrdersDeps) {
       });
       return page(rows, limit);
     },
+
+    /**
+     * Mirrors a payment change on the order, inside the payment's transaction (so the two never
+     * disagree). An authorization clears the expiry, records a history row and, at a store that
+     * auto-accepts, accepts the order; it is not recorded on an order that already ended (the
+     * caller gives the money back). Returns the order's status after it; null for an unknown order.
+     */
+    async recordPaymentIn(trx: Tx, orderId: string, change: PaymentChange): Promise<{ status: OrderStatus } | null> {
+      const row = await repo.findOrder(trx, orderId, { forUpdate: true });
+      if (!row) return null;
+      if (!PAYMENT_CHANGE_FROM[change].includes(row.payment_status) || (change === 'authorized' && FINAL_STATUSES_OF_ORDERS.has(row.status))) return { status: row.status };
+      const now = deps.clock();
+      const updated = await repo.setPaymentStatus(trx, { orderId, version: row.version, paymentStatus: PAYMENT_STATUS_AFTER[change], at: now, ...(change === 'authorized' ? { expiresAt: null } : {}) });
+      if (!updated) throw new ConflictError('CONCURRENT_UPDATE', 'The order changed while its payment was being recorded; retry.');
+      const numbers = await repo.nextNumbers(trx, { storeId: row.store_id, businessDate: row.business_date, events: 1, newOrder: false });
+      await repo.appendEvents(trx, { storeId: row.store_id, orderId, at: now }, numbers.firstSeq, [
+        { type: 'payment_changed', from_status: row.status, to_status: row.status, actor_kind: 'system', actor_id: null, reason: `payment_${change}` },
+      ]);
+      const facts = { order_id: row.id, organization_id: row.organization_id, store_id: row.store_id, number: row.number, channel: row.channel };
+      await deps.events.append(trx, { type: 'ordering.order.payment_changed', aggregate: orderAggregate(row.id), data: { ...facts, payment_status: PAYMENT_STATUS_AFTER[change] } });
+      if (change === 'authorized') {
+        await deps.events.append(trx, { type: 'ordering.order.payment_authorized', aggregate: orderAggregate(row.id), data: facts });
+        if (updated.status === 'placed' && (await deps.settings.settingsOf(row.store_id)).autoAccept) {
+          return { status: (await applyIn(trx, updated, 'accept', { kind: 'system', id: null }, 'auto-accept')).row.status };
+        }
+      }
+      return { status: updated.status };
+    },
+
+    /** What payments needs to know of an order: its money, its lines and whose it is. */
+    async paymentFacts(orderId: string, ex: Db | Tx = deps.db): Promise<OrderPaymentFacts | null> {
+      const row = await repo.findOrder(ex, orderId);
+      if (!row) return null;
+      const lines = await repo.linesOf(ex, [orderId]);
+      return {
+        id: row.id,
+        organization_id: row.organization_id,
+        store_id: row.store_id,
+        number: row.number,
+        channel: row.channel,
+        status: row.status,
+        payment_method: row.payment_method,
+        payment_status: row.payment_status,
+        total: row.total,
+        currency: row.currency,
+        customer_id: row.customer_id,
+        placed_by: row.placed_by,
+        lines: lines.map((line) => ({ line_no: line.line_no, name: line.name, quantity: line.quantity, total: line.total })),
+      };
+    },
+
+    /** Ended orders in id order (the invariant checker). */
+    endedOrders: (page: { afterId: string | null; limit: number }) => repo.endedOrders(deps.db, page),
 
     /** Expires unpaid online orders whose time ran out (the scheduled job). */
     async expireUnpaid(batch = 100): Promise<number> {

@@ -13,6 +13,7 @@ import type { IdentityApi } from '../identity/index.js';
 import { localDateAt, type StoreBasics, type TenancyApi } from '../tenancy/index.js';
 import { checkBasket, type CheckedBasket } from './basket.js';
 import { orderAggregate, TRANSITION_EVENTS, type OrderingEvents } from './events.js';
+import type { Checkout, PaymentsPort } from './payments-port.js';
 import { presentLine, presentOrder, presentTotals } from './present.js';
 import { priceOrder, type PriceBreakdown } from './pricing.js';
 import { orderingRepo as repo, type LineRow, type NewEvent, type OrderRow } from './repo.js';
@@ -35,6 +36,10 @@ export interface PlacementDeps {
   settings: Pick<SettingsService, 'settingsOf'>;
   /** After commit: the store's orders changed (live feeds, sold-out menus). */
   changed(change: { storeId: string; organizationId: string; menuChanged: boolean }): Promise<void>;
+  /** Who takes the money; null when nothing does (tools that build ordering alone): orders are then cash-only. */
+  payments: () => PaymentsPort | null;
+  /** The compensation when an online order's payment cannot be started: the order is cancelled and gives back its holds. */
+  cancelUnpayable(orderId: string): Promise<void>;
 }
 
 /** Everything known about a basket before the transaction. */
@@ -210,22 +215,51 @@ export function createPlacementService(deps: PlacementDeps) {
     if (!store) throw new NotFoundError('store');
     if (principal.kind === 'api_key' && principal.organizationId !== store.organization_id) throw new NotFoundError('store');
     const found = await existing(deps.db, principal, storeId, store.organization_id, body, idempotencyKey);
-    if (found) return { order: await loadOrder(found), created: false };
+    if (found) return { order: await again(found), created: false };
 
     const prepared = await prepare(store, body);
     if (prepared.problems.length > 0) throw basketError(prepared.problems);
+    const payments = deps.payments();
+    const online = body.payment?.method === 'online';
+    if (online && !payments) throw new UnprocessableError('ONLINE_PAYMENT_UNAVAILABLE', 'This store takes no online payments; pay at the counter.', [{ path: '/payment/method', message: 'must be cash here' }]);
+    // Refused before anything is held: a provider that is down fails the order fast (503).
+    await payments?.assertCanTake(store, online ? 'online' : 'cash');
+    let result: { row: OrderRow; soldOut: string[] };
     try {
-      const result = await inTransaction(deps.db, (trx) => write(trx, principal, prepared, body, idempotencyKey));
-      await deps.changed({ storeId, organizationId: store.organization_id, menuChanged: result.soldOut.length > 0 });
-      return { order: await loadOrder(result.row), created: true };
+      result = await inTransaction(deps.db, (trx) => write(trx, principal, prepared, body, idempotencyKey));
     } catch (error) {
       // A concurrent twin (same key or external id) committed first: answer with its order.
       if (isUniqueViolation(error, 'orders_idempotency_key') || isUniqueViolation(error, 'orders_external_id_key')) {
         const twin = await existing(deps.db, principal, storeId, store.organization_id, body, idempotencyKey);
-        if (twin) return { order: await loadOrder(twin), created: false };
+        if (twin) return { order: await again(twin), created: false };
       }
       throw error;
     }
+    await deps.changed({ storeId, organizationId: store.organization_id, menuChanged: result.soldOut.length > 0 });
+    const order = await loadOrder(result.row);
+    if (!online || !payments) return { order, created: true };
+    let checkout: Checkout | null;
+    try {
+      checkout = await payments.open(order.id);
+    } catch (error) {
+      // The order exists but cannot be paid: it must not hold a slot and stock for nobody.
+      await deps.cancelUnpayable(order.id);
+      throw error;
+    }
+    return { order: { ...order, payment: { ...order.payment, checkout } }, created: true };
+  }
+
+  /**
+   * An order this placer already has (a retry whose stored response is gone, a twin): its
+   * checkout too while it still waits for payment. Not reachable now? Then without it: the order
+   * stands, the customer can fetch its payment later, and expiry ends it if nobody pays.
+   */
+  async function again(row: OrderRow): Promise<Order> {
+    const order = await loadOrder(row);
+    const payments = deps.payments();
+    if (!payments || row.payment_method !== 'online' || row.status !== 'placed' || row.payment_status !== 'awaiting') return order;
+    const checkout = await payments.open(row.id).catch(() => null);
+    return { ...order, payment: { ...order.payment, checkout } };
   }
 
   async function write(trx: Tx, principal: Principal, prepared: Prepared, body: OrderBody, idempotencyKey: string | null): Promise<{ row: OrderRow; soldOut: string[] }> {
@@ -323,6 +357,7 @@ export function createPlacementService(deps: PlacementDeps) {
     }));
     const inserted = await repo.insertOrder(trx, row, lines);
     await repo.appendEvents(trx, { storeId: store.id, orderId, at: now }, numbers.firstSeq, history);
+    await deps.payments()?.createIn(trx, { id: orderId, organization_id: store.organization_id, store_id: store.id, number, total: pricing.total, currency: store.currency, method: row.payment_method });
 
     const facts = { order_id: orderId, organization_id: store.organization_id, store_id: store.id, number, channel: body.channel };
     await deps.events.append(trx, {

@@ -101,4 +101,10 @@ export function presentHistory(events: EventRow[]) {
 
 export const orderEtag = (row: { version: number }) => `"${row.version}"`;
 
+/** If-Match against the order's version ("3", W/"3" or *). */
+export function matchesVersion(ifMatch: string, version: number): boolean {
+  if (ifMatch.trim() === '*') return true;
+  return ifMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === `"${version}"`);
+}
+
 export type { Quote };

@@ -152,6 +152,12 @@ export function priceOrder(input: PricingInput): PriceBreakdown {
   };
 }
 
+/** The same price with another tip: the tip is untaxed and outside every other part, so only the total moves with it. */
+export function withTip(breakdown: PriceBreakdown, tip: number): PriceBreakdown {
+  requireInteger(tip, 'tip', 0);
+  return { ...breakdown, tip, total: breakdown.total - breakdown.tip + tip };
+}
+
 /** Rounds a*b/c half up for non-negative integers, exactly (BigInt when the product is past 2^53). */
 export function mulDivRoundHalfUp(a: number, b: number, c: number): number {
   requireInteger(a, 'a', 0);

@@ -6,7 +6,7 @@ import type { PriceBreakdown, PricedModifier } from './pricing.js';
 import type { Capacity, Channel, DeliveryInput, OrderStatus } from './schema.js';
 
 type Json<T> = ColumnType<T, string, string>;
-type PaymentStatus = 'not_required' | 'awaiting' | 'authorized' | 'paid' | 'voided' | 'refunded';
+export type PaymentStatus = 'not_required' | 'awaiting' | 'authorized' | 'paid' | 'voided' | 'refunded';
 export type ActorKind = 'customer' | 'staff' | 'courier' | 'system';
 
 /** A line's modifier as stored: the priced pick plus which option opened its group. */
@@ -162,6 +162,18 @@ export interface EventRow {
   actor_id: string | null;
   reason: string | null;
   occurred_at: Date;
+}
+
+export interface EndedOrderRow {
+  id: string;
+  store_id: string;
+  organization_id: string;
+  number: string;
+  status: OrderStatus;
+  total: number;
+  payment_method: 'cash' | 'online';
+  holds_released: boolean;
+  ended_from: OrderStatus | null;
 }
 
 export interface NewEvent {
@@ -331,6 +343,53 @@ export const orderingRepo = {
       .where('version', '=', input.version)
       .returningAll()
       .executeTakeFirst()) as OrderRow | undefined;
+  },
+
+  /** The order's payment status (and expiry), from the version the caller read under its lock. */
+  async setPaymentStatus(ex: Executor, input: { orderId: string; version: number; paymentStatus: PaymentStatus; expiresAt?: Date | null; at: Date }): Promise<OrderRow | undefined> {
+    return (await t(ex)
+      .updateTable('orders')
+      .set({
+        payment_status: input.paymentStatus,
+        version: input.version + 1,
+        updated_at: input.at,
+        ...(input.expiresAt !== undefined ? { expires_at: input.expiresAt } : {}),
+      })
+      .where('id', '=', input.orderId)
+      .where('version', '=', input.version)
+      .returningAll()
+      .executeTakeFirst()) as OrderRow | undefined;
+  },
+
+  /** A new tip: the price snapshot, tip and total move together. */
+  async setTip(ex: Executor, input: { orderId: string; version: number; pricing: PriceBreakdown; at: Date }): Promise<OrderRow | undefined> {
+    return (await t(ex)
+      .updateTable('orders')
+      .set({ pricing: JSON.stringify(input.pricing), tip: input.pricing.tip, total: input.pricing.total, version: input.version + 1, updated_at: input.at })
+      .where('id', '=', input.orderId)
+      .where('version', '=', input.version)
+      .returningAll()
+      .executeTakeFirst()) as OrderRow | undefined;
+  },
+
+  /**
+   * Orders that ended (a final status), by id, with the status they ended from (the kitchen had
+   * started on it or not): what the invariant checker needs to know of them.
+   */
+  async endedOrders(ex: Executor, page: { afterId: string | null; limit: number }): Promise<EndedOrderRow[]> {
+    const after = page.afterId === null ? sql`true` : sql`o.id > ${page.afterId}`;
+    const { rows } = await sql<EndedOrderRow>`
+      SELECT o.id, o.store_id, o.organization_id, o.number, o.status, o.total, o.payment_method, o.holds_released, e.from_status AS ended_from
+      FROM orders o
+      LEFT JOIN LATERAL (
+        SELECT from_status FROM order_events
+        WHERE order_id = o.id AND type = 'status_changed' AND to_status = o.status
+        ORDER BY seq DESC LIMIT 1
+      ) e ON true
+      WHERE o.status IN ('picked_up', 'delivered', 'completed', 'rejected', 'cancelled', 'expired') AND ${after}
+      ORDER BY o.id
+      LIMIT ${page.limit}`.execute(ex);
+    return rows;
   },
 
   /** Unpaid online orders past their expiry, oldest first. */

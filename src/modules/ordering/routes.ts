@@ -20,10 +20,12 @@ import {
   SlotsQuery,
   StoreOrdersQuery,
   StoreParams,
+  TipBody,
   TransitionBody,
 } from './schema.js';
 import { presentSettings, settingsEtag, type SettingsService } from './settings.js';
 import type { createSlotListing } from './slot-listing.js';
+import type { TipService } from './tips.js';
 
 const SIGNED = { security: [{ bearer: [] }] };
 const TAGS = ['ordering'];
@@ -36,6 +38,7 @@ export interface OrderingRouteDeps {
   orders: OrdersService;
   settings: SettingsService;
   listSlots: ReturnType<typeof createSlotListing>;
+  tips: TipService;
 }
 
 export function orderingRoutes(deps: OrderingRouteDeps): FastifyPluginAsync {
@@ -100,7 +103,7 @@ export function orderingRoutes(deps: OrderingRouteDeps): FastifyPluginAsync {
           ...SIGNED,
           params: StoreParams,
           body: OrderBody,
-          response: { 201: OrderSchema, 200: OrderSchema, ...problems(400, 401, 403, 404, 409, 422) },
+          response: { 201: OrderSchema, 200: OrderSchema, ...problems(400, 401, 403, 404, 409, 422, 503) },
         },
       },
       async (request, reply) => {
@@ -151,6 +154,30 @@ export function orderingRoutes(deps: OrderingRouteDeps): FastifyPluginAsync {
       },
       async (request, reply) => {
         const order = await deps.orders.transition(request.principal, request.params.orderId, request.body, request.headers['if-match']);
+        reply.header('etag', orderEtag(order));
+        return order;
+      },
+    );
+
+    app.post(
+      '/orders/:orderId/tip',
+      {
+        config: { access: PEOPLE_OR_KEY('orders:write') },
+        schema: {
+          operationId: 'setOrderTip',
+          summary: 'Add or change the tip of a dine-in order after ordering (its customer or the store’s floor staff)',
+          description:
+            'Sets the tip (untaxed) and the order’s total; an online payment’s authorization is raised to the new total first, and the capture at completion takes it. Before the payment is taken only: 409 PAYMENT_ALREADY_CAPTURED after, PAYMENT_NOT_AUTHORIZED while an online payment is not authorized yet, TIP_NOT_APPLICABLE for other channels or ended orders. If-Match honoured.',
+          tags: TAGS,
+          ...SIGNED,
+          params: OrderParams,
+          headers: IfMatch,
+          body: TipBody,
+          response: { 200: OrderSchema, ...problems(400, 401, 404, 409, 412, 422, 503) },
+        },
+      },
+      async (request, reply) => {
+        const order = await deps.tips.setTip(request.principal, request.params.orderId, request.body.tip, request.headers['if-match']);
         reply.header('etag', orderEtag(order));
         return order;
       },

@@ -1,6 +1,6 @@
 // Request and response schemas of ordering: one source for validation, types and OpenAPI.
 import { Type, type Static } from 'typebox';
-import { Timestamp, Uuid } from '../../platform/http/schema.js';
+import { MoneySchema, Timestamp, Uuid, type Money } from '../../platform/http/schema.js';
 
 export const CHANNELS = ['pickup', 'delivery', 'dine_in'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -34,14 +34,7 @@ export const OrderStatusSchema = Type.Union([
   Type.Literal('expired'),
 ]);
 
-export const MoneySchema = Type.Object(
-  { amount: Type.Integer({ description: 'Minor units' }), currency: Type.String({ minLength: 3, maxLength: 3, description: 'ISO 4217' }) },
-  { additionalProperties: false },
-);
-export interface Money {
-  amount: number;
-  currency: string;
-}
+export { MoneySchema, type Money };
 
 // --- the basket (orders and quotes) -------------------------------------------------------------
 
@@ -95,6 +88,9 @@ const Delivery = Type.Object(
   { additionalProperties: false, description: 'Where to and whom (delivery orders). Zones and fees come with fulfilment.' },
 );
 export type DeliveryInput = Static<typeof Delivery>;
+
+export const TipBody = Type.Object({ tip: MoneySchema }, { additionalProperties: false });
+export type TipBody = Static<typeof TipBody>;
 
 export const OrderBody = Type.Object(
   {
@@ -193,6 +189,20 @@ export const OrderSchema = Type.Object({
       Type.Literal('voided'),
       Type.Literal('refunded'),
     ]),
+    checkout: Type.Optional(
+      Type.Union(
+        [
+          Type.Object({
+            payment_id: Uuid,
+            provider: Type.String({ description: '`sandbox` or `stripe`' }),
+            client_secret: Type.Union([Type.String(), Type.Null()], { description: 'What the provider’s client library needs to pay (Stripe’s client_secret; the sandbox’s confirm token)' }),
+            checkout_url: Type.Union([Type.String(), Type.Null()], { description: 'A page where the customer pays, when the provider hosts one' }),
+          }),
+          Type.Null(),
+        ],
+        { description: 'Only in the answer to placing an online order (and its replays): how to pay it. GET /v1/orders/{id}/payment gives it again.' },
+      ),
+    ),
   }),
   expires_at: Type.Union([Timestamp, Type.Null()], { description: 'An unpaid online order expires then' }),
   currency: Type.String(),

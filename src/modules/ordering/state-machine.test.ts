@@ -98,7 +98,7 @@ describe('the transition table (pure)', () => {
 let now = new Date('2026-12-02T10:00:00Z'); // a Wednesday; the stores are open around the clock
 let t: TestApp;
 beforeAll(async () => {
-  t = await createTestApp({}, { clock: () => now });
+  t = await createTestApp({}, { clock: () => now, sandbox: true });
 });
 afterAll(async () => {
   await t?.close();

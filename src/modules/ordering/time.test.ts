@@ -17,7 +17,7 @@ const setNow = (iso: string) => {
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await createTestApp({}, { clock: () => now });
+  t = await createTestApp({}, { clock: () => now, sandbox: true });
 });
 afterAll(async () => {
   await t?.close();

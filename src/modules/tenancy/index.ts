@@ -53,6 +53,8 @@ export function createTenancyModule(deps: TenancyDeps) {
       },
       /** id, slug, name; null for no such organization. */
       findOrganizationBySlug: (trx: Tx, slug: string) => stores.findOrganizationBySlug(trx, slug),
+      /** id, slug, name; null for no such organization. */
+      findOrganization: (organizationId: string, trx?: Tx) => stores.findOrganization(trx ?? deps.db, organizationId),
       /** Demo reset: the organization and everything of it (cascading). True when it existed. */
       deleteOrganizationBySlug: (trx: Tx, slug: string): Promise<boolean> => stores.deleteOrganizationBySlug(trx, slug),
       /** id, organization_id, name, timezone, currency, version; null for no such store. */

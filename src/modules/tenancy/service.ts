@@ -186,6 +186,11 @@ export function createTenancyService(deps: TenancyServiceDeps) {
       return row ? { id: row.id, slug: row.slug, name: row.name } : null;
     },
 
+    async findOrganization(ex: Executor, id: string): Promise<{ id: string; slug: string; name: string } | null> {
+      const row = await repo.findOrganization(ex, id);
+      return row ? { id: row.id, slug: row.slug, name: row.name } : null;
+    },
+
     async deleteOrganizationBySlug(trx: Tx, slug: string): Promise<boolean> {
       return repo.deleteOrganizationBySlug(trx, slug);
     },

@@ -6,6 +6,16 @@ import { BadRequestError } from './errors.js';
 export const Uuid = Type.String({ format: 'uuid', description: 'UUIDv7' });
 export const Timestamp = Type.String({ format: 'date-time', description: 'RFC 3339, UTC' });
 
+/** Money everywhere: integer minor units plus the ISO 4217 currency, never floats. */
+export const MoneySchema = Type.Object(
+  { amount: Type.Integer({ description: 'Minor units' }), currency: Type.String({ minLength: 3, maxLength: 3, description: 'ISO 4217' }) },
+  { additionalProperties: false },
+);
+export interface Money {
+  amount: number;
+  currency: string;
+}
+
 export const ProblemSchema = Type.Object(
   {
     type: Type.String({ format: 'uri' }),

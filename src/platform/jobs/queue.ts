@@ -1,9 +1,11 @@
 // Background jobs on pg-boss: PostgreSQL is the queue (SKIP LOCKED), so adding worker
 // processes scales the work with no new infrastructure. Modules describe their jobs with
 // `JobDefinition`s; this file is the only place that knows pg-boss.
+import { CompiledQuery } from 'kysely';
 import PgBoss from 'pg-boss';
 import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
+import type { Tx } from '../db/index.js';
 
 export interface JobDefinition<Data extends object = object> {
   /** `<context>.<what>`, e.g. `identity.purge-ended-sessions`. */
@@ -22,11 +24,27 @@ export interface JobDefinition<Data extends object = object> {
   concurrency?: number;
   /** Cron (5 fields, UTC) on which the job is enqueued automatically. */
   cron?: string;
+  /** Also enqueued once when a worker starts (a sweep that should not wait for the first cron tick after a restart). */
+  runOnStart?: boolean;
   handler(data: Data, job: { id: string; retryCount: number }): Promise<void>;
 }
 
-export interface Jobs {
-  send<Data extends object>(name: string, data: Data, options?: { singletonKey?: string; startAfterSeconds?: number }): Promise<string | null>;
+export interface SendOptions {
+  singletonKey?: string;
+  startAfterSeconds?: number;
+}
+
+/** What modules send jobs with. */
+export interface JobSender {
+  send<Data extends object>(name: string, data: Data, options?: SendOptions): Promise<string | null>;
+  /**
+   * Enqueues inside the caller's transaction: the job exists only if that transaction commits,
+   * so a state change and the step that follows it can never be separated by a crash.
+   */
+  sendIn<Data extends object>(trx: Tx, name: string, data: Data, options?: SendOptions): Promise<string | null>;
+}
+
+export interface Jobs extends JobSender {
   /** Jobs of `name` that exhausted their retries and wait in its dead-letter queue. */
   deadLetterCount(name: string): Promise<number>;
   /** Moves up to `limit` dead jobs of `name` back to its queue, to run again. Returns how many. */
@@ -110,13 +128,16 @@ export async function startJobs(definitions: AnyDefinition[], options: JobsOptio
       }
       if (definition.cron) await boss.schedule(definition.name, definition.cron);
     }
+    for (const definition of definitions) if (definition.runOnStart) await boss.send(definition.name, {});
   }
 
+  const jobOptions = (sendOptions: SendOptions) => ({ singletonKey: sendOptions.singletonKey, startAfter: sendOptions.startAfterSeconds });
   return {
-    send: (name, data, sendOptions = {}) =>
+    send: (name, data, sendOptions = {}) => boss.send(name, data, jobOptions(sendOptions)),
+    sendIn: (trx, name, data, sendOptions = {}) =>
       boss.send(name, data, {
-        singletonKey: sendOptions.singletonKey,
-        startAfter: sendOptions.startAfterSeconds,
+        ...jobOptions(sendOptions),
+        db: { executeSql: async (text: string, values: unknown[]) => ({ rows: (await trx.executeQuery(CompiledQuery.raw(text, values))).rows }) },
       }),
     deadLetterCount: (name) => boss.getQueueSize(deadLetterQueue(name)),
     async replayDeadLetters(name, limit = 100) {
@@ -131,5 +152,24 @@ export async function startJobs(definitions: AnyDefinition[], options: JobsOptio
       // Graceful: running handlers finish (bounded), then the pool closes.
       await boss.stop({ graceful: true, timeout: 10_000, wait: true });
     },
+  };
+}
+
+/**
+ * A sender for modules built before the queue starts (the queue needs the modules' job
+ * definitions first). Sending before `attach` is a bug: it throws rather than dropping the job.
+ */
+export function createLateJobSender(): JobSender & { attach(jobs: JobSender): void } {
+  let target: JobSender | null = null;
+  const started = () => {
+    if (!target) throw new Error('The job queue has not started in this process (jobs are sent from the worker role)');
+    return target;
+  };
+  return {
+    attach(jobs) {
+      target = jobs;
+    },
+    send: (name, data, options) => started().send(name, data, options),
+    sendIn: (trx, name, data, options) => started().sendIn(trx, name, data, options),
   };
 }

@@ -44,6 +44,8 @@ export class OutboundHttpError extends Error {
 interface Destination {
   breaker: CircuitBreakerPolicy;
   bulkhead: BulkheadPolicy;
+  /** When the breaker last opened (ms), for available(). */
+  openedAt: number;
 }
 
 const STATE_VALUE: Record<CircuitState, number> = {
@@ -81,8 +83,12 @@ export function createOutbound(options: OutboundOptions, registry?: Registry) {
         breaker: new ConsecutiveBreaker(options.breakerConsecutiveFailures),
       });
       breakerState.set({ destination: name }, 0);
-      breaker.onStateChange((state) => breakerState.set({ destination: name }, STATE_VALUE[state]));
-      found = { breaker, bulkhead: bulkhead(options.bulkheadLimit, options.bulkheadQueue) };
+      const created: Destination = { breaker, bulkhead: bulkhead(options.bulkheadLimit, options.bulkheadQueue), openedAt: 0 };
+      breaker.onStateChange((state) => {
+        breakerState.set({ destination: name }, STATE_VALUE[state]);
+        if (state === CircuitState.Open) created.openedAt = Date.now();
+      });
+      found = created;
       destinations.set(name, found);
     }
     return found;
@@ -103,7 +109,8 @@ export function createOutbound(options: OutboundOptions, registry?: Registry) {
    */
   async function call<T>(name: string, work: (signal: AbortSignal) => Promise<T>, { idempotent }: { idempotent: boolean }): Promise<T> {
     const { breaker, bulkhead: limiter } = destination(name);
-    const perAttempt = timeout(options.timeoutMs, TimeoutStrategy.Aggressive);
+    // abortOnReturn off: the signal goes to fetch, and a caller reads the body after the attempt returned.
+    const perAttempt = timeout(options.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
     const policy = idempotent
       ? wrap(limiter, retry(handleWhen(isFailure), { maxAttempts: options.retries, backoff }), breaker, perAttempt)
       : wrap(limiter, breaker, perAttempt);
@@ -161,6 +168,16 @@ export function createOutbound(options: OutboundOptions, registry?: Registry) {
     request,
     /** For health and tests: the breaker state of a destination. */
     state: (name: string) => destination(name).breaker.state,
+    /**
+     * Whether a call to the destination would be attempted now: false only while its breaker is
+     * open and its half-open pause has not passed. (cockatiel half-opens on the next attempt
+     * after the pause, so a caller that checks before calling must be told "go ahead, try" then.)
+     */
+    available(name: string): boolean {
+      const { breaker, openedAt } = destination(name);
+      if (breaker.state === CircuitState.Isolated) return false;
+      return breaker.state !== CircuitState.Open || Date.now() - openedAt >= options.breakerHalfOpenAfterMs;
+    },
   };
 }
 
