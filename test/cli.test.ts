@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readMigrations } from '../src/platform/db/migrate.js';
 import { createTestDatabase, type TestDatabase } from '../src/test-support/harness.js';
+import { freePort } from '../src/test-support/server.js';
 import { waitFor } from '../src/test-support/wait.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -59,17 +60,6 @@ async function exitWithin(run: Run, ms: number) {
   } finally {
     clearTimeout(timer);
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Polls until the URL answers (any status), the process dies, or the deadline passes. */

@@ -30,8 +30,12 @@ export interface FakeStripe {
   failNext(n: number, status?: number): void;
   /** The current object (payment_intent, charge or refund) as an event would carry it. */
   snapshot(id: string): Json;
-  /** A webhook as Stripe sends it; `at` and `secret` default to now and the configured secret. */
-  signedEvent(type: string, object: Json, options?: { at?: Date; secret?: string }): { body: string; headers: Record<string, string> };
+  /**
+   * A webhook as Stripe sends it; `at` and `secret` default to now and the configured secret.
+   * `id` reuses an event's id: Stripe delivers one event, under one id, to every endpoint that
+   * listens for it, each delivery signed with that endpoint's own secret.
+   */
+  signedEvent(type: string, object: Json, options?: { at?: Date; secret?: string; id?: string }): { body: string; headers: Record<string, string> };
 }
 
 class StripeFailure extends Error {
@@ -315,9 +319,9 @@ export async function startFakeStripe(options: { secretKey: string; webhookSecre
       if (!found) throw new Error(`fake Stripe has no object ${objectId}`);
       return structuredClone(found);
     },
-    signedEvent(type, object, { at = new Date(), secret = options.webhookSecret } = {}) {
+    signedEvent(type, object, { at = new Date(), secret = options.webhookSecret, id: eventId = id('evt') } = {}) {
       const created = Math.floor(at.getTime() / 1000);
-      const event = { id: id('evt'), object: 'event', api_version: '2026-10-28.endive', created, type, data: { object }, livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null } };
+      const event = { id: eventId, object: 'event', api_version: '2026-10-28.endive', created, type, data: { object }, livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null } };
       const body = JSON.stringify(event);
       const signature = createHmac('sha256', secret).update(`${created}.${body}`).digest('hex');
       return { body, headers: { 'content-type': 'application/json', 'stripe-signature': `t=${created},v1=${signature}` } };

@@ -17,7 +17,7 @@ import { loggerOptions } from '../platform/observability/logger.js';
 import { startOutboxWorker } from '../platform/events/index.js';
 import { createLateJobSender, startJobs, type JobSender } from '../platform/jobs/queue.js';
 import { createDomainEvents, type DomainEventWiring, type Modules } from '../modules.js';
-import { createSandboxProcessor, sandboxKeys } from '../modules/payments/index.js';
+import { createSandboxProcessor, sandboxKeys, type SandboxProcessor } from '../modules/payments/index.js';
 import { freePort, listenForTests, type Listening } from './server.js';
 import { databaseUrl } from './urls.js';
 
@@ -105,6 +105,8 @@ export interface TestApp {
   events: DomainEventWiring;
   /** Where the app listens (with `sandbox`: the processor and the app call each other over HTTP); null otherwise. */
   url: string | null;
+  /** The sandbox processor running with the app (option `sandbox`), e.g. to point its webhooks elsewhere. */
+  sandbox: SandboxProcessor | null;
   /**
    * Starts the worker role on the app's database: pg-boss (the modules' jobs, polling fast) and
    * the outbox relay delivering to the modules' subscribers. Stopped by close().
@@ -181,6 +183,7 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
     live,
     events,
     url: listening?.url ?? null,
+    sandbox,
     async startWorker() {
       const worker = await startTestWorker({ db, config, logger, modules, events, jobs });
       workers.push(worker);

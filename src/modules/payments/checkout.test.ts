@@ -63,7 +63,8 @@ describe('paying online with the sandbox', () => {
     const confirmed = await waitFor('the confirm call to see it authorized', async () => {
       const res = await t.app.inject({ method: 'POST', url: `/v1/payments/${order.payment.id}/confirmation`, headers: bearer(buyer.token) });
       expect(res.statusCode, res.body).toBe(200);
-      return res.json().status === 'authorized' ? res.json() : undefined;
+      const payment = res.json<{ status: string; checkout: unknown }>();
+      return payment.status === 'authorized' ? payment : undefined;
     });
     expect(confirmed.checkout).toBeNull();
     const history = async () => (await orderOf(buyer.token, order.id)).history.filter((entry: { type: string }) => entry.type === 'payment_changed');

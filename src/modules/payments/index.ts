@@ -29,7 +29,7 @@ import { createWebhooks } from './webhooks.js';
 
 export type { PaymentsEvents } from './events.js';
 export type { InvariantReport } from './schema.js';
-export { createSandboxProcessor, type SandboxProcessorDeps } from './sandbox/processor.js';
+export { createSandboxProcessor, type SandboxProcessor, type SandboxProcessorDeps } from './sandbox/processor.js';
 
 export interface PaymentsDeps {
   db: Db;

@@ -35,9 +35,13 @@ export function createWebhooks(deps: WebhookDeps) {
   async function apply(provider: ProviderName, event: ProviderEvent, account: string | undefined): Promise<{ duplicate: boolean; payment: PaymentRow | null }> {
     return inTransaction(deps.db, async (trx) => {
       const ref = event.kind === 'intent' ? event.intent.ref : event.kind === 'refund' ? event.intentRef : null;
-      let payment = ref === null ? null : ((await repo.findByProviderRef(trx, provider, ref, { forUpdate: true })) ?? null);
-      // A Stripe account's events only ever touch that organization's payments.
-      if (payment && account !== undefined && payment.organization_id !== account) payment = null;
+      const payment = ref === null ? null : ((await repo.findByProviderRef(trx, provider, ref, { forUpdate: true })) ?? null);
+      // A Stripe account's events only ever touch that organization's payments. One reaching
+      // another organization's endpoint is acknowledged WITHOUT claiming its id: claims are keyed
+      // by (provider, event id) alone, and Stripe delivers one event, under one id, to every
+      // endpoint of the account (organizations sharing a Stripe account), so claiming it here
+      // would turn the delivery to the payment's own endpoint into a "duplicate" never applied.
+      if (payment && account !== undefined && payment.organization_id !== account) return { duplicate: false, payment: null };
       const claimed = await repo.claimWebhookEvent(trx, { provider, event_id: event.id, kind: event.kind === 'ignored' ? event.providerType : event.kind, payment_id: payment?.id ?? null, received_at: deps.clock() });
       if (!claimed) return { duplicate: true, payment: null };
       // Not one of ours (or an event type we do not act on): acknowledged so the provider stops.

@@ -1,0 +1,376 @@
+// The checkout saga across a real process death: a `brigade start` process (BRIGADE_ROLE=all,
+// with the sandbox processor) is told to SIGKILL itself at the moment the processor has taken
+// the money and Brigade has not written it down yet. A second process on the same database must
+// finish the payment by itself, with exactly one capture at the processor and the invariants
+// clean. Real processes, real HTTP, real signals; bounded polling only, no fixed sleeps.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createModules, type Modules } from '../src/modules.js';
+import { inTransaction } from '../src/platform/db/index.js';
+import { smallCatalogDocument } from '../src/test-support/catalog-factories.js';
+import { createTestDatabase, testConfig, testTokens, type TestDatabase } from '../src/test-support/harness.js';
+import { margheritaLine } from '../src/test-support/ordering-factories.js';
+import { CARDS } from '../src/test-support/payments-factories.js';
+import { freePort } from '../src/test-support/server.js';
+import { ALWAYS_OPEN } from '../src/test-support/tenancy-factories.js';
+import { waitFor } from '../src/test-support/wait.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const BIN = path.join(ROOT, 'bin', 'brigade.mjs');
+const PASSWORD = 'a long enough password';
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+interface Run {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<Exit>;
+}
+
+const children: ChildProcess[] = [];
+const tempDirs: string[] = [];
+
+afterEach(() => {
+  // A failed assertion must not leave a server running behind the test.
+  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+afterAll(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'brigade-crash-'));
+  tempDirs.push(dir);
+  return dir;
+}
+
+/** Inherited settings that would change what the child does (the developer's shell, CI, vitest). */
+const INHERITED = /^(DATABASE_URL|REDIS_URL|NATS_URL|NATS_STREAM|JWT_|NODE_ENV|PORT|HOST|PUBLIC_URL|LOG_LEVEL|TEST|VITEST.*|BRIGADE_.*|PAYMENTS_.*|SANDBOX_.*|STRIPE_.*|RATE_LIMIT_.*|LOGIN_LOCKOUT_.*|ARGON2_.*|PRESSURE_.*|OTEL_.*|OUTBOX_.*|EMBEDDED_PG_PORT)$/;
+
+function brigade(args: string[], env: Record<string, string>): Run {
+  const base: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(process.env)) if (!INHERITED.test(name)) base[name] = value;
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<Exit>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+  return { child, output: () => output, exited };
+}
+
+/** Resolves with the exit, or rejects when the process is still running after `ms`. */
+async function exitWithin(run: Run, ms: number): Promise<Exit> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still running after ${ms} ms; output:\n${run.output()}`)), ms);
+  });
+  try {
+    return await Promise.race([run.exited, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Everything a crash-test process is started with; `crashAt` only for the first one. */
+function serverEnv(place: { url: string; port: number; dataDir: string }, crashAt?: string): Record<string, string> {
+  return {
+    DATABASE_URL: place.url,
+    PORT: String(place.port),
+    HOST: '127.0.0.1',
+    BRIGADE_ROLE: 'all',
+    BRIGADE_DATA_DIR: place.dataDir,
+    BRIGADE_DEMO: 'off',
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.CRASH_TEST_LOG_LEVEL ?? 'warn',
+    PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0',
+    PAYMENTS_SANDBOX: 'on',
+    SANDBOX_SECRET_KEY: 'sk_sandbox_crash_test_key',
+    SANDBOX_WEBHOOK_SECRET: 'sandbox-crash-test-webhook-secret',
+    SANDBOX_AUTHORIZATION_DELAY_MS: '50',
+    PAYMENTS_RECONCILE_AFTER_SECONDS: '1',
+    ARGON2_MEMORY_KIB: '1024',
+    ARGON2_TIME_COST: '1',
+    RATE_LIMIT_ANONYMOUS: '1000000/60',
+    RATE_LIMIT_USER: '1000000/60',
+    RATE_LIMIT_AUTH: '1000000/60',
+    ...(crashAt ? { BRIGADE_CRASH_AT: crashAt } : {}),
+  };
+}
+
+/** Starts `brigade start` and waits until /health/ready answers 200 (failing early if it dies). */
+async function startServer(env: Record<string, string>): Promise<Run> {
+  const run = brigade(['start'], env);
+  const url = `http://127.0.0.1:${env.PORT}/health/ready`;
+  await waitFor(
+    `${url} to answer 200`,
+    async () => {
+      if (run.child.exitCode !== null || run.child.signalCode !== null) throw new Error(`brigade exited (${run.child.exitCode ?? run.child.signalCode}) before it was ready:\n${run.output()}`);
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) }).catch(() => undefined);
+      return res?.status === 200;
+    },
+    60_000,
+    100,
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}\n${run.output()}`);
+  });
+  return run;
+}
+
+interface Answer {
+  status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked by the assertions that read them
+  body: any;
+  text: string;
+}
+
+/** One real HTTP call. */
+async function call(base: string, method: string, url: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Answer> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${base}${url}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body), signal: AbortSignal.timeout(10_000) });
+  const text = await res.text();
+  let body: unknown = null;
+  try {
+    body = text === '' ? null : JSON.parse(text);
+  } catch {
+    body = null;
+  }
+  return { status: res.status, body, text };
+}
+
+async function login(base: string, email: string): Promise<string> {
+  const res = await call(base, 'POST', '/v1/auth/login', { body: { email, password: PASSWORD } });
+  expect(res.status, res.text).toBe(200);
+  return res.body.access_token as string;
+}
+
+describe('the checkout saga across a killed worker', () => {
+  let tdb: TestDatabase;
+  let modules: Modules;
+  let shop: { organizationId: string; storeId: string; ownerEmail: string; ids: Awaited<ReturnType<Modules['catalog']['api']['idsByRef']>> };
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase();
+    // The modules' public APIs on the test database (what the test factories call), for the one
+    // thing there is no public HTTP route for: an organization with its store and menu.
+    const config = testConfig({ BRIGADE_DATA_DIR: tempDir() });
+    modules = createModules({ config, db: tdb.database.db, tokens: testTokens(config), logger: pino({ level: 'silent' }) });
+    const db = tdb.database.db;
+    const ownerEmail = `owner-${randomBytes(4).toString('hex')}@example.test`;
+    const owner = await modules.identity.api.createUser(db, { email: ownerEmail, password: PASSWORD, name: 'Owner' });
+    const organization = await inTransaction(db, (trx) => modules.tenancy.api.createOrganization(trx, { slug: `crash-${randomBytes(4).toString('hex')}`, name: 'Crash Pizza', ownerUserId: owner.id }));
+    const store = await inTransaction(db, (trx) =>
+      modules.tenancy.api.createStore(trx, {
+        organizationId: organization.id,
+        name: 'Crash Pizza Mitte',
+        address: { line1: '1 Main Street', city: 'Berlin', postal_code: '10115', country: 'DE' },
+        timezone: 'Europe/Berlin',
+        currency: 'EUR',
+        opening_hours: ALWAYS_OPEN,
+      }),
+    );
+    await inTransaction(db, (trx) => modules.catalog.api.importCatalog(trx, organization.id, smallCatalogDocument()));
+    const ids = await modules.catalog.api.idsByRef(organization.id);
+    await inTransaction(db, async (trx) => {
+      await modules.catalog.api.publishMenus(trx, { organizationId: organization.id, storeId: store.id, menuIds: [ids.menus['all-day']!] });
+      await modules.catalog.api.setStoreCatalogSettings(trx, {
+        organizationId: organization.id,
+        storeId: store.id,
+        taxSettings: { prices_include_tax: true, rates: [{ tax_category_id: ids.tax_categories.food!, rate_bps: 1900 }] },
+        priceOverrides: [],
+      });
+    });
+    shop = { organizationId: organization.id, storeId: store.id, ownerEmail, ids };
+  }, 60_000);
+
+  afterAll(async () => {
+    await modules?.catalog.close();
+    await tdb?.drop();
+  });
+
+  const paymentRow = async (paymentId: string) =>
+    (await tdb.database.pool.query<{ status: string; amount_captured: string }>('SELECT status, amount_captured FROM payments WHERE id = $1', [paymentId])).rows[0]!;
+  const intentRow = async (intentId: string) =>
+    (await tdb.database.pool.query<{ status: string; capture_count: number; amount_captured: number }>('SELECT status, capture_count, amount_captured FROM sandbox_intents WHERE id = $1', [intentId])).rows[0]!;
+  const operations = async (paymentId: string, kind: string) =>
+    (await tdb.database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM payment_operations WHERE payment_id = $1 AND kind = $2', [paymentId, kind])).rows[0]!.n;
+
+  /** A fresh customer (registered and signed in over HTTP), an online pickup order, paid at the sandbox and authorized. */
+  async function authorizedOrder(base: string) {
+    const email = `customer-${randomBytes(4).toString('hex')}@example.test`;
+    const registered = await call(base, 'POST', '/v1/auth/register', { body: { email, password: PASSWORD, name: 'Customer' } });
+    expect(registered.status, registered.text).toBe(201);
+    const customerToken = await login(base, email);
+
+    const placed = await call(base, 'POST', `/v1/stores/${shop.storeId}/orders`, {
+      token: customerToken,
+      headers: { 'idempotency-key': randomUUID() },
+      body: { channel: 'pickup', lines: [margheritaLine(shop.ids)], payment: { method: 'online' } },
+    });
+    expect(placed.status, placed.text).toBe(201);
+    const clientSecret = placed.body.payment.checkout.client_secret as string;
+    const order = { id: placed.body.id as string, total: placed.body.totals.total.amount as number, paymentId: placed.body.payment.checkout.payment_id as string, intentId: clientSecret.split('_secret_')[0]!, clientSecret };
+    expect(order.intentId).toMatch(/^si_/);
+
+    // What the checkout page posts: the card, at the processor (which runs in the same process).
+    const confirmed = await call(base, 'POST', `/sandbox/v1/intents/${order.intentId}/confirm`, { body: { client_secret: order.clientSecret, card_number: CARDS.ok } });
+    expect(confirmed.status, confirmed.text).toBe(200);
+    await waitFor(
+      `payment ${order.paymentId} to be authorized`,
+      async () => {
+        const res = await call(base, 'GET', `/v1/payments/${order.paymentId}`, { token: customerToken });
+        expect(res.status, res.text).toBe(200);
+        return res.body.status === 'authorized';
+      },
+      20_000,
+      100,
+    );
+    return { order, customerToken };
+  }
+
+  async function act(base: string, token: string, orderId: string, action: string, body: Record<string, unknown> = {}) {
+    const res = await call(base, 'POST', `/v1/orders/${orderId}/transitions`, { token, body: { action, ...body } });
+    expect(res.status, `${action}: ${res.text}`).toBe(200);
+  }
+
+  /** `brigade check --grace-seconds=0` on the same database and data folder: exit 0 and a clean report. */
+  async function expectCheckPasses(env: Record<string, string>) {
+    // Silent logs: stdout is then exactly the report.
+    const check = brigade(['check', '--grace-seconds=0'], { DATABASE_URL: env.DATABASE_URL!, BRIGADE_DATA_DIR: env.BRIGADE_DATA_DIR!, NODE_ENV: 'test', LOG_LEVEL: 'silent', PAYMENTS_SANDBOX: 'on' });
+    const exit = await exitWithin(check, 45_000);
+    expect(exit, check.output()).toEqual({ code: 0, signal: null });
+    const report = JSON.parse(check.output()) as { ok: boolean; violations: unknown[] };
+    expect(report.violations).toEqual([]);
+    expect(report.ok).toBe(true);
+  }
+
+  it('when the worker is killed after the processor captured and before Brigade recorded it, then a restarted process finishes the capture by itself, with exactly one capture and clean invariants', async () => {
+    const started = Date.now();
+    const place = { url: tdb.url, port: await freePort(), dataDir: tempDir() };
+    const base = `http://127.0.0.1:${place.port}`;
+
+    const p1 = await startServer(serverEnv(place, 'payments.capture.after-provider'));
+    const ownerToken = await login(base, shop.ownerEmail);
+    const { order, customerToken } = await authorizedOrder(base);
+
+    // Fulfilment: handing the order over requests the capture; the capture job calls the
+    // processor, which captures, and the process kills itself before recording it.
+    for (const action of ['accept', 'start_preparing', 'mark_ready', 'hand_over']) await act(base, ownerToken, order.id, action);
+    const exit = await exitWithin(p1, 45_000);
+    expect(exit, p1.output()).toEqual({ code: null, signal: 'SIGKILL' });
+    const killedAt = Date.now();
+
+    // The window the crash point names: the money is taken, Brigade's record still says capturing.
+    expect(await intentRow(order.intentId)).toMatchObject({ status: 'captured', capture_count: 1, amount_captured: order.total });
+    expect((await paymentRow(order.paymentId)).status).toBe('capturing');
+    expect(await operations(order.paymentId, 'capture')).toBe(0);
+
+    // A new process on the same database, port and data folder, without the crash point.
+    const p2 = await startServer(serverEnv(place));
+    const readyAt = Date.now();
+    await waitFor(
+      `payment ${order.paymentId} to be captured`,
+      async () => {
+        const res = await call(base, 'GET', `/v1/payments/${order.paymentId}`, { token: customerToken });
+        expect(res.status, res.text).toBe(200);
+        return res.body.status === 'captured' ? res.body : undefined;
+      },
+      60_000,
+      200,
+    );
+    const capturedAt = Date.now();
+
+    // Exactly one capture, at the processor and in Brigade's books, for the order's total.
+    expect(await intentRow(order.intentId)).toMatchObject({ status: 'captured', capture_count: 1, amount_captured: order.total });
+    expect(await operations(order.paymentId, 'capture')).toBe(1);
+    expect(Number((await paymentRow(order.paymentId)).amount_captured)).toBe(order.total);
+    await waitFor(
+      'the order to show it paid',
+      async () => {
+        const res = await call(base, 'GET', `/v1/orders/${order.id}`, { token: customerToken });
+        expect(res.status, res.text).toBe(200);
+        return res.body.payment.status === 'paid';
+      },
+      20_000,
+      200,
+    );
+    const checkStart = Date.now();
+    await expectCheckPasses(serverEnv(place));
+    const checkMs = Date.now() - checkStart;
+
+    p2.child.kill('SIGTERM');
+    expect(await exitWithin(p2, 20_000), p2.output()).toEqual({ code: 0, signal: null });
+    console.info(`TIMING check ${checkMs} ms, stop ${Date.now() - checkStart - checkMs} ms`);
+    console.info(p2.output());
+    console.info(`capture crash: P1 killed after ${killedAt - started} ms; P2 ready ${readyAt - killedAt} ms after the kill; captured ${capturedAt - readyAt} ms after ready`);
+  }, 120_000);
+
+  it('when the worker is killed after the processor voided a rejected order and before Brigade recorded it, then a restarted process finishes the void by itself and the invariants are clean', async () => {
+    const started = Date.now();
+    const place = { url: tdb.url, port: await freePort(), dataDir: tempDir() };
+    const base = `http://127.0.0.1:${place.port}`;
+
+    const p1 = await startServer(serverEnv(place, 'payments.void.after-provider'));
+    const ownerToken = await login(base, shop.ownerEmail);
+    const { order, customerToken } = await authorizedOrder(base);
+
+    await act(base, ownerToken, order.id, 'reject', { reason: 'oven broken' });
+    const exit = await exitWithin(p1, 45_000);
+    expect(exit, p1.output()).toEqual({ code: null, signal: 'SIGKILL' });
+    const killedAt = Date.now();
+
+    expect((await intentRow(order.intentId)).status).toBe('voided');
+    expect((await paymentRow(order.paymentId)).status).toBe('voiding');
+    expect(await operations(order.paymentId, 'void')).toBe(0);
+
+    const p2 = await startServer(serverEnv(place));
+    const readyAt = Date.now();
+    await waitFor(
+      `payment ${order.paymentId} to be voided`,
+      async () => {
+        const res = await call(base, 'GET', `/v1/payments/${order.paymentId}`, { token: customerToken });
+        expect(res.status, res.text).toBe(200);
+        return res.body.status === 'voided';
+      },
+      60_000,
+      200,
+    );
+    const voidedAt = Date.now();
+
+    expect(await intentRow(order.intentId)).toMatchObject({ status: 'voided', capture_count: 0, amount_captured: 0 });
+    expect(await operations(order.paymentId, 'void')).toBe(1);
+    expect(await operations(order.paymentId, 'capture')).toBe(0);
+    await waitFor(
+      'the order to show it voided',
+      async () => {
+        const res = await call(base, 'GET', `/v1/orders/${order.id}`, { token: customerToken });
+        expect(res.status, res.text).toBe(200);
+        return res.body.payment.status === 'voided';
+      },
+      20_000,
+      200,
+    );
+    const checkStart = Date.now();
+    await expectCheckPasses(serverEnv(place));
+    const checkMs = Date.now() - checkStart;
+
+    p2.child.kill('SIGTERM');
+    expect(await exitWithin(p2, 20_000), p2.output()).toEqual({ code: 0, signal: null });
+    console.info(`TIMING check ${checkMs} ms, stop ${Date.now() - checkStart - checkMs} ms`);
+    console.info(p2.output());
+    console.info(`void crash: P1 killed after ${killedAt - started} ms; P2 ready ${readyAt - killedAt} ms after the kill; voided ${voidedAt - readyAt} ms after ready`);
+  }, 120_000);
+});
