@@ -32,7 +32,8 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
   const tracing = await startTracing(config.tracing);
-  const logger = createLogger(config.logLevel);
+  // `check` answers on stdout (JSON for jq and scripts); its log lines go to stderr.
+  const logger = createLogger(config.logLevel, command === 'check' ? 'stderr' : 'stdout');
   const { openDatabase, start } = await import('./main.js');
 
   switch (command) {

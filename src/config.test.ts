@@ -40,6 +40,19 @@ describe('loadConfig', () => {
     expect(error.message).toContain('JWT_PRIVATE_KEY');
   });
 
+  it('when production has no PAYMENTS_ENCRYPTION_KEY, or one that is not 32 bytes, then a ConfigError names it', () => {
+    const { PAYMENTS_ENCRYPTION_KEY: _unused, ...env } = PRODUCTION;
+    expect(configErrorFor(env).variable).toBe('PAYMENTS_ENCRYPTION_KEY');
+    expect(configErrorFor({ ...PRODUCTION, PAYMENTS_ENCRYPTION_KEY: Buffer.alloc(16).toString('base64') }).variable).toBe('PAYMENTS_ENCRYPTION_KEY');
+  });
+
+  it('when production asks for the payment sandbox or a crash point, then it is refused naming the variable', () => {
+    expect(configErrorFor({ ...PRODUCTION, PAYMENTS_SANDBOX: 'on' }).variable).toBe('PAYMENTS_SANDBOX');
+    expect(configErrorFor({ ...PRODUCTION, BRIGADE_CRASH_AT: 'payments.capture.after-provider' }).variable).toBe('BRIGADE_CRASH_AT');
+    expect(loadConfig(PRODUCTION).payments.sandbox.enabled).toBe(false);
+    expect(loadConfig({ PORT: '4000' }).payments).toMatchObject({ publicUrl: 'http://localhost:4000', sandbox: { enabled: true, url: 'http://127.0.0.1:4000' } });
+  });
+
   it('when production has everything it needs, then it loads with demo data off and no CORS origins', () => {
     const config = loadConfig(PRODUCTION);
     expect(config.nodeEnv).toBe('production');

@@ -1,24 +1,22 @@
 // The README's ordering walkthrough, step by step through the real HTTP surface on the demo
-// data: if this passes, a newcomer's curl session works too (at any hour: Brooklyn never closes).
+// data, with the sandbox processor and a worker as `npm start` runs them: if this passes, a
+// newcomer's curl session works too (at any hour: Brooklyn never closes).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoIfEmpty } from '../src/demo/seed.js';
 import { createTestApp, type TestApp } from '../src/test-support/harness.js';
 import { bearer, signIn } from '../src/test-support/identity-factories.js';
 import { closeLiveClients, openStream } from '../src/test-support/live-clients.js';
-import { listenForTests, type Listening } from '../src/test-support/server.js';
+import { payAtSandbox, waitForPaymentStatus } from '../src/test-support/payments-factories.js';
 import { waitFor } from '../src/test-support/wait.js';
 
 let t: TestApp;
-// The streams are read over a real socket, as curl -N reads them.
-let server: Listening;
 beforeAll(async () => {
-  t = await createTestApp();
+  t = await createTestApp({}, { sandbox: true });
+  await t.startWorker();
   await seedDemoIfEmpty(t.db.database.db, t.modules);
-  server = await listenForTests(t.app);
 });
 afterAll(async () => {
   closeLiveClients();
-  await server?.close();
   await t?.close();
 });
 
@@ -30,7 +28,7 @@ interface MenuItem {
 }
 
 describe('README walkthrough', () => {
-  it('when the demo customer orders a Margherita in Brooklyn and the owner moves it along, then the kitchen feed and the customer’s stream follow it to picked up', async () => {
+  it('when the demo customer orders and pays in Brooklyn, the owner moves it along and refunds the Cola, then the feeds follow it, the payment is captured and refunded, and the books are clean', async () => {
     const customer = await signIn(t, { email: 'customer@demo.brigade.test', password: 'demo-password' });
     const owner = await signIn(t, { email: 'owner@demo.brigade.test', password: 'demo-password' });
     const stores = (await t.app.inject({ method: 'GET', url: '/v1/stores?org=demo-pizzeria' })).json().data as Array<{ id: string; timezone: string }>;
@@ -39,45 +37,64 @@ describe('README walkthrough', () => {
     const menu = (await t.app.inject({ method: 'GET', url: `/v1/stores/${brooklyn}/menu?channel=pickup` })).json();
     const items: MenuItem[] = menu.menus.flatMap((section: { categories: Array<{ items: MenuItem[] }> }) => section.categories.flatMap((category) => category.items));
     const pizza = items.find((item) => item.name === 'Margherita')!;
-    const line = {
-      item_id: pizza.id,
-      variant_id: pizza.variants[0]!.id,
-      quantity: 2,
-      modifiers: pizza.modifier_groups.filter((group) => group.min_select > 0).map((group) => ({ option_id: group.options[0]!.id })),
+    const cola = items.find((item) => item.name === 'Cola')!;
+    const basket = {
+      channel: 'pickup',
+      lines: [
+        { item_id: pizza.id, variant_id: pizza.variants[0]!.id, quantity: 2, modifiers: pizza.modifier_groups.filter((group) => group.min_select > 0).map((group) => ({ option_id: group.options[0]!.id })) },
+        { item_id: cola.id, quantity: 1 },
+      ],
+      payment: { method: 'online' },
     };
 
-    const quote = (await t.app.inject({ method: 'POST', url: `/v1/stores/${brooklyn}/quotes`, payload: { channel: 'pickup', lines: [line] } })).json();
+    const quote = (await t.app.inject({ method: 'POST', url: `/v1/stores/${brooklyn}/quotes`, payload: basket })).json();
     expect(quote).toMatchObject({ orderable: true, problems: [] });
     expect(quote.totals.tax.amount).toBeGreaterThan(0); // New York adds tax on top
     const slots = (await t.app.inject({ method: 'GET', url: `/v1/stores/${brooklyn}/slots` })).json();
     expect(slots.slots.some((slot: { orderable: boolean }) => slot.orderable)).toBe(true);
 
-    const kitchen = await openStream(`${server.url}/v1/stores/${brooklyn}/orders/stream`, owner);
+    const kitchen = await openStream(`${t.url}/v1/stores/${brooklyn}/orders/stream`, owner);
     expect(kitchen.status).toBe(200);
 
-    const placed = await t.app.inject({
-      method: 'POST',
-      url: `/v1/stores/${brooklyn}/orders`,
-      headers: { ...bearer(customer), 'idempotency-key': 'walkthrough-1' },
-      payload: { channel: 'pickup', lines: [line], tip: { amount: 200, currency: 'USD' } },
-    });
+    const placed = await t.app.inject({ method: 'POST', url: `/v1/stores/${brooklyn}/orders`, headers: { ...bearer(customer), 'idempotency-key': 'walkthrough-1' }, payload: basket });
     expect(placed.statusCode, placed.body).toBe(201);
     const order = placed.json();
-    expect(order.totals.total.amount).toBe(quote.totals.total.amount + 200);
+    expect(order.totals.total.amount).toBe(quote.totals.total.amount);
+    const checkout = order.payment.checkout as { payment_id: string; client_secret: string; checkout_url: string };
+    expect(checkout.checkout_url).toContain('/sandbox/checkout/');
     await waitFor('the order on the kitchen feed', () => kitchen.events.length === 1);
     expect(kitchen.events[0]!.data.order).toMatchObject({ id: order.id, number: order.number });
-    const following = await openStream(`${server.url}/v1/orders/${order.id}/events`, customer);
 
+    const payment = { id: checkout.payment_id, clientSecret: checkout.client_secret, intentId: checkout.client_secret.split('_secret_')[0]! };
+    expect((await payAtSandbox(t, payment)).status).toBe(200);
+    await waitForPaymentStatus(t, customer, payment.id, 'authorized');
+
+    const following = await openStream(`${t.url}/v1/orders/${order.id}/events`, customer);
     for (const action of ['accept', 'start_preparing', 'mark_ready', 'hand_over']) {
       const moved = await t.app.inject({ method: 'POST', url: `/v1/orders/${order.id}/transitions`, headers: bearer(owner), payload: { action } });
       expect(moved.statusCode, moved.body).toBe(200);
     }
+    const captured = await waitForPaymentStatus(t, customer, payment.id, 'captured');
+    expect(captured.amount_captured.amount).toBe(order.totals.total.amount);
     const tracked = (await t.app.inject({ method: 'GET', url: `/v1/orders/${order.id}`, headers: bearer(customer) })).json();
-    expect(tracked.status).toBe('picked_up');
+    expect(tracked).toMatchObject({ status: 'picked_up', payment: { method: 'online', status: 'paid' } });
     const path = ['placed', 'accepted', 'preparing', 'ready', 'picked_up'];
-    expect(tracked.history.map((entry: { status: string }) => entry.status)).toEqual(path);
+    expect(tracked.history.filter((entry: { type: string }) => entry.type !== 'payment_changed').map((entry: { status: string }) => entry.status)).toEqual(path);
     await waitFor('the customer’s stream to end at picked_up', () => following.ended);
-    expect(following.events.map((event) => event.data.status)).toEqual(path);
-    await waitFor('every change on the kitchen feed', () => kitchen.events.length === path.length);
+    expect(following.events.filter((event) => event.event === 'order.status_changed').map((event) => event.data.status)).toEqual(path.slice(1));
+    await waitFor('every change on the kitchen feed', () => kitchen.events.filter((event) => event.event !== 'order.payment_changed').length === path.length);
+
+    const refund = await t.app.inject({
+      method: 'POST',
+      url: `/v1/payments/${payment.id}/refunds`,
+      headers: { ...bearer(owner), 'idempotency-key': `refund-${order.id}` },
+      payload: { lines: [{ line_no: 1, quantity: 1 }], reason: 'warm cola' },
+    });
+    expect(refund.statusCode, refund.body).toBe(202);
+    const colaTotal = order.lines.find((line: { line_no: number }) => line.line_no === 1).total.amount;
+    expect(refund.json().amount.amount).toBe(colaTotal);
+    await waitFor('the refund to succeed', async () => (await t.app.inject({ method: 'GET', url: `/v1/payments/${payment.id}/refunds`, headers: bearer(owner) })).json().data[0]?.status === 'succeeded');
+    const report = await t.modules.payments.api.checkInvariants({ graceSeconds: 0 });
+    expect(report).toMatchObject({ ok: true, violations: [] });
   });
 });

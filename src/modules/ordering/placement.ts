@@ -217,13 +217,13 @@ export function createPlacementService(deps: PlacementDeps) {
     const found = await existing(deps.db, principal, storeId, store.organization_id, body, idempotencyKey);
     if (found) return { order: await again(found), created: false };
 
-    const prepared = await prepare(store, body);
-    if (prepared.problems.length > 0) throw basketError(prepared.problems);
     const payments = deps.payments();
     const online = body.payment?.method === 'online';
     if (online && !payments) throw new UnprocessableError('ONLINE_PAYMENT_UNAVAILABLE', 'This store takes no online payments; pay at the counter.', [{ path: '/payment/method', message: 'must be cash here' }]);
-    // Refused before anything is held: a provider that is down fails the order fast (503).
+    // Refused before any work: a provider that is down fails the order fast (503), holding nothing.
     await payments?.assertCanTake(store, online ? 'online' : 'cash');
+    const prepared = await prepare(store, body);
+    if (prepared.problems.length > 0) throw basketError(prepared.problems);
     let result: { row: OrderRow; soldOut: string[] };
     try {
       result = await inTransaction(deps.db, (trx) => write(trx, principal, prepared, body, idempotencyKey));

@@ -4,7 +4,7 @@
 // or the reconciler, when the process died in between — gets the same intent, never a second one.
 import { v7 as uuidv7 } from 'uuid';
 import { inTransaction, type Db, type Tx } from '../../platform/db/index.js';
-import { AppError, ConflictError, ServiceUnavailableError, UnprocessableError } from '../../platform/http/errors.js';
+import { AppError, ConflictError, NotFoundError, ServiceUnavailableError, UnprocessableError } from '../../platform/http/errors.js';
 import type { Checkout, PaymentOpening, PaymentsPort } from '../ordering/index.js';
 import { ProviderRejectedError, type PaymentProvider } from './provider.js';
 import { ProviderNotConfiguredError, type ProviderRegistry } from './providers/registry.js';
@@ -53,7 +53,7 @@ export function createCheckout(deps: CheckoutDeps) {
       if (withIntent && intent.status !== 'requires_payment') await deps.recorder.applyIntent(trx, withIntent, intent);
       return repo.find(trx, payment.id);
     });
-    if (!opened) throw new ConflictError('PAYMENT_GONE', 'The payment disappeared while it was being opened.');
+    if (!opened) throw new NotFoundError('payment');
     await deps.announce(opened);
     return opened;
   }

@@ -10,7 +10,7 @@ import type { JobDefinition, JobSender } from '../../platform/jobs/queue.js';
 import type { OrderPaymentFacts } from '../ordering/index.js';
 import type { CheckoutService } from './checkout.js';
 import type { ProviderRegistry } from './providers/registry.js';
-import { CLOSED_ORDER_STATUSES, type PaymentRecorder } from './record.js';
+import { BEFORE_AUTHORIZATION, CLOSED_ORDER_STATUSES, type PaymentRecorder } from './record.js';
 import { paymentsRepo as repo, type PaymentRow, type RefundRow } from './repo.js';
 import { SAGA_JOBS } from './saga.js';
 
@@ -73,11 +73,12 @@ export function createReconciler(deps: ReconcileDeps) {
     if (row.provider_ref === null) return null;
     const intent = await (await deps.providers.of(row)).fetchIntent(row.provider_ref);
     let kind: Discrepancy | null = null;
-    if (row.status === 'capturing') kind = intent.status === 'captured' ? 'capture_unrecorded' : 'capture_not_done';
-    else if (row.status === 'voiding') kind = intent.status === 'voided' ? 'void_unrecorded' : 'void_not_done';
-    else if (intent.status === 'authorized' || intent.status === 'captured') kind = 'authorization_unrecorded';
-    else if (intent.status !== row.status && intent.status !== 'requires_payment') kind = 'status_behind';
+    // Judged on the row as it is under the lock: a webhook may have recorded the change since the scan.
     await locked(row.id, async (trx, current) => {
+      if (current.status === 'capturing') kind = intent.status === 'captured' ? 'capture_unrecorded' : 'capture_not_done';
+      else if (current.status === 'voiding') kind = intent.status === 'voided' ? 'void_unrecorded' : 'void_not_done';
+      else if (BEFORE_AUTHORIZATION.includes(current.status) && (intent.status === 'authorized' || intent.status === 'captured')) kind = 'authorization_unrecorded';
+      else if (BEFORE_AUTHORIZATION.includes(current.status) && intent.status === 'voided') kind = 'status_behind';
       await deps.recorder.applyIntent(trx, current, intent);
       // The provider has not done the step: ask again (the job repeats it with the same key).
       if (kind === 'capture_not_done') await deps.jobs.sendIn(trx, SAGA_JOBS.capture, { payment_id: row.id });

@@ -23,7 +23,7 @@ export const CLOSED_ORDER_STATUSES: readonly OrderStatus[] = ['cancelled', 'reje
 const closed = (order: { status: OrderStatus } | null) => order === null || CLOSED_ORDER_STATUSES.includes(order.status);
 
 /** Still waiting for the customer's money. */
-const BEFORE_AUTHORIZATION: readonly PaymentStatus[] = ['pending', 'requires_payment', 'processing'];
+export const BEFORE_AUTHORIZATION: readonly PaymentStatus[] = ['pending', 'requires_payment', 'processing'];
 /** Money held or about to be, not taken. */
 const VOIDABLE: readonly PaymentStatus[] = [...BEFORE_AUTHORIZATION, 'authorized', 'voiding'];
 

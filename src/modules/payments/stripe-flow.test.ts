@@ -398,8 +398,10 @@ describe('Stripe webhooks reaching Brigade', () => {
     const id = `evt_${randomUUID().replace(/-/g, '')}`;
     const toOther = await deliver(fake.signedEvent(AUTHORIZED, snapshot, { secret: otherSecret, id }), other.organization.id);
     expect(toOther.statusCode, toOther.body).toBe(200);
-    expect(toOther.json()).toMatchObject({ received: true });
+    expect(toOther.json()).toEqual({ received: true, duplicate: false });
     expect(await paymentRow(order.paymentId)).toEqual(before);
+    // Acknowledged without being recorded: the event's id is not used up at the wrong endpoint.
+    expect(await webhookEventRows(id)).toEqual([]);
     expect((await readPayment(t, buyer.token, order.paymentId)).status).toBe('requires_payment');
     // This organization's own secret does not verify at the other's endpoint either.
     const crossSigned = await deliver(fake.signedEvent(AUTHORIZED, snapshot), other.organization.id);
@@ -416,6 +418,7 @@ describe('Stripe webhooks reaching Brigade', () => {
     expect(right.statusCode, right.body).toBe(200);
     expect(right.json()).toEqual({ received: true, duplicate: false });
     expect((await readPayment(t, buyer.token, order.paymentId)).status).toBe('authorized');
+    expect(await webhookEventRows(id)).toEqual([{ event_id: id, payment_id: order.paymentId }]);
     expect((await deliver(fake.signedEvent(AUTHORIZED, snapshot, { id }), shop.organization.id)).json()).toEqual({ received: true, duplicate: true });
   });
 });

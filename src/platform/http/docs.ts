@@ -27,7 +27,8 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
         { name: 'catalog', description: 'Menus, items and modifiers; storefront menu, search and GraphQL' },
         { name: 'inventory', description: 'Tracked stock per store and its ledger' },
         { name: 'ordering', description: 'Quotes, orders, kitchen slots, the order state machine and live tracking' },
-        { name: 'platform', description: 'Health and operations' },
+        { name: 'payments', description: 'Payments and refunds, store payment settings, provider credentials and webhooks' },
+        { name: 'platform', description: 'Health, operations and the invariant checker' },
       ],
     },
     refResolver: {

@@ -3,6 +3,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test-support/harness.js';
 import { waitFor } from '../../test-support/wait.js';
+import { inTransaction } from '../db/index.js';
 import { startJobs, type JobDefinition, type Jobs } from './queue.js';
 
 const logger = pino({ level: 'silent' });
@@ -38,6 +39,21 @@ describe('jobs', () => {
     await queue.send('test.deliver', { orderId: 'o-1' });
     await waitFor('the jobs to get there', () => seen.length === 1);
     expect(seen).toEqual([{ orderId: 'o-1' }]);
+  });
+
+  it('when a job is sent inside a transaction, then it runs only if the transaction commits', async () => {
+    const seen: string[] = [];
+    const queue = await jobs([{ name: 'test.transactional', handler: async (data: { n: string }) => void seen.push(data.n) }]);
+    await inTransaction(db.database.db, async (trx) => {
+      await queue.sendIn(trx, 'test.transactional', { n: 'committed' });
+    });
+    await inTransaction(db.database.db, async (trx) => {
+      await queue.sendIn(trx, 'test.transactional', { n: 'rolled back' });
+      throw new Error('roll back');
+    }).catch(() => undefined);
+    await queue.send('test.transactional', { n: 'after' });
+    await waitFor('the committed job and the one after it', () => seen.length === 2);
+    expect(seen.sort()).toEqual(['after', 'committed']);
   });
 
   it('when a handler fails, then the job is retried and its attempts are counted', async () => {

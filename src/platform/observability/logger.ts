@@ -61,6 +61,7 @@ export function loggerOptions(level: string): LoggerOptions {
   };
 }
 
-export function createLogger(level: string) {
-  return pino(loggerOptions(level));
+/** Lines go to stdout, or to stderr for commands whose stdout is their answer (`brigade check`). */
+export function createLogger(level: string, destination: 'stdout' | 'stderr' = 'stdout') {
+  return destination === 'stdout' ? pino(loggerOptions(level)) : pino(loggerOptions(level), pino.destination(2));
 }

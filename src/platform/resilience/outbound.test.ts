@@ -1,7 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CircuitState } from 'cockatiel';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../test-support/wait.js';
 import { requestContext } from '../observability/context.js';
 import { createOutbound, DependencyUnavailableError, type OutboundOptions } from './outbound.js';
 
@@ -40,6 +42,27 @@ const options = (overrides: Partial<OutboundOptions> = {}): OutboundOptions => (
 });
 
 describe('outbound calls', () => {
+  it('when a call returns, then its response body can still be read (the attempt’s signal is not aborted on return)', async () => {
+    const outbound = createOutbound(options());
+    const response = await outbound.request('menu-sync', `${base}/menu`, { method: 'GET', idempotent: true });
+    expect(await response.json()).toEqual({ ok: true });
+  });
+
+  it('when the breaker opens, then available() says no until the half-open pause passed, and the trial call that follows closes it', async () => {
+    const outbound = createOutbound(options({ retries: 0, breakerConsecutiveFailures: 2, breakerHalfOpenAfterMs: 200 }));
+    mode = { status: 500 };
+    for (let attempt = 0; attempt < 2; attempt++) await outbound.request('payments', `${base}/x`, { method: 'GET', idempotent: true }).catch(() => undefined);
+    const opened = Date.now();
+    expect(outbound.available('payments')).toBe(false);
+    await waitFor('the half-open pause', () => outbound.available('payments'), 2000, 10);
+    expect(Date.now() - opened).toBeGreaterThanOrEqual(150);
+    expect(outbound.state('payments')).toBe(CircuitState.Open);
+    mode = { status: 200 };
+    await outbound.request('payments', `${base}/x`, { method: 'GET', idempotent: true });
+    expect(outbound.available('payments')).toBe(true);
+    expect(outbound.state('payments')).toBe(CircuitState.Closed);
+  });
+
   it('when an idempotent call meets a failing dependency, then it is retried and then fails with 503 DEPENDENCY_FAILED', async () => {
     const outbound = createOutbound(options({ breakerConsecutiveFailures: 100 }));
     mode = { status: 502 };
