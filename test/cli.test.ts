@@ -1,6 +1,6 @@
 // The `brigade` command end to end, as a deployment runs it: real child processes, a real port,
 // real signals. (Bounded polling only; nothing here sleeps for a fixed time to dodge a race.)
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -8,59 +8,24 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readMigrations } from '../src/platform/db/migrate.js';
+import { exitWithin, killAll, spawnBrigade, type BrigadeRun as Run } from '../src/test-support/brigade-process.js';
 import { createTestDatabase, type TestDatabase } from '../src/test-support/harness.js';
 import { freePort } from '../src/test-support/server.js';
 import { waitFor } from '../src/test-support/wait.js';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
-const BIN = path.join(ROOT, 'bin', 'brigade.mjs');
-
-interface Run {
-  child: ChildProcess;
-  output(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
 
 const children: ChildProcess[] = [];
 const tempDirs: string[] = [];
 
 afterEach(() => {
   // A failed assertion must not leave a server running behind the test.
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  killAll(children);
 });
 afterAll(() => {
   for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function brigade(args: string[], env: Record<string, string | undefined>): Run {
-  const base: Record<string, string | undefined> = { ...process.env };
-  // Only what each test sets: no stray settings from the developer's shell or CI.
-  for (const name of ['DATABASE_URL', 'REDIS_URL', 'NATS_URL', 'PRESSURE_MAX_EVENT_LOOP_DELAY_MS', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_SDK_DISABLED', 'OTEL_LOGS_EXPORTER', 'OTEL_METRICS_EXPORTER', 'JWT_PRIVATE_KEY', 'NODE_ENV', 'PORT', 'HOST', 'BRIGADE_DATA_DIR', 'BRIGADE_DEMO', 'BRIGADE_ROLE', 'LOG_LEVEL', 'VITEST', 'VITEST_WORKER_ID', 'VITEST_POOL_ID', 'TEST']) delete base[name];
-  // A child starting under a busy test run (tsx compiling, other files loading PostgreSQL) can
-  // lag its event loop past the shedding limit; these tests are not about shedding.
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...base, PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-  });
-  return { child, output: () => output, exited };
-}
-
-/** Resolves with the exit, or rejects when the process is still running after `ms`. */
-async function exitWithin(run: Run, ms: number) {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`still running after ${ms} ms; output:\n${run.output()}`)), ms);
-  });
-  try {
-    return await Promise.race([run.exited, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const brigade = (args: string[], env: Record<string, string>): Run => spawnBrigade(args, env, children);
 
 /** Polls until the URL answers (any status), the process dies, or the deadline passes. */
 async function waitForAnswer(url: string, run: Run, ms: number): Promise<Response> {

@@ -6,7 +6,7 @@
 // The two scenarios run concurrently, each on its own database (so one's invariant check never
 // sees the other's payment in flight) with its own processes: most of the time is `brigade start`
 // loading, and two of those share the machine well.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,6 +16,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createModules, type Modules } from '../src/modules.js';
 import { inTransaction } from '../src/platform/db/index.js';
 import { smallCatalogDocument } from '../src/test-support/catalog-factories.js';
+import { exitWithin, killAll, spawnBrigade, type BrigadeRun as Run } from '../src/test-support/brigade-process.js';
 import { createTestDatabase, testConfig, testTokens, type TestDatabase } from '../src/test-support/harness.js';
 import { margheritaLine } from '../src/test-support/ordering-factories.js';
 import { CARDS } from '../src/test-support/payments-factories.js';
@@ -23,34 +24,15 @@ import { freePort } from '../src/test-support/server.js';
 import { ALWAYS_OPEN } from '../src/test-support/tenancy-factories.js';
 import { waitFor } from '../src/test-support/wait.js';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
-const BIN = path.join(ROOT, 'bin', 'brigade.mjs');
 const PASSWORD = 'a long enough password';
-
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-interface Run {
-  child: ChildProcess;
-  /** stdout and stderr interleaved, for failure messages. */
-  output(): string;
-  stdout(): string;
-  exited: Promise<Exit>;
-}
 
 const children: ChildProcess[] = [];
 const tempDirs: string[] = [];
 
-function killLeft(list: ChildProcess[]) {
-  for (const child of list) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-}
-
 // Each test kills its own processes when it finishes (onTestFinished: with concurrent tests an
 // afterEach would kill the other test's); this is the backstop for anything still running.
 afterAll(() => {
-  killLeft(children.splice(0));
+  killAll(children);
   for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -60,39 +42,11 @@ function tempDir(): string {
   return dir;
 }
 
-/** Inherited settings that would change what the child does (the developer's shell, CI, vitest). */
-const INHERITED = /^(DATABASE_URL|REDIS_URL|NATS_URL|NATS_STREAM|JWT_.*|NODE_ENV|PORT|HOST|PUBLIC_URL|LOG_LEVEL|TEST|VITEST.*|BRIGADE_.*|PAYMENTS_.*|SANDBOX_.*|STRIPE_.*|RATE_LIMIT_.*|LOGIN_LOCKOUT_.*|ARGON2_.*|PRESSURE_.*|OTEL_.*|OUTBOX_.*|EMBEDDED_PG_PORT)$/;
-
+/** `brigade <args>`, owned by the test (`owned`) and by the file (the backstop above). */
 function brigade(args: string[], env: Record<string, string>, owned: ChildProcess[]): Run {
-  const base: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(process.env)) if (!INHERITED.test(name)) base[name] = value;
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  owned.push(child);
-  let output = '';
-  let stdout = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-    stdout += chunk.toString();
-  });
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<Exit>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-  });
-  return { child, output: () => output, stdout: () => stdout, exited };
-}
-
-/** Resolves with the exit, or rejects when the process is still running after `ms`. */
-async function exitWithin(run: Run, ms: number): Promise<Exit> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`still running after ${ms} ms; output:\n${run.output()}`)), ms);
-  });
-  try {
-    return await Promise.race([run.exited, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  const run = spawnBrigade(args, env, owned);
+  children.push(run.child);
+  return run;
 }
 
 /** Everything a crash-test process is started with; `crashAt` only for the first one. */
@@ -192,7 +146,7 @@ async function world(onTestFinished: (fn: () => Promise<void> | void) => void): 
   const config = testConfig({ BRIGADE_DATA_DIR: tempDir() });
   const modules = createModules({ config, db: tdb.database.db, tokens: testTokens(config), logger: pino({ level: 'silent' }) });
   onTestFinished(async () => {
-    killLeft(owned);
+    killAll(owned);
     await Promise.all(owned.map((child) => (child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
     await modules.catalog.close();
     await tdb.drop();

@@ -3,7 +3,7 @@
 import pino, { type LoggerOptions } from 'pino';
 import { traceFields } from './tracing.js';
 
-const SENSITIVE_KEYS = new Set(['password', 'new_password', 'email', 'phone', 'token', 'access_token', 'refresh_token', 'secret', 'authorization', 'cookie', 'set-cookie', 'x-api-key']);
+const SENSITIVE_KEYS = new Set(['password', 'new_password', 'email', 'phone', 'token', 'access_token', 'refresh_token', 'secret', 'client_secret', 'secret_key', 'webhook_secret', 'card_number', 'authorization', 'cookie', 'set-cookie', 'x-api-key']);
 const CENSOR = '[redacted]';
 // Deeper than any log object we write; a bound keeps a cyclic object from looping.
 const MAX_DEPTH = 10;

@@ -3,9 +3,7 @@
 // Idempotency-Key, the rest are reads), so a timeout is retried without risk. A 4xx is the
 // processor saying no: it is returned from the attempt, not thrown, so it never counts against
 // the breaker.
-import { context, propagation } from '@opentelemetry/api';
-import { currentRequestId } from '../../../platform/observability/context.js';
-import { DependencyUnavailableError, OutboundHttpError, type Outbound } from '../../../platform/resilience/outbound.js';
+import { DependencyUnavailableError, type Outbound } from '../../../platform/resilience/outbound.js';
 import {
   ProviderRejectedError,
   WebhookVerificationError,
@@ -83,45 +81,26 @@ export function createSandboxProvider(options: SandboxProviderOptions): PaymentP
   const base = `${options.url.replace(/\/+$/, '')}/sandbox/v1`;
   const intentPath = (ref: string) => `/intents/${encodeURIComponent(ref)}`;
 
-  /** The API key and idempotency key, plus what request() would forward: the request id and trace context. */
   function headersFor(idempotencyKey: string | undefined, hasBody: boolean): Record<string, string> {
     const headers: Record<string, string> = { authorization: `Bearer ${options.secretKey}`, accept: 'application/json' };
     if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey;
     if (hasBody) headers['content-type'] = 'application/json';
-    const requestId = currentRequestId();
-    if (requestId) headers['x-request-id'] = requestId;
-    propagation.inject(context.active(), headers);
     return headers;
   }
 
   /**
-   * One call; resolves with the 2xx body, throws ProviderRejectedError on a 4xx. The body is read
-   * inside the attempt (its timeout covers it): outbound.request() hands back a Response whose
-   * body cockatiel's timeout has already aborted once the policy returns (abortOnReturn), so it
-   * cannot be read afterwards. 5xx/429 throw OutboundHttpError inside the attempt, exactly as
-   * request() does, so only they count against the breaker and are retried.
+   * One call through the outbound policies (which forward the request id and trace context, and
+   * count only 5xx/429 against the breaker); resolves with the 2xx body, throws
+   * ProviderRejectedError on a 4xx.
    */
   async function call<T>(path: string, init: { method: 'GET' | 'POST'; body?: Json; idempotencyKey?: string }, map: (json: unknown) => T): Promise<T> {
-    const answer = await options.outbound.call(
-      DESTINATION,
-      async (signal) => {
-        const response = await fetch(base + path, {
-          method: init.method,
-          headers: headersFor(init.idempotencyKey, init.body !== undefined),
-          body: init.body === undefined ? undefined : JSON.stringify(init.body),
-          signal,
-        });
-        if (response.status >= 500 || response.status === 429) {
-          await response.body?.cancel();
-          const retryAfter = Number(response.headers.get('retry-after'));
-          throw new OutboundHttpError(response.status, Number.isFinite(retryAfter) ? retryAfter : null);
-        }
-        // A body cut off mid-read throws here, inside the attempt: a failure, retried like one.
-        const text = await response.text();
-        return { status: response.status, ok: response.ok, json: parseJson(text) };
-      },
-      { idempotent: true },
-    );
+    const response = await options.outbound.request(DESTINATION, base + path, {
+      method: init.method,
+      headers: headersFor(init.idempotencyKey, init.body !== undefined),
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      idempotent: true,
+    });
+    const answer = { status: response.status, ok: response.ok, json: parseJson(await response.text()) };
     try {
       if (answer.ok) return map(answer.json);
       const error = isObject(answer.json) && isObject(answer.json.error) ? answer.json.error : {};

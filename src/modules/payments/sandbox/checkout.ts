@@ -1,12 +1,13 @@
 // The processor's hosted payment page: a card field that confirms the intent, so a person can
-// click through a sandbox payment in a browser. No external assets; values go in as JSON with
-// "<" escaped, so nothing in them can close the script.
+// click through a sandbox payment in a browser. The client secret comes in the URL's fragment
+// (`#client_secret=…`), which browsers never send, so it never reaches a request log. No
+// external assets; values go in as JSON with "<" escaped, so nothing in them can close the script.
 import type { IntentJson } from './present.js';
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export function checkoutPage(intent: IntentJson, clientSecret: string): string {
-  const config = JSON.stringify({ confirm: `/sandbox/v1/intents/${encodeURIComponent(intent.id)}/confirm`, secret: clientSecret }).replace(/</g, '\\u003c');
+export function checkoutPage(intent: IntentJson): string {
+  const config = JSON.stringify({ confirm: `/sandbox/v1/intents/${encodeURIComponent(intent.id)}/confirm` }).replace(/</g, '\\u003c');
   return `<!doctype html><html lang="en"><meta charset="utf-8"><title>Sandbox checkout</title>
 <body style="font-family:sans-serif;max-width:28em;margin:3em auto">
 <h1>Pay ${intent.amount} ${escapeHtml(intent.currency)} <small>(minor units)</small></h1>
@@ -15,9 +16,10 @@ export function checkoutPage(intent: IntentJson, clientSecret: string): string {
 <p>Test cards: 4242424242424242 pays, 4000000000000002 is declined, 4000000000009995 lacks funds, 4000000000000077 is slow.</p>
 <script>
 const config = ${config};
+const secret = new URLSearchParams(location.hash.slice(1)).get('client_secret') ?? '';
 document.getElementById('pay').addEventListener('submit', async (event) => {
   event.preventDefault();
-  const response = await fetch(config.confirm, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client_secret: config.secret, card_number: event.target.card.value }) });
+  const response = await fetch(config.confirm, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client_secret: secret, card_number: event.target.card.value }) });
   const body = await response.json();
   document.getElementById('status').textContent = body.status ?? body.error.message;
 });

@@ -145,14 +145,15 @@ describe('sandbox test cards', () => {
     expect(await confirm(base, intent, '4242424242424242')).toMatchObject({ status: 409, body: { error: { code: 'invalid_state' } } });
   });
 
-  it('when the checkout page is opened, then it is a small HTML form posting to confirm', async () => {
+  it('when the checkout page is opened, then it is a small HTML form posting to confirm, reading the client secret from the fragment (never sent to the server)', async () => {
     const intent = await createIntent(base);
-    const response = await fetch(`${base}/sandbox/checkout/${intent.id}?client_secret=${intent.client_secret}`);
+    const response = await fetch(`${base}/sandbox/checkout/${intent.id}`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/html');
     const html = await response.text();
     expect(html).toContain(`/sandbox/v1/intents/${intent.id}/confirm`);
-    expect(html).toContain(intent.client_secret);
+    expect(html).toContain('location.hash');
+    expect(html).not.toContain(intent.client_secret);
     expect(html).toContain('<form');
   });
 });

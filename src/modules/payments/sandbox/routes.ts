@@ -48,7 +48,6 @@ const ControlBody = Type.Object({
   outage: Type.Optional(Type.Boolean()),
   webhook_mode: Type.Optional(Type.Union([Type.Literal('normal'), Type.Literal('duplicate_shuffled')])),
 }, closed);
-const CheckoutQuery = Type.Object({ client_secret: Type.Optional(Type.String({ maxLength: 200 })) }, closed);
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
@@ -138,9 +137,9 @@ export function sandboxRoutes(deps: SandboxRouteDeps): FastifyPluginAsync {
       data: await operations.listRefunds(request.params.id),
     }));
 
-    app.get('/checkout/:id', { ...customer, schema: { hide: true, params: IntentParams, querystring: CheckoutQuery } }, async (request, reply) => {
+    app.get('/checkout/:id', { ...customer, schema: { hide: true, params: IntentParams } }, async (request, reply) => {
       const intent = await operations.getIntent(request.params.id);
-      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(checkoutPage(intent, request.query.client_secret ?? ''));
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(checkoutPage(intent));
     });
 
     app.post('/control', { ...api, schema: { hide: true, body: ControlBody } }, async (request) => {
