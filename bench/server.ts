@@ -158,8 +158,8 @@ const insertLines = `INSERT INTO order_lines (${lineColumns.join(', ')}) VALUES 
 // The placement baseline: the writes of a placement, in one transaction, with pg alone — no
 // Kysely, no validation, no menu, no pricing, no idempotency record. Same statements as
 // Brigade's for the contended rows (kitchen slot, store counter), the same rows for orders,
-// order_lines, order_events, the outbox (with its per-aggregate lock and relay wake-up) and the
-// organization's customer record.
+// order_lines, order_events, the payment, the outbox (with its per-aggregate lock and relay
+// wake-up) and the organization's customer record.
 bare.post('/orders/:storeId', async (request, reply) => {
   const { storeId } = request.params as { storeId: string };
   const key = request.headers['idempotency-key'];
@@ -170,6 +170,12 @@ bare.post('/orders/:storeId', async (request, reply) => {
   const client = await database.pool.connect();
   try {
     await client.query('BEGIN');
+    // In Brigade's order: the customer's row first, then the store-wide rows (slot, counter).
+    await client.query(
+      `INSERT INTO organization_customers (organization_id, user_id, first_seen_at, last_seen_at) VALUES ($1, $2, $3, $3)
+       ON CONFLICT (organization_id, user_id) DO UPDATE SET last_seen_at = GREATEST(organization_customers.last_seen_at, EXCLUDED.last_seen_at)`,
+      [bench.organizationId, customerId, now],
+    );
     const slot = await client.query(
       `INSERT INTO kitchen_slots AS k (store_id, pool, starts_at, orders_taken, items_taken) VALUES ($1, $2, $3, 1, $4)
        ON CONFLICT (store_id, pool, starts_at) DO UPDATE SET orders_taken = k.orders_taken + 1, items_taken = k.items_taken + excluded.items_taken
@@ -217,10 +223,11 @@ bare.post('/orders/:storeId', async (request, reply) => {
        SELECT $2::uuid, 'order', $3, $4, $5, $6, $7::jsonb FROM ordered, woken`,
       [`order:${orderId}`, uuidv7(), orderId, templateEvent.type, templateEvent.source, `order/${orderId}`, JSON.stringify(data)],
     );
+    // Its payment, born in the same transaction (cash: waiting for the counter).
     await client.query(
-      `INSERT INTO organization_customers (organization_id, user_id, first_seen_at, last_seen_at) VALUES ($1, $2, $3, $3)
-       ON CONFLICT (organization_id, user_id) DO UPDATE SET last_seen_at = GREATEST(organization_customers.last_seen_at, EXCLUDED.last_seen_at)`,
-      [bench.organizationId, customerId, now],
+      `INSERT INTO payments (id, organization_id, store_id, order_id, provider, status, currency, amount, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, 'cash', 'requires_payment', $5, $6, $7, $7)`,
+      [uuidv7(), bench.organizationId, storeId, orderId, template.currency, template.total, now],
     );
     await client.query('COMMIT');
     return reply.code(201).send(rows[0]);
