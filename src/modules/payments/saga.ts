@@ -129,12 +129,14 @@ export function createSaga(deps: SagaDeps) {
     });
   }
 
+  // Retries for outages: 10 attempts from 2 s with backoff reach past ten minutes; after that the
+  // dead letter waits and the reconciler keeps comparing the payment with its provider. Polled
+  // often: a customer watching their order waits for these.
+  const step = { retryLimit: 10, retryDelaySeconds: 2, expireInSeconds: 120, concurrency: 2, pollingIntervalSeconds: 0.5 };
   const jobs: JobDefinition[] = [
-    // Retries for outages: 10 attempts from 2 s with backoff reach past ten minutes; after that the
-    // dead letter waits and the reconciler keeps comparing the payment with its provider.
-    { name: SAGA_JOBS.capture, retryLimit: 10, retryDelaySeconds: 2, expireInSeconds: 120, concurrency: 2, handler: (data: PaymentJob) => capture(data) },
-    { name: SAGA_JOBS.void, retryLimit: 10, retryDelaySeconds: 2, expireInSeconds: 120, concurrency: 2, handler: (data: PaymentJob) => voidPayment(data) },
-    { name: SAGA_JOBS.refund, retryLimit: 10, retryDelaySeconds: 2, expireInSeconds: 120, concurrency: 2, handler: (data: RefundJob) => refund(data) },
+    { name: SAGA_JOBS.capture, ...step, handler: (data: PaymentJob) => capture(data) },
+    { name: SAGA_JOBS.void, ...step, handler: (data: PaymentJob) => voidPayment(data) },
+    { name: SAGA_JOBS.refund, ...step, handler: (data: RefundJob) => refund(data) },
   ];
 
   /** The requests become jobs; order endings and completions become requests. */

@@ -8,7 +8,11 @@ describe('load shedding', () => {
       // A 1-byte heap limit: every sample is over it, so shedding is certain once the first
       // sample is taken (under-pressure samples once a second).
       t = await createTestApp({ PRESSURE_MAX_HEAP_USED_BYTES: '1' });
+      // Right after start the app serves even over the limit (what a start measures is the start);
+      // shedding is armed two samples after ready.
+      expect((await t.app.inject({ method: 'GET', url: '/v1/stores' })).statusCode).toBe(200);
       await vi.waitFor(() => expect(t.app.isUnderPressure()).toBe(true), { timeout: 10_000, interval: 25 });
+      await vi.waitFor(async () => expect((await t.app.inject({ method: 'GET', url: '/v1/stores' })).statusCode).toBe(503), { timeout: 10_000, interval: 50 });
     });
     afterAll(async () => {
       await t?.close();

@@ -28,7 +28,15 @@ function alwaysServed(request: FastifyRequest): boolean {
 /** Register before access control and everything else, so shedding costs no work at all. */
 export async function registerLoadShedding(app: FastifyInstance, pressure: Config['pressure'], options: LoadSheddingOptions = {}): Promise<void> {
   const retryAfter = options.retryAfterSeconds ?? 5;
+  const sampleInterval = options.sampleIntervalMs ?? 1000;
   let lastLog = 0;
+  // The samples taken while the app starts measure the start itself (route schemas compile
+  // synchronously in ready(), more than a second on a small machine), not load: shedding is armed
+  // two samples after ready, so the first requests after start are not refused for it.
+  let armedAt = Number.POSITIVE_INFINITY;
+  app.addHook('onReady', async () => {
+    armedAt = Date.now() + 2 * sampleInterval;
+  });
 
   // Every route may now answer 503: say so in its documented responses.
   app.addHook('onRoute', (route) => {
@@ -41,10 +49,10 @@ export async function registerLoadShedding(app: FastifyInstance, pressure: Confi
     maxEventLoopDelay: pressure.maxEventLoopDelayMs,
     maxHeapUsedBytes: pressure.maxHeapUsedBytes,
     maxRssBytes: pressure.maxRssBytes,
-    sampleInterval: options.sampleIntervalMs ?? 1000,
+    sampleInterval,
     // A rejected promise reaches the app's error handler: the 503 is a problem like any other.
     pressureHandler: async (request, _reply, type, value) => {
-      if (alwaysServed(request)) return;
+      if (alwaysServed(request) || Date.now() < armedAt) return;
       const now = Date.now();
       if (now - lastLog > 10_000) {
         lastLog = now;

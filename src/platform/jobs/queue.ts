@@ -22,6 +22,8 @@ export interface JobDefinition<Data extends object = object> {
   expireInSeconds?: number;
   /** Workers in each process (jobs of this queue that one process runs at once). */
   concurrency?: number;
+  /** How often an idle worker of this queue looks for jobs (at least 0.5 s); default: the process's setting. */
+  pollingIntervalSeconds?: number;
   /** Cron (5 fields, UTC) on which the job is enqueued automatically. */
   cron?: string;
   /** Also enqueued once when a worker starts (a sweep that should not wait for the first cron tick after a restart). */
@@ -110,7 +112,7 @@ export async function startJobs(definitions: AnyDefinition[], options: JobsOptio
 
   if (options.work) {
     for (const definition of definitions) {
-      const workOptions = { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2, batchSize: 1 };
+      const workOptions = { pollingIntervalSeconds: definition.pollingIntervalSeconds ?? options.pollingIntervalSeconds ?? 2, batchSize: 1 };
       for (let worker = 0; worker < (definition.concurrency ?? 1); worker++) {
         await boss.work<object>(definition.name, { ...workOptions, includeMetadata: true }, async ([job]) => {
           if (!job) return;
