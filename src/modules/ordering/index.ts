@@ -1,5 +1,6 @@
 // Ordering owns pricing, quotes, orders and their lines, kitchen slots, the order state machine
-// and its history. Other modules reach it only through `api` below or its events.
+// and its history, tips, and the live order streams. Other modules reach it only through `api`
+// below, its events, or the payments port it declares (payments-port.ts).
 import type { Logger } from 'pino';
 import type { Db, Tx } from '../../platform/db/index.js';
 import type { EventAppender } from '../../platform/events/index.js';
