@@ -1,10 +1,10 @@
-// Test helpers for payments, all through real HTTP: placing an online order on the app, paying it
+// Test helpers for payments (with orderingStore's shop), all through real HTTP: placing an online order on the app, paying it
 // at the sandbox processor as a customer's browser would (the intent id is the client secret's
 // prefix, as with Stripe), moving the order along as the store, steering the processor.
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import type { TestApp } from './harness.js';
-import { bearer } from './identity-factories.js';
+import { bearer, customer } from './identity-factories.js';
 import { margheritaLine, orderingStore } from './ordering-factories.js';
 import { waitFor } from './wait.js';
 
@@ -31,11 +31,6 @@ export interface PaymentView {
   amount_captured: { amount: number };
   amount_refunded: { amount: number };
   last_failure_code: string | null;
-}
-
-/** A store with the small menu (dine-in tables too), open around the clock, paid through the sandbox. */
-export async function paymentsStore(t: TestApp, settings: Record<string, unknown> = {}) {
-  return orderingStore(t, settings);
 }
 
 export async function placeOnline(t: TestApp, token: string, shop: Awaited<ReturnType<typeof orderingStore>>, body: Record<string, unknown> = {}): Promise<PlacedOnline> {
@@ -82,6 +77,17 @@ export async function act(t: TestApp, token: string, orderId: string, action: st
 /** accept → start_preparing → mark_ready → hand_over (a pickup order). */
 export async function fulfil(t: TestApp, token: string, orderId: string) {
   for (const action of ['accept', 'start_preparing', 'mark_ready', 'hand_over']) await act(t, token, orderId, action);
+}
+
+/** A new customer's online pickup order, paid with a good card, handed over by the store and captured. */
+export async function capturedOnline(t: TestApp, shop: Awaited<ReturnType<typeof orderingStore>>, body: Record<string, unknown> = {}) {
+  const buyer = await customer(t);
+  const order = await placeOnline(t, buyer.token, shop, body);
+  await payAtSandbox(t, order.payment);
+  await waitForPaymentStatus(t, buyer.token, order.payment.id, 'authorized');
+  await fulfil(t, shop.ownerToken, order.id);
+  await waitForPaymentStatus(t, buyer.token, order.payment.id, 'captured');
+  return { buyer, order };
 }
 
 export async function sandboxControl(t: TestApp, settings: { outage?: boolean; webhook_mode?: 'normal' | 'duplicate_shuffled' }) {

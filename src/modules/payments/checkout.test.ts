@@ -4,17 +4,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test-support/harness.js';
 import { bearer, customer } from '../../test-support/identity-factories.js';
-import { margheritaLine } from '../../test-support/ordering-factories.js';
-import { act, CARDS, expectInvariantsHold, fulfil, payAtSandbox, paymentsStore, placeOnline, readPayment, sandboxIntent, waitForPaymentStatus } from '../../test-support/payments-factories.js';
+import { margheritaLine, orderingStore } from '../../test-support/ordering-factories.js';
+import { act, CARDS, expectInvariantsHold, fulfil, payAtSandbox, placeOnline, readPayment, sandboxIntent, waitForPaymentStatus } from '../../test-support/payments-factories.js';
 import { waitFor } from '../../test-support/wait.js';
 
 let t: TestApp;
-let shop: Awaited<ReturnType<typeof paymentsStore>>;
+let shop: Awaited<ReturnType<typeof orderingStore>>;
 
 beforeAll(async () => {
   t = await createTestApp({}, { sandbox: true });
   await t.startWorker();
-  shop = await paymentsStore(t);
+  shop = await orderingStore(t);
 });
 afterAll(async () => {
   await t?.close();
@@ -101,7 +101,7 @@ describe('paying online with the sandbox', () => {
   });
 
   it('when the store captures at acceptance and then cancels, then the capture is refunded in full', async () => {
-    const own = await paymentsStore(t);
+    const own = await orderingStore(t);
     const settings = await t.app.inject({ method: 'PATCH', url: `/v1/stores/${own.store.id}/payment-settings`, headers: bearer(own.ownerToken), payload: { capture_on: 'acceptance' } });
     expect(settings.statusCode, settings.body).toBe(200);
     const buyer = await customer(t);

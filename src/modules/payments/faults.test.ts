@@ -7,14 +7,14 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test-support/harness.js';
 import { bearer, customer } from '../../test-support/identity-factories.js';
-import { margheritaLine } from '../../test-support/ordering-factories.js';
+import { margheritaLine, orderingStore } from '../../test-support/ordering-factories.js';
 import { captureLogs } from '../../test-support/server.js';
-import { act, CARDS, expectInvariantsHold, fulfil, payAtSandbox, paymentsStore, placeOnline, readPayment, sandboxControl, sandboxIntent, waitForPaymentStatus } from '../../test-support/payments-factories.js';
+import { act, capturedOnline, CARDS, expectInvariantsHold, fulfil, payAtSandbox, placeOnline, readPayment, sandboxControl, sandboxIntent, waitForPaymentStatus } from '../../test-support/payments-factories.js';
 import { waitFor } from '../../test-support/wait.js';
 import { webhookHeaders } from './sandbox/signature.js';
 
 let t: TestApp;
-let shop: Awaited<ReturnType<typeof paymentsStore>>;
+let shop: Awaited<ReturnType<typeof orderingStore>>;
 const logs = captureLogs('info');
 // Moved forward by the expiry and reconciliation tests; the processor keeps real time.
 let offsetMs = 0;
@@ -22,7 +22,7 @@ let offsetMs = 0;
 beforeAll(async () => {
   t = await createTestApp({ PAYMENTS_RECONCILE_AFTER_SECONDS: '60' }, { sandbox: true, logger: logs.logger, clock: () => new Date(Date.now() + offsetMs) });
   await t.startWorker();
-  shop = await paymentsStore(t);
+  shop = await orderingStore(t);
 });
 afterAll(async () => {
   await t?.close();
@@ -122,12 +122,7 @@ describe('forged and stale webhooks', () => {
 
 describe('refunds under concurrency', () => {
   it('when twelve partial refunds race for one capture, then together they never exceed it, and the processor agrees', async () => {
-    const buyer = await customer(t);
-    const order = await placeOnline(t, buyer.token, shop);
-    await payAtSandbox(t, order.payment);
-    await waitForPaymentStatus(t, buyer.token, order.payment.id, 'authorized');
-    await fulfil(t, shop.ownerToken, order.id);
-    await waitForPaymentStatus(t, buyer.token, order.payment.id, 'captured');
+    const { order } = await capturedOnline(t, shop);
 
     const share = Math.floor(order.total / 5) + 1; // five of these do not fit; four do
     const answers = await Promise.all(
@@ -150,12 +145,7 @@ describe('refunds under concurrency', () => {
   });
 
   it('when line refunds race for the same line, then no more units are refunded than the line had, and a whole line comes back to the cent', async () => {
-    const buyer = await customer(t);
-    const order = await placeOnline(t, buyer.token, shop, { lines: [margheritaLine(shop.ids, 3)] });
-    await payAtSandbox(t, order.payment);
-    await waitForPaymentStatus(t, buyer.token, order.payment.id, 'authorized');
-    await fulfil(t, shop.ownerToken, order.id);
-    await waitForPaymentStatus(t, buyer.token, order.payment.id, 'captured');
+    const { order } = await capturedOnline(t, shop, { lines: [margheritaLine(shop.ids, 3)] });
 
     const answers = await Promise.all(
       Array.from({ length: 6 }, () =>

@@ -5,20 +5,20 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test-support/harness.js';
 import { bearer, customer } from '../../test-support/identity-factories.js';
-import { margheritaLine } from '../../test-support/ordering-factories.js';
-import { expectInvariantsHold, paymentsStore, sandboxControl } from '../../test-support/payments-factories.js';
+import { margheritaLine, orderingStore } from '../../test-support/ordering-factories.js';
+import { expectInvariantsHold, sandboxControl } from '../../test-support/payments-factories.js';
 import { waitFor } from '../../test-support/wait.js';
 
 const OUTAGE_MS = 60_000;
 const HALF_OPEN_MS = 3000;
 
 let t: TestApp;
-let shop: Awaited<ReturnType<typeof paymentsStore>>;
+let shop: Awaited<ReturnType<typeof orderingStore>>;
 
 beforeAll(async () => {
   t = await createTestApp({ OUTBOUND_RETRIES: '1', OUTBOUND_BREAKER_FAILURES: '3', OUTBOUND_BREAKER_HALF_OPEN_MS: String(HALF_OPEN_MS) }, { sandbox: true });
   await t.startWorker();
-  shop = await paymentsStore(t);
+  shop = await orderingStore(t);
 });
 afterAll(async () => {
   await t?.close();

@@ -4,18 +4,18 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test-support/harness.js';
 import { bearer, customer, signIn, staffOf } from '../../test-support/identity-factories.js';
-import { margheritaLine } from '../../test-support/ordering-factories.js';
-import { act, fulfil, payAtSandbox, paymentsStore, placeOnline, readPayment, sandboxIntent, waitForPaymentStatus } from '../../test-support/payments-factories.js';
+import { margheritaLine, orderingStore } from '../../test-support/ordering-factories.js';
+import { act, capturedOnline, payAtSandbox, placeOnline, readPayment, sandboxIntent, waitForPaymentStatus } from '../../test-support/payments-factories.js';
 import { organizationWithStore } from '../../test-support/tenancy-factories.js';
 import { waitFor } from '../../test-support/wait.js';
 
 let t: TestApp;
-let shop: Awaited<ReturnType<typeof paymentsStore>>;
+let shop: Awaited<ReturnType<typeof orderingStore>>;
 
 beforeAll(async () => {
   t = await createTestApp({}, { sandbox: true });
   await t.startWorker();
-  shop = await paymentsStore(t);
+  shop = await orderingStore(t);
 });
 afterAll(async () => {
   await t?.close();
@@ -24,15 +24,7 @@ afterAll(async () => {
 const refund = (token: string, paymentId: string, payload: Record<string, unknown>, key: string = randomUUID()) =>
   t.app.inject({ method: 'POST', url: `/v1/payments/${paymentId}/refunds`, headers: { ...bearer(token), 'idempotency-key': key }, payload });
 
-async function capturedOrder() {
-  const buyer = await customer(t);
-  const order = await placeOnline(t, buyer.token, shop, { lines: [margheritaLine(shop.ids, 2)] });
-  await payAtSandbox(t, order.payment);
-  await waitForPaymentStatus(t, buyer.token, order.payment.id, 'authorized');
-  await fulfil(t, shop.ownerToken, order.id);
-  await waitForPaymentStatus(t, buyer.token, order.payment.id, 'captured');
-  return { buyer, order };
-}
+const capturedOrder = () => capturedOnline(t, shop, { lines: [margheritaLine(shop.ids, 2)] });
 
 describe('seeing payments', () => {
   it('when someone else asks for a payment, then 404; the customer sees how to pay while it waits, the store’s staff never see it', async () => {
@@ -135,7 +127,7 @@ describe('tips after the fact', () => {
 
 describe('store payment settings', () => {
   it('when a manager changes the provider, then new online orders follow it; cash only refuses online payment; staff may read but not change', async () => {
-    const own = await paymentsStore(t);
+    const own = await orderingStore(t);
     const staff = await staffOf(t, { organizationId: own.organization.id, storeId: own.store.id, role: 'staff' });
     const url = `/v1/stores/${own.store.id}/payment-settings`;
     const read = await t.app.inject({ method: 'GET', url, headers: bearer(staff.token) });
