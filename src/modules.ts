@@ -2,19 +2,19 @@
 // passes each one the narrow slice of the others that it needs, and the event plumbing.
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { Config } from './config.js';
 import type { AccessTokenIssuer } from './platform/auth/tokens.js';
 import type { Db } from './platform/db/index.js';
 import type { LiveFanout } from './platform/live/index.js';
 import { createEventAppender, createEventBus, type EventAppender, type EventBus } from './platform/events/index.js';
+import { createLateJobSender, type JobSender } from './platform/jobs/queue.js';
 import { createIdentityModule, type IdentityEvents } from './modules/identity/index.js';
 import { createTenancyModule, type TenancyEvents } from './modules/tenancy/index.js';
 import { createCatalogModule, type CatalogEvents } from './modules/catalog/index.js';
 import { createOrderingModule, type OrderingEvents } from './modules/ordering/index.js';
 import { createInventoryModule, type InventoryEvents } from './modules/inventory/index.js';
 import { createPaymentsModule, type PaymentsEvents, type PaymentsModule } from './modules/payments/index.js';
-import { createLateJobSender, type JobSender } from './platform/jobs/queue.js';
-import type { Registry } from 'prom-client';
 
 /** Every domain event Brigade appends: the union of the modules' event maps. */
 export type DomainEvents = TenancyEvents & IdentityEvents & CatalogEvents & InventoryEvents & OrderingEvents & PaymentsEvents;
