@@ -9,16 +9,21 @@ const SRC = path.resolve('src');
 
 function where(file) {
   const relative = path.relative(SRC, file).split(path.sep);
-  if (relative[0] === 'modules' && relative.length > 1) return { area: 'module', name: relative[1], rest: relative.slice(2).join('/') };
+  if (relative[0] === 'modules' && relative.length > 1)
+    return { area: 'module', name: relative[1], rest: relative.slice(2).join('/') };
   if (relative[0] === 'platform') return { area: 'platform' };
   return { area: 'other' };
 }
 
 const boundaries = {
-  meta: { type: 'problem', schema: [], messages: {
-    deep: 'Import module "{{name}}" through its index.ts, not {{rest}}.',
-    platform: 'Platform code must not import a module ("{{name}}"); pass what it needs in from app.ts.',
-  } },
+  meta: {
+    type: 'problem',
+    schema: [],
+    messages: {
+      deep: 'Import module "{{name}}" through its index.ts, not {{rest}}.',
+      platform: 'Platform code must not import a module ("{{name}}"); pass what it needs in from app.ts.',
+    },
+  },
   create(context) {
     const self = where(context.filename);
     return {
@@ -55,7 +60,15 @@ export default tseslint.config(
   },
   {
     files: ['**/*.test.ts'],
-    rules: { 'no-restricted-properties': ['error', { object: 'it', property: 'only' }, { object: 'describe', property: 'only' }, { object: 'it', property: 'skip' }, { object: 'describe', property: 'skip' }] },
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'it', property: 'only' },
+        { object: 'describe', property: 'only' },
+        { object: 'it', property: 'skip' },
+        { object: 'describe', property: 'skip' },
+      ],
+    },
   },
   {
     files: ['bin/**', 'eslint.config.js'],

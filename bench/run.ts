@@ -11,7 +11,10 @@ const loadAtStart = os.loadavg()[0]!;
 const duration = Number(process.argv[process.argv.indexOf('--duration') + 1]) || 10;
 const connections = 20;
 
-const server = fork(new URL('./server.ts', import.meta.url).pathname, [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+const server = fork(new URL('./server.ts', import.meta.url).pathname, [], {
+  execArgv: ['--import', 'tsx'],
+  stdio: 'inherit',
+});
 interface Ready {
   brigade: string;
   bare: string;
@@ -47,7 +50,9 @@ const customerLogin = await fetch(`${urls.brigade}/v1/auth/login`, {
   body: JSON.stringify({ email: 'customer@demo.brigade.test', password: 'demo-password' }),
 });
 const { access_token: customerToken } = (await customerLogin.json()) as { access_token: string };
-const stores = (await (await fetch(`${urls.brigade}/v1/stores?org=demo-pizzeria`)).json()) as { data: Array<{ id: string }> };
+const stores = (await (await fetch(`${urls.brigade}/v1/stores?org=demo-pizzeria`)).json()) as {
+  data: Array<{ id: string }>;
+};
 const storeId = stores.data[0]!.id;
 
 interface Scenario {
@@ -78,14 +83,34 @@ const scenarios: Scenario[] = [
   { name: 'baseline: bare Fastify, static JSON', url: `${urls.bare}/hello` },
   { name: 'GET /health/live', url: `${urls.brigade}/health/live`, baselineOf: 'baseline: bare Fastify, static JSON' },
   { name: 'baseline: bare Fastify + pg, store by id', url: `${urls.bare}/stores/${storeId}` },
-  { name: 'GET /v1/stores/{id}', url: `${urls.brigade}/v1/stores/${storeId}`, baselineOf: 'baseline: bare Fastify + pg, store by id' },
+  {
+    name: 'GET /v1/stores/{id}',
+    url: `${urls.brigade}/v1/stores/${storeId}`,
+    baselineOf: 'baseline: bare Fastify + pg, store by id',
+  },
   { name: 'GET /v1/stores?org=', url: `${urls.brigade}/v1/stores?org=demo-pizzeria` },
-  { name: 'GET /v1/me (JWT + session lookup)', url: `${urls.brigade}/v1/me`, headers: { authorization: `Bearer ${token}` } },
+  {
+    name: 'GET /v1/me (JWT + session lookup)',
+    url: `${urls.brigade}/v1/me`,
+    headers: { authorization: `Bearer ${token}` },
+  },
   { name: 'baseline: bare Fastify, same menu bytes', url: `${urls.bare}/replay/menu` },
-  { name: 'GET /v1/stores/{id}/menu (warm)', url: `${urls.brigade}/v1/stores/${storeId}/menu?channel=pickup`, baselineOf: 'baseline: bare Fastify, same menu bytes' },
+  {
+    name: 'GET /v1/stores/{id}/menu (warm)',
+    url: `${urls.brigade}/v1/stores/${storeId}/menu?channel=pickup`,
+    baselineOf: 'baseline: bare Fastify, same menu bytes',
+  },
   { name: 'baseline: bare Fastify, same search bytes', url: `${urls.bare}/replay/search` },
-  { name: 'GET /v1/stores/{id}/menu/search?q=margarita', url: `${urls.brigade}/v1/stores/${storeId}/menu/search?q=margarita`, baselineOf: 'baseline: bare Fastify, same search bytes' },
-  { name: 'baseline: pg alone, same order inserts', url: `${urls.bare}/orders/${urls.ordering.baselineStoreId}`, ...placing('baseline') },
+  {
+    name: 'GET /v1/stores/{id}/menu/search?q=margarita',
+    url: `${urls.brigade}/v1/stores/${storeId}/menu/search?q=margarita`,
+    baselineOf: 'baseline: bare Fastify, same search bytes',
+  },
+  {
+    name: 'baseline: pg alone, same order inserts',
+    url: `${urls.bare}/orders/${urls.ordering.baselineStoreId}`,
+    ...placing('baseline'),
+  },
   {
     name: 'POST /v1/stores/{id}/orders (2 lines)',
     url: `${urls.brigade}/v1/stores/${urls.ordering.storeId}/orders`,
@@ -109,14 +134,33 @@ interface Row {
 
 const rows: Row[] = [];
 for (const scenario of scenarios) {
-  const options = { url: scenario.url, method: scenario.method ?? 'GET', headers: scenario.headers, body: scenario.body, idReplacement: scenario.body !== undefined, connections };
+  const options = {
+    url: scenario.url,
+    method: scenario.method ?? 'GET',
+    headers: scenario.headers,
+    body: scenario.body,
+    idReplacement: scenario.body !== undefined,
+    connections,
+  };
   // Short warm-up so JIT and pools are hot before measuring.
   await autocannon({ ...options, duration: 1 });
   if (scenario.sampleLocks) await ask('sample-locks', 'sampling');
   const result = await autocannon({ ...options, duration });
-  const locks = scenario.sampleLocks ? await ask<{ samples: number; waits: Record<string, number> }>('report-locks', 'locks') : undefined;
-  const statuses = Object.fromEntries(Object.entries((result as unknown as { statusCodeStats: Record<string, { count: number }> }).statusCodeStats).map(([code, stats]) => [code, stats.count]));
-  const failed = scenario.success === undefined ? result.non2xx : Object.entries(statuses).reduce((sum, [code, count]) => sum + (Number(code) === scenario.success ? 0 : count), 0);
+  const locks = scenario.sampleLocks
+    ? await ask<{ samples: number; waits: Record<string, number> }>('report-locks', 'locks')
+    : undefined;
+  const statuses = Object.fromEntries(
+    Object.entries((result as unknown as { statusCodeStats: Record<string, { count: number }> }).statusCodeStats).map(
+      ([code, stats]) => [code, stats.count],
+    ),
+  );
+  const failed =
+    scenario.success === undefined
+      ? result.non2xx
+      : Object.entries(statuses).reduce(
+          (sum, [code, count]) => sum + (Number(code) === scenario.success ? 0 : count),
+          0,
+        );
   rows.push({
     name: scenario.name,
     rps: Math.round(result.requests.average),
@@ -127,9 +171,14 @@ for (const scenario of scenarios) {
     statuses: scenario.success === undefined ? undefined : statuses,
     locks,
   });
-  const extra = scenario.success === undefined ? '' : `, statuses ${JSON.stringify(statuses)}, errors ${result.errors}, timeouts ${result.timeouts}`;
+  const extra =
+    scenario.success === undefined
+      ? ''
+      : `, statuses ${JSON.stringify(statuses)}, errors ${result.errors}, timeouts ${result.timeouts}`;
   const waits = locks ? `, db sessions ${JSON.stringify(locks.waits)} over ${locks.samples} samples` : '';
-  process.stdout.write(`${scenario.name}: ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms${extra}${waits}\n`);
+  process.stdout.write(
+    `${scenario.name}: ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms${extra}${waits}\n`,
+  );
 }
 
 server.send('stop');
@@ -149,14 +198,17 @@ const table = [
 const details = rows
   .filter((row) => row.statuses)
   .map((row) => {
-    const statuses = Object.entries(row.statuses!).map(([code, count]) => `${count} × ${code}`).join(', ');
-    const sessions = row.locks && row.locks.samples > 0
-      ? Object.entries(row.locks.waits)
-          .filter(([, count]) => count / row.locks!.samples >= 0.05)
-          .sort((a, b) => b[1] - a[1])
-          .map(([wait, count]) => `${wait} ${(count / row.locks!.samples).toFixed(1)}`)
-          .join(', ') || 'none busy'
-      : 'not sampled';
+    const statuses = Object.entries(row.statuses!)
+      .map(([code, count]) => `${count} × ${code}`)
+      .join(', ');
+    const sessions =
+      row.locks && row.locks.samples > 0
+        ? Object.entries(row.locks.waits)
+            .filter(([, count]) => count / row.locks!.samples >= 0.05)
+            .sort((a, b) => b[1] - a[1])
+            .map(([wait, count]) => `${wait} ${(count / row.locks!.samples).toFixed(1)}`)
+            .join(', ') || 'none busy'
+        : 'not sampled';
     return `- ${row.name}: ${statuses}. Busy database sessions, average per sample: ${sessions} (${row.locks?.samples ?? 0} samples).`;
   })
   .join('\n');

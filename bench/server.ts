@@ -46,7 +46,12 @@ benchUrl.pathname = '/brigade_bench';
 
 const database = createDatabase(benchUrl.toString(), { ...config.database, poolMax: 20 }, 'brigade-bench');
 await migrate(database.pool);
-const tokens = createAccessTokenIssuer({ privateKeyPem: null, dataDir: config.dataDir, issuer: config.auth.issuer, ttlSeconds: config.auth.accessTokenTtlSeconds });
+const tokens = createAccessTokenIssuer({
+  privateKeyPem: null,
+  dataDir: config.dataDir,
+  issuer: config.auth.issuer,
+  ttlSeconds: config.auth.accessTokenTtlSeconds,
+});
 const setupModules = createModules({ config, db: database.db, tokens, logger });
 await resetDemo(database.db, setupModules);
 
@@ -58,12 +63,19 @@ await resetDemo(database.db, setupModules);
 // it, stay exactly as seeded. One store for Brigade, one for the pg baseline (NOTES.md).
 const BENCH_ORG_SLUG = 'bench-pizzeria';
 const ALWAYS_OPEN = [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, opens_at: '00:00', closes_at: '00:00' }));
-const { rows: people } = await database.pool.query<{ id: string; email: string }>('SELECT id, lower(email) AS email FROM users WHERE lower(email) = ANY($1)', [[DEMO_ACCOUNTS.owner, DEMO_ACCOUNTS.customer]]);
+const { rows: people } = await database.pool.query<{ id: string; email: string }>(
+  'SELECT id, lower(email) AS email FROM users WHERE lower(email) = ANY($1)',
+  [[DEMO_ACCOUNTS.owner, DEMO_ACCOUNTS.customer]],
+);
 const userId = (email: string) => people.find((person) => person.email === email)!.id;
 const customerId = userId(DEMO_ACCOUNTS.customer);
 const bench = await inTransaction(database.db, async (trx) => {
   const { tenancy, catalog } = setupModules;
-  const org = await tenancy.api.createOrganization(trx, { slug: BENCH_ORG_SLUG, name: 'Bench Pizzeria', ownerUserId: userId(DEMO_ACCOUNTS.owner) });
+  const org = await tenancy.api.createOrganization(trx, {
+    slug: BENCH_ORG_SLUG,
+    name: 'Bench Pizzeria',
+    ownerUserId: userId(DEMO_ACCOUNTS.owner),
+  });
   const store = (name: string) =>
     tenancy.api.createStore(trx, {
       organizationId: org.id,
@@ -77,7 +89,12 @@ const bench = await inTransaction(database.db, async (trx) => {
   const baselineStore = await store('Bench Pizzeria (pg baseline)');
   const allDay = DEMO_MENUS.find((menu) => menu.ref === 'all-day')!;
   const document = demoCatalogDocument();
-  await catalog.api.importCatalog(trx, org.id, { ...document, menus: [{ ref: 'all-day', name: `${allDay.name} (around the clock)`, availability: [], categories: allDay.categories }] });
+  await catalog.api.importCatalog(trx, org.id, {
+    ...document,
+    menus: [
+      { ref: 'all-day', name: `${allDay.name} (around the clock)`, availability: [], categories: allDay.categories },
+    ],
+  });
   const ids = await catalog.api.idsByRef(org.id, trx);
   for (const storeId of [brigadeStore.id, baselineStore.id]) {
     await catalog.api.publishMenus(trx, { organizationId: org.id, storeId, menuIds: [ids.menus['all-day']!] });
@@ -85,14 +102,25 @@ const bench = await inTransaction(database.db, async (trx) => {
     await catalog.api.setStoreCatalogSettings(trx, {
       organizationId: org.id,
       storeId,
-      taxSettings: { prices_include_tax: true, rates: [{ tax_category_id: ids.tax_categories.food!, rate_bps: 700 }, { tax_category_id: ids.tax_categories.drinks!, rate_bps: 1900 }] },
+      taxSettings: {
+        prices_include_tax: true,
+        rates: [
+          { tax_category_id: ids.tax_categories.food!, rate_bps: 700 },
+          { tax_category_id: ids.tax_categories.drinks!, rate_bps: 1900 },
+        ],
+      },
     });
   }
   // Two lines: a small Margherita with its required base, and a cola (no modifiers).
   const orderBody = {
     channel: 'pickup',
     lines: [
-      { item_id: ids.items.margherita!, variant_id: ids.variants['margherita/margherita-1']!, quantity: 1, modifiers: [{ option_id: ids.options['base/base-classic']! }] },
+      {
+        item_id: ids.items.margherita!,
+        variant_id: ids.variants['margherita/margherita-1']!,
+        quantity: 1,
+        modifiers: [{ option_id: ids.options['base/base-classic']! }],
+      },
       { item_id: ids.items.cola!, quantity: 1 },
     ],
   };
@@ -113,7 +141,10 @@ bare.get('/replay/:name', async (request, reply) => {
 });
 bare.get('/stores/:id', async (request) => {
   const { id } = request.params as { id: string };
-  const { rows } = await database.pool.query('SELECT s.*, (SELECT json_agg(h) FROM store_opening_hours h WHERE h.store_id = s.id) AS hours FROM stores s WHERE s.id = $1', [id]);
+  const { rows } = await database.pool.query(
+    'SELECT s.*, (SELECT json_agg(h) FROM store_opening_hours h WHERE h.store_id = s.id) AS hours FROM stores s WHERE s.id = $1',
+    [id],
+  );
   return rows[0];
 });
 
@@ -129,7 +160,13 @@ const settled = async (send: () => Promise<LightMyRequestResponse>) => {
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 };
-const signIn = await settled(() => app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: DEMO_ACCOUNTS.customer, password: DEMO_PASSWORD } }));
+const signIn = await settled(() =>
+  app.inject({
+    method: 'POST',
+    url: '/v1/auth/login',
+    payload: { email: DEMO_ACCOUNTS.customer, password: DEMO_PASSWORD },
+  }),
+);
 const customerToken = (signIn.json() as { access_token: string }).access_token;
 const first = await settled(() =>
   app.inject({
@@ -141,18 +178,41 @@ const first = await settled(() =>
 );
 if (first.statusCode !== 201) throw new Error(`bench order placement failed: ${first.statusCode} ${first.body}`);
 const templateId = (first.json() as { id: string }).id;
-const template = (await database.pool.query('SELECT channel, placed_by, source, currency, pricing::text AS pricing, subtotal, tax, tip, total, slot_pool, slot_items, payment_method, payment_status, promised_at - placed_at AS lead FROM orders WHERE id = $1', [templateId])).rows[0] as Record<string, unknown>;
-const templateLines = (await database.pool.query('SELECT line_no, item_id, variant_id, name, quantity, modifiers::text AS modifiers, notes, total FROM order_lines WHERE order_id = $1 ORDER BY line_no', [templateId])).rows as Array<Record<string, unknown>>;
-const templateEvent = (await database.pool.query("SELECT type, source, data FROM outbox WHERE aggregate_type = 'order' AND aggregate_id = $1", [templateId])).rows[0] as { type: string; source: string; data: Record<string, unknown> };
+const template = (
+  await database.pool.query(
+    'SELECT channel, placed_by, source, currency, pricing::text AS pricing, subtotal, tax, tip, total, slot_pool, slot_items, payment_method, payment_status, promised_at - placed_at AS lead FROM orders WHERE id = $1',
+    [templateId],
+  )
+).rows[0] as Record<string, unknown>;
+const templateLines = (
+  await database.pool.query(
+    'SELECT line_no, item_id, variant_id, name, quantity, modifiers::text AS modifiers, notes, total FROM order_lines WHERE order_id = $1 ORDER BY line_no',
+    [templateId],
+  )
+).rows as Array<Record<string, unknown>>;
+const templateEvent = (
+  await database.pool.query(
+    "SELECT type, source, data FROM outbox WHERE aggregate_type = 'order' AND aggregate_id = $1",
+    [templateId],
+  )
+).rows[0] as { type: string; source: string; data: Record<string, unknown> };
 
 const MINUTE = 60_000;
 /** A-001 … A-999, B-001 …: placement.ts's orderNumber (not exported by the ordering module). */
-const orderNumber = (n: number) => `${String.fromCharCode(65 + (Math.floor((n - 1) / 999) % 26))}-${String(((n - 1) % 999) + 1).padStart(3, '0')}`;
+const orderNumber = (n: number) =>
+  `${String.fromCharCode(65 + (Math.floor((n - 1) / 999) % 26))}-${String(((n - 1) % 999) + 1).padStart(3, '0')}`;
 const SLOT = 15 * MINUTE; // default slot_minutes
 const PREP = 15 * MINUTE; // default prep_minutes
-const businessDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin', year: 'numeric', month: '2-digit', day: '2-digit' });
+const businessDay = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Europe/Berlin',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
 const lineColumns = ['order_id', 'line_no', 'item_id', 'variant_id', 'name', 'quantity', 'modifiers', 'notes', 'total'];
-const lineValues = templateLines.map((_, index) => `(${lineColumns.map((__, column) => `$${index * lineColumns.length + column + 1}`).join(', ')})`).join(', ');
+const lineValues = templateLines
+  .map((_, index) => `(${lineColumns.map((__, column) => `$${index * lineColumns.length + column + 1}`).join(', ')})`)
+  .join(', ');
 const insertLines = `INSERT INTO order_lines (${lineColumns.join(', ')}) VALUES ${lineValues}`;
 
 // The placement baseline: the writes of a placement, in one transaction, with pg alone — no
@@ -205,23 +265,60 @@ bare.post('/orders/:storeId', async (request, reply) => {
                NULL, $17, $18, $19, $20, $21, $22, NULL, NULL, $23, $23)
        RETURNING *`,
       [
-        orderId, bench.organizationId, storeId, number, businessDate, template.channel, customerId, template.placed_by, typeof key === 'string' ? key : null, template.source,
-        promisedAt, template.slot_pool, slotStartsAt, template.slot_items, template.payment_method, template.payment_status,
-        template.currency, template.pricing, template.subtotal, template.tax, template.tip, template.total, now,
+        orderId,
+        bench.organizationId,
+        storeId,
+        number,
+        businessDate,
+        template.channel,
+        customerId,
+        template.placed_by,
+        typeof key === 'string' ? key : null,
+        template.source,
+        promisedAt,
+        template.slot_pool,
+        slotStartsAt,
+        template.slot_items,
+        template.payment_method,
+        template.payment_status,
+        template.currency,
+        template.pricing,
+        template.subtotal,
+        template.tax,
+        template.tip,
+        template.total,
+        now,
       ],
     );
-    await client.query(insertLines, templateLines.flatMap((line) => lineColumns.map((column) => (column === 'order_id' ? orderId : line[column]))));
+    await client.query(
+      insertLines,
+      templateLines.flatMap((line) => lineColumns.map((column) => (column === 'order_id' ? orderId : line[column]))),
+    );
     await client.query(
       `INSERT INTO order_events (store_id, seq, order_id, type, from_status, to_status, actor_kind, actor_id, reason, occurred_at)
        VALUES ($1, $2, $3, 'placed', NULL, 'placed', 'customer', $4, NULL, $5)`,
       [storeId, seq, orderId, customerId, now],
     );
-    const data = { ...templateEvent.data, order_id: orderId, store_id: storeId, number, promised_at: promisedAt.toISOString() };
+    const data = {
+      ...templateEvent.data,
+      order_id: orderId,
+      store_id: storeId,
+      number,
+      promised_at: promisedAt.toISOString(),
+    };
     await client.query(
       `WITH ordered AS (SELECT pg_advisory_xact_lock(2744426, hashtext($1))), woken AS (SELECT pg_notify('brigade_outbox', ''))
        INSERT INTO outbox (id, aggregate_type, aggregate_id, type, source, subject, data)
        SELECT $2::uuid, 'order', $3, $4, $5, $6, $7::jsonb FROM ordered, woken`,
-      [`order:${orderId}`, uuidv7(), orderId, templateEvent.type, templateEvent.source, `order/${orderId}`, JSON.stringify(data)],
+      [
+        `order:${orderId}`,
+        uuidv7(),
+        orderId,
+        templateEvent.type,
+        templateEvent.source,
+        `order/${orderId}`,
+        JSON.stringify(data),
+      ],
     );
     // Its payment, born in the same transaction (cash: waiting for the counter).
     await client.query(
@@ -245,12 +342,17 @@ const address = (server: { server: Server }) => {
   return typeof info === 'object' && info ? `http://127.0.0.1:${info.port}` : '';
 };
 const urls = { brigade: address(app), bare: address(bare) };
-const storeId = (await (await fetch(`${urls.brigade}/v1/stores?org=${DEMO_ORG_SLUG}`)).json() as { data: Array<{ id: string }> }).data[0]!.id;
+const storeId = (
+  (await (await fetch(`${urls.brigade}/v1/stores?org=${DEMO_ORG_SLUG}`)).json()) as { data: Array<{ id: string }> }
+).data[0]!.id;
 replayed.set('menu', await (await fetch(`${urls.brigade}/v1/stores/${storeId}/menu?channel=pickup`)).text());
 replayed.set('search', await (await fetch(`${urls.brigade}/v1/stores/${storeId}/menu/search?q=margarita`)).text());
 // Under `npm run bench` the parent reads the addresses over IPC; run alone (e.g. with
 // --cpu-prof to profile), it prints them and stops on SIGTERM.
-const ready = { ...urls, ordering: { storeId: bench.brigadeStoreId, baselineStoreId: bench.baselineStoreId, body: bench.orderBody } };
+const ready = {
+  ...urls,
+  ordering: { storeId: bench.brigadeStoreId, baselineStoreId: bench.baselineStoreId, body: bench.orderBody },
+};
 if (process.send) process.send(ready);
 else process.stdout.write(`${JSON.stringify(ready)}\n`);
 
@@ -263,7 +365,12 @@ let sampler: { timer: NodeJS.Timeout; samples: number; waits: Record<string, num
 async function startSampling(): Promise<void> {
   const client = new pg.Client({ connectionString: benchUrl.toString() });
   await client.connect();
-  const state = { timer: undefined as unknown as NodeJS.Timeout, samples: 0, waits: {} as Record<string, number>, client };
+  const state = {
+    timer: undefined as unknown as NodeJS.Timeout,
+    samples: 0,
+    waits: {} as Record<string, number>,
+    client,
+  };
   let busy = false;
   state.timer = setInterval(() => {
     if (busy) return;

@@ -77,14 +77,29 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const app = await createServer(deps.config, deps.logger);
   const ownModules = deps.modules === undefined;
   const modules =
-    deps.modules ?? createModules({ config: deps.config, db: deps.database.db, tokens: deps.tokens, logger: deps.logger, redis: deps.redis ?? null, clock: deps.clock, live: deps.live, jobs: deps.jobs, events: deps.events });
+    deps.modules ??
+    createModules({
+      config: deps.config,
+      db: deps.database.db,
+      tokens: deps.tokens,
+      logger: deps.logger,
+      redis: deps.redis ?? null,
+      clock: deps.clock,
+      live: deps.live,
+      jobs: deps.jobs,
+      events: deps.events,
+    });
   // Modules built here are closed with the app; a process that passed its own closes them itself.
   if (ownModules) app.addHook('onClose', async () => modules.catalog.close());
 
   // An overloaded process answers 503 before doing any work, authentication included.
   await registerLoadShedding(app, deps.config.pressure);
   // Authenticated callers are counted against their own limit as soon as they are known.
-  const rateLimiter = createRateLimiter({ limits: deps.config.rateLimits, redis: deps.redis ?? null, logger: deps.logger });
+  const rateLimiter = createRateLimiter({
+    limits: deps.config.rateLimits,
+    redis: deps.redis ?? null,
+    logger: deps.logger,
+  });
   // First, so every route registered after it is checked for an access rule.
   const authenticate = rateLimiter.guardAuthentication(modules.identity.authenticate);
   registerAccessControl(app, { authenticate });
@@ -102,7 +117,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   // Storefront GraphQL (mercurius) at /graphql, public; its plugin marks its own routes so. Other
   // modules' GraphQL (ordering's subscription) joins it here: the app composes, so no module
   // imports another for it. Subscriptions check their callers with the same authenticate as HTTP.
-  const graphqlExtensions = Object.values(modules).flatMap((module) => (module.graphqlExtension ? [module.graphqlExtension] : []));
+  const graphqlExtensions = Object.values(modules).flatMap((module) =>
+    module.graphqlExtension ? [module.graphqlExtension] : [],
+  );
   await app.register(modules.catalog.graphql, { extensions: graphqlExtensions, authenticate });
   if (deps.sandboxRoutes) await app.register(deps.sandboxRoutes);
   await app.ready();
@@ -113,7 +130,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
  * What a worker-only process serves: liveness, readiness and /metrics (jobs, outbox lag),
  * so it can be probed and scraped like an api node, and the payment sandbox when it runs. No API routes.
  */
-export async function buildOpsApp(deps: Pick<AppDeps, 'config' | 'database' | 'logger' | 'redis' | 'registry' | 'sandboxRoutes'>): Promise<FastifyInstance> {
+export async function buildOpsApp(
+  deps: Pick<AppDeps, 'config' | 'database' | 'logger' | 'redis' | 'registry' | 'sandboxRoutes'>,
+): Promise<FastifyInstance> {
   const app = await createServer(deps.config, deps.logger);
   registerAccessControl(app, {
     authenticate: async () => {

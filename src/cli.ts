@@ -92,7 +92,12 @@ async function main(argv: string[]): Promise<number> {
       ]);
       try {
         await migrate(runtime.database.pool);
-        const tokens = createAccessTokenIssuer({ privateKeyPem: config.auth.jwtPrivateKey, dataDir: config.dataDir, issuer: config.auth.issuer, ttlSeconds: config.auth.accessTokenTtlSeconds });
+        const tokens = createAccessTokenIssuer({
+          privateKeyPem: config.auth.jwtPrivateKey,
+          dataDir: config.dataDir,
+          issuer: config.auth.issuer,
+          ttlSeconds: config.auth.accessTokenTtlSeconds,
+        });
         await resetDemo(runtime.database.db, createModules({ config, db: runtime.database.db, tokens, logger }));
         logger.info('demo data recreated: owner@demo.brigade.test / demo-password');
       } finally {
@@ -108,9 +113,17 @@ async function main(argv: string[]): Promise<number> {
         return 64;
       }
       const runtime = await openDatabase(config, logger);
-      const [{ createAccessTokenIssuer }, { createModules }] = await Promise.all([import('./platform/auth/tokens.js'), import('./modules.js')]);
+      const [{ createAccessTokenIssuer }, { createModules }] = await Promise.all([
+        import('./platform/auth/tokens.js'),
+        import('./modules.js'),
+      ]);
       try {
-        const tokens = createAccessTokenIssuer({ privateKeyPem: config.auth.jwtPrivateKey, dataDir: config.dataDir, issuer: config.auth.issuer, ttlSeconds: config.auth.accessTokenTtlSeconds });
+        const tokens = createAccessTokenIssuer({
+          privateKeyPem: config.auth.jwtPrivateKey,
+          dataDir: config.dataDir,
+          issuer: config.auth.issuer,
+          ttlSeconds: config.auth.accessTokenTtlSeconds,
+        });
         const modules = createModules({ config, db: runtime.database.db, tokens, logger });
         const report = await modules.payments.api.checkInvariants({ graceSeconds });
         await modules.catalog.close();

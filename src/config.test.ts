@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
 
 const PEM = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-const PRODUCTION = { NODE_ENV: 'production', DATABASE_URL: 'postgres://brigade@db.internal:5432/brigade', JWT_PRIVATE_KEY: PEM, PAYMENTS_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') };
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://brigade@db.internal:5432/brigade',
+  JWT_PRIVATE_KEY: PEM,
+  PAYMENTS_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+};
 
 /** The ConfigError loadConfig throws for this environment (fails the test when none is thrown). */
 function configErrorFor(env: Record<string, string>): ConfigError {
@@ -43,14 +48,21 @@ describe('loadConfig', () => {
   it('when production has no PAYMENTS_ENCRYPTION_KEY, or one that is not 32 bytes, then a ConfigError names it', () => {
     const { PAYMENTS_ENCRYPTION_KEY: _unused, ...env } = PRODUCTION;
     expect(configErrorFor(env).variable).toBe('PAYMENTS_ENCRYPTION_KEY');
-    expect(configErrorFor({ ...PRODUCTION, PAYMENTS_ENCRYPTION_KEY: Buffer.alloc(16).toString('base64') }).variable).toBe('PAYMENTS_ENCRYPTION_KEY');
+    expect(
+      configErrorFor({ ...PRODUCTION, PAYMENTS_ENCRYPTION_KEY: Buffer.alloc(16).toString('base64') }).variable,
+    ).toBe('PAYMENTS_ENCRYPTION_KEY');
   });
 
   it('when production asks for the payment sandbox or a crash point, then it is refused naming the variable', () => {
     expect(configErrorFor({ ...PRODUCTION, PAYMENTS_SANDBOX: 'on' }).variable).toBe('PAYMENTS_SANDBOX');
-    expect(configErrorFor({ ...PRODUCTION, BRIGADE_CRASH_AT: 'payments.capture.after-provider' }).variable).toBe('BRIGADE_CRASH_AT');
+    expect(configErrorFor({ ...PRODUCTION, BRIGADE_CRASH_AT: 'payments.capture.after-provider' }).variable).toBe(
+      'BRIGADE_CRASH_AT',
+    );
     expect(loadConfig(PRODUCTION).payments.sandbox.enabled).toBe(false);
-    expect(loadConfig({ PORT: '4000' }).payments).toMatchObject({ publicUrl: 'http://localhost:4000', sandbox: { enabled: true, url: 'http://127.0.0.1:4000' } });
+    expect(loadConfig({ PORT: '4000' }).payments).toMatchObject({
+      publicUrl: 'http://localhost:4000',
+      sandbox: { enabled: true, url: 'http://127.0.0.1:4000' },
+    });
   });
 
   it('when production has everything it needs, then it loads with demo data off and no CORS origins', () => {

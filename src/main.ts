@@ -64,7 +64,10 @@ export async function start(config: Config, logger: Logger): Promise<{ stop(): P
   };
   const closeAll = async () => {
     for (const closer of Object.values(closing)) {
-      if (closer) await closer.close().catch((error: unknown) => logger.error({ err: error, part: closer.name }, 'error during shutdown'));
+      if (closer)
+        await closer
+          .close()
+          .catch((error: unknown) => logger.error({ err: error, part: closer.name }, 'error during shutdown'));
     }
     await runtime.close();
   };
@@ -83,7 +86,9 @@ export async function start(config: Config, logger: Logger): Promise<{ stop(): P
     if (redis) {
       // ioredis reconnects by itself; without a listener each failed attempt is an unhandled error event.
       redis.on('error', (error: Error) => logger.warn({ reason: error.message }, 'redis connection error'));
-      await redis.connect().catch((error: unknown) => logger.warn({ err: error }, 'redis not reachable at start; readiness will say so'));
+      await redis
+        .connect()
+        .catch((error: unknown) => logger.warn({ err: error }, 'redis not reachable at start; readiness will say so'));
       closing.redis = { name: 'redis', close: async () => redis.disconnect() };
     }
 
@@ -95,7 +100,17 @@ export async function start(config: Config, logger: Logger): Promise<{ stop(): P
     closing.live = { name: 'live fan-out', close: () => live.close() };
     // Modules send jobs from the worker's subscribers; the queue starts below, once it knows their jobs.
     const jobSender = createLateJobSender();
-    const modules = createModules({ config, db: runtime.database.db, tokens, events, logger, redis, live, jobs: jobSender, registry });
+    const modules = createModules({
+      config,
+      db: runtime.database.db,
+      tokens,
+      events,
+      logger,
+      redis,
+      live,
+      jobs: jobSender,
+      registry,
+    });
     closing.modules = { name: 'modules', close: () => modules.catalog.close() };
 
     const seedDemo = config.demo === 'on' || (config.demo === 'auto' && runtime.embedded !== null);
@@ -111,9 +126,18 @@ export async function start(config: Config, logger: Logger): Promise<{ stop(): P
       const jobs = await startJobs(definitions, { connectionString: runtime.url, logger, registry, work: true });
       jobSender.attach(jobs);
       closing.jobs = { name: 'jobs', close: () => jobs.stop() };
-      const outbox = startOutboxWorker({ config, database: runtime.database, subscribers: events.bus, logger, metrics: outboxMetrics });
+      const outbox = startOutboxWorker({
+        config,
+        database: runtime.database,
+        subscribers: events.bus,
+        logger,
+        metrics: outboxMetrics,
+      });
       closing.outbox = { name: 'outbox relay', close: () => outbox.stop() };
-      logger.info({ queues: definitions.map((definition) => definition.name), nats: config.natsUrl !== null }, 'worker role running');
+      logger.info(
+        { queues: definitions.map((definition) => definition.name), nats: config.natsUrl !== null },
+        'worker role running',
+      );
     }
 
     // The payment sandbox is "the card processor" of development: it runs with the worker.
@@ -136,7 +160,18 @@ export async function start(config: Config, logger: Logger): Promise<{ stop(): P
     const app =
       config.role === 'worker'
         ? await buildOpsApp({ config, database: runtime.database, logger, redis, registry, sandboxRoutes })
-        : (await buildApp({ config, database: runtime.database, logger, tokens, redis, registry, modules, sandboxRoutes })).app;
+        : (
+            await buildApp({
+              config,
+              database: runtime.database,
+              logger,
+              tokens,
+              redis,
+              registry,
+              modules,
+              sandboxRoutes,
+            })
+          ).app;
     await app.listen({ host: config.host, port: config.port });
     closing.http = { name: 'http', close: () => drain(app, config.http.shutdownTimeoutMs, logger) };
     if (sandbox) {

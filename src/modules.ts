@@ -17,7 +17,12 @@ import { createInventoryModule, type InventoryEvents } from './modules/inventory
 import { createPaymentsModule, type PaymentsEvents, type PaymentsModule } from './modules/payments/index.js';
 
 /** Every domain event Brigade appends: the union of the modules' event maps. */
-export type DomainEvents = TenancyEvents & IdentityEvents & CatalogEvents & InventoryEvents & OrderingEvents & PaymentsEvents;
+export type DomainEvents = TenancyEvents &
+  IdentityEvents &
+  CatalogEvents &
+  InventoryEvents &
+  OrderingEvents &
+  PaymentsEvents;
 
 export interface DomainEventWiring {
   /** Modules append through it, inside their transactions. */
@@ -67,7 +72,14 @@ export function createModules(deps: ModuleDeps) {
     events: events.appender,
   });
   const tenancy = createTenancyModule({ db: deps.db, identity, events: events.appender, clock: deps.clock });
-  const catalog = createCatalogModule({ db: deps.db, events: events.appender, tenancy, redis: deps.redis ?? null, logger: deps.logger, clock: deps.clock });
+  const catalog = createCatalogModule({
+    db: deps.db,
+    events: events.appender,
+    tenancy,
+    redis: deps.redis ?? null,
+    logger: deps.logger,
+    clock: deps.clock,
+  });
   const inventory = createInventoryModule({ db: deps.db, events: events.appender, catalog, tenancy });
   // A store's hours, time zone or currency shape its storefront menu: when the store changes,
   // its cached menus go (the store version is also in the menu's ETag).

@@ -13,7 +13,6 @@ import { createTestDatabase, type TestDatabase } from '../src/test-support/harne
 import { freePort } from '../src/test-support/server.js';
 import { waitFor } from '../src/test-support/wait.js';
 
-
 const children: ChildProcess[] = [];
 const tempDirs: string[] = [];
 
@@ -32,7 +31,8 @@ async function waitForAnswer(url: string, run: Run, ms: number): Promise<Respons
   return waitFor(
     `an answer from ${url}`,
     async () => {
-      if (run.child.exitCode !== null) throw new Error(`brigade exited with ${run.child.exitCode} before answering:\n${run.output()}`);
+      if (run.child.exitCode !== null)
+        throw new Error(`brigade exited with ${run.child.exitCode} before answering:\n${run.output()}`);
       return fetch(url, { signal: AbortSignal.timeout(1000) }).catch(() => undefined);
     },
     ms,
@@ -58,7 +58,12 @@ describe('brigade CLI', () => {
   });
 
   it('when "brigade migrate" runs on an empty database, then it applies every migration and exits 0', async () => {
-    const run = brigade(['migrate'], { DATABASE_URL: db.url, BRIGADE_DATA_DIR: dataDir(), BRIGADE_DEMO: 'off', LOG_LEVEL: 'info' });
+    const run = brigade(['migrate'], {
+      DATABASE_URL: db.url,
+      BRIGADE_DATA_DIR: dataDir(),
+      BRIGADE_DEMO: 'off',
+      LOG_LEVEL: 'info',
+    });
     const { code } = await exitWithin(run, 45_000);
     expect(code, run.output()).toBe(0);
     expect(run.output()).toContain('migrations applied');
@@ -69,7 +74,14 @@ describe('brigade CLI', () => {
   it('when "brigade start" runs, then it becomes live and ready, and SIGTERM stops it with exit code 0', async () => {
     const port = await freePort();
     const data = dataDir();
-    const run = brigade(['start'], { DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1', BRIGADE_DATA_DIR: data, BRIGADE_DEMO: 'off', LOG_LEVEL: 'info' });
+    const run = brigade(['start'], {
+      DATABASE_URL: db.url,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      BRIGADE_DATA_DIR: data,
+      BRIGADE_DEMO: 'off',
+      LOG_LEVEL: 'info',
+    });
 
     const live = await waitForAnswer(`http://127.0.0.1:${port}/health/live`, run, 45_000);
     expect(live.status).toBe(200);
@@ -77,7 +89,10 @@ describe('brigade CLI', () => {
 
     const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: { database: { status: 'ok' }, migrations: { status: 'ok' } } });
+    expect(await ready.json()).toEqual({
+      status: 'ready',
+      checks: { database: { status: 'ok' }, migrations: { status: 'ok' } },
+    });
     // Development with no JWT_PRIVATE_KEY: the signing key went into the data folder.
     expect(fs.existsSync(path.join(data, 'keys', 'jwt-signing-key.pem'))).toBe(true);
 
@@ -137,7 +152,8 @@ describe('tracing', () => {
           return;
         }
         const payload = JSON.parse(body) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: OtlpSpan[] }> }> };
-        for (const resource of payload.resourceSpans) for (const scope of resource.scopeSpans) spans.push(...scope.spans);
+        for (const resource of payload.resourceSpans)
+          for (const scope of resource.scopeSpans) spans.push(...scope.spans);
         response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       });
     });
@@ -214,16 +230,30 @@ describe('process roles', () => {
 
     // A write on the api node appends an event to the outbox.
     const json = { 'content-type': 'application/json' };
-    await fetch(`${apiBase}/v1/auth/register`, { method: 'POST', headers: json, body: JSON.stringify({ email: 'roles@example.test', password: 'a long enough password', name: 'R' }) });
+    await fetch(`${apiBase}/v1/auth/register`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ email: 'roles@example.test', password: 'a long enough password', name: 'R' }),
+    });
     const { access_token: token } = (await (
-      await fetch(`${apiBase}/v1/auth/login`, { method: 'POST', headers: json, body: JSON.stringify({ email: 'roles@example.test', password: 'a long enough password' }) })
+      await fetch(`${apiBase}/v1/auth/login`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ email: 'roles@example.test', password: 'a long enough password' }),
+      })
     ).json()) as { access_token: string };
-    const created = await fetch(`${apiBase}/v1/organizations`, { method: 'POST', headers: { ...json, authorization: `Bearer ${token}` }, body: JSON.stringify({ slug: 'roles-test', name: 'Roles' }) });
+    const created = await fetch(`${apiBase}/v1/organizations`, {
+      method: 'POST',
+      headers: { ...json, authorization: `Bearer ${token}` },
+      body: JSON.stringify({ slug: 'roles-test', name: 'Roles' }),
+    });
     expect(created.status).toBe(201);
 
     // The worker process delivers it (the api role runs no relay).
     await waitFor('the worker to relay the event', async () => {
-      const { rows } = await db.database.pool.query<{ state: string }>("SELECT state FROM outbox WHERE type = 'tenancy.organization.created'");
+      const { rows } = await db.database.pool.query<{ state: string }>(
+        "SELECT state FROM outbox WHERE type = 'tenancy.organization.created'",
+      );
       return rows[0]?.state === 'published';
     });
 

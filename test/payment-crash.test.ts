@@ -82,7 +82,10 @@ async function startServer(env: Record<string, string>, owned: ChildProcess[]): 
   await waitFor(
     `${url} to answer 200`,
     async () => {
-      if (run.child.exitCode !== null || run.child.signalCode !== null) throw new Error(`brigade exited (${run.child.exitCode ?? run.child.signalCode}) before it was ready:\n${run.output()}`);
+      if (run.child.exitCode !== null || run.child.signalCode !== null)
+        throw new Error(
+          `brigade exited (${run.child.exitCode ?? run.child.signalCode}) before it was ready:\n${run.output()}`,
+        );
       const res = await fetch(url, { signal: AbortSignal.timeout(1000) }).catch(() => undefined);
       return res?.status === 200;
     },
@@ -102,11 +105,21 @@ interface Answer {
 }
 
 /** One real HTTP call. */
-async function call(base: string, method: string, url: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Answer> {
+async function call(
+  base: string,
+  method: string,
+  url: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Answer> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${base}${url}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body), signal: AbortSignal.timeout(10_000) });
+  const res = await fetch(`${base}${url}`, {
+    method,
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    signal: AbortSignal.timeout(10_000),
+  });
   const text = await res.text();
   let body: unknown = null;
   try {
@@ -144,17 +157,34 @@ async function world(onTestFinished: (fn: () => Promise<void> | void) => void): 
   const tdb = await createTestDatabase();
   const owned: ChildProcess[] = [];
   const config = testConfig({ BRIGADE_DATA_DIR: tempDir() });
-  const modules = createModules({ config, db: tdb.database.db, tokens: testTokens(config), logger: pino({ level: 'silent' }) });
+  const modules = createModules({
+    config,
+    db: tdb.database.db,
+    tokens: testTokens(config),
+    logger: pino({ level: 'silent' }),
+  });
   onTestFinished(async () => {
     killAll(owned);
-    await Promise.all(owned.map((child) => (child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
+    await Promise.all(
+      owned.map((child) =>
+        child.exitCode === null && child.signalCode === null
+          ? new Promise((resolve) => child.once('exit', resolve))
+          : undefined,
+      ),
+    );
     await modules.catalog.close();
     await tdb.drop();
   });
   const db = tdb.database.db;
   const ownerEmail = `owner-${randomBytes(4).toString('hex')}@example.test`;
   const owner = await modules.identity.api.createUser(db, { email: ownerEmail, password: PASSWORD, name: 'Owner' });
-  const organization = await inTransaction(db, (trx) => modules.tenancy.api.createOrganization(trx, { slug: `crash-${randomBytes(4).toString('hex')}`, name: 'Crash Pizza', ownerUserId: owner.id }));
+  const organization = await inTransaction(db, (trx) =>
+    modules.tenancy.api.createOrganization(trx, {
+      slug: `crash-${randomBytes(4).toString('hex')}`,
+      name: 'Crash Pizza',
+      ownerUserId: owner.id,
+    }),
+  );
   const store = await inTransaction(db, (trx) =>
     modules.tenancy.api.createStore(trx, {
       organizationId: organization.id,
@@ -168,7 +198,11 @@ async function world(onTestFinished: (fn: () => Promise<void> | void) => void): 
   await inTransaction(db, (trx) => modules.catalog.api.importCatalog(trx, organization.id, smallCatalogDocument()));
   const ids = await modules.catalog.api.idsByRef(organization.id);
   await inTransaction(db, async (trx) => {
-    await modules.catalog.api.publishMenus(trx, { organizationId: organization.id, storeId: store.id, menuIds: [ids.menus['all-day']!] });
+    await modules.catalog.api.publishMenus(trx, {
+      organizationId: organization.id,
+      storeId: store.id,
+      menuIds: [ids.menus['all-day']!],
+    });
     await modules.catalog.api.setStoreCatalogSettings(trx, {
       organizationId: organization.id,
       storeId: store.id,
@@ -177,21 +211,45 @@ async function world(onTestFinished: (fn: () => Promise<void> | void) => void): 
     });
   });
   const port = await freePort();
-  return { tdb, modules, shop: { storeId: store.id, ownerEmail, ids }, owned, place: { url: tdb.url, port, dataDir: tempDir() }, base: `http://127.0.0.1:${port}` };
+  return {
+    tdb,
+    modules,
+    shop: { storeId: store.id, ownerEmail, ids },
+    owned,
+    place: { url: tdb.url, port, dataDir: tempDir() },
+    base: `http://127.0.0.1:${port}`,
+  };
 }
 
 const paymentRow = async (w: World, paymentId: string) =>
-  (await w.tdb.database.pool.query<{ status: string; amount_captured: string }>('SELECT status, amount_captured FROM payments WHERE id = $1', [paymentId])).rows[0]!;
+  (
+    await w.tdb.database.pool.query<{ status: string; amount_captured: string }>(
+      'SELECT status, amount_captured FROM payments WHERE id = $1',
+      [paymentId],
+    )
+  ).rows[0]!;
 const intentRow = async (w: World, intentId: string) =>
-  (await w.tdb.database.pool.query<{ status: string; capture_count: number; amount_captured: number }>('SELECT status, capture_count, amount_captured FROM sandbox_intents WHERE id = $1', [intentId])).rows[0]!;
+  (
+    await w.tdb.database.pool.query<{ status: string; capture_count: number; amount_captured: number }>(
+      'SELECT status, capture_count, amount_captured FROM sandbox_intents WHERE id = $1',
+      [intentId],
+    )
+  ).rows[0]!;
 const operations = async (w: World, paymentId: string, kind: string) =>
-  (await w.tdb.database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM payment_operations WHERE payment_id = $1 AND kind = $2', [paymentId, kind])).rows[0]!.n;
+  (
+    await w.tdb.database.pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM payment_operations WHERE payment_id = $1 AND kind = $2',
+      [paymentId, kind],
+    )
+  ).rows[0]!.n;
 
 /** A fresh customer (registered and signed in over HTTP), an online pickup order, paid at the sandbox and authorized. */
 async function authorizedOrder(w: World) {
   const { base, shop } = w;
   const email = `customer-${randomBytes(4).toString('hex')}@example.test`;
-  const registered = await call(base, 'POST', '/v1/auth/register', { body: { email, password: PASSWORD, name: 'Customer' } });
+  const registered = await call(base, 'POST', '/v1/auth/register', {
+    body: { email, password: PASSWORD, name: 'Customer' },
+  });
   expect(registered.status, registered.text).toBe(201);
   const customerToken = await login(base, email);
 
@@ -202,11 +260,19 @@ async function authorizedOrder(w: World) {
   });
   expect(placed.status, placed.text).toBe(201);
   const clientSecret = placed.body.payment.checkout.client_secret as string;
-  const order = { id: placed.body.id as string, total: placed.body.totals.total.amount as number, paymentId: placed.body.payment.checkout.payment_id as string, intentId: clientSecret.split('_secret_')[0]!, clientSecret };
+  const order = {
+    id: placed.body.id as string,
+    total: placed.body.totals.total.amount as number,
+    paymentId: placed.body.payment.checkout.payment_id as string,
+    intentId: clientSecret.split('_secret_')[0]!,
+    clientSecret,
+  };
   expect(order.intentId).toMatch(/^si_/);
 
   // What the checkout page posts: the card, at the processor (which runs in the same process).
-  const confirmed = await call(base, 'POST', `/sandbox/v1/intents/${order.intentId}/confirm`, { body: { client_secret: order.clientSecret, card_number: CARDS.ok } });
+  const confirmed = await call(base, 'POST', `/sandbox/v1/intents/${order.intentId}/confirm`, {
+    body: { client_secret: order.clientSecret, card_number: CARDS.ok },
+  });
   expect(confirmed.status, confirmed.text).toBe(200);
   await waitForPayment(w, customerToken, order.paymentId, 'authorized', 20_000);
   return { order, customerToken };
@@ -246,77 +312,102 @@ async function act(w: World, token: string, orderId: string, action: string, bod
 }
 
 describe('the checkout saga across a killed worker', () => {
-  it.concurrent('when the worker is killed after the processor captured and before Brigade recorded it, then a restarted process finishes the capture by itself, with exactly one capture and clean invariants', async ({ onTestFinished }) => {
-    const w = await world(onTestFinished);
+  it.concurrent(
+    'when the worker is killed after the processor captured and before Brigade recorded it, then a restarted process finishes the capture by itself, with exactly one capture and clean invariants',
+    async ({ onTestFinished }) => {
+      const w = await world(onTestFinished);
 
-    const p1 = await startServer(serverEnv(w.place, 'payments.capture.after-provider'), w.owned);
-    const ownerToken = await login(w.base, w.shop.ownerEmail);
-    const { order, customerToken } = await authorizedOrder(w);
+      const p1 = await startServer(serverEnv(w.place, 'payments.capture.after-provider'), w.owned);
+      const ownerToken = await login(w.base, w.shop.ownerEmail);
+      const { order, customerToken } = await authorizedOrder(w);
 
-    // Fulfilment: handing the order over requests the capture; the capture job calls the
-    // processor, which captures, and the process kills itself before recording it.
-    for (const action of ['accept', 'start_preparing', 'mark_ready', 'hand_over']) await act(w, ownerToken, order.id, action);
-    const exit = await exitWithin(p1, 45_000);
-    expect(exit, p1.output()).toEqual({ code: null, signal: 'SIGKILL' });
+      // Fulfilment: handing the order over requests the capture; the capture job calls the
+      // processor, which captures, and the process kills itself before recording it.
+      for (const action of ['accept', 'start_preparing', 'mark_ready', 'hand_over'])
+        await act(w, ownerToken, order.id, action);
+      const exit = await exitWithin(p1, 45_000);
+      expect(exit, p1.output()).toEqual({ code: null, signal: 'SIGKILL' });
 
-    // The window the crash point names: the money is taken, Brigade's record still says capturing.
-    expect(await intentRow(w, order.intentId)).toMatchObject({ status: 'captured', capture_count: 1, amount_captured: order.total });
-    expect((await paymentRow(w, order.paymentId)).status).toBe('capturing');
-    expect(await operations(w, order.paymentId, 'capture')).toBe(0);
+      // The window the crash point names: the money is taken, Brigade's record still says capturing.
+      expect(await intentRow(w, order.intentId)).toMatchObject({
+        status: 'captured',
+        capture_count: 1,
+        amount_captured: order.total,
+      });
+      expect((await paymentRow(w, order.paymentId)).status).toBe('capturing');
+      expect(await operations(w, order.paymentId, 'capture')).toBe(0);
 
-    // A new process on the same database, port and data folder, without the crash point: the
-    // reconciler (run on start) and the processor's pending webhook both know the truth.
-    const p2 = await startServer(serverEnv(w.place), w.owned);
-    await waitForPayment(w, customerToken, order.paymentId, 'captured', 60_000);
+      // A new process on the same database, port and data folder, without the crash point: the
+      // reconciler (run on start) and the processor's pending webhook both know the truth.
+      const p2 = await startServer(serverEnv(w.place), w.owned);
+      await waitForPayment(w, customerToken, order.paymentId, 'captured', 60_000);
 
-    // Exactly one capture, at the processor and in Brigade's books, for the order's total.
-    expect(await intentRow(w, order.intentId)).toMatchObject({ status: 'captured', capture_count: 1, amount_captured: order.total });
-    expect(await operations(w, order.paymentId, 'capture')).toBe(1);
-    expect(Number((await paymentRow(w, order.paymentId)).amount_captured)).toBe(order.total);
-    await waitForOrderPayment(w, customerToken, order.id, 'paid');
+      // Exactly one capture, at the processor and in Brigade's books, for the order's total.
+      expect(await intentRow(w, order.intentId)).toMatchObject({
+        status: 'captured',
+        capture_count: 1,
+        amount_captured: order.total,
+      });
+      expect(await operations(w, order.paymentId, 'capture')).toBe(1);
+      expect(Number((await paymentRow(w, order.paymentId)).amount_captured)).toBe(order.total);
+      await waitForOrderPayment(w, customerToken, order.id, 'paid');
 
-    // `brigade check` on the same database and data folder (silent logs: stdout is the report).
-    const check = brigade(['check', '--grace-seconds=0'], { DATABASE_URL: w.place.url, BRIGADE_DATA_DIR: w.place.dataDir, NODE_ENV: 'test', LOG_LEVEL: 'silent' }, w.owned);
-    expect(await exitWithin(check, 45_000), check.output()).toEqual({ code: 0, signal: null });
-    expect(check.stdout()).toContain('"ok": true');
-    const report = JSON.parse(check.stdout()) as { ok: boolean; violations: unknown[] };
-    expect(report.violations).toEqual([]);
-    expect(report.ok).toBe(true);
+      // `brigade check` on the same database and data folder (silent logs: stdout is the report).
+      const check = brigade(
+        ['check', '--grace-seconds=0'],
+        { DATABASE_URL: w.place.url, BRIGADE_DATA_DIR: w.place.dataDir, NODE_ENV: 'test', LOG_LEVEL: 'silent' },
+        w.owned,
+      );
+      expect(await exitWithin(check, 45_000), check.output()).toEqual({ code: 0, signal: null });
+      expect(check.stdout()).toContain('"ok": true');
+      const report = JSON.parse(check.stdout()) as { ok: boolean; violations: unknown[] };
+      expect(report.violations).toEqual([]);
+      expect(report.ok).toBe(true);
 
-    p2.child.kill('SIGTERM');
-    expect(await exitWithin(p2, 20_000), p2.output()).toEqual({ code: 0, signal: null });
-  }, 120_000);
+      p2.child.kill('SIGTERM');
+      expect(await exitWithin(p2, 20_000), p2.output()).toEqual({ code: 0, signal: null });
+    },
+    120_000,
+  );
 
-  it.concurrent('when the worker is killed after the processor voided a rejected order and before Brigade recorded it, then a restarted process finishes the void by itself and the invariants are clean', async ({ onTestFinished }) => {
-    const w = await world(onTestFinished);
+  it.concurrent(
+    'when the worker is killed after the processor voided a rejected order and before Brigade recorded it, then a restarted process finishes the void by itself and the invariants are clean',
+    async ({ onTestFinished }) => {
+      const w = await world(onTestFinished);
 
-    const p1 = await startServer(serverEnv(w.place, 'payments.void.after-provider'), w.owned);
-    const ownerToken = await login(w.base, w.shop.ownerEmail);
-    const { order, customerToken } = await authorizedOrder(w);
+      const p1 = await startServer(serverEnv(w.place, 'payments.void.after-provider'), w.owned);
+      const ownerToken = await login(w.base, w.shop.ownerEmail);
+      const { order, customerToken } = await authorizedOrder(w);
 
-    // The store rejects the paid order: the void job calls the processor, which releases the
-    // hold, and the process kills itself before recording it.
-    await act(w, ownerToken, order.id, 'reject', { reason: 'oven broken' });
-    const exit = await exitWithin(p1, 45_000);
-    expect(exit, p1.output()).toEqual({ code: null, signal: 'SIGKILL' });
+      // The store rejects the paid order: the void job calls the processor, which releases the
+      // hold, and the process kills itself before recording it.
+      await act(w, ownerToken, order.id, 'reject', { reason: 'oven broken' });
+      const exit = await exitWithin(p1, 45_000);
+      expect(exit, p1.output()).toEqual({ code: null, signal: 'SIGKILL' });
 
-    expect((await intentRow(w, order.intentId)).status).toBe('voided');
-    expect((await paymentRow(w, order.paymentId)).status).toBe('voiding');
-    expect(await operations(w, order.paymentId, 'void')).toBe(0);
+      expect((await intentRow(w, order.intentId)).status).toBe('voided');
+      expect((await paymentRow(w, order.paymentId)).status).toBe('voiding');
+      expect(await operations(w, order.paymentId, 'void')).toBe(0);
 
-    const p2 = await startServer(serverEnv(w.place), w.owned);
-    await waitForPayment(w, customerToken, order.paymentId, 'voided', 60_000);
+      const p2 = await startServer(serverEnv(w.place), w.owned);
+      await waitForPayment(w, customerToken, order.paymentId, 'voided', 60_000);
 
-    expect(await intentRow(w, order.intentId)).toMatchObject({ status: 'voided', capture_count: 0, amount_captured: 0 });
-    expect(await operations(w, order.paymentId, 'void')).toBe(1);
-    expect(await operations(w, order.paymentId, 'capture')).toBe(0);
-    await waitForOrderPayment(w, customerToken, order.id, 'voided');
-    // The CLI is proven by the capture test; here the same checker, called in-process.
-    const report = await w.modules.payments.api.checkInvariants({ graceSeconds: 0 });
-    expect(report.violations).toEqual([]);
-    expect(report.ok).toBe(true);
+      expect(await intentRow(w, order.intentId)).toMatchObject({
+        status: 'voided',
+        capture_count: 0,
+        amount_captured: 0,
+      });
+      expect(await operations(w, order.paymentId, 'void')).toBe(1);
+      expect(await operations(w, order.paymentId, 'capture')).toBe(0);
+      await waitForOrderPayment(w, customerToken, order.id, 'voided');
+      // The CLI is proven by the capture test; here the same checker, called in-process.
+      const report = await w.modules.payments.api.checkInvariants({ graceSeconds: 0 });
+      expect(report.violations).toEqual([]);
+      expect(report.ok).toBe(true);
 
-    p2.child.kill('SIGTERM');
-    expect(await exitWithin(p2, 20_000), p2.output()).toEqual({ code: 0, signal: null });
-  }, 120_000);
+      p2.child.kill('SIGTERM');
+      expect(await exitWithin(p2, 20_000), p2.output()).toEqual({ code: 0, signal: null });
+    },
+    120_000,
+  );
 });

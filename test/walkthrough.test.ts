@@ -31,23 +31,37 @@ describe('README walkthrough', () => {
   it('when the demo customer orders and pays in Brooklyn, the owner moves it along and refunds the Cola, then the feeds follow it, the payment is captured and refunded, and the books are clean', async () => {
     const customer = await signIn(t, { email: 'customer@demo.brigade.test', password: 'demo-password' });
     const owner = await signIn(t, { email: 'owner@demo.brigade.test', password: 'demo-password' });
-    const stores = (await t.app.inject({ method: 'GET', url: '/v1/stores?org=demo-pizzeria' })).json().data as Array<{ id: string; timezone: string }>;
+    const stores = (await t.app.inject({ method: 'GET', url: '/v1/stores?org=demo-pizzeria' })).json().data as Array<{
+      id: string;
+      timezone: string;
+    }>;
     const brooklyn = stores.find((store) => store.timezone === 'America/New_York')!.id;
 
     const menu = (await t.app.inject({ method: 'GET', url: `/v1/stores/${brooklyn}/menu?channel=pickup` })).json();
-    const items: MenuItem[] = menu.menus.flatMap((section: { categories: Array<{ items: MenuItem[] }> }) => section.categories.flatMap((category) => category.items));
+    const items: MenuItem[] = menu.menus.flatMap((section: { categories: Array<{ items: MenuItem[] }> }) =>
+      section.categories.flatMap((category) => category.items),
+    );
     const pizza = items.find((item) => item.name === 'Margherita')!;
     const cola = items.find((item) => item.name === 'Cola')!;
     const basket = {
       channel: 'pickup',
       lines: [
-        { item_id: pizza.id, variant_id: pizza.variants[0]!.id, quantity: 2, modifiers: pizza.modifier_groups.filter((group) => group.min_select > 0).map((group) => ({ option_id: group.options[0]!.id })) },
+        {
+          item_id: pizza.id,
+          variant_id: pizza.variants[0]!.id,
+          quantity: 2,
+          modifiers: pizza.modifier_groups
+            .filter((group) => group.min_select > 0)
+            .map((group) => ({ option_id: group.options[0]!.id })),
+        },
         { item_id: cola.id, quantity: 1 },
       ],
       payment: { method: 'online' },
     };
 
-    const quote = (await t.app.inject({ method: 'POST', url: `/v1/stores/${brooklyn}/quotes`, payload: basket })).json();
+    const quote = (
+      await t.app.inject({ method: 'POST', url: `/v1/stores/${brooklyn}/quotes`, payload: basket })
+    ).json();
     expect(quote).toMatchObject({ orderable: true, problems: [] });
     expect(quote.totals.tax.amount).toBeGreaterThan(0); // New York adds tax on top
     const slots = (await t.app.inject({ method: 'GET', url: `/v1/stores/${brooklyn}/slots` })).json();
@@ -56,7 +70,12 @@ describe('README walkthrough', () => {
     const kitchen = await openStream(`${t.url}/v1/stores/${brooklyn}/orders/stream`, owner);
     expect(kitchen.status).toBe(200);
 
-    const placed = await t.app.inject({ method: 'POST', url: `/v1/stores/${brooklyn}/orders`, headers: { ...bearer(customer), 'idempotency-key': 'walkthrough-1' }, payload: basket });
+    const placed = await t.app.inject({
+      method: 'POST',
+      url: `/v1/stores/${brooklyn}/orders`,
+      headers: { ...bearer(customer), 'idempotency-key': 'walkthrough-1' },
+      payload: basket,
+    });
     expect(placed.statusCode, placed.body).toBe(201);
     const order = placed.json();
     expect(order.totals.total.amount).toBe(quote.totals.total.amount);
@@ -65,24 +84,44 @@ describe('README walkthrough', () => {
     await waitFor('the order on the kitchen feed', () => kitchen.events.length === 1);
     expect(kitchen.events[0]!.data.order).toMatchObject({ id: order.id, number: order.number });
 
-    const payment = { id: checkout.payment_id, clientSecret: checkout.client_secret, intentId: checkout.client_secret.split('_secret_')[0]! };
+    const payment = {
+      id: checkout.payment_id,
+      clientSecret: checkout.client_secret,
+      intentId: checkout.client_secret.split('_secret_')[0]!,
+    };
     expect((await payAtSandbox(t, payment)).status).toBe(200);
     await waitForPaymentStatus(t, customer, payment.id, 'authorized');
 
     const following = await openStream(`${t.url}/v1/orders/${order.id}/events`, customer);
     for (const action of ['accept', 'start_preparing', 'mark_ready', 'hand_over']) {
-      const moved = await t.app.inject({ method: 'POST', url: `/v1/orders/${order.id}/transitions`, headers: bearer(owner), payload: { action } });
+      const moved = await t.app.inject({
+        method: 'POST',
+        url: `/v1/orders/${order.id}/transitions`,
+        headers: bearer(owner),
+        payload: { action },
+      });
       expect(moved.statusCode, moved.body).toBe(200);
     }
     const captured = await waitForPaymentStatus(t, customer, payment.id, 'captured');
     expect(captured.amount_captured.amount).toBe(order.totals.total.amount);
-    const tracked = (await t.app.inject({ method: 'GET', url: `/v1/orders/${order.id}`, headers: bearer(customer) })).json();
+    const tracked = (
+      await t.app.inject({ method: 'GET', url: `/v1/orders/${order.id}`, headers: bearer(customer) })
+    ).json();
     expect(tracked).toMatchObject({ status: 'picked_up', payment: { method: 'online', status: 'paid' } });
     const path = ['placed', 'accepted', 'preparing', 'ready', 'picked_up'];
-    expect(tracked.history.filter((entry: { type: string }) => entry.type !== 'payment_changed').map((entry: { status: string }) => entry.status)).toEqual(path);
+    expect(
+      tracked.history
+        .filter((entry: { type: string }) => entry.type !== 'payment_changed')
+        .map((entry: { status: string }) => entry.status),
+    ).toEqual(path);
     await waitFor('the customer’s stream to end at picked_up', () => following.ended);
-    expect(following.events.filter((event) => event.event === 'order.status_changed').map((event) => event.data.status)).toEqual(path.slice(1));
-    await waitFor('every change on the kitchen feed', () => kitchen.events.filter((event) => event.event !== 'order.payment_changed').length === path.length);
+    expect(
+      following.events.filter((event) => event.event === 'order.status_changed').map((event) => event.data.status),
+    ).toEqual(path.slice(1));
+    await waitFor(
+      'every change on the kitchen feed',
+      () => kitchen.events.filter((event) => event.event !== 'order.payment_changed').length === path.length,
+    );
 
     const refund = await t.app.inject({
       method: 'POST',
@@ -93,7 +132,13 @@ describe('README walkthrough', () => {
     expect(refund.statusCode, refund.body).toBe(202);
     const colaTotal = order.lines.find((line: { line_no: number }) => line.line_no === 1).total.amount;
     expect(refund.json().amount.amount).toBe(colaTotal);
-    await waitFor('the refund to succeed', async () => (await t.app.inject({ method: 'GET', url: `/v1/payments/${payment.id}/refunds`, headers: bearer(owner) })).json().data[0]?.status === 'succeeded');
+    await waitFor(
+      'the refund to succeed',
+      async () =>
+        (
+          await t.app.inject({ method: 'GET', url: `/v1/payments/${payment.id}/refunds`, headers: bearer(owner) })
+        ).json().data[0]?.status === 'succeeded',
+    );
     const report = await t.modules.payments.api.checkInvariants({ graceSeconds: 0 });
     expect(report).toMatchObject({ ok: true, violations: [] });
   });

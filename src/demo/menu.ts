@@ -35,14 +35,21 @@ export function demoCatalogDocument(): CatalogDocument {
         tags: item.tags ?? [],
         allergens: item.allergens ?? [],
         tax_category: item.tax ?? 'food',
-        variants: (item.sizes ?? []).map((size, index) => ({ ref: `${item.ref}-${index + 1}`, name: size.name, price: size.price })),
+        variants: (item.sizes ?? []).map((size, index) => ({
+          ref: `${item.ref}-${index + 1}`,
+          name: size.name,
+          price: size.price,
+        })),
         modifier_groups: item.groups ?? [],
       })),
     })),
     menus: DEMO_MENUS.map((menu) => ({
       ref: menu.ref,
       name: menu.name,
-      availability: menu.hours === null ? [] : EVERY_DAY.map((weekday) => ({ weekday, starts_at: menu.hours.opens, ends_at: menu.hours.closes })),
+      availability:
+        menu.hours === null
+          ? []
+          : EVERY_DAY.map((weekday) => ({ weekday, starts_at: menu.hours.opens, ends_at: menu.hours.closes })),
       categories: menu.categories,
     })),
   };

@@ -12,7 +12,12 @@ afterAll(async () => {
   await t.close();
 });
 
-const demoStores = async () => (await t.app.inject({ method: 'GET', url: '/v1/stores?org=demo-pizzeria' })).json().data as Array<{ id: string; timezone: string; currency: string }>;
+const demoStores = async () =>
+  (await t.app.inject({ method: 'GET', url: '/v1/stores?org=demo-pizzeria' })).json().data as Array<{
+    id: string;
+    timezone: string;
+    currency: string;
+  }>;
 
 describe('demo data', () => {
   it('when seeded on an empty database, then the brand, two stores in different zones, tables and accounts exist; a second seed does nothing', async () => {
@@ -36,7 +41,11 @@ describe('demo data', () => {
     expect(Object.keys(ids.modifier_groups).length).toBeGreaterThanOrEqual(4);
 
     const staff = await login(t, { email: DEMO_ACCOUNTS.staff, password: DEMO_PASSWORD });
-    const tables = await t.app.inject({ method: 'GET', url: `/v1/stores/${(await demoStores()).find((store) => store.timezone === 'Europe/Berlin')!.id}/tables`, headers: bearer(staff.access_token) });
+    const tables = await t.app.inject({
+      method: 'GET',
+      url: `/v1/stores/${(await demoStores()).find((store) => store.timezone === 'Europe/Berlin')!.id}/tables`,
+      headers: bearer(staff.access_token),
+    });
     expect(tables.statusCode).toBe(200);
     expect(tables.json().data.length).toBeGreaterThanOrEqual(2);
   });
@@ -47,7 +56,9 @@ describe('demo data', () => {
     const after = (await demoStores()).map((store) => store.id);
     expect(after).toHaveLength(2);
     expect(after.some((id) => before.includes(id))).toBe(false);
-    await expect(login(t, { email: DEMO_ACCOUNTS.customer, password: DEMO_PASSWORD })).resolves.toMatchObject({ token_type: 'Bearer' });
+    await expect(login(t, { email: DEMO_ACCOUNTS.customer, password: DEMO_PASSWORD })).resolves.toMatchObject({
+      token_type: 'Bearer',
+    });
   });
 });
 
@@ -63,7 +74,11 @@ describe('demo accounts in production', () => {
     });
     try {
       await seedDemoIfEmpty(production.db.database.db, production.modules);
-      const res = await production.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: DEMO_ACCOUNTS.owner, password: DEMO_PASSWORD } });
+      const res = await production.app.inject({
+        method: 'POST',
+        url: '/v1/auth/login',
+        payload: { email: DEMO_ACCOUNTS.owner, password: DEMO_PASSWORD },
+      });
       expect(res.statusCode).toBe(401);
       expect(res.json().code).toBe('INVALID_CREDENTIALS');
     } finally {

@@ -18,15 +18,32 @@ export const DEMO_ACCOUNTS = {
 // One lock id for seeding, so two processes starting at once do not both seed.
 const SEED_LOCK = 2744424;
 
-const everyDay = (opens: string, closes: string) => [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, opens_at: opens, closes_at: closes }));
+const everyDay = (opens: string, closes: string) =>
+  [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, opens_at: opens, closes_at: closes }));
 
 async function seed(trx: Tx, modules: Modules): Promise<void> {
   const { identity, tenancy } = modules;
-  const owner = await identity.api.createUser(trx, { email: DEMO_ACCOUNTS.owner, password: DEMO_PASSWORD, name: 'Olivia Owner' });
-  const staff = await identity.api.createUser(trx, { email: DEMO_ACCOUNTS.staff, password: DEMO_PASSWORD, name: 'Sam Staff' });
-  await identity.api.createUser(trx, { email: DEMO_ACCOUNTS.customer, password: DEMO_PASSWORD, name: 'Casey Customer' });
+  const owner = await identity.api.createUser(trx, {
+    email: DEMO_ACCOUNTS.owner,
+    password: DEMO_PASSWORD,
+    name: 'Olivia Owner',
+  });
+  const staff = await identity.api.createUser(trx, {
+    email: DEMO_ACCOUNTS.staff,
+    password: DEMO_PASSWORD,
+    name: 'Sam Staff',
+  });
+  await identity.api.createUser(trx, {
+    email: DEMO_ACCOUNTS.customer,
+    password: DEMO_PASSWORD,
+    name: 'Casey Customer',
+  });
 
-  const org = await tenancy.api.createOrganization(trx, { slug: DEMO_ORG_SLUG, name: 'Demo Pizzeria', ownerUserId: owner.id });
+  const org = await tenancy.api.createOrganization(trx, {
+    slug: DEMO_ORG_SLUG,
+    name: 'Demo Pizzeria',
+    ownerUserId: owner.id,
+  });
 
   const berlin = await tenancy.api.createStore(trx, {
     organizationId: org.id,
@@ -66,30 +83,59 @@ async function seed(trx: Tx, modules: Modules): Promise<void> {
   // How each kitchen takes orders: Berlin is small (6 orders or 24 items per quarter hour);
   // Brooklyn adds an 18% service charge for dine-in parties of six items or more.
   const { ordering } = modules;
-  await ordering.api.configureStore(trx, { organizationId: org.id, storeId: berlin.id, settings: { prep_minutes: 20, capacity: { orders: 6, items: 24 } } });
+  await ordering.api.configureStore(trx, {
+    organizationId: org.id,
+    storeId: berlin.id,
+    settings: { prep_minutes: 20, capacity: { orders: 6, items: 24 } },
+  });
   await ordering.api.configureStore(trx, {
     organizationId: org.id,
     storeId: brooklyn.id,
-    settings: { prep_minutes: 15, capacity: { orders: 10, items: 40 }, service_charge_bps: 1800, service_charge_channels: ['dine_in'], service_charge_min_items: 6 },
+    settings: {
+      prep_minutes: 15,
+      capacity: { orders: 10, items: 40 },
+      service_charge_bps: 1800,
+      service_charge_channels: ['dine_in'],
+      service_charge_min_items: 6,
+    },
   });
 }
 
 /** The demo catalog, both menus published at both stores, local taxes, a delivery price. */
-async function seedMenu(trx: Tx, modules: Modules, organizationId: string, stores: { berlin: string; brooklyn: string }): Promise<void> {
+async function seedMenu(
+  trx: Tx,
+  modules: Modules,
+  organizationId: string,
+  stores: { berlin: string; brooklyn: string },
+): Promise<void> {
   const { catalog } = modules;
   await catalog.api.importCatalog(trx, organizationId, demoCatalogDocument());
   const ids = await catalog.api.idsByRef(organizationId, trx);
   const menuIds = (refs: string[]) => refs.map((ref) => ids.menus[ref]!);
   const food = ids.tax_categories.food!;
   const drinks = ids.tax_categories.drinks!;
-  await catalog.api.publishMenus(trx, { organizationId, storeId: stores.berlin, menuIds: menuIds(['all-day', 'breakfast']) });
-  await catalog.api.publishMenus(trx, { organizationId, storeId: stores.brooklyn, menuIds: menuIds(['around-the-clock', 'breakfast']) });
+  await catalog.api.publishMenus(trx, {
+    organizationId,
+    storeId: stores.berlin,
+    menuIds: menuIds(['all-day', 'breakfast']),
+  });
+  await catalog.api.publishMenus(trx, {
+    organizationId,
+    storeId: stores.brooklyn,
+    menuIds: menuIds(['around-the-clock', 'breakfast']),
+  });
 
   // Germany: prices include VAT (7% food to take away, 19% drinks). New York: 8.875% on top.
   await catalog.api.setStoreCatalogSettings(trx, {
     organizationId,
     storeId: stores.berlin,
-    taxSettings: { prices_include_tax: true, rates: [{ tax_category_id: food, rate_bps: 700 }, { tax_category_id: drinks, rate_bps: 1900 }] },
+    taxSettings: {
+      prices_include_tax: true,
+      rates: [
+        { tax_category_id: food, rate_bps: 700 },
+        { tax_category_id: drinks, rate_bps: 1900 },
+      ],
+    },
     // Delivery platforms take a cut: the Margherita costs more delivered.
     priceOverrides: DEMO_DELIVERY_OVERRIDES.map((override) => ({
       item_id: null,
@@ -102,7 +148,13 @@ async function seedMenu(trx: Tx, modules: Modules, organizationId: string, store
   await catalog.api.setStoreCatalogSettings(trx, {
     organizationId,
     storeId: stores.brooklyn,
-    taxSettings: { prices_include_tax: false, rates: [{ tax_category_id: food, rate_bps: 888 }, { tax_category_id: drinks, rate_bps: 888 }] },
+    taxSettings: {
+      prices_include_tax: false,
+      rates: [
+        { tax_category_id: food, rate_bps: 888 },
+        { tax_category_id: drinks, rate_bps: 888 },
+      ],
+    },
   });
 }
 

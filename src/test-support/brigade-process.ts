@@ -21,7 +21,8 @@ export interface BrigadeRun {
 }
 
 /** Inherited settings that would change what the child does. */
-const INHERITED = /^(DATABASE_URL|REDIS_URL|NATS_URL|NATS_STREAM|JWT_.*|NODE_ENV|PORT|HOST|PUBLIC_URL|LOG_LEVEL|TEST|VITEST.*|BRIGADE_.*|PAYMENTS_.*|SANDBOX_.*|STRIPE_.*|RATE_LIMIT_.*|LOGIN_LOCKOUT_.*|ARGON2_.*|PRESSURE_.*|OTEL_.*|OUTBOX_.*|EMBEDDED_PG_PORT)$/;
+const INHERITED =
+  /^(DATABASE_URL|REDIS_URL|NATS_URL|NATS_STREAM|JWT_.*|NODE_ENV|PORT|HOST|PUBLIC_URL|LOG_LEVEL|TEST|VITEST.*|BRIGADE_.*|PAYMENTS_.*|SANDBOX_.*|STRIPE_.*|RATE_LIMIT_.*|LOGIN_LOCKOUT_.*|ARGON2_.*|PRESSURE_.*|OTEL_.*|OUTBOX_.*|EMBEDDED_PG_PORT)$/;
 
 /** Starts `brigade <args>`; the child is also added to `owned` (the caller's list to kill). */
 export function spawnBrigade(args: string[], env: Record<string, string>, owned: ChildProcess[]): BrigadeRun {
@@ -29,7 +30,11 @@ export function spawnBrigade(args: string[], env: Record<string, string>, owned:
   for (const [name, value] of Object.entries(process.env)) if (!INHERITED.test(name)) base[name] = value;
   // A child starting under a busy test run (tsx compiling, other files loading PostgreSQL) can
   // lag its event loop past the shedding limit; these tests are not about shedding.
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...base, PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    env: { ...base, PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   owned.push(child);
   let output = '';
   let stdout = '';

@@ -79,7 +79,15 @@ export function smallCatalogDocument(overrides: Partial<CatalogDocument> = {}): 
             ],
             modifier_groups: ['base', 'toppings', 'combo'],
           },
-          { ref: 'diavola', name: 'Diavola', tags: ['spicy'], allergens: ['gluten', 'milk'], tax_category: 'food', price: 1100, modifier_groups: ['base', 'toppings'] },
+          {
+            ref: 'diavola',
+            name: 'Diavola',
+            tags: ['spicy'],
+            allergens: ['gluten', 'milk'],
+            tax_category: 'food',
+            price: 1100,
+            modifier_groups: ['base', 'toppings'],
+          },
         ],
       },
       {
@@ -104,7 +112,11 @@ export function smallCatalogDocument(overrides: Partial<CatalogDocument> = {}): 
 export type CatalogIds = Awaited<ReturnType<TestApp['modules']['catalog']['api']['idsByRef']>>;
 
 /** Imports the document into the organization; returns the ids by ref. */
-export async function importCatalog(t: TestApp, organizationId: string, document: CatalogDocument = smallCatalogDocument()): Promise<CatalogIds> {
+export async function importCatalog(
+  t: TestApp,
+  organizationId: string,
+  document: CatalogDocument = smallCatalogDocument(),
+): Promise<CatalogIds> {
   await inTransaction(t.db.database.db, (trx) => t.modules.catalog.api.importCatalog(trx, organizationId, document));
   return t.modules.catalog.api.idsByRef(organizationId);
 }
@@ -120,7 +132,11 @@ export async function storeWithMenu(t: TestApp, store: Partial<Omit<NewStore, 'o
   const storeId = base.store.id;
   const ids = await importCatalog(t, organizationId);
   await inTransaction(t.db.database.db, async (trx) => {
-    await t.modules.catalog.api.publishMenus(trx, { organizationId, storeId, menuIds: [ids.menus['all-day']!, ids.menus['late-night']!] });
+    await t.modules.catalog.api.publishMenus(trx, {
+      organizationId,
+      storeId,
+      menuIds: [ids.menus['all-day']!, ids.menus['late-night']!],
+    });
     await t.modules.catalog.api.setStoreCatalogSettings(trx, {
       organizationId,
       storeId,
@@ -131,7 +147,9 @@ export async function storeWithMenu(t: TestApp, store: Partial<Omit<NewStore, 'o
           { tax_category_id: ids.tax_categories.drinks!, rate_bps: 700 },
         ],
       },
-      priceOverrides: [{ item_id: ids.items.margherita!, variant_id: null, option_id: null, channel: 'delivery', price: 1050 }],
+      priceOverrides: [
+        { item_id: ids.items.margherita!, variant_id: null, option_id: null, channel: 'delivery', price: 1050 },
+      ],
     });
   });
   return { ...base, ids };

@@ -35,7 +35,11 @@ export interface FakeStripe {
    * `id` reuses an event's id: Stripe delivers one event, under one id, to every endpoint that
    * listens for it, each delivery signed with that endpoint's own secret.
    */
-  signedEvent(type: string, object: Json, options?: { at?: Date; secret?: string; id?: string }): { body: string; headers: Record<string, string> };
+  signedEvent(
+    type: string,
+    object: Json,
+    options?: { at?: Date; secret?: string; id?: string },
+  ): { body: string; headers: Record<string, string> };
 }
 
 class StripeFailure extends Error {
@@ -47,7 +51,8 @@ class StripeFailure extends Error {
   }
 }
 
-const fail = (status: number, type: string, message: string, extra: Json = {}) => new StripeFailure(status, { type, message, ...extra });
+const fail = (status: number, type: string, message: string, extra: Json = {}) =>
+  new StripeFailure(status, { type, message, ...extra });
 const id = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -70,7 +75,8 @@ function arrays(value: FormValue): FormValue {
   if (typeof value === 'string' || Array.isArray(value)) return value;
   const keys = Object.keys(value);
   const entries = keys.map((key) => [key, arrays(value[key] as FormValue)] as const);
-  if (keys.length > 0 && keys.every((key) => /^\d+$/.test(key))) return entries.sort(([a], [b]) => Number(a) - Number(b)).map(([, item]) => item);
+  if (keys.length > 0 && keys.every((key) => /^\d+$/.test(key)))
+    return entries.sort(([a], [b]) => Number(a) - Number(b)).map(([, item]) => item);
   return Object.fromEntries(entries);
 }
 
@@ -87,14 +93,26 @@ function canonical(value: FormValue): string {
 function integer(form: Form, name: string, fallback?: number): number {
   const raw = form[name];
   if (raw === undefined && fallback !== undefined) return fallback;
-  if (raw === undefined) throw fail(400, 'invalid_request_error', `Missing required param: ${name}.`, { code: 'parameter_missing', param: name });
+  if (raw === undefined)
+    throw fail(400, 'invalid_request_error', `Missing required param: ${name}.`, {
+      code: 'parameter_missing',
+      param: name,
+    });
   const value = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(value) || value < 1) throw fail(400, 'invalid_request_error', `Invalid integer: ${String(raw)}`, { code: 'parameter_invalid_integer', param: name });
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw fail(400, 'invalid_request_error', `Invalid integer: ${String(raw)}`, {
+      code: 'parameter_invalid_integer',
+      param: name,
+    });
   return value;
 }
 
 const strings = (value: FormValue | undefined): Record<string, string> =>
-  value && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string')) : {};
+  value && typeof value === 'object' && !Array.isArray(value)
+    ? Object.fromEntries(
+        Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+      )
+    : {};
 
 export async function startFakeStripe(options: { secretKey: string; webhookSecret: string }): Promise<FakeStripe> {
   const intents = new Map<string, Json>();
@@ -107,15 +125,24 @@ export async function startFakeStripe(options: { secretKey: string; webhookSecre
 
   const intentOf = (intentId: string): Json => {
     const found = intents.get(intentId);
-    if (!found) throw fail(404, 'invalid_request_error', `No such payment_intent: '${intentId}'`, { code: 'resource_missing', param: 'intent' });
+    if (!found)
+      throw fail(404, 'invalid_request_error', `No such payment_intent: '${intentId}'`, {
+        code: 'resource_missing',
+        param: 'intent',
+      });
     return found;
   };
   const chargeOf = (intent: Json): Json | undefined => charges.get(String(intent.latest_charge));
   const unexpectedState = (intent: Json, action: string, allowed: string[]) =>
-    fail(400, 'invalid_request_error', `You cannot ${action} this PaymentIntent because it has a status of ${String(intent.status)}. Only a PaymentIntent with one of the following statuses may be ${action}ed: ${allowed.join(', ')}.`, {
-      code: 'payment_intent_unexpected_state',
-      payment_intent: { ...intent },
-    });
+    fail(
+      400,
+      'invalid_request_error',
+      `You cannot ${action} this PaymentIntent because it has a status of ${String(intent.status)}. Only a PaymentIntent with one of the following statuses may be ${action}ed: ${allowed.join(', ')}.`,
+      {
+        code: 'payment_intent_unexpected_state',
+        payment_intent: { ...intent },
+      },
+    );
   const expanded = (intent: Json, form: Form): Json => {
     const expand = Array.isArray(form.expand) ? form.expand : [];
     const charge = chargeOf(intent);
@@ -124,7 +151,11 @@ export async function startFakeStripe(options: { secretKey: string; webhookSecre
 
   function createIntent(form: Form): Json {
     const amount = integer(form, 'amount');
-    if (typeof form.currency !== 'string') throw fail(400, 'invalid_request_error', 'Missing required param: currency.', { code: 'parameter_missing', param: 'currency' });
+    if (typeof form.currency !== 'string')
+      throw fail(400, 'invalid_request_error', 'Missing required param: currency.', {
+        code: 'parameter_missing',
+        param: 'currency',
+      });
     const intentId = id('pi');
     const card = strings((form.payment_method_options as Form | undefined)?.card);
     const intent: Json = {
@@ -141,7 +172,9 @@ export async function startFakeStripe(options: { secretKey: string; webhookSecre
       metadata: strings(form.metadata),
       latest_charge: null,
       last_payment_error: null,
-      payment_method_options: { card: { request_incremental_authorization: card.request_incremental_authorization ?? 'never' } },
+      payment_method_options: {
+        card: { request_incremental_authorization: card.request_incremental_authorization ?? 'never' },
+      },
       canceled_at: null,
       cancellation_reason: null,
       created: now(),
@@ -155,7 +188,13 @@ export async function startFakeStripe(options: { secretKey: string; webhookSecre
     if (intent.status !== 'requires_capture') throw unexpectedState(intent, 'capture', ['requires_capture']);
     const capturable = intent.amount_capturable as number;
     const amount = integer(form, 'amount_to_capture', capturable);
-    if (amount > capturable) throw fail(400, 'invalid_request_error', `The amount_to_capture (${amount}) is greater than the amount_capturable (${capturable}).`, { code: 'amount_too_large', param: 'amount_to_capture' });
+    if (amount > capturable)
+      throw fail(
+        400,
+        'invalid_request_error',
+        `The amount_to_capture (${amount}) is greater than the amount_capturable (${capturable}).`,
+        { code: 'amount_too_large', param: 'amount_to_capture' },
+      );
     Object.assign(intent, { status: 'succeeded', amount_capturable: 0, amount_received: amount });
     Object.assign(chargeOf(intent) ?? {}, { captured: true, amount_captured: amount });
     return intent;
@@ -164,33 +203,72 @@ export async function startFakeStripe(options: { secretKey: string; webhookSecre
   function cancel(intent: Json): Json {
     const allowed = ['requires_payment_method', 'requires_capture', 'requires_confirmation', 'requires_action'];
     if (!allowed.includes(String(intent.status))) throw unexpectedState(intent, 'cancel', allowed);
-    return Object.assign(intent, { status: 'canceled', amount_capturable: 0, canceled_at: now(), cancellation_reason: 'requested_by_customer' });
+    return Object.assign(intent, {
+      status: 'canceled',
+      amount_capturable: 0,
+      canceled_at: now(),
+      cancellation_reason: 'requested_by_customer',
+    });
   }
 
   function increment(intent: Json, form: Form): Json {
     if (intent.status !== 'requires_capture') throw unexpectedState(intent, 'increment', ['requires_capture']);
     const options = intent.payment_method_options as { card: { request_incremental_authorization: string } };
     if (options.card.request_incremental_authorization !== 'if_available') {
-      throw fail(400, 'invalid_request_error', 'This PaymentIntent was not created with incremental authorization requested.', { code: 'incremental_authorization_not_available' });
+      throw fail(
+        400,
+        'invalid_request_error',
+        'This PaymentIntent was not created with incremental authorization requested.',
+        { code: 'incremental_authorization_not_available' },
+      );
     }
     const amount = integer(form, 'amount');
-    if (amount <= (intent.amount as number)) throw fail(400, 'invalid_request_error', 'The new amount must be greater than the current authorized amount.', { param: 'amount' });
+    if (amount <= (intent.amount as number))
+      throw fail(400, 'invalid_request_error', 'The new amount must be greater than the current authorized amount.', {
+        param: 'amount',
+      });
     const declined = declinedIncrements.get(String(intent.id));
-    if (declined) throw fail(402, 'card_error', 'Your card was declined.', { code: 'card_declined', decline_code: declined, payment_intent: { ...intent } });
+    if (declined)
+      throw fail(402, 'card_error', 'Your card was declined.', {
+        code: 'card_declined',
+        decline_code: declined,
+        payment_intent: { ...intent },
+      });
     Object.assign(intent, { amount, amount_capturable: amount });
     Object.assign(chargeOf(intent) ?? {}, { amount });
     return intent;
   }
 
   function refund(form: Form): Json {
-    if (typeof form.payment_intent !== 'string') throw fail(400, 'invalid_request_error', 'One of the following params should be provided for this request: payment_intent or charge.', { code: 'parameter_missing' });
+    if (typeof form.payment_intent !== 'string')
+      throw fail(
+        400,
+        'invalid_request_error',
+        'One of the following params should be provided for this request: payment_intent or charge.',
+        { code: 'parameter_missing' },
+      );
     const intent = intentOf(form.payment_intent);
     const charge = chargeOf(intent);
-    if (intent.status !== 'succeeded' || !charge) throw fail(400, 'invalid_request_error', `PaymentIntent ${String(intent.id)} does not have a successful charge to refund.`, { code: 'payment_intent_unexpected_state' });
+    if (intent.status !== 'succeeded' || !charge)
+      throw fail(
+        400,
+        'invalid_request_error',
+        `PaymentIntent ${String(intent.id)} does not have a successful charge to refund.`,
+        { code: 'payment_intent_unexpected_state' },
+      );
     const remaining = (intent.amount_received as number) - (charge.amount_refunded as number);
-    if (remaining === 0) throw fail(400, 'invalid_request_error', `Charge ${String(charge.id)} has already been refunded.`, { code: 'charge_already_refunded' });
+    if (remaining === 0)
+      throw fail(400, 'invalid_request_error', `Charge ${String(charge.id)} has already been refunded.`, {
+        code: 'charge_already_refunded',
+      });
     const amount = integer(form, 'amount', remaining);
-    if (amount > remaining) throw fail(400, 'invalid_request_error', `Refund amount (${amount}) is greater than unrefunded amount on charge (${remaining}).`, { code: 'amount_too_large', param: 'amount' });
+    if (amount > remaining)
+      throw fail(
+        400,
+        'invalid_request_error',
+        `Refund amount (${amount}) is greater than unrefunded amount on charge (${remaining}).`,
+        { code: 'amount_too_large', param: 'amount' },
+      );
     charge.amount_refunded = (charge.amount_refunded as number) + amount;
     charge.refunded = charge.amount_refunded === intent.amount_received;
     const created: Json = {
@@ -210,8 +288,11 @@ export async function startFakeStripe(options: { secretKey: string; webhookSecre
   }
 
   function listRefunds(form: Form, path: string): Json {
-    const all = [...refunds.values()].filter((item) => form.payment_intent === undefined || item.payment_intent === form.payment_intent).reverse(); // newest first
-    const after = typeof form.starting_after === 'string' ? all.findIndex((item) => item.id === form.starting_after) + 1 : 0;
+    const all = [...refunds.values()]
+      .filter((item) => form.payment_intent === undefined || item.payment_intent === form.payment_intent)
+      .reverse(); // newest first
+    const after =
+      typeof form.starting_after === 'string' ? all.findIndex((item) => item.id === form.starting_after) + 1 : 0;
     const limit = typeof form.limit === 'string' ? Math.min(100, Number(form.limit)) : 10;
     const data = all.slice(after, after + limit);
     return { object: 'list', data, has_more: after + limit < all.length, url: path };
@@ -246,7 +327,8 @@ export async function startFakeStripe(options: { secretKey: string; webhookSecre
     if (request.method !== 'POST' || !request.idempotencyKey) return { ...run(), replayed: false };
     const fingerprint = `${request.method} ${request.path} ${canonical(request.form)}`;
     const stored = idempotent.get(request.idempotencyKey);
-    if (stored && stored.fingerprint === fingerprint) return { status: stored.status, body: stored.body, replayed: true };
+    if (stored && stored.fingerprint === fingerprint)
+      return { status: stored.status, body: stored.body, replayed: true };
     if (stored) {
       const message = `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${request.idempotencyKey}' if you meant to execute a different request.`;
       return { status: 400, body: { error: { type: 'idempotency_error', message } }, replayed: false };
@@ -267,7 +349,9 @@ export async function startFakeStripe(options: { secretKey: string; webhookSecre
         method,
         path: url.pathname,
         idempotencyKey: typeof key === 'string' ? key : null,
-        form: parseForm(method === 'GET' ? url.searchParams : new URLSearchParams(Buffer.concat(chunks).toString('utf8'))),
+        form: parseForm(
+          method === 'GET' ? url.searchParams : new URLSearchParams(Buffer.concat(chunks).toString('utf8')),
+        ),
       };
       requests.push(request);
       const headers: Record<string, string> = { 'content-type': 'application/json', 'request-id': id('req') };
@@ -276,7 +360,13 @@ export async function startFakeStripe(options: { secretKey: string; webhookSecre
       if (failures.left > 0) {
         failures.left -= 1;
         const type = failures.status === 429 ? 'invalid_request_error' : 'api_error';
-        return answer(failures.status, { error: { type, code: failures.status === 429 ? 'rate_limit' : undefined, message: 'An unexpected error occurred (injected by the test).' } });
+        return answer(failures.status, {
+          error: {
+            type,
+            code: failures.status === 429 ? 'rate_limit' : undefined,
+            message: 'An unexpected error occurred (injected by the test).',
+          },
+        });
       }
       if (incoming.headers.authorization !== `Bearer ${options.secretKey}`) {
         return answer(401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided.' } });
@@ -298,14 +388,34 @@ export async function startFakeStripe(options: { secretKey: string; webhookSecre
     authorize(intentId, outcome = 'success') {
       const intent = intentOf(intentId);
       if (outcome === 'decline') {
-        const error = { type: 'card_error', code: 'card_declined', decline_code: 'insufficient_funds', message: 'Your card has insufficient funds.' };
+        const error = {
+          type: 'card_error',
+          code: 'card_declined',
+          decline_code: 'insufficient_funds',
+          message: 'Your card has insufficient funds.',
+        };
         Object.assign(intent, { status: 'requires_payment_method', last_payment_error: error });
         return;
       }
-      const charge: Json = { id: id('ch'), object: 'charge', amount: intent.amount, amount_captured: 0, amount_refunded: 0, captured: false, refunded: false, currency: intent.currency, payment_intent: intentId };
+      const charge: Json = {
+        id: id('ch'),
+        object: 'charge',
+        amount: intent.amount,
+        amount_captured: 0,
+        amount_refunded: 0,
+        captured: false,
+        refunded: false,
+        currency: intent.currency,
+        payment_intent: intentId,
+      };
       charges.set(String(charge.id), charge);
       const manual = intent.capture_method === 'manual';
-      Object.assign(intent, manual ? { status: 'requires_capture', amount_capturable: intent.amount } : { status: 'succeeded', amount_received: intent.amount });
+      Object.assign(
+        intent,
+        manual
+          ? { status: 'requires_capture', amount_capturable: intent.amount }
+          : { status: 'succeeded', amount_received: intent.amount },
+      );
       Object.assign(intent, { latest_charge: charge.id, last_payment_error: null });
     },
     declineIncrements(intentId, declineCode = 'insufficient_funds') {
@@ -321,10 +431,23 @@ export async function startFakeStripe(options: { secretKey: string; webhookSecre
     },
     signedEvent(type, object, { at = new Date(), secret = options.webhookSecret, id: eventId = id('evt') } = {}) {
       const created = Math.floor(at.getTime() / 1000);
-      const event = { id: eventId, object: 'event', api_version: '2026-10-28.endive', created, type, data: { object }, livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null } };
+      const event = {
+        id: eventId,
+        object: 'event',
+        api_version: '2026-10-28.endive',
+        created,
+        type,
+        data: { object },
+        livemode: false,
+        pending_webhooks: 1,
+        request: { id: null, idempotency_key: null },
+      };
       const body = JSON.stringify(event);
       const signature = createHmac('sha256', secret).update(`${created}.${body}`).digest('hex');
-      return { body, headers: { 'content-type': 'application/json', 'stripe-signature': `t=${created},v1=${signature}` } };
+      return {
+        body,
+        headers: { 'content-type': 'application/json', 'stripe-signature': `t=${created},v1=${signature}` },
+      };
     },
   };
 }

@@ -45,7 +45,11 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
     await admin.end();
   }
   const url = databaseUrl(adminUrl, name);
-  const database = createDatabase(url, { poolMax: 20, statementTimeoutMs: 10_000, connectTimeoutMs: 10_000 }, 'brigade-test');
+  const database = createDatabase(
+    url,
+    { poolMax: 20, statementTimeoutMs: 10_000, connectTimeoutMs: 10_000 },
+    'brigade-test',
+  );
   return {
     name,
     url,
@@ -151,7 +155,12 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
   const tokens = testTokens(config);
   const logger = options.logger ?? pino(loggerOptions(config.logLevel));
   // Channels named after the database: test files running at once may share one Redis.
-  const live = createLiveFanout({ pool: db.database.pool, redis: options.redis ?? null, logger, redisPrefix: `brigade:live:${db.name}:` });
+  const live = createLiveFanout({
+    pool: db.database.pool,
+    redis: options.redis ?? null,
+    logger,
+    redisPrefix: `brigade:live:${db.name}:`,
+  });
   const events = createDomainEvents();
   const jobs = createLateJobSender();
   const keys = options.sandbox ? sandboxKeys(config) : null;
@@ -167,7 +176,18 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
         pollMs: 20,
       })
     : null;
-  const { app, modules } = await buildApp({ config, database: db.database, logger, tokens, redis: options.redis ?? null, clock: options.clock, live, events, jobs, sandboxRoutes: sandbox?.routes });
+  const { app, modules } = await buildApp({
+    config,
+    database: db.database,
+    logger,
+    tokens,
+    redis: options.redis ?? null,
+    clock: options.clock,
+    live,
+    events,
+    jobs,
+    sandboxRoutes: sandbox?.routes,
+  });
   let listening: Listening | null = null;
   if (port !== null) {
     listening = await listenForTests(app, port);
@@ -202,11 +222,28 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
 }
 
 /** The worker role for tests: the modules' jobs on pg-boss (polling every half second) and the outbox relay. */
-async function startTestWorker(deps: { db: TestDatabase; config: Config; logger: Logger; modules: Modules; events: DomainEventWiring; jobs: JobSender & { attach(jobs: JobSender): void } }) {
+async function startTestWorker(deps: {
+  db: TestDatabase;
+  config: Config;
+  logger: Logger;
+  modules: Modules;
+  events: DomainEventWiring;
+  jobs: JobSender & { attach(jobs: JobSender): void };
+}) {
   const definitions = Object.values(deps.modules).flatMap((module) => module.jobs);
-  const queue = await startJobs(definitions, { connectionString: deps.db.url, logger: deps.logger, work: true, pollingIntervalSeconds: 0.5 });
+  const queue = await startJobs(definitions, {
+    connectionString: deps.db.url,
+    logger: deps.logger,
+    work: true,
+    pollingIntervalSeconds: 0.5,
+  });
   deps.jobs.attach(queue);
-  const outbox = startOutboxWorker({ config: deps.config, database: deps.db.database, subscribers: deps.events.bus, logger: deps.logger });
+  const outbox = startOutboxWorker({
+    config: deps.config,
+    database: deps.db.database,
+    subscribers: deps.events.bus,
+    logger: deps.logger,
+  });
   await outbox.ready;
   return {
     async stop() {

@@ -20,7 +20,11 @@ export async function createUser(t: TestApp, overrides: Partial<Omit<TestUser, '
 }
 
 export async function login(t: TestApp, user: { email: string; password: string }) {
-  const res = await t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: user.email, password: user.password } });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/v1/auth/login',
+    payload: { email: user.email, password: user.password },
+  });
   if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
   return res.json<{ access_token: string; refresh_token: string; token_type: 'Bearer'; expires_in: number }>();
 }

@@ -7,7 +7,15 @@ import { waitFor } from './wait.js';
 export interface SseEvent {
   id: string | null;
   event: string;
-  data: { type: string; from_status: string | null; status: string; actor: string; reason: string | null; at: string; order: { id: string; status: string; number: string } };
+  data: {
+    type: string;
+    from_status: string | null;
+    status: string;
+    actor: string;
+    reason: string | null;
+    at: string;
+    order: { id: string; status: string; number: string };
+  };
 }
 
 export interface OpenStream {
@@ -45,10 +53,25 @@ function parseFrame(stream: OpenStream, frame: string): void {
 }
 
 /** Opens an event stream; `events` fills as frames arrive. A non-2xx answer leaves `events` empty. */
-export async function openStream(url: string, token: string, headers: Record<string, string> = {}): Promise<OpenStream> {
+export async function openStream(
+  url: string,
+  token: string,
+  headers: Record<string, string> = {},
+): Promise<OpenStream> {
   const controller = new AbortController();
-  const res = await fetch(url, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream', ...headers }, signal: controller.signal });
-  const stream: OpenStream = { status: res.status, headers: res.headers, events: [], comments: [], retry: null, ended: false, close: () => controller.abort() };
+  const res = await fetch(url, {
+    headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream', ...headers },
+    signal: controller.signal,
+  });
+  const stream: OpenStream = {
+    status: res.status,
+    headers: res.headers,
+    events: [],
+    comments: [],
+    retry: null,
+    ended: false,
+    close: () => controller.abort(),
+  };
   streams.push(stream);
   if (!res.ok || !res.body) return stream;
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -75,16 +98,24 @@ export async function openStream(url: string, token: string, headers: Record<str
 /** A plain GET expected to fail: status, content type and problem body. */
 export async function problemOf(url: string, token: string | null, headers: Record<string, string> = {}) {
   const res = await fetch(url, { headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } });
-  return { status: res.status, contentType: res.headers.get('content-type'), body: (await res.json()) as { code: string; errors?: Array<{ path: string }> } };
+  return {
+    status: res.status,
+    contentType: res.headers.get('content-type'),
+    body: (await res.json()) as { code: string; errors?: Array<{ path: string }> },
+  };
 }
 
 /** "A-001 order.placed placed" per event: what a kitchen screen would show, in order. */
-export const summary = (stream: OpenStream) => stream.events.map((event) => `${event.data.order.number} ${event.event} ${event.data.status}`);
+export const summary = (stream: OpenStream) =>
+  stream.events.map((event) => `${event.data.order.number} ${event.event} ${event.data.status}`);
 
 export interface GqlMessage {
   type: string;
   id?: string;
-  payload?: { data?: { orderStatus: { orderId: string; number: string; status: string; fromStatus: string | null; at: string } }; message?: string } & Array<{ message: string; extensions?: { code?: string } }>;
+  payload?: {
+    data?: { orderStatus: { orderId: string; number: string; status: string; fromStatus: string | null; at: string } };
+    message?: string;
+  } & Array<{ message: string; extensions?: { code?: string } }>;
 }
 
 /** A graphql-transport-ws client on `baseUrl`/graphql: connection_init with `payload`, then whatever the server says. */
@@ -102,11 +133,25 @@ export async function graphqlSocket(baseUrl: string, payload: Record<string, unk
     socket.once('error', reject);
   });
   socket.send(JSON.stringify({ type: 'connection_init', payload }));
-  await waitFor('the connection answer', () => messages.some((message) => message.type === 'connection_ack' || message.type === 'connection_error'));
+  await waitFor('the connection answer', () =>
+    messages.some((message) => message.type === 'connection_ack' || message.type === 'connection_error'),
+  );
   const subscribe = (id: string, orderId: string) =>
-    socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query: 'subscription ($id: ID!) { orderStatus(orderId: $id) { orderId number status fromStatus at } }', variables: { id: orderId } } }));
+    socket.send(
+      JSON.stringify({
+        id,
+        type: 'subscribe',
+        payload: {
+          query: 'subscription ($id: ID!) { orderStatus(orderId: $id) { orderId number status fromStatus at } }',
+          variables: { id: orderId },
+        },
+      }),
+    );
   const of = (id: string) => messages.filter((message) => message.id === id);
   /** The orderStatus values received for subscription `id`, in order. */
-  const statuses = (id: string) => of(id).flatMap((message) => (message.type === 'next' && message.payload?.data ? [message.payload.data.orderStatus] : []));
+  const statuses = (id: string) =>
+    of(id).flatMap((message) =>
+      message.type === 'next' && message.payload?.data ? [message.payload.data.orderStatus] : [],
+    );
   return { socket, messages, state, subscribe, of, statuses };
 }

@@ -33,7 +33,12 @@ export interface PaymentView {
   last_failure_code: string | null;
 }
 
-export async function placeOnline(t: TestApp, token: string, shop: Awaited<ReturnType<typeof orderingStore>>, body: Record<string, unknown> = {}): Promise<PlacedOnline> {
+export async function placeOnline(
+  t: TestApp,
+  token: string,
+  shop: Awaited<ReturnType<typeof orderingStore>>,
+  body: Record<string, unknown> = {},
+): Promise<PlacedOnline> {
   const res = await t.app.inject({
     method: 'POST',
     url: `/v1/stores/${shop.store.id}/orders`,
@@ -43,7 +48,16 @@ export async function placeOnline(t: TestApp, token: string, shop: Awaited<Retur
   expect(res.statusCode, res.body).toBe(201);
   const order = res.json();
   const checkout = order.payment.checkout as { payment_id: string; client_secret: string };
-  return { id: order.id, number: order.number, total: order.totals.total.amount, payment: { id: checkout.payment_id, clientSecret: checkout.client_secret, intentId: checkout.client_secret.split('_secret_')[0]! } };
+  return {
+    id: order.id,
+    number: order.number,
+    total: order.totals.total.amount,
+    payment: {
+      id: checkout.payment_id,
+      clientSecret: checkout.client_secret,
+      intentId: checkout.client_secret.split('_secret_')[0]!,
+    },
+  };
 }
 
 /** The customer pays at the sandbox: what the checkout page posts. */
@@ -61,15 +75,37 @@ export async function readPayment(t: TestApp, token: string, paymentId: string):
   return res.json();
 }
 
-export async function waitForPaymentStatus(t: TestApp, token: string, paymentId: string, status: string, timeoutMs = 20_000): Promise<PaymentView> {
-  return waitFor(`payment ${paymentId} to be ${status}`, async () => {
-    const payment = await readPayment(t, token, paymentId);
-    return payment.status === status ? payment : undefined;
-  }, timeoutMs, 50);
+export async function waitForPaymentStatus(
+  t: TestApp,
+  token: string,
+  paymentId: string,
+  status: string,
+  timeoutMs = 20_000,
+): Promise<PaymentView> {
+  return waitFor(
+    `payment ${paymentId} to be ${status}`,
+    async () => {
+      const payment = await readPayment(t, token, paymentId);
+      return payment.status === status ? payment : undefined;
+    },
+    timeoutMs,
+    50,
+  );
 }
 
-export async function act(t: TestApp, token: string, orderId: string, action: string, body: Record<string, unknown> = {}) {
-  const res = await t.app.inject({ method: 'POST', url: `/v1/orders/${orderId}/transitions`, headers: bearer(token), payload: { action, ...body } });
+export async function act(
+  t: TestApp,
+  token: string,
+  orderId: string,
+  action: string,
+  body: Record<string, unknown> = {},
+) {
+  const res = await t.app.inject({
+    method: 'POST',
+    url: `/v1/orders/${orderId}/transitions`,
+    headers: bearer(token),
+    payload: { action, ...body },
+  });
   expect(res.statusCode, res.body).toBe(200);
   return res.json();
 }
@@ -80,7 +116,11 @@ export async function fulfil(t: TestApp, token: string, orderId: string) {
 }
 
 /** A new customer's online pickup order, paid with a good card, handed over by the store and captured. */
-export async function capturedOnline(t: TestApp, shop: Awaited<ReturnType<typeof orderingStore>>, body: Record<string, unknown> = {}) {
+export async function capturedOnline(
+  t: TestApp,
+  shop: Awaited<ReturnType<typeof orderingStore>>,
+  body: Record<string, unknown> = {},
+) {
   const buyer = await customer(t);
   const order = await placeOnline(t, buyer.token, shop, body);
   await payAtSandbox(t, order.payment);
@@ -90,7 +130,10 @@ export async function capturedOnline(t: TestApp, shop: Awaited<ReturnType<typeof
   return { buyer, order };
 }
 
-export async function sandboxControl(t: TestApp, settings: { outage?: boolean; webhook_mode?: 'normal' | 'duplicate_shuffled' }) {
+export async function sandboxControl(
+  t: TestApp,
+  settings: { outage?: boolean; webhook_mode?: 'normal' | 'duplicate_shuffled' },
+) {
   const res = await fetch(`${t.url}/sandbox/control`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${t.config.payments.sandbox.secretKey}` },
@@ -100,10 +143,20 @@ export async function sandboxControl(t: TestApp, settings: { outage?: boolean; w
 }
 
 /** The processor's own view of an intent (its capture count is what "exactly one capture" is measured by). */
-export async function sandboxIntent(t: TestApp, intentId: string): Promise<{ status: string; capture_count: number; amount_captured: number; amount_refunded: number }> {
-  const res = await fetch(`${t.url}/sandbox/v1/intents/${intentId}`, { headers: { authorization: `Bearer ${t.config.payments.sandbox.secretKey}` } });
+export async function sandboxIntent(
+  t: TestApp,
+  intentId: string,
+): Promise<{ status: string; capture_count: number; amount_captured: number; amount_refunded: number }> {
+  const res = await fetch(`${t.url}/sandbox/v1/intents/${intentId}`, {
+    headers: { authorization: `Bearer ${t.config.payments.sandbox.secretKey}` },
+  });
   expect(res.status).toBe(200);
-  return (await res.json()) as { status: string; capture_count: number; amount_captured: number; amount_refunded: number };
+  return (await res.json()) as {
+    status: string;
+    capture_count: number;
+    amount_captured: number;
+    amount_refunded: number;
+  };
 }
 
 export async function expectInvariantsHold(t: TestApp) {

@@ -9,7 +9,11 @@ import { createUser, signIn, type TestUser } from './identity-factories.js';
 const unique = () => randomBytes(5).toString('hex');
 
 /** Every day 00:00–00:00: open around the clock, so "open now" never depends on when tests run. */
-export const ALWAYS_OPEN: WeeklyInterval[] = [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, opens_at: '00:00', closes_at: '00:00' }));
+export const ALWAYS_OPEN: WeeklyInterval[] = [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({
+  weekday,
+  opens_at: '00:00',
+  closes_at: '00:00',
+}));
 
 export interface TestOrganization {
   id: string;
@@ -19,17 +23,27 @@ export interface TestOrganization {
 }
 
 /** An organization with a signed-in owner (a new user unless `owner` is given). */
-export async function createOrganization(t: TestApp, overrides: { slug?: string; name?: string; owner?: TestUser } = {}): Promise<TestOrganization> {
+export async function createOrganization(
+  t: TestApp,
+  overrides: { slug?: string; name?: string; owner?: TestUser } = {},
+): Promise<TestOrganization> {
   const user = overrides.owner ?? (await createUser(t, { name: 'Owner' }));
   const slug = overrides.slug ?? `org-${unique()}`;
   const org = await inTransaction(t.db.database.db, (trx) =>
-    t.modules.tenancy.api.createOrganization(trx, { slug, name: overrides.name ?? `Brand ${slug}`, ownerUserId: user.id }),
+    t.modules.tenancy.api.createOrganization(trx, {
+      slug,
+      name: overrides.name ?? `Brand ${slug}`,
+      ownerUserId: user.id,
+    }),
   );
   return { ...org, owner: { user, token: await signIn(t, user) } };
 }
 
 /** A store of the organization; by default in Berlin, in euros, open around the clock. */
-export async function createStore(t: TestApp, input: { organizationId: string } & Partial<Omit<NewStore, 'organizationId'>>): Promise<{ id: string }> {
+export async function createStore(
+  t: TestApp,
+  input: { organizationId: string } & Partial<Omit<NewStore, 'organizationId'>>,
+): Promise<{ id: string }> {
   return inTransaction(t.db.database.db, (trx) =>
     t.modules.tenancy.api.createStore(trx, {
       name: `Store ${unique()}`,
@@ -42,9 +56,14 @@ export async function createStore(t: TestApp, input: { organizationId: string } 
   );
 }
 
-export async function createTable(t: TestApp, input: { organizationId: string; storeId: string; label?: string; seats?: number }) {
+export async function createTable(
+  t: TestApp,
+  input: { organizationId: string; storeId: string; label?: string; seats?: number },
+) {
   const label = input.label ?? `T-${unique()}`;
-  const table = await inTransaction(t.db.database.db, (trx) => t.modules.tenancy.api.addTable(trx, { ...input, label }));
+  const table = await inTransaction(t.db.database.db, (trx) =>
+    t.modules.tenancy.api.addTable(trx, { ...input, label }),
+  );
   return { ...table, label };
 }
 

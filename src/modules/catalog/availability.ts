@@ -37,7 +37,12 @@ function isoWeekdayOf(dayNumber: number): number {
 }
 
 /** Concrete [start, end) instants of the windows starting on local days [firstDay, lastDay], merged. */
-export function windowIntervals(zone: string, windows: AvailabilityWindow[], firstDay: number, lastDay: number): Array<[number, number]> {
+export function windowIntervals(
+  zone: string,
+  windows: AvailabilityWindow[],
+  firstDay: number,
+  lastDay: number,
+): Array<[number, number]> {
   const raw: Array<[number, number]> = [];
   for (let day = firstDay; day <= lastDay; day++) {
     const weekday = isoWeekdayOf(day);

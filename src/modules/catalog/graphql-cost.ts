@@ -3,9 +3,21 @@
 // selects, fragments expanded where they are spread and aliases counted, so a query cannot ask
 // for the same heavy list a thousand times under different aliases. Resolvers are batched per
 // level (loaders), so depth bounds the SQL and this bounds the work per level.
-import { GraphQLError, Kind, type ASTVisitor, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext, type ValidationRule } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  type ASTVisitor,
+  type FragmentDefinitionNode,
+  type SelectionSetNode,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
 
-export function queryCost(selectionSet: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, visiting = new Set<string>()): number {
+export function queryCost(
+  selectionSet: SelectionSetNode,
+  fragments: Map<string, FragmentDefinitionNode>,
+  visiting = new Set<string>(),
+): number {
   let cost = 0;
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {
@@ -39,10 +51,13 @@ export function costLimitRule(maxCost: number): ValidationRule {
         if (cost > maxCost) {
           const name = definition.name?.value ?? 'anonymous';
           context.reportError(
-            new GraphQLError(`Query cost limit exceeded: operation "${name}" selects ${cost} fields (aliases and fragments counted), the limit is ${maxCost}.`, {
-              nodes: [definition],
-              extensions: { code: 'QUERY_COST_EXCEEDED', cost, max_cost: maxCost },
-            }),
+            new GraphQLError(
+              `Query cost limit exceeded: operation "${name}" selects ${cost} fields (aliases and fragments counted), the limit is ${maxCost}.`,
+              {
+                nodes: [definition],
+                extensions: { code: 'QUERY_COST_EXCEEDED', cost, max_cost: maxCost },
+              },
+            ),
           );
         }
       }

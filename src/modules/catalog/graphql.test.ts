@@ -8,20 +8,51 @@ import { catalogFixture, recordQueries } from './search-fixtures.js';
 const FULL_MENU = /* GraphQL */ `
   query FullMenu($id: ID!, $channel: Channel) {
     store(id: $id) {
-      id name timezone currency
+      id
+      name
+      timezone
+      currency
       menus(channel: $channel) {
-        id name
+        id
+        name
         categories {
-          id name
+          id
+          name
           items {
-            id name tags
-            price { amount currency }
-            variants { id name price { amount } }
+            id
+            name
+            tags
+            price {
+              amount
+              currency
+            }
+            variants {
+              id
+              name
+              price {
+                amount
+              }
+            }
             modifierGroups {
-              name min max
+              name
+              min
+              max
               options {
-                name price { amount }
-                childGroup { name min max options { name price { amount } } }
+                name
+                price {
+                  amount
+                }
+                childGroup {
+                  name
+                  min
+                  max
+                  options {
+                    name
+                    price {
+                      amount
+                    }
+                  }
+                }
               }
             }
           }
@@ -32,7 +63,14 @@ const FULL_MENU = /* GraphQL */ `
 `;
 
 interface GqlResponse {
-  data: { store: { menus: Array<{ name: string; categories: Array<{ name: string; items: Array<Record<string, unknown> & { name: string }> }> }> } | null } | null;
+  data: {
+    store: {
+      menus: Array<{
+        name: string;
+        categories: Array<{ name: string; items: Array<Record<string, unknown> & { name: string }> }>;
+      }>;
+    } | null;
+  } | null;
   errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
 }
 
@@ -52,7 +90,13 @@ async function storeWithMenu(t: TestApp, items: number) {
   await f.option({ groupId: extras, name: 'Truffle', price: 500, isAvailable: false });
   const ids: string[] = [];
   for (let n = 0; n < items; n++) {
-    const id = await f.item({ categoryId: category, name: `Pizza ${n}`, tags: n % 2 === 0 ? ['vegan'] : [], price: 900 + n, position: n });
+    const id = await f.item({
+      categoryId: category,
+      name: `Pizza ${n}`,
+      tags: n % 2 === 0 ? ['vegan'] : [],
+      price: 900 + n,
+      position: n,
+    });
     await f.variant(id, 'Small', 800 + n, 0);
     await f.variant(id, 'Large', 1200 + n, 1);
     await f.attachGroup(id, base, 0);
@@ -66,7 +110,8 @@ async function storeWithMenu(t: TestApp, items: number) {
 describe('storefront GraphQL', () => {
   let t: TestApp;
 
-  const post = (query: string, variables: Record<string, unknown> = {}) => t.app.inject({ method: 'POST', url: '/graphql', payload: { query, variables } });
+  const post = (query: string, variables: Record<string, unknown> = {}) =>
+    t.app.inject({ method: 'POST', url: '/graphql', payload: { query, variables } });
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -90,13 +135,22 @@ describe('storefront GraphQL', () => {
     expect(items.map((item) => item.name)).toEqual(['Pizza 0', 'Pizza 1']);
     expect(items[0]).toMatchObject({
       price: { amount: 999, currency: 'EUR' },
-      variants: [{ name: 'Small', price: { amount: 800 } }, { name: 'Large', price: { amount: 1200 } }],
+      variants: [
+        { name: 'Small', price: { amount: 800 } },
+        { name: 'Large', price: { amount: 1200 } },
+      ],
       modifierGroups: [
         {
-          name: 'Choose a base', min: 1, max: 1,
+          name: 'Choose a base',
+          min: 1,
+          max: 1,
           options: [
             { name: 'Classic', price: { amount: 0 }, childGroup: null },
-            { name: 'Combo', price: { amount: 300 }, childGroup: { name: 'Drink', options: [{ name: 'Cola' }, { name: 'Water' }] } },
+            {
+              name: 'Combo',
+              price: { amount: 300 },
+              childGroup: { name: 'Drink', options: [{ name: 'Cola' }, { name: 'Water' }] },
+            },
           ],
         },
         { name: 'Extra toppings', options: [{ name: 'Extra cheese', price: { amount: 175 }, childGroup: null }] },
@@ -139,21 +193,35 @@ describe('storefront GraphQL', () => {
     const { result, queries } = await recordQueries(pg, () => post(query));
     expect(result.statusCode).toBe(400);
     const body = result.json<GqlResponse>();
-    expect(body.errors?.[0]?.message).toMatch(new RegExp(`exceeds the query depth limit of ${GRAPHQL_LIMITS.queryDepth}`));
+    expect(body.errors?.[0]?.message).toMatch(
+      new RegExp(`exceeds the query depth limit of ${GRAPHQL_LIMITS.queryDepth}`),
+    );
     expect(queries).toHaveLength(0);
   });
 
   it('when a query selects more fields than the cost limit (e.g. through aliases), then it is refused with a clear error', async () => {
-    const aliases = Array.from({ length: 40 }, (_, n) => `m${n}: menus { id name categories { id name items { id name } } }`).join(' ');
-    const { result, queries } = await recordQueries(pg, () => post(`{ store(id: "0191d3a8-0000-7000-8000-000000000000") { ${aliases} } }`));
+    const aliases = Array.from(
+      { length: 40 },
+      (_, n) => `m${n}: menus { id name categories { id name items { id name } } }`,
+    ).join(' ');
+    const { result, queries } = await recordQueries(pg, () =>
+      post(`{ store(id: "0191d3a8-0000-7000-8000-000000000000") { ${aliases} } }`),
+    );
     expect(result.statusCode).toBe(400);
     const error = result.json<GqlResponse>().errors?.[0];
-    expect(error?.message).toMatch(new RegExp(`Query cost limit exceeded: operation "anonymous" selects \\d+ fields .* the limit is ${GRAPHQL_LIMITS.maxCost}`));
+    expect(error?.message).toMatch(
+      new RegExp(
+        `Query cost limit exceeded: operation "anonymous" selects \\d+ fields .* the limit is ${GRAPHQL_LIMITS.maxCost}`,
+      ),
+    );
     expect(queries).toHaveLength(0);
   });
 
   it('when fragments are spread many times, then they are counted where spread', async () => {
-    const spreads = Array.from({ length: 80 }, (_, n) => `a${n}: store(id: "0191d3a8-0000-7000-8000-000000000000") { ...S }`).join(' ');
+    const spreads = Array.from(
+      { length: 80 },
+      (_, n) => `a${n}: store(id: "0191d3a8-0000-7000-8000-000000000000") { ...S }`,
+    ).join(' ');
     const res = await post(`query Wide { ${spreads} } fragment S on Store { id name timezone currency }`);
     expect(res.statusCode).toBe(400);
     expect(res.json<GqlResponse>().errors?.[0]?.message).toContain('operation "Wide" selects 400 fields');
@@ -161,7 +229,9 @@ describe('storefront GraphQL', () => {
 
   it('when at is not a timestamp, then the error says so', async () => {
     const { storeId } = await storeWithMenu(t, 1);
-    const body = (await post('query($id: ID!) { store(id: $id) { menus(at: "tomorrow") { id } } }', { id: storeId })).json<GqlResponse>();
+    const body = (
+      await post('query($id: ID!) { store(id: $id) { menus(at: "tomorrow") { id } } }', { id: storeId })
+    ).json<GqlResponse>();
     expect(body.errors?.[0]?.message).toContain('RFC 3339');
   });
 });

@@ -126,7 +126,11 @@ interface OptionObj extends Scoped {
 type Query<T, P = unknown> = { obj: T; params: P };
 
 /** Runs `load` once per distinct scope among the queries, then answers each query in order. */
-async function perScope<T extends Scoped, R>(queries: Query<T>[], load: (scope: Scope, ids: string[]) => Promise<Map<string, R>>, empty: R): Promise<R[]> {
+async function perScope<T extends Scoped, R>(
+  queries: Query<T>[],
+  load: (scope: Scope, ids: string[]) => Promise<Map<string, R>>,
+  empty: R,
+): Promise<R[]> {
   const groups = new Map<string, { scope: Scope; ids: string[] }>();
   const keyOf = (scope: Scope) => `${scope.storeId}|${scope.channel}|${scope.at.toISOString()}`;
   for (const { obj } of queries) {
@@ -136,7 +140,9 @@ async function perScope<T extends Scoped, R>(queries: Query<T>[], load: (scope: 
     groups.set(key, group);
   }
   const results = new Map<string, Map<string, R>>();
-  await Promise.all([...groups].map(async ([key, group]) => results.set(key, await load(group.scope, [...new Set(group.ids)]))));
+  await Promise.all(
+    [...groups].map(async ([key, group]) => results.set(key, await load(group.scope, [...new Set(group.ids)]))),
+  );
   return queries.map(({ obj }) => results.get(keyOf(obj.scope))?.get(obj.id) ?? empty);
 }
 
@@ -160,7 +166,14 @@ interface GroupRow {
   max_select: number;
   free_quantity: number;
 }
-const presentGroup = (row: GroupRow, scope: Scope) => ({ id: row.id, name: row.name, min: row.min_select, max: row.max_select, freeQuantity: row.free_quantity, scope });
+const presentGroup = (row: GroupRow, scope: Scope) => ({
+  id: row.id,
+  name: row.name,
+  min: row.min_select,
+  max: row.max_select,
+  freeQuantity: row.free_quantity,
+  scope,
+});
 
 export interface GraphqlDeps {
   db: Db;
@@ -174,7 +187,11 @@ export interface GraphqlDeps {
  */
 export function createStorefrontGraphql(deps: GraphqlDeps): FastifyPluginAsync<GraphqlHostOptions> {
   const { db } = deps;
-  const p = (scope: Scope) => ({ store: sql`${scope.storeId}::uuid`, channel: sql`${scope.channel}::text`, at: sql`${scope.at}::timestamptz` });
+  const p = (scope: Scope) => ({
+    store: sql`${scope.storeId}::uuid`,
+    channel: sql`${scope.channel}::text`,
+    at: sql`${scope.at}::timestamptz`,
+  });
 
   const resolvers = {
     Query: {
@@ -194,11 +211,14 @@ export function createStorefrontGraphql(deps: GraphqlDeps): FastifyPluginAsync<G
             if (params.at != null) {
               at = new Date(params.at);
               if (!/^\d{4}-\d{2}-\d{2}T/.test(params.at) || Number.isNaN(at.getTime())) {
-                throw new GraphQLError('`at` must be an RFC 3339 timestamp, e.g. 2026-11-21T12:00:00Z.', { extensions: { code: 'BAD_USER_INPUT' } });
+                throw new GraphQLError('`at` must be an RFC 3339 timestamp, e.g. 2026-11-21T12:00:00Z.', {
+                  extensions: { code: 'BAD_USER_INPUT' },
+                });
               }
             }
             const channel = params.channel ?? '*';
-            if (channel !== '*' && !CHANNELS.includes(channel)) throw new GraphQLError('Unknown channel.', { extensions: { code: 'BAD_USER_INPUT' } });
+            if (channel !== '*' && !CHANNELS.includes(channel))
+              throw new GraphQLError('Unknown channel.', { extensions: { code: 'BAD_USER_INPUT' } });
             const scope: Scope = { storeId: obj.id, currency: obj.currency, channel, at };
             const local = sql`(${at}::timestamptz AT TIME ZONE ${obj.timezone})`;
             const { rows } = await sql<{ id: string; name: string }>`
@@ -213,85 +233,121 @@ export function createStorefrontGraphql(deps: GraphqlDeps): FastifyPluginAsync<G
     },
     Menu: {
       async categories(queries: Query<Scoped>[]) {
-        return perScope(queries, async (scope, ids) => {
-          const { rows } = await sql<{ parent_id: string; id: string; name: string; description: string | null }>`
+        return perScope(
+          queries,
+          async (scope, ids) => {
+            const { rows } = await sql<{ parent_id: string; id: string; name: string; description: string | null }>`
             SELECT mc.menu_id AS parent_id, c.id, c.name, c.description
             FROM menu_categories mc JOIN categories c ON c.id = mc.category_id
             WHERE mc.menu_id = ANY(${ids}::uuid[])
             ORDER BY mc.position, c.position, c.id
           `.execute(db);
-          return groupRows(rows, (row) => ({ id: row.id, name: row.name, description: row.description, scope }));
-        }, []);
+            return groupRows(rows, (row) => ({ id: row.id, name: row.name, description: row.description, scope }));
+          },
+          [],
+        );
       },
     },
     Category: {
       async items(queries: Query<Scoped>[]) {
-        return perScope(queries, async (scope, ids) => {
-          const s = p(scope);
-          const { rows } = await sql<{ parent_id: string; id: string; name: string; description: string | null; image_url: string | null; tags: string[]; allergens: string[]; price: number }>`
+        return perScope(
+          queries,
+          async (scope, ids) => {
+            const s = p(scope);
+            const { rows } = await sql<{
+              parent_id: string;
+              id: string;
+              name: string;
+              description: string | null;
+              image_url: string | null;
+              tags: string[];
+              allergens: string[];
+              price: number;
+            }>`
             SELECT i.category_id AS parent_id, i.id, i.name, i.description, i.image_url, i.tags, i.allergens,
               ${effectivePrice(sql`i.id`, sql`i.price`, s.store, s.channel)} AS price
             FROM items i
             WHERE i.category_id = ANY(${ids}::uuid[]) AND NOT ${eightySixed(sql`i.id`, s.store, s.at)}
             ORDER BY i.position, i.id
           `.execute(db);
-          return groupRows(rows, (row) => ({
-            id: row.id,
-            name: row.name,
-            description: row.description,
-            imageUrl: row.image_url,
-            tags: row.tags,
-            allergens: row.allergens,
-            price: money(row.price, scope),
-            scope,
-          }));
-        }, []);
+            return groupRows(rows, (row) => ({
+              id: row.id,
+              name: row.name,
+              description: row.description,
+              imageUrl: row.image_url,
+              tags: row.tags,
+              allergens: row.allergens,
+              price: money(row.price, scope),
+              scope,
+            }));
+          },
+          [],
+        );
       },
     },
     Item: {
       async variants(queries: Query<Scoped>[]) {
-        return perScope(queries, async (scope, ids) => {
-          const s = p(scope);
-          const { rows } = await sql<{ parent_id: string; id: string; name: string; price: number }>`
+        return perScope(
+          queries,
+          async (scope, ids) => {
+            const s = p(scope);
+            const { rows } = await sql<{ parent_id: string; id: string; name: string; price: number }>`
             SELECT v.item_id AS parent_id, v.id, v.name, ${effectivePrice(sql`v.id`, sql`v.price`, s.store, s.channel)} AS price
             FROM item_variants v WHERE v.item_id = ANY(${ids}::uuid[])
             ORDER BY v.position, v.id
           `.execute(db);
-          return groupRows(rows, (row) => ({ id: row.id, name: row.name, price: money(row.price, scope) }));
-        }, []);
+            return groupRows(rows, (row) => ({ id: row.id, name: row.name, price: money(row.price, scope) }));
+          },
+          [],
+        );
       },
       async modifierGroups(queries: Query<Scoped>[]) {
-        return perScope(queries, async (scope, ids) => {
-          const { rows } = await sql<GroupRow>`
+        return perScope(
+          queries,
+          async (scope, ids) => {
+            const { rows } = await sql<GroupRow>`
             SELECT img.item_id AS parent_id, g.id, g.name, g.min_select, g.max_select, g.free_quantity
             FROM item_modifier_groups img JOIN modifier_groups g ON g.id = img.group_id
             WHERE img.item_id = ANY(${ids}::uuid[])
             ORDER BY img.position, g.id
           `.execute(db);
-          return groupRows(rows, (row) => presentGroup(row, scope));
-        }, []);
+            return groupRows(rows, (row) => presentGroup(row, scope));
+          },
+          [],
+        );
       },
     },
     ModifierGroup: {
       async options(queries: Query<Scoped>[]) {
-        return perScope(queries, async (scope, ids) => {
-          const s = p(scope);
-          const { rows } = await sql<{ parent_id: string; id: string; name: string; price: number; max_quantity: number; child_group_id: string | null }>`
+        return perScope(
+          queries,
+          async (scope, ids) => {
+            const s = p(scope);
+            const { rows } = await sql<{
+              parent_id: string;
+              id: string;
+              name: string;
+              price: number;
+              max_quantity: number;
+              child_group_id: string | null;
+            }>`
             SELECT o.group_id AS parent_id, o.id, o.name, o.max_quantity, o.child_group_id,
               ${effectivePrice(sql`o.id`, sql`o.price`, s.store, s.channel)} AS price
             FROM modifier_options o
             WHERE o.group_id = ANY(${ids}::uuid[]) AND o.is_available AND NOT ${eightySixed(sql`o.id`, s.store, s.at)}
             ORDER BY o.position, o.id
           `.execute(db);
-          return groupRows(rows, (row): OptionObj & Record<string, unknown> => ({
-            id: row.id,
-            name: row.name,
-            price: money(row.price, scope),
-            maxQuantity: row.max_quantity,
-            childGroupId: row.child_group_id,
-            scope,
-          }));
-        }, []);
+            return groupRows(rows, (row): OptionObj & Record<string, unknown> => ({
+              id: row.id,
+              name: row.name,
+              price: money(row.price, scope),
+              maxQuantity: row.max_quantity,
+              childGroupId: row.child_group_id,
+              scope,
+            }));
+          },
+          [],
+        );
       },
     },
     ModifierOption: {
@@ -314,7 +370,8 @@ export function createStorefrontGraphql(deps: GraphqlDeps): FastifyPluginAsync<G
     const extensions = options.extensions ?? [];
     // Subscriptions (WebSocket on GET /graphql) only when an extension has some and there is an
     // authenticate to check their callers with.
-    const subscriptions = options.authenticate !== undefined && extensions.some((extension) => 'Subscription' in extension.resolvers);
+    const subscriptions =
+      options.authenticate !== undefined && extensions.some((extension) => 'Subscription' in extension.resolvers);
     // mercurius registers its own routes: the storefront API is public, declared so explicitly
     // (this plugin is encapsulated, so the hook sees only these routes).
     app.addHook('onRoute', (route) => {

@@ -49,7 +49,12 @@ export function catalogToDocument(catalog: CatalogModel): CatalogDocument {
         modifier_groups: i.modifier_group_ids.map((id) => groupRef.get(id) ?? id),
       })),
     })),
-    menus: catalog.menus.map((m) => ({ ref: m.ref, name: m.name, availability: m.availability, categories: m.category_ids.map((id) => categoryRef.get(id) ?? id) })),
+    menus: catalog.menus.map((m) => ({
+      ref: m.ref,
+      name: m.name,
+      availability: m.availability,
+      categories: m.category_ids.map((id) => categoryRef.get(id) ?? id),
+    })),
   };
 }
 
@@ -89,7 +94,8 @@ export function documentToCatalog(document: CatalogDocument, current: CatalogMod
 
   // Groups get their ids first, so options can open any group of the document.
   const groupIdByRef = new Map<string, string>();
-  for (const g of document.modifier_groups) if (!groupIdByRef.has(g.ref)) groupIdByRef.set(g.ref, oldGroups.get(g.ref)?.id ?? uuidv7());
+  for (const g of document.modifier_groups)
+    if (!groupIdByRef.has(g.ref)) groupIdByRef.set(g.ref, oldGroups.get(g.ref)?.id ?? uuidv7());
   const groups: GroupModel[] = document.modifier_groups.map((g, index) => {
     const path = `${base}/modifier_groups/${index}`;
     const old = oldGroups.get(g.ref);
@@ -110,7 +116,11 @@ export function documentToCatalog(document: CatalogDocument, current: CatalogMod
         let child: string | null = null;
         if (o.child_group != null) {
           child = groupIdByRef.get(o.child_group) ?? null;
-          if (child === null) problems.push({ path: `${path}/options/${optionIndex}/child_group`, message: `no modifier group with ref "${o.child_group}" in this document` });
+          if (child === null)
+            problems.push({
+              path: `${path}/options/${optionIndex}/child_group`,
+              message: `no modifier group with ref "${o.child_group}" in this document`,
+            });
         }
         return {
           id: oldOptions.get(o.ref)?.id ?? uuidv7(),
@@ -131,7 +141,14 @@ export function documentToCatalog(document: CatalogDocument, current: CatalogMod
     const id = categoryIdByRef.has(c.ref) ? uuidv7() : (old?.id ?? uuidv7());
     if (!categoryIdByRef.has(c.ref)) categoryIdByRef.set(c.ref, id);
     paths.set(id, `${base}/categories/${index}`);
-    return { id, ref: c.ref, name: c.name, description: c.description ?? null, position: index, version: old?.version ?? 1 };
+    return {
+      id,
+      ref: c.ref,
+      name: c.name,
+      description: c.description ?? null,
+      position: index,
+      version: old?.version ?? 1,
+    };
   });
 
   const itemIds = new Set<string>();
@@ -145,12 +162,20 @@ export function documentToCatalog(document: CatalogDocument, current: CatalogMod
       let taxId: string | null = null;
       if (i.tax_category != null) {
         taxId = taxIdByCode.get(i.tax_category) ?? null;
-        if (taxId === null) problems.push({ path: `${path}/tax_category`, message: `no tax category with code "${i.tax_category}" in this document` });
+        if (taxId === null)
+          problems.push({
+            path: `${path}/tax_category`,
+            message: `no tax category with code "${i.tax_category}" in this document`,
+          });
       }
       const groupIds: string[] = [];
       (i.modifier_groups ?? []).forEach((ref, groupIndex) => {
         const groupId = groupIdByRef.get(ref);
-        if (groupId === undefined) problems.push({ path: `${path}/modifier_groups/${groupIndex}`, message: `no modifier group with ref "${ref}" in this document` });
+        if (groupId === undefined)
+          problems.push({
+            path: `${path}/modifier_groups/${groupIndex}`,
+            message: `no modifier group with ref "${ref}" in this document`,
+          });
         else groupIds.push(groupId);
       });
       const oldVariants = new Map((old?.variants ?? []).map((v) => [v.ref, v]));
@@ -168,7 +193,13 @@ export function documentToCatalog(document: CatalogDocument, current: CatalogMod
         price: i.price,
         position,
         version: old?.version ?? 1,
-        variants: (i.variants ?? []).map((v) => ({ id: oldVariants.get(v.ref)?.id ?? uuidv7(), ref: v.ref, name: v.name, price: v.price, sku: v.sku ?? null })),
+        variants: (i.variants ?? []).map((v) => ({
+          id: oldVariants.get(v.ref)?.id ?? uuidv7(),
+          ref: v.ref,
+          name: v.name,
+          price: v.price,
+          sku: v.sku ?? null,
+        })),
         modifier_group_ids: groupIds,
       };
     }),
@@ -184,10 +215,21 @@ export function documentToCatalog(document: CatalogDocument, current: CatalogMod
     const categoryIds: string[] = [];
     m.categories.forEach((ref, categoryIndex) => {
       const categoryId = categoryIdByRef.get(ref);
-      if (categoryId === undefined) problems.push({ path: `${path}/categories/${categoryIndex}`, message: `no category with ref "${ref}" in this document` });
+      if (categoryId === undefined)
+        problems.push({
+          path: `${path}/categories/${categoryIndex}`,
+          message: `no category with ref "${ref}" in this document`,
+        });
       else categoryIds.push(categoryId);
     });
-    return { id, ref: m.ref, name: m.name, version: old?.version ?? 1, availability: m.availability ?? [], category_ids: categoryIds };
+    return {
+      id,
+      ref: m.ref,
+      name: m.name,
+      version: old?.version ?? 1,
+      availability: m.availability ?? [],
+      category_ids: categoryIds,
+    };
   });
 
   return {

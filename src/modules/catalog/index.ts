@@ -28,8 +28,20 @@ export interface CatalogDeps {
 
 export function createCatalogModule(deps: CatalogDeps) {
   const clock = deps.clock ?? (() => new Date());
-  const storefront = createStorefront({ db: deps.db, tenancy: deps.tenancy, redis: deps.redis, logger: deps.logger, clock });
-  const management = createCatalogManagement({ db: deps.db, events: deps.events, tenancy: deps.tenancy, clock, invalidate: storefront.invalidate });
+  const storefront = createStorefront({
+    db: deps.db,
+    tenancy: deps.tenancy,
+    redis: deps.redis,
+    logger: deps.logger,
+    clock,
+  });
+  const management = createCatalogManagement({
+    db: deps.db,
+    events: deps.events,
+    tenancy: deps.tenancy,
+    clock,
+    invalidate: storefront.invalidate,
+  });
   const search = createCatalogSearch({ db: deps.db, tenancy: deps.tenancy, clock });
 
   const surface: ModuleSurface = {

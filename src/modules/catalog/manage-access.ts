@@ -19,6 +19,11 @@ export const RULES = {
 
 export const access = (rule: Rule): Access => rule;
 
-export function assertRule(principal: Principal | null, rule: Rule, place: { organizationId: string; storeId?: string | null }, what: string): void {
+export function assertRule(
+  principal: Principal | null,
+  rule: Rule,
+  place: { organizationId: string; storeId?: string | null },
+  what: string,
+): void {
   assertMayActAt(principal, place, rule.roles, rule.scopes, what);
 }

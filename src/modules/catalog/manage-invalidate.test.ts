@@ -29,7 +29,12 @@ function management() {
   return { service, calls };
 }
 
-const ownerOf = (organizationId: string, userId: string): UserPrincipal => ({ kind: 'user', userId, platformAdmin: false, grants: [{ role: 'owner', organizationId, storeId: null }] });
+const ownerOf = (organizationId: string, userId: string): UserPrincipal => ({
+  kind: 'user',
+  userId,
+  platformAdmin: false,
+  grants: [{ role: 'owner', organizationId, storeId: null }],
+});
 
 describe('cache invalidation after catalog writes', () => {
   it('when brand-wide writes commit, then invalidate is called once each for every store of the brand (storeIds null)', async () => {
@@ -58,8 +63,12 @@ describe('cache invalidation after catalog writes', () => {
     const { organization, ids } = await storeWithMenu(t);
     const { service, calls } = management();
     const owner = ownerOf(organization.id, organization.owner.user.id);
-    await expect(service.updateItem(owner, ids.items.diavola!, { price: 1 }, [42])).rejects.toMatchObject({ status: 412 });
-    await expect(service.updateModifierGroup(owner, ids.modifier_groups.base!, { min_select: 5, max_select: 5 }, null)).rejects.toMatchObject({ status: 400 });
+    await expect(service.updateItem(owner, ids.items.diavola!, { price: 1 }, [42])).rejects.toMatchObject({
+      status: 412,
+    });
+    await expect(
+      service.updateModifierGroup(owner, ids.modifier_groups.base!, { min_select: 5, max_select: 5 }, null),
+    ).rejects.toMatchObject({ status: 400 });
     const exported = await service.exportCatalog(owner, organization.id);
     const report = await service.importCatalog(owner, organization.id, exported.document, null);
     expect(report.changed).toBe(false);

@@ -91,7 +91,8 @@ export function managementRoutes(service: ManagementService): FastifyPluginAsync
         schema: {
           operationId: 'exportCatalog',
           summary: 'Export the whole brand catalog as one JSON document (refs, not ids)',
-          description: 'The ETag is the brand’s catalog version; send it as If-Match on import to refuse overwriting a newer catalog.',
+          description:
+            'The ETag is the brand’s catalog version; send it as If-Match on import to refuse overwriting a newer catalog.',
           tags: TAGS,
           ...SIGNED,
           params: OrganizationParams,
@@ -123,7 +124,12 @@ export function managementRoutes(service: ManagementService): FastifyPluginAsync
         },
       },
       async (request, reply) => {
-        const report = await service.importCatalog(request.principal, request.params.organizationId, request.body, ifMatchVersions(request.headers['if-match']));
+        const report = await service.importCatalog(
+          request.principal,
+          request.params.organizationId,
+          request.body,
+          ifMatchVersions(request.headers['if-match']),
+        );
         return reply.header('etag', etagOf(report.catalog_version)).send(report);
       },
     );
@@ -134,7 +140,15 @@ export function managementRoutes(service: ManagementService): FastifyPluginAsync
       '/organizations/:organizationId/tax-categories',
       {
         config: { access: access(RULES.readCatalog) },
-        schema: { operationId: 'listTaxCategories', summary: 'Tax categories of the brand', tags: TAGS, ...SIGNED, params: OrganizationParams, querystring: ListQuery, response: { 200: TaxCategoryPage, ...problems(400, 401, 403, 404) } },
+        schema: {
+          operationId: 'listTaxCategories',
+          summary: 'Tax categories of the brand',
+          tags: TAGS,
+          ...SIGNED,
+          params: OrganizationParams,
+          querystring: ListQuery,
+          response: { 200: TaxCategoryPage, ...problems(400, 401, 403, 404) },
+        },
       },
       async (request) => service.listTaxCategories(request.principal, request.params.organizationId, request.query),
     );
@@ -142,7 +156,15 @@ export function managementRoutes(service: ManagementService): FastifyPluginAsync
       '/organizations/:organizationId/tax-categories',
       {
         config: { access: access(RULES.editCatalog), idempotency: 'optional' },
-        schema: { operationId: 'createTaxCategory', summary: 'Add a tax category (stores map it to a rate)', tags: TAGS, ...SIGNED, params: OrganizationParams, body: CreateTaxCategoryBody, response: { 201: TaxCategory, ...problems(400, 401, 403, 404, 415) } },
+        schema: {
+          operationId: 'createTaxCategory',
+          summary: 'Add a tax category (stores map it to a rate)',
+          tags: TAGS,
+          ...SIGNED,
+          params: OrganizationParams,
+          body: CreateTaxCategoryBody,
+          response: { 201: TaxCategory, ...problems(400, 401, 403, 404, 415) },
+        },
       },
       async (request, reply) => {
         const tax = await service.createTaxCategory(request.principal, request.params.organizationId, request.body);
@@ -153,7 +175,15 @@ export function managementRoutes(service: ManagementService): FastifyPluginAsync
       '/tax-categories/:id',
       {
         config: { access: access(RULES.editCatalog) },
-        schema: { operationId: 'updateTaxCategory', summary: 'Rename a tax category or change its code', tags: TAGS, ...SIGNED, params: IdParams, body: UpdateTaxCategoryBody, response: { 200: TaxCategory, ...problems(400, 401, 403, 404, 415) } },
+        schema: {
+          operationId: 'updateTaxCategory',
+          summary: 'Rename a tax category or change its code',
+          tags: TAGS,
+          ...SIGNED,
+          params: IdParams,
+          body: UpdateTaxCategoryBody,
+          response: { 200: TaxCategory, ...problems(400, 401, 403, 404, 415) },
+        },
       },
       async (request) => service.updateTaxCategory(request.principal, request.params.id, request.body),
     );
@@ -161,7 +191,14 @@ export function managementRoutes(service: ManagementService): FastifyPluginAsync
       '/tax-categories/:id',
       {
         config: { access: access(RULES.editCatalog) },
-        schema: { operationId: 'deleteTaxCategory', summary: 'Delete a tax category no item uses (409 TAX_CATEGORY_IN_USE otherwise)', tags: TAGS, ...SIGNED, params: IdParams, response: { ...NO_CONTENT, ...problems(400, 401, 403, 404, 409) } },
+        schema: {
+          operationId: 'deleteTaxCategory',
+          summary: 'Delete a tax category no item uses (409 TAX_CATEGORY_IN_USE otherwise)',
+          tags: TAGS,
+          ...SIGNED,
+          params: IdParams,
+          response: { ...NO_CONTENT, ...problems(400, 401, 403, 404, 409) },
+        },
       },
       async (request, reply) => {
         await service.deleteTaxCategory(request.principal, request.params.id);
@@ -181,7 +218,11 @@ export function managementRoutes(service: ManagementService): FastifyPluginAsync
       remove: (principal: Principal | null, id: string, ifMatch: number[] | null) => Promise<void>;
     };
 
-    const crud = <C, U, Q>(resource: Crud, handlers: Handlers<C, U, Q>, notes: { create: string; update: string; remove: string }) => {
+    const crud = <C, U, Q>(
+      resource: Crud,
+      handlers: Handlers<C, U, Q>,
+      notes: { create: string; update: string; remove: string },
+    ) => {
       const pascal = resource.name.replace(/(^|\s)(\w)/g, (_m, _s, c: string) => c.toUpperCase());
       const pascalPlural = resource.plural.replace(/(^|\s)(\w)/g, (_m, _s, c: string) => c.toUpperCase());
       app.get(
@@ -216,15 +257,30 @@ export function managementRoutes(service: ManagementService): FastifyPluginAsync
           },
         },
         async (request, reply) => {
-          const { body, version } = await handlers.create(request.principal, request.params.organizationId, request.body as C);
-          return reply.code(201).header('location', `/v1/${resource.path}/${body.id}`).header('etag', etagOf(version)).send(body);
+          const { body, version } = await handlers.create(
+            request.principal,
+            request.params.organizationId,
+            request.body as C,
+          );
+          return reply
+            .code(201)
+            .header('location', `/v1/${resource.path}/${body.id}`)
+            .header('etag', etagOf(version))
+            .send(body);
         },
       );
       app.get(
         `/${resource.path}/:id`,
         {
           config: { access: access(RULES.readCatalog) },
-          schema: { operationId: `get${pascal}`, summary: `A ${resource.name}, with its ETag`, tags: TAGS, ...SIGNED, params: IdParams, response: { 200: resource.schema, ...problems(400, 401, 403, 404) } },
+          schema: {
+            operationId: `get${pascal}`,
+            summary: `A ${resource.name}, with its ETag`,
+            tags: TAGS,
+            ...SIGNED,
+            params: IdParams,
+            response: { 200: resource.schema, ...problems(400, 401, 403, 404) },
+          },
         },
         async (request, reply) => {
           const { body, version } = await handlers.get(request.principal, request.params.id);
@@ -238,7 +294,8 @@ export function managementRoutes(service: ManagementService): FastifyPluginAsync
           schema: {
             operationId: `update${pascal}`,
             summary: notes.update,
-            description: 'Honours If-Match (412 when stale). Arrays given replace the old ones. Every problem is listed in `errors`.',
+            description:
+              'Honours If-Match (412 when stale). Arrays given replace the old ones. Every problem is listed in `errors`.',
             tags: TAGS,
             ...SIGNED,
             params: IdParams,
@@ -248,7 +305,12 @@ export function managementRoutes(service: ManagementService): FastifyPluginAsync
           },
         },
         async (request, reply) => {
-          const { body, version } = await handlers.update(request.principal, request.params.id, request.body as U, ifMatchVersions(request.headers['if-match']));
+          const { body, version } = await handlers.update(
+            request.principal,
+            request.params.id,
+            request.body as U,
+            ifMatchVersions(request.headers['if-match']),
+          );
           return reply.header('etag', etagOf(version)).send(body);
         },
       );
@@ -256,7 +318,15 @@ export function managementRoutes(service: ManagementService): FastifyPluginAsync
         `/${resource.path}/:id`,
         {
           config: { access: access(RULES.editCatalog) },
-          schema: { operationId: `delete${pascal}`, summary: notes.remove, tags: TAGS, ...SIGNED, params: IdParams, headers: IfMatchHeaders, response: { ...NO_CONTENT, ...problems(400, 401, 403, 404, 409, 412) } },
+          schema: {
+            operationId: `delete${pascal}`,
+            summary: notes.remove,
+            tags: TAGS,
+            ...SIGNED,
+            params: IdParams,
+            headers: IfMatchHeaders,
+            response: { ...NO_CONTENT, ...problems(400, 401, 403, 404, 409, 412) },
+          },
         },
         async (request, reply) => {
           await handlers.remove(request.principal, request.params.id, ifMatchVersions(request.headers['if-match']));
@@ -266,34 +336,73 @@ export function managementRoutes(service: ManagementService): FastifyPluginAsync
     };
 
     crud(
-      { path: 'categories', name: 'category', plural: 'categories', schema: Category, page: CategoryPage, create: CreateCategoryBody, update: UpdateCategoryBody },
+      {
+        path: 'categories',
+        name: 'category',
+        plural: 'categories',
+        schema: Category,
+        page: CategoryPage,
+        create: CreateCategoryBody,
+        update: UpdateCategoryBody,
+      },
       {
         list: (p, org, q: Parameters<ManagementService['listCategories']>[2]) => service.listCategories(p, org, q),
         get: (p, id) => service.getCategory(p, id),
-        create: (p, org, body: Parameters<ManagementService['createCategory']>[2]) => service.createCategory(p, org, body),
-        update: (p, id, body: Parameters<ManagementService['updateCategory']>[2], ifMatch) => service.updateCategory(p, id, body, ifMatch),
+        create: (p, org, body: Parameters<ManagementService['createCategory']>[2]) =>
+          service.createCategory(p, org, body),
+        update: (p, id, body: Parameters<ManagementService['updateCategory']>[2], ifMatch) =>
+          service.updateCategory(p, id, body, ifMatch),
         remove: (p, id, ifMatch) => service.deleteCategory(p, id, ifMatch),
       },
-      { create: 'Add a category', update: 'Change a category', remove: 'Delete an empty category (409 CATEGORY_NOT_EMPTY otherwise); menus stop listing it' },
+      {
+        create: 'Add a category',
+        update: 'Change a category',
+        remove: 'Delete an empty category (409 CATEGORY_NOT_EMPTY otherwise); menus stop listing it',
+      },
     );
     crud(
-      { path: 'items', name: 'item', plural: 'items', schema: Item, page: ItemPage, create: CreateItemBody, update: UpdateItemBody, listQuery: ItemListQuery },
+      {
+        path: 'items',
+        name: 'item',
+        plural: 'items',
+        schema: Item,
+        page: ItemPage,
+        create: CreateItemBody,
+        update: UpdateItemBody,
+        listQuery: ItemListQuery,
+      },
       {
         list: (p, org, q: Parameters<ManagementService['listItems']>[2]) => service.listItems(p, org, q),
         get: (p, id) => service.getItem(p, id),
         create: (p, org, body: Parameters<ManagementService['createItem']>[2]) => service.createItem(p, org, body),
-        update: (p, id, body: Parameters<ManagementService['updateItem']>[2], ifMatch) => service.updateItem(p, id, body, ifMatch),
+        update: (p, id, body: Parameters<ManagementService['updateItem']>[2], ifMatch) =>
+          service.updateItem(p, id, body, ifMatch),
         remove: (p, id, ifMatch) => service.deleteItem(p, id, ifMatch),
       },
-      { create: 'Add an item, with its variants and attached modifier groups', update: 'Change an item, its variants or attached modifier groups', remove: 'Delete an item (its store prices and 86s go with it)' },
+      {
+        create: 'Add an item, with its variants and attached modifier groups',
+        update: 'Change an item, its variants or attached modifier groups',
+        remove: 'Delete an item (its store prices and 86s go with it)',
+      },
     );
     crud(
-      { path: 'modifier-groups', name: 'modifier group', plural: 'modifier groups', schema: ModifierGroup, page: ModifierGroupPage, create: CreateModifierGroupBody, update: UpdateModifierGroupBody },
       {
-        list: (p, org, q: Parameters<ManagementService['listModifierGroups']>[2]) => service.listModifierGroups(p, org, q),
+        path: 'modifier-groups',
+        name: 'modifier group',
+        plural: 'modifier groups',
+        schema: ModifierGroup,
+        page: ModifierGroupPage,
+        create: CreateModifierGroupBody,
+        update: UpdateModifierGroupBody,
+      },
+      {
+        list: (p, org, q: Parameters<ManagementService['listModifierGroups']>[2]) =>
+          service.listModifierGroups(p, org, q),
         get: (p, id) => service.getModifierGroup(p, id),
-        create: (p, org, body: Parameters<ManagementService['createModifierGroup']>[2]) => service.createModifierGroup(p, org, body),
-        update: (p, id, body: Parameters<ManagementService['updateModifierGroup']>[2], ifMatch) => service.updateModifierGroup(p, id, body, ifMatch),
+        create: (p, org, body: Parameters<ManagementService['createModifierGroup']>[2]) =>
+          service.createModifierGroup(p, org, body),
+        update: (p, id, body: Parameters<ManagementService['updateModifierGroup']>[2], ifMatch) =>
+          service.updateModifierGroup(p, id, body, ifMatch),
         remove: (p, id, ifMatch) => service.deleteModifierGroup(p, id, ifMatch),
       },
       {
@@ -303,15 +412,28 @@ export function managementRoutes(service: ManagementService): FastifyPluginAsync
       },
     );
     crud(
-      { path: 'menus', name: 'menu', plural: 'menus', schema: Menu, page: MenuPage, create: CreateMenuBody, update: UpdateMenuBody },
+      {
+        path: 'menus',
+        name: 'menu',
+        plural: 'menus',
+        schema: Menu,
+        page: MenuPage,
+        create: CreateMenuBody,
+        update: UpdateMenuBody,
+      },
       {
         list: (p, org, q: Parameters<ManagementService['listMenus']>[2]) => service.listMenus(p, org, q),
         get: (p, id) => service.getMenu(p, id),
         create: (p, org, body: Parameters<ManagementService['createMenu']>[2]) => service.createMenu(p, org, body),
-        update: (p, id, body: Parameters<ManagementService['updateMenu']>[2], ifMatch) => service.updateMenu(p, id, body, ifMatch),
+        update: (p, id, body: Parameters<ManagementService['updateMenu']>[2], ifMatch) =>
+          service.updateMenu(p, id, body, ifMatch),
         remove: (p, id, ifMatch) => service.deleteMenu(p, id, ifMatch),
       },
-      { create: 'Add a menu with its weekly hours (store-local) and categories', update: 'Change a menu, its hours or categories', remove: 'Delete a menu (stores stop publishing it)' },
+      {
+        create: 'Add a menu with its weekly hours (store-local) and categories',
+        update: 'Change a menu, its hours or categories',
+        remove: 'Delete a menu (stores stop publishing it)',
+      },
     );
 
     // --- store-scoped ------------------------------------------------------------------------
@@ -320,7 +442,14 @@ export function managementRoutes(service: ManagementService): FastifyPluginAsync
       '/stores/:storeId/published-menus',
       {
         config: { access: access(RULES.readStoreCatalog) },
-        schema: { operationId: 'getStorePublishedMenus', summary: 'The menus a store publishes, in order', tags: TAGS, ...SIGNED, params: StoreParams, response: { 200: PublishedMenus, ...problems(400, 401, 403, 404) } },
+        schema: {
+          operationId: 'getStorePublishedMenus',
+          summary: 'The menus a store publishes, in order',
+          tags: TAGS,
+          ...SIGNED,
+          params: StoreParams,
+          response: { 200: PublishedMenus, ...problems(400, 401, 403, 404) },
+        },
       },
       async (request) => service.publishedMenus(request.principal, request.params.storeId),
     );
@@ -328,7 +457,15 @@ export function managementRoutes(service: ManagementService): FastifyPluginAsync
       '/stores/:storeId/published-menus',
       {
         config: { access: access(RULES.editStoreCatalog) },
-        schema: { operationId: 'publishStoreMenus', summary: 'Set the menus a store publishes (owners, managers of the org or that store)', tags: TAGS, ...SIGNED, params: StoreParams, body: PublishedMenus, response: { 200: PublishedMenus, ...problems(400, 401, 403, 404, 415) } },
+        schema: {
+          operationId: 'publishStoreMenus',
+          summary: 'Set the menus a store publishes (owners, managers of the org or that store)',
+          tags: TAGS,
+          ...SIGNED,
+          params: StoreParams,
+          body: PublishedMenus,
+          response: { 200: PublishedMenus, ...problems(400, 401, 403, 404, 415) },
+        },
       },
       async (request) => service.publishMenus(request.principal, request.params.storeId, request.body.menu_ids),
     );
@@ -336,7 +473,14 @@ export function managementRoutes(service: ManagementService): FastifyPluginAsync
       '/stores/:storeId/tax-settings',
       {
         config: { access: access(RULES.readStoreCatalog) },
-        schema: { operationId: 'getStoreTaxSettings', summary: 'Tax rates per tax category at a store, and whether its prices include tax', tags: TAGS, ...SIGNED, params: StoreParams, response: { 200: TaxSettings, ...problems(400, 401, 403, 404) } },
+        schema: {
+          operationId: 'getStoreTaxSettings',
+          summary: 'Tax rates per tax category at a store, and whether its prices include tax',
+          tags: TAGS,
+          ...SIGNED,
+          params: StoreParams,
+          response: { 200: TaxSettings, ...problems(400, 401, 403, 404) },
+        },
       },
       async (request) => service.taxSettings(request.principal, request.params.storeId),
     );
@@ -344,7 +488,15 @@ export function managementRoutes(service: ManagementService): FastifyPluginAsync
       '/stores/:storeId/tax-settings',
       {
         config: { access: access(RULES.editStoreCatalog) },
-        schema: { operationId: 'replaceStoreTaxSettings', summary: 'Replace a store’s tax settings', tags: TAGS, ...SIGNED, params: StoreParams, body: TaxSettings, response: { 200: TaxSettings, ...problems(400, 401, 403, 404, 415) } },
+        schema: {
+          operationId: 'replaceStoreTaxSettings',
+          summary: 'Replace a store’s tax settings',
+          tags: TAGS,
+          ...SIGNED,
+          params: StoreParams,
+          body: TaxSettings,
+          response: { 200: TaxSettings, ...problems(400, 401, 403, 404, 415) },
+        },
       },
       async (request) => service.replaceTaxSettings(request.principal, request.params.storeId, request.body),
     );
@@ -352,7 +504,14 @@ export function managementRoutes(service: ManagementService): FastifyPluginAsync
       '/stores/:storeId/price-overrides',
       {
         config: { access: access(RULES.readStoreCatalog) },
-        schema: { operationId: 'getStorePriceOverrides', summary: 'Store (and channel) prices replacing brand prices', tags: TAGS, ...SIGNED, params: StoreParams, response: { 200: PriceOverrides, ...problems(400, 401, 403, 404) } },
+        schema: {
+          operationId: 'getStorePriceOverrides',
+          summary: 'Store (and channel) prices replacing brand prices',
+          tags: TAGS,
+          ...SIGNED,
+          params: StoreParams,
+          response: { 200: PriceOverrides, ...problems(400, 401, 403, 404) },
+        },
       },
       async (request) => service.priceOverrides(request.principal, request.params.storeId),
     );
@@ -363,7 +522,8 @@ export function managementRoutes(service: ManagementService): FastifyPluginAsync
         schema: {
           operationId: 'replaceStorePriceOverrides',
           summary: 'Replace a store’s price overrides',
-          description: 'Each names one item, variant or option; `channel` (pickup, delivery, dine_in) or null for every channel. A channel-specific price wins over the all-channel one.',
+          description:
+            'Each names one item, variant or option; `channel` (pickup, delivery, dine_in) or null for every channel. A channel-specific price wins over the all-channel one.',
           tags: TAGS,
           ...SIGNED,
           params: StoreParams,
@@ -371,13 +531,21 @@ export function managementRoutes(service: ManagementService): FastifyPluginAsync
           response: { 200: PriceOverrides, ...problems(400, 401, 403, 404, 415) },
         },
       },
-      async (request) => service.replacePriceOverrides(request.principal, request.params.storeId, request.body.overrides),
+      async (request) =>
+        service.replacePriceOverrides(request.principal, request.params.storeId, request.body.overrides),
     );
     app.get(
       '/stores/:storeId/eighty-sixes',
       {
         config: { access: access(RULES.readStoreCatalog) },
-        schema: { operationId: 'listStoreEightySixes', summary: 'Items and options 86’d at a store right now', tags: TAGS, ...SIGNED, params: StoreParams, response: { 200: EightySixList, ...problems(400, 401, 403, 404) } },
+        schema: {
+          operationId: 'listStoreEightySixes',
+          summary: 'Items and options 86’d at a store right now',
+          tags: TAGS,
+          ...SIGNED,
+          params: StoreParams,
+          response: { 200: EightySixList, ...problems(400, 401, 403, 404) },
+        },
       },
       async (request) => service.eightySixes(request.principal, request.params.storeId),
     );
@@ -398,14 +566,24 @@ export function managementRoutes(service: ManagementService): FastifyPluginAsync
       },
       async (request, reply) => {
         const row = await service.eightySix(request.principal, request.params.storeId, request.body);
-        return reply.code(201).header('location', `/v1/stores/${request.params.storeId}/eighty-sixes/${row.id}`).send(row);
+        return reply
+          .code(201)
+          .header('location', `/v1/stores/${request.params.storeId}/eighty-sixes/${row.id}`)
+          .send(row);
       },
     );
     app.delete(
       '/stores/:storeId/eighty-sixes/:id',
       {
         config: { access: access(RULES.eightySix) },
-        schema: { operationId: 'unEightySixAtStore', summary: 'Put an 86’d item or option back on sale at a store', tags: TAGS, ...SIGNED, params: StoreItemParams, response: { ...NO_CONTENT, ...problems(400, 401, 403, 404) } },
+        schema: {
+          operationId: 'unEightySixAtStore',
+          summary: 'Put an 86’d item or option back on sale at a store',
+          tags: TAGS,
+          ...SIGNED,
+          params: StoreItemParams,
+          response: { ...NO_CONTENT, ...problems(400, 401, 403, 404) },
+        },
       },
       async (request, reply) => {
         await service.unEightySix(request.principal, request.params.storeId, request.params.id);

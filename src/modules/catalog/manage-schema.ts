@@ -8,13 +8,26 @@ function Nullable<T extends TSchema>(schema: T) {
   return Type.Union([schema, Type.Null()]);
 }
 
-const Ref = Type.String({ minLength: 1, maxLength: 100, description: 'Stable client key (like a SKU), unique per kind in the brand; import/export match on it. Defaults to the id.' });
+const Ref = Type.String({
+  minLength: 1,
+  maxLength: 100,
+  description:
+    'Stable client key (like a SKU), unique per kind in the brand; import/export match on it. Defaults to the id.',
+});
 const Name = (max: number) => Type.String({ minLength: 1, maxLength: max });
-const Price = Type.Integer({ minimum: 0, maximum: 100_000_000, description: 'Minor units of the store’s currency (1250 = 12.50); never negative' });
+const Price = Type.Integer({
+  minimum: 0,
+  maximum: 100_000_000,
+  description: 'Minor units of the store’s currency (1250 = 12.50); never negative',
+});
 const Word = Type.String({ pattern: '^[a-z0-9_-]{1,40}$' });
 const Sku = Type.String({ minLength: 1, maxLength: 64 });
 const ImageUrl = Type.String({ pattern: '^https://', maxLength: 2000 });
-const LocalTime = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'Store-local HH:MM', examples: ['07:00'] });
+const LocalTime = Type.String({
+  pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$',
+  description: 'Store-local HH:MM',
+  examples: ['07:00'],
+});
 const TaxCode = Type.String({ pattern: '^[a-z0-9_-]{1,40}$', examples: ['food'] });
 const Channel = Type.Union([Type.Literal('pickup'), Type.Literal('delivery'), Type.Literal('dine_in')]);
 const closed = { additionalProperties: false } as const;
@@ -23,7 +36,11 @@ export const OrganizationParams = Type.Object({ organizationId: Uuid });
 export const StoreParams = Type.Object({ storeId: Uuid });
 export const IdParams = Type.Object({ id: Uuid });
 export const StoreItemParams = Type.Object({ storeId: Uuid, id: Uuid });
-export const IfMatchHeaders = Type.Object({ 'if-match': Type.Optional(Type.String({ description: 'ETag from a previous read: the write happens only if it is still current (else 412)' })) });
+export const IfMatchHeaders = Type.Object({
+  'if-match': Type.Optional(
+    Type.String({ description: 'ETag from a previous read: the write happens only if it is still current (else 412)' }),
+  ),
+});
 export const ListQuery = Type.Object(PaginationQuery, closed);
 export const ItemListQuery = Type.Object({ ...PaginationQuery, category_id: Type.Optional(Uuid) }, closed);
 
@@ -32,21 +49,55 @@ export const ItemListQuery = Type.Object({ ...PaginationQuery, category_id: Type
 export const TaxCategory = Type.Object({ id: Uuid, code: Type.String(), name: Type.String() });
 export type TaxCategory = Static<typeof TaxCategory>;
 export const CreateTaxCategoryBody = Type.Object({ code: TaxCode, name: Name(100) }, closed);
-export const UpdateTaxCategoryBody = Type.Object({ code: Type.Optional(TaxCode), name: Type.Optional(Name(100)) }, { ...closed, minProperties: 1 });
+export const UpdateTaxCategoryBody = Type.Object(
+  { code: Type.Optional(TaxCode), name: Type.Optional(Name(100)) },
+  { ...closed, minProperties: 1 },
+);
 
 // --- categories ------------------------------------------------------------------------------
 
-export const Category = Type.Object({ id: Uuid, ref: Type.String(), name: Type.String(), description: Nullable(Type.String()), position: Type.Integer() });
+export const Category = Type.Object({
+  id: Uuid,
+  ref: Type.String(),
+  name: Type.String(),
+  description: Nullable(Type.String()),
+  position: Type.Integer(),
+});
 export type Category = Static<typeof Category>;
-const categoryFields = { ref: Ref, name: Name(100), description: Nullable(Type.String({ maxLength: 1000 })), position: Type.Integer({ minimum: 0, maximum: 100_000 }) };
-export const CreateCategoryBody = Type.Object({ ...categoryFields, ref: Type.Optional(Ref), description: Type.Optional(categoryFields.description), position: Type.Optional(categoryFields.position) }, closed);
+const categoryFields = {
+  ref: Ref,
+  name: Name(100),
+  description: Nullable(Type.String({ maxLength: 1000 })),
+  position: Type.Integer({ minimum: 0, maximum: 100_000 }),
+};
+export const CreateCategoryBody = Type.Object(
+  {
+    ...categoryFields,
+    ref: Type.Optional(Ref),
+    description: Type.Optional(categoryFields.description),
+    position: Type.Optional(categoryFields.position),
+  },
+  closed,
+);
 export const UpdateCategoryBody = Type.Partial(Type.Object(categoryFields, closed), { minProperties: 1 });
 
 // --- items -----------------------------------------------------------------------------------
 
-export const Variant = Type.Object({ id: Uuid, ref: Type.String(), name: Type.String(), price: Type.Integer(), sku: Nullable(Type.String()) });
+export const Variant = Type.Object({
+  id: Uuid,
+  ref: Type.String(),
+  name: Type.String(),
+  price: Type.Integer(),
+  sku: Nullable(Type.String()),
+});
 const VariantInput = Type.Object(
-  { id: Type.Optional(Uuid), ref: Type.Optional(Ref), name: Name(100), price: Price, sku: Type.Optional(Nullable(Sku)) },
+  {
+    id: Type.Optional(Uuid),
+    ref: Type.Optional(Ref),
+    name: Name(100),
+    price: Price,
+    sku: Type.Optional(Nullable(Sku)),
+  },
   { ...closed, description: 'An existing variant keeps its id when `id` (or its `ref`) is given' },
 );
 export const Item = Type.Object({
@@ -141,11 +192,16 @@ const OptionInput = Type.Object(
     ref: Type.Optional(Ref),
     name: Name(100),
     price: Type.Optional(Price),
-    max_quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'How many of this one option may be picked' })),
+    max_quantity: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 1000, description: 'How many of this one option may be picked' }),
+    ),
     is_available: Type.Optional(Type.Boolean({ description: 'Brand-wide switch; per-store unavailability is an 86' })),
     child_group_id: Type.Optional(Nullable(Uuid)),
   },
-  { ...closed, description: 'An existing option keeps its id (and its store prices and 86s) when `id` (or its `ref`) is given' },
+  {
+    ...closed,
+    description: 'An existing option keeps its id (and its store prices and 86s) when `id` (or its `ref`) is given',
+  },
 );
 export const ModifierGroup = Type.Object({
   id: Uuid,
@@ -160,7 +216,11 @@ export type ModifierGroup = Static<typeof ModifierGroup>;
 const groupFields = {
   ref: Ref,
   name: Name(100),
-  min_select: Type.Integer({ minimum: 0, maximum: 1000, description: 'Picks required (counting quantities); above 0 makes the group required' }),
+  min_select: Type.Integer({
+    minimum: 0,
+    maximum: 1000,
+    description: 'Picks required (counting quantities); above 0 makes the group required',
+  }),
   max_select: Type.Integer({ minimum: 1, maximum: 1000, description: 'Picks allowed at most; at least min_select' }),
   free_quantity: Type.Integer({ minimum: 0, maximum: 1000, description: 'The first picks that cost nothing' }),
   options: Type.Array(OptionInput, { maxItems: 100, description: 'Replaces the options, in order' }),
@@ -221,20 +281,38 @@ const menuFields = {
   category_ids: Type.Array(Uuid, { maxItems: 200 }),
 };
 export const CreateMenuBody = Type.Object(
-  { name: menuFields.name, ref: Type.Optional(menuFields.ref), availability: Type.Optional(menuFields.availability), category_ids: Type.Optional(menuFields.category_ids) },
+  {
+    name: menuFields.name,
+    ref: Type.Optional(menuFields.ref),
+    availability: Type.Optional(menuFields.availability),
+    category_ids: Type.Optional(menuFields.category_ids),
+  },
   closed,
 );
 export const UpdateMenuBody = Type.Partial(Type.Object(menuFields, closed), { minProperties: 1 });
 
 // --- store-scoped ----------------------------------------------------------------------------
 
-export const PublishedMenus = Type.Object({ menu_ids: Type.Array(Uuid, { maxItems: 50, uniqueItems: true, description: 'Menus the store publishes, in order' }) }, closed);
+export const PublishedMenus = Type.Object(
+  {
+    menu_ids: Type.Array(Uuid, { maxItems: 50, uniqueItems: true, description: 'Menus the store publishes, in order' }),
+  },
+  closed,
+);
 
 export const TaxSettings = Type.Object(
   {
-    prices_include_tax: Type.Boolean({ description: 'Whether the store’s prices already include tax (EU style) or tax is added on top' }),
+    prices_include_tax: Type.Boolean({
+      description: 'Whether the store’s prices already include tax (EU style) or tax is added on top',
+    }),
     rates: Type.Array(
-      Type.Object({ tax_category_id: Uuid, rate_bps: Type.Integer({ minimum: 0, maximum: 10_000, description: 'Basis points: 1900 = 19%' }) }, closed),
+      Type.Object(
+        {
+          tax_category_id: Uuid,
+          rate_bps: Type.Integer({ minimum: 0, maximum: 10_000, description: 'Basis points: 1900 = 19%' }),
+        },
+        closed,
+      ),
       { maxItems: 100 },
     ),
   },
@@ -248,7 +326,10 @@ const overrideFields = {
   channel: Type.Optional(Nullable(Channel)),
   price: Price,
 };
-export const PriceOverrideInput = Type.Object(overrideFields, { ...closed, description: 'Exactly one of item_id, variant_id, option_id; channel null or absent: every channel' });
+export const PriceOverrideInput = Type.Object(overrideFields, {
+  ...closed,
+  description: 'Exactly one of item_id, variant_id, option_id; channel null or absent: every channel',
+});
 export const PriceOverride = Type.Object({
   id: Uuid,
   item_id: Nullable(Uuid),
@@ -257,7 +338,10 @@ export const PriceOverride = Type.Object({
   channel: Nullable(Type.String()),
   price: Type.Integer(),
 });
-export const PriceOverridesBody = Type.Object({ overrides: Type.Array(PriceOverrideInput, { maxItems: 2000 }) }, closed);
+export const PriceOverridesBody = Type.Object(
+  { overrides: Type.Array(PriceOverrideInput, { maxItems: 2000 }) },
+  closed,
+);
 export const PriceOverrides = Type.Object({ overrides: Type.Array(PriceOverride) });
 
 export const EightySixBody = Type.Object(
@@ -266,7 +350,11 @@ export const EightySixBody = Type.Object(
     option_id: Type.Optional(Uuid),
     until: Type.Optional(Nullable(Timestamp)),
   },
-  { ...closed, description: 'Exactly one of item_id, option_id. `until` absent or null: until un-86’d; else back on sale at that time' },
+  {
+    ...closed,
+    description:
+      'Exactly one of item_id, option_id. `until` absent or null: until un-86’d; else back on sale at that time',
+  },
 );
 export const EightySix = Type.Object({
   id: Uuid,
@@ -274,7 +362,8 @@ export const EightySix = Type.Object({
   option_id: Nullable(Uuid),
   until: Nullable(Timestamp),
   reason: Type.Union([Type.Literal('manual'), Type.Literal('sold_out')], {
-    description: '`manual`: 86’d by staff. `sold_out`: the item’s tracked stock reached zero; lifted by itself when stock comes back',
+    description:
+      '`manual`: 86’d by staff. `sold_out`: the item’s tracked stock reached zero; lifted by itself when stock comes back',
   }),
   created_at: Timestamp,
 });
@@ -317,12 +406,19 @@ const DocItem = Type.Object(
     tax_category: Type.Optional(Nullable(Type.String({ description: 'code of a tax category' }))),
     price: Price,
     variants: Type.Optional(Type.Array(DocVariant, { maxItems: 50 })),
-    modifier_groups: Type.Optional(Type.Array(Type.String(), { maxItems: 50, description: 'refs of modifier groups, in order' })),
+    modifier_groups: Type.Optional(
+      Type.Array(Type.String(), { maxItems: 50, description: 'refs of modifier groups, in order' }),
+    ),
   },
   closed,
 );
 const DocCategory = Type.Object(
-  { ref: Ref, name: Name(100), description: Type.Optional(Nullable(Type.String({ maxLength: 1000 }))), items: Type.Array(DocItem, { maxItems: 2000 }) },
+  {
+    ref: Ref,
+    name: Name(100),
+    description: Type.Optional(Nullable(Type.String({ maxLength: 1000 }))),
+    items: Type.Array(DocItem, { maxItems: 2000 }),
+  },
   closed,
 );
 const DocMenu = Type.Object(
@@ -338,16 +434,25 @@ export const CatalogDocument = Type.Object(
   {
     tax_categories: Type.Array(Type.Object({ code: TaxCode, name: Name(100) }, closed), { maxItems: 100 }),
     modifier_groups: Type.Array(DocGroup, { maxItems: 1000 }),
-    categories: Type.Array(DocCategory, { maxItems: 500, description: 'In display order, each with its items in order' }),
+    categories: Type.Array(DocCategory, {
+      maxItems: 500,
+      description: 'In display order, each with its items in order',
+    }),
     menus: Type.Array(DocMenu, { maxItems: 50 }),
   },
-  { ...closed, description: 'A whole brand catalog. Everything is matched by `ref` (tax categories by `code`); what the document leaves out is deleted.' },
+  {
+    ...closed,
+    description:
+      'A whole brand catalog. Everything is matched by `ref` (tax categories by `code`); what the document leaves out is deleted.',
+  },
 );
 export type CatalogDocument = Static<typeof CatalogDocument>;
 
 const Counts = Type.Object({ created: Type.Integer(), updated: Type.Integer(), deleted: Type.Integer() });
 export const ImportReport = Type.Object({
-  catalog_version: Type.Integer({ description: 'The brand’s catalog version after the import (unchanged when nothing changed)' }),
+  catalog_version: Type.Integer({
+    description: 'The brand’s catalog version after the import (unchanged when nothing changed)',
+  }),
   changed: Type.Boolean(),
   tax_categories: Counts,
   categories: Counts,

@@ -38,7 +38,10 @@ export function createCatalogManagement(deps: ManagementDeps) {
         return service.importIn(trx, organizationId, document);
       },
       /** Publishes these menus (by id, in order) at the store, replacing what it published. */
-      async publishMenus(trx: Tx, input: { organizationId: string; storeId: string; menuIds: string[] }): Promise<void> {
+      async publishMenus(
+        trx: Tx,
+        input: { organizationId: string; storeId: string; menuIds: string[] },
+      ): Promise<void> {
         await service.publishMenusIn(trx, input.organizationId, input.storeId, input.menuIds);
       },
       /** Tax settings and/or price overrides of a store (each given part replaces the old one). */
@@ -48,7 +51,13 @@ export function createCatalogManagement(deps: ManagementDeps) {
           organizationId: string;
           storeId: string;
           taxSettings?: { prices_include_tax: boolean; rates: Array<{ tax_category_id: string; rate_bps: number }> };
-          priceOverrides?: Array<{ item_id: string | null; variant_id: string | null; option_id: string | null; channel: 'pickup' | 'delivery' | 'dine_in' | null; price: number }>;
+          priceOverrides?: Array<{
+            item_id: string | null;
+            variant_id: string | null;
+            option_id: string | null;
+            channel: 'pickup' | 'delivery' | 'dine_in' | null;
+            price: number;
+          }>;
         },
       ): Promise<void> {
         await service.storeSettingsIn(trx, input.organizationId, input.storeId, input);
@@ -58,9 +67,11 @@ export function createCatalogManagement(deps: ManagementDeps) {
        * inside the caller's transaction, unless an 86 of it is in force already. True when one
        * was written. The caller drops the store's cached menus once it commits.
        */
-      markSoldOut: (trx: Tx, input: { organizationId: string; storeId: string; itemId: string }): Promise<boolean> => service.markSoldOutIn(trx, input),
+      markSoldOut: (trx: Tx, input: { organizationId: string; storeId: string; itemId: string }): Promise<boolean> =>
+        service.markSoldOutIn(trx, input),
       /** Lifts the item's sold-out 86 at the store (a manual 86 stays). True when there was one. */
-      clearSoldOut: (trx: Tx, input: { storeId: string; itemId: string }): Promise<boolean> => service.clearSoldOutIn(trx, input),
+      clearSoldOut: (trx: Tx, input: { storeId: string; itemId: string }): Promise<boolean> =>
+        service.clearSoldOutIn(trx, input),
       /** id, organization_id and name of an item; null for no such item. */
       findItem: (itemId: string, trx?: Tx) => service.findItem(itemId, trx),
       /** The menu, category, item, group and option ids of the brand by ref (for seeds and tests). */

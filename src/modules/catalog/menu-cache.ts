@@ -49,7 +49,8 @@ export function createMenuCache(options: MenuCacheOptions) {
     factory: (config: unknown) => {
       const driver = l1.factory(config);
       const set = driver.set.bind(driver);
-      driver.set = (key: string, value: unknown, ttl?: number) => set(key, typeof value === 'string' ? JSON.parse(value) : value, ttl);
+      driver.set = (key: string, value: unknown, ttl?: number) =>
+        set(key, typeof value === 'string' ? JSON.parse(value) : value, ttl);
       return driver;
     },
   });
@@ -111,26 +112,35 @@ export function createMenuCache(options: MenuCacheOptions) {
    * The cached snapshot under `key`, else `build()`'s (one build per key at a time on this node).
    * A build that an invalidation overtook is redone, so a stale result is never stored.
    */
-  async function getOrBuild(key: string, storeId: string, build: () => Promise<MenuSnapshot>, mode: { shared: boolean; force?: boolean }): Promise<MenuSnapshot> {
-    return cache.getOrSet<MenuSnapshot>({
-      key,
-      forceFresh: mode.force ?? false,
-      skipL2Write: !mode.shared,
-      skipBusNotify: !mode.shared,
-      factory: async (ctx) => {
-        for (let attempt = 1; ; attempt++) {
-          const before = generation(storeId);
-          const snapshot = await build();
-          if (generation(storeId) === before || attempt >= 3) {
-            ctx.setOptions({ ttl: mode.shared ? ttlOf(snapshot, Date.now()) : Math.min(EXPLICIT_TTL_MS, ttlOf(snapshot, Date.now())) });
-            return snapshot;
+  async function getOrBuild(
+    key: string,
+    storeId: string,
+    build: () => Promise<MenuSnapshot>,
+    mode: { shared: boolean; force?: boolean },
+  ): Promise<MenuSnapshot> {
+    return cache
+      .getOrSet<MenuSnapshot>({
+        key,
+        forceFresh: mode.force ?? false,
+        skipL2Write: !mode.shared,
+        skipBusNotify: !mode.shared,
+        factory: async (ctx) => {
+          for (let attempt = 1; ; attempt++) {
+            const before = generation(storeId);
+            const snapshot = await build();
+            if (generation(storeId) === before || attempt >= 3) {
+              ctx.setOptions({
+                ttl: mode.shared ? ttlOf(snapshot, Date.now()) : Math.min(EXPLICIT_TTL_MS, ttlOf(snapshot, Date.now())),
+              });
+              return snapshot;
+            }
           }
-        }
-      },
-    }).catch((error: unknown) => {
-      // The build's own error (e.g. 404 for an unknown store), not bentocache's wrapper.
-      throw error instanceof errors.E_FACTORY_ERROR && error.cause !== undefined ? error.cause : error;
-    });
+        },
+      })
+      .catch((error: unknown) => {
+        // The build's own error (e.g. 404 for an unknown store), not bentocache's wrapper.
+        throw error instanceof errors.E_FACTORY_ERROR && error.cause !== undefined ? error.cause : error;
+      });
   }
 
   return {
@@ -141,7 +151,9 @@ export function createMenuCache(options: MenuCacheOptions) {
     async drop(storeIds: string[], channels: readonly string[]): Promise<void> {
       if (storeIds.length === 0) return;
       for (const storeId of storeIds) bump(storeId);
-      await cache.deleteMany({ keys: storeIds.flatMap((storeId) => channels.map((channel) => `${storeId}:${channel}`)) });
+      await cache.deleteMany({
+        keys: storeIds.flatMap((storeId) => channels.map((channel) => `${storeId}:${channel}`)),
+      });
     },
     /** Releases the bus connections (the shared Redis connection stays open). */
     async close(): Promise<void> {

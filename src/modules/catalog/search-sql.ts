@@ -37,7 +37,12 @@ export function menuServedAt(menuId: RawBuilder<unknown>, local: RawBuilder<unkn
  * `channel` '*' means "no channel given": only every-channel overrides apply. Uses the
  * price_overrides_target_key index (store_id, COALESCE(item, variant, option), COALESCE(channel, '*')).
  */
-export function effectivePrice(target: RawBuilder<unknown>, base: RawBuilder<unknown>, storeId: RawBuilder<unknown>, channel: RawBuilder<unknown>): RawBuilder<number> {
+export function effectivePrice(
+  target: RawBuilder<unknown>,
+  base: RawBuilder<unknown>,
+  storeId: RawBuilder<unknown>,
+  channel: RawBuilder<unknown>,
+): RawBuilder<number> {
   return sql<number>`COALESCE((
     SELECT po.price FROM price_overrides po
     WHERE po.store_id = ${storeId}
@@ -48,7 +53,11 @@ export function effectivePrice(target: RawBuilder<unknown>, base: RawBuilder<unk
 }
 
 /** True when an item or option is 86'd at the store at instant `at` (served by eighty_sixes_target_key). */
-export function eightySixed(target: RawBuilder<unknown>, storeId: RawBuilder<unknown>, at: RawBuilder<unknown>): RawBuilder<boolean> {
+export function eightySixed(
+  target: RawBuilder<unknown>,
+  storeId: RawBuilder<unknown>,
+  at: RawBuilder<unknown>,
+): RawBuilder<boolean> {
   return sql<boolean>`EXISTS (
     SELECT 1 FROM eighty_sixes e
     WHERE e.store_id = ${storeId} AND COALESCE(e.item_id, e.option_id) = ${target}

@@ -38,14 +38,37 @@ describe('menu search', () => {
     const sides = await f.category('Sides', 3);
     const breakfast = await f.category('Breakfast', 4);
     const secret = await f.category('Secret menu', 5);
-    ids.margherita = await f.item({ categoryId: pizza, name: 'Pizza Margherita', description: 'Tomato, mozzarella, basil', tags: ['vegetarian'], price: 900 });
-    ids.marinara = await f.item({ categoryId: pizza, name: 'Marinara', description: 'Tomato, garlic, oregano', tags: ['vegan'], price: 800 });
-    ids.pepperoni = await f.item({ categoryId: pizza, name: 'Pepperoni', description: 'Spicy salami', tags: ['spicy'], price: 1100 });
+    ids.margherita = await f.item({
+      categoryId: pizza,
+      name: 'Pizza Margherita',
+      description: 'Tomato, mozzarella, basil',
+      tags: ['vegetarian'],
+      price: 900,
+    });
+    ids.marinara = await f.item({
+      categoryId: pizza,
+      name: 'Marinara',
+      description: 'Tomato, garlic, oregano',
+      tags: ['vegan'],
+      price: 800,
+    });
+    ids.pepperoni = await f.item({
+      categoryId: pizza,
+      name: 'Pepperoni',
+      description: 'Spicy salami',
+      tags: ['spicy'],
+      price: 1100,
+    });
     ids.calzone = await f.item({ categoryId: pizza, name: 'Vegan Calzone', tags: ['vegan'], price: 1200 });
     ids.formaggi = await f.item({ categoryId: pizza, name: 'Quattro Formaggi', tags: [], price: 1150 });
     ids.salad = await f.item({ categoryId: salads, name: 'Garden Salad', tags: ['vegan'], price: 700 });
     ids.garlicBread = await f.item({ categoryId: sides, name: 'Garlic Bread', price: 450 });
-    ids.bruschetta = await f.item({ categoryId: sides, name: 'Bruschetta', description: 'Toasted like our garlic bread, with fresh tomatoes', price: 550 });
+    ids.bruschetta = await f.item({
+      categoryId: sides,
+      name: 'Bruschetta',
+      description: 'Toasted like our garlic bread, with fresh tomatoes',
+      price: 550,
+    });
     ids.pancakes = await f.item({ categoryId: breakfast, name: 'Pancakes', price: 650 });
     ids.secret = await f.item({ categoryId: secret, name: 'Secret Margherita', price: 1 });
 
@@ -55,7 +78,10 @@ describe('menu search', () => {
       name: 'Breakfast and late night',
       storeIds: [storeId],
       categoryIds: [breakfast],
-      windows: [{ weekday: 1, starts_at: '07:00', ends_at: '11:00' }, { weekday: 5, starts_at: '22:00', ends_at: '03:00' }],
+      windows: [
+        { weekday: 1, starts_at: '07:00', ends_at: '11:00' },
+        { weekday: 5, starts_at: '22:00', ends_at: '03:00' },
+      ],
     });
     // Not published to any store.
     await f.menu({ name: 'Unpublished', storeIds: [], categoryIds: [secret] });
@@ -75,7 +101,11 @@ describe('menu search', () => {
     expect(res.statusCode).toBe(200);
     const hits = res.json<{ data: Hit[] }>().data;
     expect(names(hits)).toEqual(['Pizza Margherita']);
-    expect(hits[0]).toMatchObject({ id: ids.margherita, category: { name: 'Pizza' }, price: { amount: 950, currency: 'EUR' } });
+    expect(hits[0]).toMatchObject({
+      id: ids.margherita,
+      category: { name: 'Pizza' },
+      price: { amount: 950, currency: 'EUR' },
+    });
     expect(hits[0]!.score).toBeGreaterThan(0);
     expect(res.headers['cache-control']).toBe('public, max-age=15');
   });
@@ -168,7 +198,11 @@ describe('menu search', () => {
       try {
         await client.query('BEGIN');
         await client.query("SELECT set_config('pg_trgm.word_similarity_threshold', '0.45', true)");
-        const plan = (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${searchQuery!.text}`, searchQuery!.values)).rows.map((row) => row['QUERY PLAN']).join('\n');
+        const plan = (
+          await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${searchQuery!.text}`, searchQuery!.values)
+        ).rows
+          .map((row) => row['QUERY PLAN'])
+          .join('\n');
         await client.query('ROLLBACK');
         expect(plan).not.toMatch(/Seq Scan on items/);
         expect(plan).toMatch(/items_search_idx|items_name_trgm_idx/);

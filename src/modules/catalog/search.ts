@@ -41,7 +41,11 @@ export interface SearchHit {
 }
 
 export function createMenuSearch(deps: SearchDeps) {
-  return async function searchMenu(storeId: string, q: string, options: { channel?: Channel; limit?: number; at?: Date } = {}): Promise<SearchHit[]> {
+  return async function searchMenu(
+    storeId: string,
+    q: string,
+    options: { channel?: Channel; limit?: number; at?: Date } = {},
+  ): Promise<SearchHit[]> {
     const store = await deps.tenancy.api.findStore(storeId);
     if (!store) throw new NotFoundError('store');
     const terms = searchTerms(q);
@@ -60,7 +64,16 @@ export function createMenuSearch(deps: SearchDeps) {
     return inTransaction(deps.db, async (trx) => {
       // The `<%` operator (GIN-indexed) compares against this threshold; local to this transaction.
       await sql`SELECT set_config('pg_trgm.word_similarity_threshold', ${String(WORD_SIMILARITY)}, true)`.execute(trx);
-      const { rows } = await sql<{ id: string; name: string; description: string | null; tags: string[]; category_id: string; category_name: string; price: number; score: number }>`
+      const { rows } = await sql<{
+        id: string;
+        name: string;
+        description: string | null;
+        tags: string[];
+        category_id: string;
+        category_name: string;
+        price: number;
+        score: number;
+      }>`
         WITH live_categories AS (
           SELECT DISTINCT mc.category_id
           FROM store_menus sm JOIN menu_categories mc ON mc.menu_id = sm.menu_id
@@ -119,13 +132,25 @@ export function createMenuSearch(deps: SearchDeps) {
 const SearchParams = Type.Object({ storeId: Uuid });
 const SearchQuery = Type.Object(
   {
-    q: Type.String({ minLength: 1, maxLength: 100, description: 'Words to look for in item names, tags, descriptions and category names; typos in names are tolerated' }),
-    channel: Type.Optional(Type.Union([Type.Literal('pickup'), Type.Literal('delivery'), Type.Literal('dine_in')], { description: 'Prices for this channel (default: the store price for every channel)' })),
+    q: Type.String({
+      minLength: 1,
+      maxLength: 100,
+      description:
+        'Words to look for in item names, tags, descriptions and category names; typos in names are tolerated',
+    }),
+    channel: Type.Optional(
+      Type.Union([Type.Literal('pickup'), Type.Literal('delivery'), Type.Literal('dine_in')], {
+        description: 'Prices for this channel (default: the store price for every channel)',
+      }),
+    ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 20 })),
   },
   { additionalProperties: false },
 );
-const Money = Type.Object({ amount: Type.Integer({ description: 'Minor units' }), currency: Type.String({ minLength: 3, maxLength: 3 }) });
+const Money = Type.Object({
+  amount: Type.Integer({ description: 'Minor units' }),
+  currency: Type.String({ minLength: 3, maxLength: 3 }),
+});
 const SearchResult = Type.Object({
   data: Type.Array(
     Type.Object({
@@ -134,7 +159,9 @@ const SearchResult = Type.Object({
       description: Type.Union([Type.String(), Type.Null()]),
       tags: Type.Array(Type.String()),
       category: Type.Object({ id: Uuid, name: Type.String() }),
-      price: Type.Object(Money.properties, { description: 'Effective price at this store and channel; the cheapest size when the item has sizes' }),
+      price: Type.Object(Money.properties, {
+        description: 'Effective price at this store and channel; the cheapest size when the item has sizes',
+      }),
       score: Type.Number({ description: 'Relevance; higher is better' }),
     }),
   ),
@@ -145,25 +172,32 @@ export function createCatalogSearch(deps: SearchDeps) {
 
   const routes: FastifyPluginAsync = async (instance: FastifyInstance) => {
     const app = instance.withTypeProvider<TypeBoxTypeProvider>();
-    app.get('/stores/:storeId/menu/search', {
-      config: { access: 'public' },
-      schema: {
-        operationId: 'searchMenu',
-        summary: 'Search the items orderable at a store now',
-        description:
-          'Full-text search over item names, tags and descriptions and category names, tolerant of typos in names ("margarita" finds "Margherita"). ' +
-          'Every word must match. Only items of a menu the store publishes and serves now (in the store\'s time zone), and not 86\'d, are returned, best match first (the top `limit` results; not paginated).',
-        tags: ['catalog'],
-        params: SearchParams,
-        querystring: SearchQuery,
-        response: { 200: SearchResult, ...problems(400, 404, 429) },
+    app.get(
+      '/stores/:storeId/menu/search',
+      {
+        config: { access: 'public' },
+        schema: {
+          operationId: 'searchMenu',
+          summary: 'Search the items orderable at a store now',
+          description:
+            'Full-text search over item names, tags and descriptions and category names, tolerant of typos in names ("margarita" finds "Margherita"). ' +
+            "Every word must match. Only items of a menu the store publishes and serves now (in the store's time zone), and not 86'd, are returned, best match first (the top `limit` results; not paginated).",
+          tags: ['catalog'],
+          params: SearchParams,
+          querystring: SearchQuery,
+          response: { 200: SearchResult, ...problems(400, 404, 429) },
+        },
       },
-    }, async (request, reply) => {
-      const data = await searchMenu(request.params.storeId, request.query.q, { channel: request.query.channel, limit: request.query.limit });
-      // Availability changes with the clock and 86s: short shared caching only.
-      reply.header('cache-control', 'public, max-age=15');
-      return { data };
-    });
+      async (request, reply) => {
+        const data = await searchMenu(request.params.storeId, request.query.q, {
+          channel: request.query.channel,
+          limit: request.query.limit,
+        });
+        // Availability changes with the clock and 86s: short shared caching only.
+        reply.header('cache-control', 'public, max-age=15');
+        return { data };
+      },
+    );
   };
 
   return { routes, graphql: createStorefrontGraphql(deps), searchMenu };

@@ -12,7 +12,8 @@ import { catalogFixture } from './storefront-fixtures.js';
 import { createStorefront, type ResolvedMenu } from './storefront.js';
 
 const REDIS_URL = process.env.REDIS_URL;
-const itemNames = (menu: ResolvedMenu) => menu.menus.flatMap((m) => m.categories.flatMap((c) => c.items.map((item) => item.name)));
+const itemNames = (menu: ResolvedMenu) =>
+  menu.menus.flatMap((m) => m.categories.flatMap((c) => c.items.map((item) => item.name)));
 
 describe.runIf(!!REDIS_URL)('across nodes (REDIS_URL)', () => {
   let t: TestApp;
@@ -29,10 +30,24 @@ describe.runIf(!!REDIS_URL)('across nodes (REDIS_URL)', () => {
     redisC = new Redis(REDIS_URL!);
     // Node 1: the full test app. Node 2: another full app on the same database with its own Redis client.
     t = await createTestApp({}, { redis: redisA });
-    second = (await buildApp({ config: t.config, database: t.db.database, logger: pino({ level: 'silent' }), tokens: t.tokens, redis: redisB })).app;
+    second = (
+      await buildApp({
+        config: t.config,
+        database: t.db.database,
+        logger: pino({ level: 'silent' }),
+        tokens: t.tokens,
+        redis: redisB,
+      })
+    ).app;
     // Node 3: the node where a write happens. (The catalog module does not expose `invalidate`
     // yet; management calls it after each write. Until then the writer is a storefront of its own.)
-    writer = createStorefront({ db: t.db.database.db, tenancy: t.modules.tenancy, redis: redisC, logger: pino({ level: 'silent' }), clock: () => new Date() });
+    writer = createStorefront({
+      db: t.db.database.db,
+      tenancy: t.modules.tenancy,
+      redis: redisC,
+      logger: pino({ level: 'silent' }),
+      clock: () => new Date(),
+    });
     writerServer = await createBareServer();
     await writerServer.register(writer.routes, { prefix: '/v1' });
     await writerServer.ready();
@@ -75,17 +90,31 @@ describe.runIf(!!REDIS_URL)('across nodes (REDIS_URL)', () => {
     // The writer's own next read sees it at once; the others as soon as the bus message lands.
     expect(itemNames((await writerServer.inject({ method: 'GET', url })).json())).toEqual(['Margherita', 'Diavola']);
     for (const app of [second, t.app]) {
-      const fresh = await waitFor('the change on another node', async () => {
-        const response = await app.inject({ method: 'GET', url });
-        return itemNames(response.json()).includes('Diavola') ? response : undefined;
-      }, 5_000, 5);
+      const fresh = await waitFor(
+        'the change on another node',
+        async () => {
+          const response = await app.inject({ method: 'GET', url });
+          return itemNames(response.json()).includes('Diavola') ? response : undefined;
+        },
+        5_000,
+        5,
+      );
       expect(fresh.headers.etag).not.toBe(one.headers.etag);
     }
   });
 
   it('when a node closes, then its bus connections are released and the shared Redis client stays usable', async () => {
-    const node = createStorefront({ db: t.db.database.db, tenancy: t.modules.tenancy, redis: redisA, logger: pino({ level: 'silent' }), clock: () => new Date() });
-    await node.invalidate({ organizationId: '0190f7d2-0000-7000-8000-000000000000', storeIds: ['0190f7d2-0000-7000-8000-000000000001'] });
+    const node = createStorefront({
+      db: t.db.database.db,
+      tenancy: t.modules.tenancy,
+      redis: redisA,
+      logger: pino({ level: 'silent' }),
+      clock: () => new Date(),
+    });
+    await node.invalidate({
+      organizationId: '0190f7d2-0000-7000-8000-000000000000',
+      storeIds: ['0190f7d2-0000-7000-8000-000000000001'],
+    });
     await node.close();
     expect(await redisA.ping()).toBe('PONG');
   });

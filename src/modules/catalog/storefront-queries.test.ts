@@ -24,7 +24,13 @@ beforeAll(async () => {
       if (event.level === 'query') log.push(event.query);
     },
   });
-  storefront = createStorefront({ db: counted, tenancy: t.modules.tenancy, redis: null, logger: pino({ level: 'silent' }), clock: () => at });
+  storefront = createStorefront({
+    db: counted,
+    tenancy: t.modules.tenancy,
+    redis: null,
+    logger: pino({ level: 'silent' }),
+    clock: () => at,
+  });
 });
 afterAll(async () => {
   await storefront.close();
@@ -61,7 +67,11 @@ describe('cold builds', () => {
     const items = large.result.menu.menus.flatMap((menu) => menu.categories.flatMap((category) => category.items));
     expect(items).toHaveLength(200);
     expect(new Set(items.flatMap((item) => item.modifier_groups.map((group) => group.id))).size).toBe(40);
-    expect(items.some((item) => item.modifier_groups.some((group) => group.options.some((option) => option.child_group !== null)))).toBe(true);
+    expect(
+      items.some((item) =>
+        item.modifier_groups.some((group) => group.options.some((option) => option.child_group !== null)),
+      ),
+    ).toBe(true);
     expect(large.queries.length).toBe(tiny.queries.length);
     // BEGIN, the store, 10 catalog queries (one per table kind), COMMIT.
     expect(large.queries.length).toBe(13);
@@ -71,7 +81,8 @@ describe('cold builds', () => {
     const cold = await recorded(() => storefront.snapshotAt(big.storeId, 'pickup', at));
     expect(cold.queries.length).toBeGreaterThan(0);
     const warm = await recorded(async () => {
-      for (let i = 0; i < 20; i++) await storefront.snapshotAt(big.storeId, 'pickup', new Date(at.getTime() + i * 1000));
+      for (let i = 0; i < 20; i++)
+        await storefront.snapshotAt(big.storeId, 'pickup', new Date(at.getTime() + i * 1000));
     });
     expect(warm.queries).toEqual([]);
   });
@@ -85,21 +96,33 @@ describe('cold builds', () => {
     await generatedMenu(t.db.database.db, noise.id, noiseStore.id, { items: 2500, groups: 200 });
     const db = t.db.database.db;
     await sql`INSERT INTO item_variants (id, ref, organization_id, item_id, name, price, position)
-      SELECT gen_random_uuid(), 'x' || n, ${noise.id}, i.id, 'Extra', 100, n FROM items i, generate_series(1, 60) AS n WHERE i.organization_id = ${noise.id}`.execute(db);
+      SELECT gen_random_uuid(), 'x' || n, ${noise.id}, i.id, 'Extra', 100, n FROM items i, generate_series(1, 60) AS n WHERE i.organization_id = ${noise.id}`.execute(
+      db,
+    );
     await sql`INSERT INTO item_modifier_groups (item_id, group_id, organization_id, position)
       SELECT i.id, g.id, ${noise.id}, 0 FROM items i, (SELECT id FROM modifier_groups WHERE organization_id = ${noise.id} LIMIT 60) g
       WHERE i.organization_id = ${noise.id} ON CONFLICT DO NOTHING`.execute(db);
     await sql`INSERT INTO modifier_options (id, ref, organization_id, group_id, name, price, position)
-      SELECT gen_random_uuid(), 'x' || n, ${noise.id}, g.id, 'Extra', 10, n FROM modifier_groups g, generate_series(1, 750) AS n WHERE g.organization_id = ${noise.id}`.execute(db);
+      SELECT gen_random_uuid(), 'x' || n, ${noise.id}, g.id, 'Extra', 10, n FROM modifier_groups g, generate_series(1, 750) AS n WHERE g.organization_id = ${noise.id}`.execute(
+      db,
+    );
     await sql`INSERT INTO price_overrides (id, organization_id, store_id, item_id, channel, price)
       SELECT gen_random_uuid(), ${noise.id}, ${noiseStore.id}, i.id, c.channel, 100
       FROM items i, (VALUES ('delivery'), ('pickup')) AS c(channel) WHERE i.organization_id = ${noise.id}`.execute(db);
     await sql`INSERT INTO eighty_sixes (id, organization_id, store_id, item_id, until)
-      SELECT gen_random_uuid(), ${noise.id}, ${noiseStore.id}, i.id, now() + interval '1 hour' FROM items i WHERE i.organization_id = ${noise.id}`.execute(db);
-    await sql`INSERT INTO menus (id, ref, organization_id, name) SELECT gen_random_uuid(), 'm' || n, ${noise.id}, 'Menu ' || n FROM generate_series(1, 3000) AS n`.execute(db);
-    await sql`INSERT INTO store_menus (store_id, menu_id, organization_id) SELECT ${noiseStore.id}, m.id, ${noise.id} FROM menus m WHERE m.organization_id = ${noise.id} ON CONFLICT DO NOTHING`.execute(db);
+      SELECT gen_random_uuid(), ${noise.id}, ${noiseStore.id}, i.id, now() + interval '1 hour' FROM items i WHERE i.organization_id = ${noise.id}`.execute(
+      db,
+    );
+    await sql`INSERT INTO menus (id, ref, organization_id, name) SELECT gen_random_uuid(), 'm' || n, ${noise.id}, 'Menu ' || n FROM generate_series(1, 3000) AS n`.execute(
+      db,
+    );
+    await sql`INSERT INTO store_menus (store_id, menu_id, organization_id) SELECT ${noiseStore.id}, m.id, ${noise.id} FROM menus m WHERE m.organization_id = ${noise.id} ON CONFLICT DO NOTHING`.execute(
+      db,
+    );
     await sql`INSERT INTO menu_availability (menu_id, weekday, starts_at, ends_at)
-      SELECT m.id, d, '08:00', '12:00' FROM menus m, generate_series(1, 7) AS d WHERE m.organization_id = ${noise.id}`.execute(db);
+      SELECT m.id, d, '08:00', '12:00' FROM menus m, generate_series(1, 7) AS d WHERE m.organization_id = ${noise.id}`.execute(
+      db,
+    );
     await sql`INSERT INTO menu_categories (menu_id, category_id, organization_id)
       SELECT m.id, c.id, ${noise.id} FROM (SELECT id FROM menus WHERE organization_id = ${noise.id} LIMIT 300) m, (SELECT id FROM categories WHERE organization_id = ${noise.id} LIMIT 10) c
       ON CONFLICT DO NOTHING`.execute(db);
@@ -109,21 +132,41 @@ describe('cold builds', () => {
     const selects = queries.filter((query) => /^\s*(select|with)\b/i.test(query.sql));
     expect(selects.length).toBeGreaterThanOrEqual(10);
     const sizes = new Map(
-      (await sql<{ relname: string; reltuples: number }>`SELECT relname, reltuples::float8 AS reltuples FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace`.execute(db)).rows.map(
-        (row) => [row.relname, row.reltuples],
-      ),
+      (
+        await sql<{
+          relname: string;
+          reltuples: number;
+        }>`SELECT relname, reltuples::float8 AS reltuples FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace`.execute(
+          db,
+        )
+      ).rows.map((row) => [row.relname, row.reltuples]),
     );
     const problems: string[] = [];
     for (const query of selects) {
-      const { rows } = await t.db.database.pool.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(`EXPLAIN (FORMAT JSON) ${query.sql}`, query.parameters as unknown[]);
+      const { rows } = await t.db.database.pool.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
+        `EXPLAIN (FORMAT JSON) ${query.sql}`,
+        query.parameters as unknown[],
+      );
       for (const node of walk(rows[0]!['QUERY PLAN'][0]!.Plan)) {
         if (node['Node Type'] === 'Seq Scan' && (sizes.get(node['Relation Name'] ?? '') ?? 0) > 1000) {
-          problems.push(`${node['Relation Name']} (${sizes.get(node['Relation Name']!)} rows) in: ${query.sql.replace(/\s+/g, ' ').slice(0, 120)}`);
+          problems.push(
+            `${node['Relation Name']} (${sizes.get(node['Relation Name']!)} rows) in: ${query.sql.replace(/\s+/g, ' ').slice(0, 120)}`,
+          );
         }
       }
     }
     // The large tables really are large, so the check means something.
-    for (const table of ['items', 'item_variants', 'modifier_options', 'item_modifier_groups', 'price_overrides', 'eighty_sixes', 'store_menus', 'menu_availability', 'menu_categories']) {
+    for (const table of [
+      'items',
+      'item_variants',
+      'modifier_options',
+      'item_modifier_groups',
+      'price_overrides',
+      'eighty_sixes',
+      'store_menus',
+      'menu_availability',
+      'menu_categories',
+    ]) {
       expect(sizes.get(table), table).toBeGreaterThan(1000);
     }
     expect(problems).toEqual([]);

@@ -71,9 +71,17 @@ export interface Resolution {
   organizationId: string;
 }
 
-
-interface MenuRow { id: string; name: string; windows: AvailabilityWindow[] }
-interface CategoryRow { menu_id: string; id: string; name: string; description: string | null }
+interface MenuRow {
+  id: string;
+  name: string;
+  windows: AvailabilityWindow[];
+}
+interface CategoryRow {
+  menu_id: string;
+  id: string;
+  name: string;
+  description: string | null;
+}
 interface ItemRow {
   id: string;
   category_id: string;
@@ -87,8 +95,17 @@ interface ItemRow {
   tax_category_id: string | null;
   tax_code: string | null;
 }
-interface VariantRow { id: string; item_id: string; name: string; sku: string | null; price: number }
-interface ItemGroupRow { item_id: string; group_id: string }
+interface VariantRow {
+  id: string;
+  item_id: string;
+  name: string;
+  sku: string | null;
+  price: number;
+}
+interface ItemGroupRow {
+  item_id: string;
+  group_id: string;
+}
 interface OptionRow {
   id: string;
   group_id: string;
@@ -98,10 +115,30 @@ interface OptionRow {
   is_available: boolean;
   child_group_id: string | null;
 }
-interface GroupRow { id: string; name: string; min_select: number; max_select: number; free_quantity: number }
-interface OverrideRow { item_id: string | null; variant_id: string | null; option_id: string | null; channel: string | null; price: number }
-interface EightySixRow { item_id: string | null; option_id: string | null; until: Date | null }
-interface StoreFactsRow { prices_include_tax: boolean | null; rates: Record<string, number>; catalog_version: number | null }
+interface GroupRow {
+  id: string;
+  name: string;
+  min_select: number;
+  max_select: number;
+  free_quantity: number;
+}
+interface OverrideRow {
+  item_id: string | null;
+  variant_id: string | null;
+  option_id: string | null;
+  channel: string | null;
+  price: number;
+}
+interface EightySixRow {
+  item_id: string | null;
+  option_id: string | null;
+  until: Date | null;
+}
+interface StoreFactsRow {
+  prices_include_tax: boolean | null;
+  rates: Record<string, number>;
+  catalog_version: number | null;
+}
 
 /** The SQL of a build, in order; every one is keyed by the store, its brand, or ids found before. */
 export const queries = {
@@ -201,7 +238,9 @@ export async function resolveMenu(deps: ResolveDeps, storeId: string, channel: C
 
       const categories = (await queries.categories(openMenus.map((menu) => menu.id)).execute(trx)).rows;
       const categoryIds = [...new Set(categories.map((category) => category.id))];
-      const items = (await queries.items(store.organization_id, categoryIds).execute(trx)).rows.filter((item) => !eightySixedItems.has(item.id));
+      const items = (await queries.items(store.organization_id, categoryIds).execute(trx)).rows.filter(
+        (item) => !eightySixedItems.has(item.id),
+      );
       const itemIds = items.map((item) => item.id);
       const variants = (await queries.variants(itemIds).execute(trx)).rows;
       const itemGroups = (await queries.itemGroups(itemIds).execute(trx)).rows;
@@ -218,10 +257,16 @@ export async function resolveMenu(deps: ResolveDeps, storeId: string, channel: C
         (row.channel === null ? storePrices : channelPrices).set(target, row.price);
       }
       const currency = store.currency;
-      const money = (id: string, brandPrice: number): Money => ({ amount: channelPrices.get(id) ?? storePrices.get(id) ?? brandPrice, currency });
+      const money = (id: string, brandPrice: number): Money => ({
+        amount: channelPrices.get(id) ?? storePrices.get(id) ?? brandPrice,
+        currency,
+      });
       const pricesIncludeTax = facts.prices_include_tax ?? true;
 
-      const optionsByGroup = groupBy(options.filter((option) => option.is_available && !eightySixedOptions.has(option.id)), (option) => option.group_id);
+      const optionsByGroup = groupBy(
+        options.filter((option) => option.is_available && !eightySixedOptions.has(option.id)),
+        (option) => option.group_id,
+      );
       const groupById = new Map(groups.map((group) => [group.id, group]));
       const resolveGroup = (groupId: string, depth: number): ResolvedGroup | null => {
         const group = groupById.get(groupId);
@@ -265,8 +310,15 @@ export async function resolveMenu(deps: ResolveDeps, storeId: string, channel: C
             rate_bps: item.tax_category_id ? (facts.rates[item.tax_category_id] ?? 0) : 0,
             prices_include_tax: pricesIncludeTax,
           },
-          variants: (variantsByItem.get(item.id) ?? []).map((variant) => ({ id: variant.id, name: variant.name, sku: variant.sku, price: money(variant.id, variant.price) })),
-          modifier_groups: (groupsByItem.get(item.id) ?? []).map((row) => topGroup(row.group_id)).filter((group): group is ResolvedGroup => group !== null),
+          variants: (variantsByItem.get(item.id) ?? []).map((variant) => ({
+            id: variant.id,
+            name: variant.name,
+            sku: variant.sku,
+            price: money(variant.id, variant.price),
+          })),
+          modifier_groups: (groupsByItem.get(item.id) ?? [])
+            .map((row) => topGroup(row.group_id))
+            .filter((group): group is ResolvedGroup => group !== null),
         });
       }
       const itemsByCategory = groupBy(items, (item) => item.category_id);

@@ -3,7 +3,10 @@ import { Type } from 'typebox';
 import { Timestamp, Uuid } from '../../platform/http/schema.js';
 
 const Money = Type.Object(
-  { amount: Type.Integer({ description: 'Minor units' }), currency: Type.String({ description: 'ISO 4217, the store’s currency' }) },
+  {
+    amount: Type.Integer({ description: 'Minor units' }),
+    currency: Type.String({ description: 'ISO 4217, the store’s currency' }),
+  },
   { description: 'Effective price: store + channel override, else store override, else the brand price' },
 );
 
@@ -45,10 +48,14 @@ const Item = Type.Object({
   price: Money,
   tax: Type.Object({
     category: Type.Union([Type.String(), Type.Null()], { description: 'Tax category code' }),
-    rate_bps: Type.Integer({ description: 'The store’s rate for the category in basis points (1900 = 19%); 0 when none is set' }),
+    rate_bps: Type.Integer({
+      description: 'The store’s rate for the category in basis points (1900 = 19%); 0 when none is set',
+    }),
     prices_include_tax: Type.Boolean(),
   }),
-  variants: Type.Array(Type.Object({ id: Uuid, name: Type.String(), sku: Type.Union([Type.String(), Type.Null()]), price: Money })),
+  variants: Type.Array(
+    Type.Object({ id: Uuid, name: Type.String(), sku: Type.Union([Type.String(), Type.Null()]), price: Money }),
+  ),
   modifier_groups: Type.Array(ModifierGroup),
 });
 
@@ -62,9 +69,19 @@ export const ResolvedMenuSchema = Type.Object(
       Type.Object({
         id: Uuid,
         name: Type.String(),
-        categories: Type.Array(Type.Object({ id: Uuid, name: Type.String(), description: Type.Union([Type.String(), Type.Null()]), items: Type.Array(Item) })),
+        categories: Type.Array(
+          Type.Object({
+            id: Uuid,
+            name: Type.String(),
+            description: Type.Union([Type.String(), Type.Null()]),
+            items: Type.Array(Item),
+          }),
+        ),
       }),
-      { description: 'Menus published to the store and served at `at`, in the store’s order; categories without orderable items are left out' },
+      {
+        description:
+          'Menus published to the store and served at `at`, in the store’s order; categories without orderable items are left out',
+      },
     ),
   },
   { description: 'The resolved menu' },
@@ -73,10 +90,14 @@ export const ResolvedMenuSchema = Type.Object(
 export const MenuParams = Type.Object({ storeId: Uuid });
 
 export const MenuQuery = Type.Object({
-  channel: Type.Optional(Type.Union([Type.Literal('pickup'), Type.Literal('delivery'), Type.Literal('dine_in')], { default: 'pickup' })),
+  channel: Type.Optional(
+    Type.Union([Type.Literal('pickup'), Type.Literal('delivery'), Type.Literal('dine_in')], { default: 'pickup' }),
+  ),
   at: Type.Optional({ ...Timestamp, description: 'The moment to resolve for (RFC 3339); default: now' }),
 });
 
 export const MenuHeaders = Type.Object({
-  'if-none-match': Type.Optional(Type.String({ maxLength: 2048, description: 'ETag(s) of a cached copy; 304 when still current' })),
+  'if-none-match': Type.Optional(
+    Type.String({ maxLength: 2048, description: 'ETag(s) of a cached copy; 304 when still current' }),
+  ),
 });

@@ -15,7 +15,13 @@ let now = new Date('2026-06-01T10:00:00Z');
 
 beforeAll(async () => {
   t = await createTestApp();
-  storefront = createStorefront({ db: t.db.database.db, tenancy: t.modules.tenancy, redis: null, logger: pino({ level: 'silent' }), clock: () => now });
+  storefront = createStorefront({
+    db: t.db.database.db,
+    tenancy: t.modules.tenancy,
+    redis: null,
+    logger: pino({ level: 'silent' }),
+    clock: () => now,
+  });
   server = await createBareServer();
   await server.register(storefront.routes, { prefix: '/v1' });
   await server.ready();
@@ -44,7 +50,12 @@ const menuNames = (menu: ResolvedMenu) => menu.menus.map((m) => m.name);
 const items = (menu: ResolvedMenu) => menu.menus.flatMap((m) => m.categories.flatMap((c) => c.items));
 const itemNamed = (menu: ResolvedMenu, name: string) => items(menu).find((item) => item.name === name);
 
-async function simpleMenu(f: CatalogFixture, storeId: string, name: string, windows: Parameters<CatalogFixture['menu']>[2] = []) {
+async function simpleMenu(
+  f: CatalogFixture,
+  storeId: string,
+  name: string,
+  windows: Parameters<CatalogFixture['menu']>[2] = [],
+) {
   const category = await f.category(`${name} dishes`);
   const item = await f.item(category, `${name} dish`, 500);
   const menu = await f.menu(name, [category], windows);
@@ -116,9 +127,18 @@ describe('prices, taxes, 86s and modifiers', () => {
     expect(itemNamed(dineIn, 'Margherita')!.price).toEqual({ amount: 1100, currency: 'EUR' });
     expect(itemNamed(delivery, 'Margherita')!.price).toEqual({ amount: 1300, currency: 'EUR' });
     expect(itemNamed(pickup, 'Marinara')!.price).toEqual({ amount: 800, currency: 'EUR' });
-    expect(itemNamed(pickup, 'Margherita')!.variants.map((v) => [v.id, v.price.amount])).toEqual([[small, 900], [large, 1400]]);
-    expect(itemNamed(delivery, 'Margherita')!.variants.map((v) => [v.id, v.price.amount])).toEqual([[small, 900], [large, 1600]]);
-    expect(itemNamed(delivery, 'Margherita')!.modifier_groups[0]!.options[0]!.price).toEqual({ amount: 150, currency: 'EUR' });
+    expect(itemNamed(pickup, 'Margherita')!.variants.map((v) => [v.id, v.price.amount])).toEqual([
+      [small, 900],
+      [large, 1400],
+    ]);
+    expect(itemNamed(delivery, 'Margherita')!.variants.map((v) => [v.id, v.price.amount])).toEqual([
+      [small, 900],
+      [large, 1600],
+    ]);
+    expect(itemNamed(delivery, 'Margherita')!.modifier_groups[0]!.options[0]!.price).toEqual({
+      amount: 150,
+      currency: 'EUR',
+    });
   });
 
   it('when items and options are 86’d, then those 86’d until later or indefinitely are left out and those whose 86 ended are back', async () => {
@@ -146,7 +166,9 @@ describe('prices, taxes, 86s and modifiers', () => {
     // After the 86 ends, the item is back (a different snapshot: the first one was valid only until then).
     const after = await menuAt(storeId, new Date(at.getTime() + 3_600_000).toISOString());
     expect(items(after).map((item) => item.name)).toEqual(['Back again', 'Out till later', 'Never out']);
-    const response = await get(`/v1/stores/${storeId}/menu?at=${encodeURIComponent(new Date(at.getTime() + 3_590_000).toISOString())}`);
+    const response = await get(
+      `/v1/stores/${storeId}/menu?at=${encodeURIComponent(new Date(at.getTime() + 3_590_000).toISOString())}`,
+    );
     expect(response.headers['cache-control']).toBe('public, max-age=10');
   });
 
@@ -169,7 +191,16 @@ describe('prices, taxes, 86s and modifiers', () => {
     const item = itemNamed(menu, 'Burger combo')!;
     expect(item.id).toBe(combo);
     expect(item.modifier_groups).toMatchObject([
-      { id: side, name: 'Choose a side', min_select: 1, max_select: 1, free_quantity: 1, options: [{ name: 'Fries with drink', child_group: { id: drinks, options: [{ name: 'Cola' }, { name: 'Water' }] } }] },
+      {
+        id: side,
+        name: 'Choose a side',
+        min_select: 1,
+        max_select: 1,
+        free_quantity: 1,
+        options: [
+          { name: 'Fries with drink', child_group: { id: drinks, options: [{ name: 'Cola' }, { name: 'Water' }] } },
+        ],
+      },
     ]);
     expect(item.tax).toEqual({ category: 'food', rate_bps: 700, prices_include_tax: false });
     expect(itemNamed(menu, 'Gift card')!.tax).toEqual({ category: null, rate_bps: 0, prices_include_tax: false });
@@ -222,7 +253,10 @@ describe('the HTTP surface', () => {
     const b = await brand();
     const bMenu = await simpleMenu(b.f, b.storeId, 'All day');
 
-    const etags = async () => Promise.all([a.storeId, secondStore.id, b.storeId].map(async (id) => (await get(`/v1/stores/${id}/menu`)).headers.etag));
+    const etags = async () =>
+      Promise.all(
+        [a.storeId, secondStore.id, b.storeId].map(async (id) => (await get(`/v1/stores/${id}/menu`)).headers.etag),
+      );
     const before = await etags();
     await a.f.item(category, 'Brand-wide special', 900);
     await b.f.item(bMenu.category, 'Unseen in B', 900);

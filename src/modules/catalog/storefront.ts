@@ -12,7 +12,13 @@ import type { Db } from '../../platform/db/index.js';
 import { problems } from '../../platform/http/schema.js';
 import type { TenancyApi } from '../tenancy/index.js';
 import { createMenuCache, type MenuSnapshot } from './menu-cache.js';
-import { CHANNELS, resolveMenu as resolveFromDb, type Channel, type Resolution, type ResolvedMenu } from './storefront-resolve.js';
+import {
+  CHANNELS,
+  resolveMenu as resolveFromDb,
+  type Channel,
+  type Resolution,
+  type ResolvedMenu,
+} from './storefront-resolve.js';
 import { MenuHeaders, MenuParams, MenuQuery, ResolvedMenuSchema } from './storefront-schema.js';
 import { Type } from 'typebox';
 
@@ -71,10 +77,15 @@ export function createStorefront(deps: StorefrontDeps) {
     const now = deps.clock().getTime();
     if (atMs >= current.until && now >= current.until) {
       // Time moved past the snapshot's validity before its TTL ran out: rebuild the shared one.
-      const fresh = await cache.getOrBuild(key, storeId, () => build(storeId, channel, deps.clock()), { shared: true, force: true });
+      const fresh = await cache.getOrBuild(key, storeId, () => build(storeId, channel, deps.clock()), {
+        shared: true,
+        force: true,
+      });
       if (fresh.from <= atMs && atMs < fresh.until) return fresh;
     }
-    return cache.getOrBuild(cache.explicitKey(storeId, channel, atMs), storeId, () => build(storeId, channel, at), { shared: false });
+    return cache.getOrBuild(cache.explicitKey(storeId, channel, atMs), storeId, () => build(storeId, channel, at), {
+      shared: false,
+    });
   }
 
   const routes: FastifyPluginAsync = async (plugin) => {
@@ -140,7 +151,9 @@ export function createStorefront(deps: StorefrontDeps) {
       let storeIds = change.storeIds;
       if (storeIds === null) {
         // Every store of the brand; tenancy's API has no such list, and this is one indexed read.
-        const { rows } = await sql<{ id: string }>`SELECT id FROM stores WHERE organization_id = ${change.organizationId}`.execute(deps.db);
+        const { rows } = await sql<{
+          id: string;
+        }>`SELECT id FROM stores WHERE organization_id = ${change.organizationId}`.execute(deps.db);
         storeIds = rows.map((row) => row.id);
       }
       await cache.drop(storeIds, CHANNELS);

@@ -21,10 +21,16 @@ describe('staff customer search', () => {
   let stranger: TestUser;
   let otherOrgCustomer: TestUser;
 
-  const setPhone = (userId: string, phone: string) => t.db.database.pool.query('UPDATE users SET phone = $1 WHERE id = $2', [phone, userId]);
-  const link = (organizationId: string, userId: string) => t.modules.identity.api.recordCustomer(t.db.database.db, { organizationId, userId });
+  const setPhone = (userId: string, phone: string) =>
+    t.db.database.pool.query('UPDATE users SET phone = $1 WHERE id = $2', [phone, userId]);
+  const link = (organizationId: string, userId: string) =>
+    t.modules.identity.api.recordCustomer(t.db.database.db, { organizationId, userId });
   const searchAs = (token: string, q: string, organizationId = org.id) =>
-    t.app.inject({ method: 'GET', url: `/v1/organizations/${organizationId}/customers?q=${encodeURIComponent(q)}`, headers: bearer(token) });
+    t.app.inject({
+      method: 'GET',
+      url: `/v1/organizations/${organizationId}/customers?q=${encodeURIComponent(q)}`,
+      headers: bearer(token),
+    });
   const names = (res: { json: <T>() => T }) => res.json<{ data: Hit[] }>().data.map((hit) => hit.name);
 
   beforeAll(async () => {
@@ -33,10 +39,16 @@ describe('staff customer search', () => {
     org = created.organization;
     storeId = created.store.id;
     otherOrg = (await organizationWithStore(t)).organization;
-    margaret = await createUser(t, { name: 'Margaret Thompson', email: `margaret.thompson.${Date.now()}@mail.example` });
+    margaret = await createUser(t, {
+      name: 'Margaret Thompson',
+      email: `margaret.thompson.${Date.now()}@mail.example`,
+    });
     jonathan = await createUser(t, { name: 'Jonathan Miller', email: `jmiller.${Date.now()}@corp.example` });
     stranger = await createUser(t, { name: 'Margaret Stranger', email: `stranger.${Date.now()}@mail.example` });
-    otherOrgCustomer = await createUser(t, { name: 'Margaret Elsewhere', email: `elsewhere.${Date.now()}@mail.example` });
+    otherOrgCustomer = await createUser(t, {
+      name: 'Margaret Elsewhere',
+      email: `elsewhere.${Date.now()}@mail.example`,
+    });
     await setPhone(margaret.id, '+49 30 1234-5678');
     await setPhone(jonathan.id, '+1 (212) 555-0199');
     await setPhone(stranger.id, '+49 30 1234-5679');
@@ -56,7 +68,15 @@ describe('staff customer search', () => {
     const res = await searchAs(staff.token, '1234-56');
     expect(res.statusCode).toBe(200);
     expect(res.headers['cache-control']).toBe('private, no-store');
-    expect(res.json<{ data: Hit[] }>().data).toEqual([{ id: margaret.id, name: 'Margaret Thompson', email: margaret.email, phone: '+49 30 1234-5678', score: expect.any(Number) }]);
+    expect(res.json<{ data: Hit[] }>().data).toEqual([
+      {
+        id: margaret.id,
+        name: 'Margaret Thompson',
+        email: margaret.email,
+        phone: '+49 30 1234-5678',
+        score: expect.any(Number),
+      },
+    ]);
     expect(names(await searchAs(staff.token, '5550199'))).toEqual(['Jonathan Miller']);
   });
 
@@ -90,7 +110,9 @@ describe('staff customer search', () => {
     expect(foreign.json()).toMatchObject({ code: 'NOT_FOUND' });
     const courier = await staffOf(t, { organizationId: org.id, role: 'courier' });
     expect((await searchAs(courier.token, 'margaret')).statusCode).toBe(403);
-    expect((await t.app.inject({ method: 'GET', url: `/v1/organizations/${org.id}/customers?q=margaret` })).statusCode).toBe(401);
+    expect(
+      (await t.app.inject({ method: 'GET', url: `/v1/organizations/${org.id}/customers?q=margaret` })).statusCode,
+    ).toBe(401);
   });
 
   it('when q is shorter than 2 or longer than 100 characters, then 400', async () => {

@@ -44,7 +44,12 @@ const escapeLike = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export function createCustomerSearch(deps: { db: Db }) {
   return {
-    async search(principal: Principal | null, organizationId: string, q: string, limit: number): Promise<CustomerHit[]> {
+    async search(
+      principal: Principal | null,
+      organizationId: string,
+      q: string,
+      limit: number,
+    ): Promise<CustomerHit[]> {
       assertMaySearch(principal, organizationId);
       const text = q.trim().toLowerCase();
       // A query made of phone characters only is also matched against phone digits.
@@ -53,7 +58,9 @@ export function createCustomerSearch(deps: { db: Db }) {
       const like = `%${escapeLike(text)}%`;
       return inTransaction(deps.db, async (trx) => {
         // Threshold of the GIN-indexed `<%` operator, local to this transaction.
-        await sql`SELECT set_config('pg_trgm.word_similarity_threshold', ${String(NAME_SIMILARITY)}, true)`.execute(trx);
+        await sql`SELECT set_config('pg_trgm.word_similarity_threshold', ${String(NAME_SIMILARITY)}, true)`.execute(
+          trx,
+        );
         const { rows } = await sql<{ id: string; name: string; email: string; phone: string | null; score: number }>`
           SELECT u.id, u.name, u.email, u.phone,
             (

@@ -14,7 +14,9 @@ afterAll(async () => {
 });
 
 const memberEvents = async (organizationId: string) =>
-  (await readOutbox(t.db.database.db, { aggregate: { type: 'organization', id: organizationId } })).filter((row) => row.type.startsWith('identity.member.'));
+  (await readOutbox(t.db.database.db, { aggregate: { type: 'organization', id: organizationId } })).filter((row) =>
+    row.type.startsWith('identity.member.'),
+  );
 
 describe('identity domain events', () => {
   it('when staff add and remove a member over HTTP, then member.added and member.removed are appended with ids only: no email, name or invitation token', async () => {
@@ -28,13 +30,26 @@ describe('identity domain events', () => {
     });
     expect(added.statusCode).toBe(201);
     const member = added.json();
-    const removed = await t.app.inject({ method: 'DELETE', url: `/v1/organizations/${brand.organization.id}/members/${member.id}`, headers: bearer(brand.organization.owner.token) });
+    const removed = await t.app.inject({
+      method: 'DELETE',
+      url: `/v1/organizations/${brand.organization.id}/members/${member.id}`,
+      headers: bearer(brand.organization.owner.token),
+    });
     expect(removed.statusCode).toBe(204);
 
     const rows = await memberEvents(brand.organization.id);
-    const data = { membership_id: member.id, organization_id: brand.organization.id, store_id: brand.store.id, user_id: member.user.id, role: 'staff' };
+    const data = {
+      membership_id: member.id,
+      organization_id: brand.organization.id,
+      store_id: brand.store.id,
+      user_id: member.user.id,
+      role: 'staff',
+    };
     expect(rows.map((row) => ({ type: row.type, data: row.data }))).toEqual([
-      { type: 'identity.member.added', data: expect.objectContaining({ role: 'owner', user_id: brand.organization.owner.user.id }) },
+      {
+        type: 'identity.member.added',
+        data: expect.objectContaining({ role: 'owner', user_id: brand.organization.owner.user.id }),
+      },
       { type: 'identity.member.added', data },
       { type: 'identity.member.removed', data },
     ]);
@@ -53,9 +68,18 @@ describe('identity domain events', () => {
     const brand = await organizationWithStore(t);
     const person = await customer(t);
     const add = () =>
-      t.app.inject({ method: 'POST', url: `/v1/organizations/${brand.organization.id}/members`, headers: bearer(brand.organization.owner.token), payload: { email: person.user.email, role: 'staff' } });
+      t.app.inject({
+        method: 'POST',
+        url: `/v1/organizations/${brand.organization.id}/members`,
+        headers: bearer(brand.organization.owner.token),
+        payload: { email: person.user.email, role: 'staff' },
+      });
     expect((await add()).statusCode).toBe(201);
     expect((await add()).statusCode).toBe(409);
-    expect((await memberEvents(brand.organization.id)).filter((row) => (row.data as { user_id: string }).user_id === person.user.id)).toHaveLength(1);
+    expect(
+      (await memberEvents(brand.organization.id)).filter(
+        (row) => (row.data as { user_id: string }).user_id === person.user.id,
+      ),
+    ).toHaveLength(1);
   });
 });

@@ -7,8 +7,20 @@ import type { StaffRole } from '../../platform/auth/principal.js';
 
 export type IdentityEvents = {
   /** A role was granted: to the founder of an organization, or to a member added (or invited) by staff. */
-  'identity.member.added': { membership_id: string; organization_id: string; store_id: string | null; user_id: string; role: StaffRole };
-  'identity.member.removed': { membership_id: string; organization_id: string; store_id: string | null; user_id: string; role: StaffRole };
+  'identity.member.added': {
+    membership_id: string;
+    organization_id: string;
+    store_id: string | null;
+    user_id: string;
+    role: StaffRole;
+  };
+  'identity.member.removed': {
+    membership_id: string;
+    organization_id: string;
+    store_id: string | null;
+    user_id: string;
+    role: StaffRole;
+  };
 };
 
 export type IdentityEventAppender = EventAppender<IdentityEvents>;

@@ -43,7 +43,13 @@ export function createIdentityModule(deps: IdentityDeps) {
     refuseDemoAccounts: deps.production,
     clock: deps.clock,
   });
-  const staff = createStaffService({ db: deps.db, sessions, hashPasswords: passwords.hash, events: deps.events ?? createEventAppender<IdentityEvents>(), clock: deps.clock });
+  const staff = createStaffService({
+    db: deps.db,
+    sessions,
+    hashPasswords: passwords.hash,
+    events: deps.events ?? createEventAppender<IdentityEvents>(),
+    clock: deps.clock,
+  });
   const apiKeys = createApiKeyService({ db: deps.db });
   const customers = createCustomerSearch({ db: deps.db });
 

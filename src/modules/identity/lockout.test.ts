@@ -8,7 +8,8 @@ import { captureLogs, type CapturedLogs } from '../../test-support/server.js';
 // Three failures lock an account for 15 minutes (set explicitly: the harness default is generous).
 const LOCKOUT = { LOGIN_LOCKOUT_ATTEMPTS: '3', LOGIN_LOCKOUT_SECONDS: '900' };
 
-const login = (t: TestApp, email: string, password: string) => t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password } });
+const login = (t: TestApp, email: string, password: string) =>
+  t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password } });
 
 async function failTimes(t: TestApp, email: string, times: number) {
   for (let i = 0; i < times; i++) {
@@ -89,9 +90,19 @@ describe('login lockout (in memory)', () => {
 
     const locks = logs.lines().filter((line) => line.msg === 'account locked after repeated failed logins');
     const line = locks.find((candidate) => candidate.request_id === lastWrong.headers['x-request-id']);
-    expect(line).toMatchObject({ level: 'warn', account: expect.stringMatching(/^[0-9a-f]{16}$/), failures: 3, locked_seconds: 900 });
+    expect(line).toMatchObject({
+      level: 'warn',
+      account: expect.stringMatching(/^[0-9a-f]{16}$/),
+      failures: 3,
+      locked_seconds: 900,
+    });
     const everything = JSON.stringify(logs.lines()).toLowerCase();
-    for (const secret of [user.password, 'the third wrong password', user.email.toLowerCase(), user.email.split('@')[0]!.toLowerCase()]) {
+    for (const secret of [
+      user.password,
+      'the third wrong password',
+      user.email.toLowerCase(),
+      user.email.split('@')[0]!.toLowerCase(),
+    ]) {
       expect(everything).not.toContain(secret.toLowerCase());
     }
   });
@@ -111,27 +122,34 @@ describe('login lockout shared through Redis', () => {
     redis?.disconnect();
   });
 
-  it.runIf(!!process.env.REDIS_URL)('when an account is locked through one instance, then the other refuses it too, and the store holds no email', async () => {
-    redis = new Redis(process.env.REDIS_URL!, { lazyConnect: true, maxRetriesPerRequest: 1, keyPrefix: `brigade-test:${randomBytes(6).toString('hex')}:` });
-    redis.on('error', () => undefined);
-    await redis.connect();
-    const one = await createTestApp(LOCKOUT, { redis });
-    apps.push(one);
-    const two = await createTestApp(LOCKOUT, { redis });
-    apps.push(two);
-    // Separate databases: the same email exists in both, as it would in one shared database.
-    const email = `shared-${randomBytes(4).toString('hex')}@example.test`;
-    const password = 'the shared right password';
-    await createUser(one, { email, password });
-    await createUser(two, { email, password });
+  it.runIf(!!process.env.REDIS_URL)(
+    'when an account is locked through one instance, then the other refuses it too, and the store holds no email',
+    async () => {
+      redis = new Redis(process.env.REDIS_URL!, {
+        lazyConnect: true,
+        maxRetriesPerRequest: 1,
+        keyPrefix: `brigade-test:${randomBytes(6).toString('hex')}:`,
+      });
+      redis.on('error', () => undefined);
+      await redis.connect();
+      const one = await createTestApp(LOCKOUT, { redis });
+      apps.push(one);
+      const two = await createTestApp(LOCKOUT, { redis });
+      apps.push(two);
+      // Separate databases: the same email exists in both, as it would in one shared database.
+      const email = `shared-${randomBytes(4).toString('hex')}@example.test`;
+      const password = 'the shared right password';
+      await createUser(one, { email, password });
+      await createUser(two, { email, password });
 
-    await failTimes(one, email, 2);
-    await failTimes(two, email, 1);
-    expectLocked(await login(one, email, password));
-    expectLocked(await login(two, email, password));
+      await failTimes(one, email, 2);
+      await failTimes(two, email, 1);
+      expectLocked(await login(one, email, password));
+      expectLocked(await login(two, email, password));
 
-    const keys = await redis.keys('*');
-    expect(keys.length).toBeGreaterThan(0);
-    expect(keys.join(' ')).not.toContain(email.split('@')[0]!);
-  });
+      const keys = await redis.keys('*');
+      expect(keys.length).toBeGreaterThan(0);
+      expect(keys.join(' ')).not.toContain(email.split('@')[0]!);
+    },
+  );
 });

@@ -91,7 +91,16 @@ export interface ApiKeyRow {
   revoked_at: Date | null;
 }
 
-const API_KEY_COLUMNS = ['id', 'organization_id', 'name', 'prefix', 'scopes', 'created_at', 'last_used_at', 'revoked_at'] as const;
+const API_KEY_COLUMNS = [
+  'id',
+  'organization_id',
+  'name',
+  'prefix',
+  'scopes',
+  'created_at',
+  'last_used_at',
+  'revoked_at',
+] as const;
 
 export const identityRepo = {
   async insertUser(ex: Executor, user: { id: string; email: string; name: string; passwordHash: string | null }) {
@@ -126,7 +135,11 @@ export const identityRepo = {
     if (emails.length === 0) return;
     await t(ex)
       .deleteFrom('users')
-      .where(sql<string>`lower(email)`, 'in', emails.map((email) => email.toLowerCase()))
+      .where(
+        sql<string>`lower(email)`,
+        'in',
+        emails.map((email) => email.toLowerCase()),
+      )
       .execute();
   },
 
@@ -166,11 +179,17 @@ export const identityRepo = {
   // --- refresh token families -------------------------------------------------------------
 
   async insertFamily(ex: Executor, family: { id: string; userId: string; expiresAt: Date }) {
-    await t(ex).insertInto('refresh_token_families').values({ id: family.id, user_id: family.userId, expires_at: family.expiresAt }).execute();
+    await t(ex)
+      .insertInto('refresh_token_families')
+      .values({ id: family.id, user_id: family.userId, expires_at: family.expiresAt })
+      .execute();
   },
 
   async insertRefreshToken(ex: Executor, token: { id: string; familyId: string; hash: Buffer }) {
-    await t(ex).insertInto('refresh_tokens').values({ id: token.id, family_id: token.familyId, token_hash: token.hash }).execute();
+    await t(ex)
+      .insertInto('refresh_tokens')
+      .values({ id: token.id, family_id: token.familyId, token_hash: token.hash })
+      .execute();
   },
 
   /**
@@ -198,7 +217,11 @@ export const identityRepo = {
       .executeTakeFirst();
   },
 
-  async revokeFamily(ex: Executor, familyId: string, reason: 'logout' | 'reuse_detected' | 'password_changed' | 'admin') {
+  async revokeFamily(
+    ex: Executor,
+    familyId: string,
+    reason: 'logout' | 'reuse_detected' | 'password_changed' | 'admin',
+  ) {
     await t(ex)
       .updateTable('refresh_token_families')
       .set({ revoked_at: new Date(), revoked_reason: reason })
@@ -217,10 +240,19 @@ export const identityRepo = {
 
   // --- memberships and invitations -----------------------------------------------------------
 
-  async insertMembership(ex: Executor, membership: { id: string; userId: string; organizationId: string; storeId: string | null; role: StaffRole }) {
+  async insertMembership(
+    ex: Executor,
+    membership: { id: string; userId: string; organizationId: string; storeId: string | null; role: StaffRole },
+  ) {
     return t(ex)
       .insertInto('memberships')
-      .values({ id: membership.id, user_id: membership.userId, organization_id: membership.organizationId, store_id: membership.storeId, role: membership.role })
+      .values({
+        id: membership.id,
+        user_id: membership.userId,
+        organization_id: membership.organizationId,
+        store_id: membership.storeId,
+        role: membership.role,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
   },
@@ -229,7 +261,16 @@ export const identityRepo = {
     let query = t(ex)
       .selectFrom('memberships as m')
       .innerJoin('users as u', 'u.id', 'm.user_id')
-      .select(['m.id', 'm.user_id', 'u.email', 'u.name', 'm.role', 'm.store_id', 'm.created_at', sql<boolean>`u.password_hash IS NULL`.as('invited')])
+      .select([
+        'm.id',
+        'm.user_id',
+        'u.email',
+        'u.name',
+        'm.role',
+        'm.store_id',
+        'm.created_at',
+        sql<boolean>`u.password_hash IS NULL`.as('invited'),
+      ])
       .where('m.organization_id', '=', organizationId)
       .orderBy('m.id')
       .limit(limit + 1);
@@ -241,7 +282,16 @@ export const identityRepo = {
     return t(ex)
       .selectFrom('memberships as m')
       .innerJoin('users as u', 'u.id', 'm.user_id')
-      .select(['m.id', 'm.user_id', 'u.email', 'u.name', 'm.role', 'm.store_id', 'm.created_at', sql<boolean>`u.password_hash IS NULL`.as('invited')])
+      .select([
+        'm.id',
+        'm.user_id',
+        'u.email',
+        'u.name',
+        'm.role',
+        'm.store_id',
+        'm.created_at',
+        sql<boolean>`u.password_hash IS NULL`.as('invited'),
+      ])
       .where('m.organization_id', '=', organizationId)
       .where('m.id', '=', membershipId)
       .executeTakeFirst();
@@ -263,7 +313,17 @@ export const identityRepo = {
       .execute();
   },
 
-  async insertInvitation(ex: Executor, invitation: { id: string; organizationId: string; userId: string; hash: Buffer; invitedBy: string | null; expiresAt: Date }) {
+  async insertInvitation(
+    ex: Executor,
+    invitation: {
+      id: string;
+      organizationId: string;
+      userId: string;
+      hash: Buffer;
+      invitedBy: string | null;
+      expiresAt: Date;
+    },
+  ) {
     await t(ex)
       .insertInto('staff_invitations')
       .values({
@@ -296,7 +356,18 @@ export const identityRepo = {
 
   // --- API keys ------------------------------------------------------------------------------
 
-  async insertApiKey(ex: Executor, key: { id: string; organizationId: string; name: string; prefix: string; hash: Buffer; scopes: string[]; createdBy: string | null }): Promise<ApiKeyRow> {
+  async insertApiKey(
+    ex: Executor,
+    key: {
+      id: string;
+      organizationId: string;
+      name: string;
+      prefix: string;
+      hash: Buffer;
+      scopes: string[];
+      createdBy: string | null;
+    },
+  ): Promise<ApiKeyRow> {
     return t(ex)
       .insertInto('api_keys')
       .values({
@@ -313,7 +384,12 @@ export const identityRepo = {
   },
 
   async listApiKeys(ex: Executor, organizationId: string, limit: number, afterId: string | null): Promise<ApiKeyRow[]> {
-    let query = t(ex).selectFrom('api_keys').select(API_KEY_COLUMNS).where('organization_id', '=', organizationId).orderBy('id').limit(limit + 1);
+    let query = t(ex)
+      .selectFrom('api_keys')
+      .select(API_KEY_COLUMNS)
+      .where('organization_id', '=', organizationId)
+      .orderBy('id')
+      .limit(limit + 1);
     if (afterId) query = query.where('id', '>', afterId);
     return query.execute();
   },
@@ -343,7 +419,9 @@ export const identityRepo = {
       .updateTable('api_keys')
       .set({ last_used_at: new Date() })
       .where('id', '=', apiKeyId)
-      .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', sql<Date>`now() - interval '1 minute'`)]))
+      .where((eb) =>
+        eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', sql<Date>`now() - interval '1 minute'`)]),
+      )
       .execute();
   },
 };

@@ -4,17 +4,44 @@ import { Type, type Static } from 'typebox';
 import { Timestamp, Uuid } from '../../platform/http/schema.js';
 
 /** Scopes an API key can hold. Later modules add theirs here. */
-export const API_KEY_SCOPES = ['organizations:read', 'stores:read', 'stores:write', 'staff:read', 'catalog:read', 'catalog:write', 'stock:read', 'stock:write', 'orders:read', 'orders:write', 'payments:read', 'payments:write'] as const;
+export const API_KEY_SCOPES = [
+  'organizations:read',
+  'stores:read',
+  'stores:write',
+  'staff:read',
+  'catalog:read',
+  'catalog:write',
+  'stock:read',
+  'stock:write',
+  'orders:read',
+  'orders:write',
+  'payments:read',
+  'payments:write',
+] as const;
 
 const Email = Type.String({ format: 'email', maxLength: 254 });
 // NIST 800-63B: length over composition rules; the upper bound keeps hashing cost bounded.
 const Password = Type.String({ minLength: 10, maxLength: 256 });
 const Name = Type.String({ minLength: 1, maxLength: 200 });
-const StaffRole = Type.Union([Type.Literal('owner'), Type.Literal('manager'), Type.Literal('staff'), Type.Literal('courier')]);
+const StaffRole = Type.Union([
+  Type.Literal('owner'),
+  Type.Literal('manager'),
+  Type.Literal('staff'),
+  Type.Literal('courier'),
+]);
 
-export const RegisterBody = Type.Object({ email: Email, password: Password, name: Name }, { additionalProperties: false });
-export const LoginBody = Type.Object({ email: Email, password: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false });
-export const RefreshBody = Type.Object({ refresh_token: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
+export const RegisterBody = Type.Object(
+  { email: Email, password: Password, name: Name },
+  { additionalProperties: false },
+);
+export const LoginBody = Type.Object(
+  { email: Email, password: Type.String({ minLength: 1, maxLength: 256 }) },
+  { additionalProperties: false },
+);
+export const RefreshBody = Type.Object(
+  { refresh_token: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
 export const AcceptInvitationBody = Type.Object(
   { token: Type.String({ minLength: 1, maxLength: 200 }), password: Password, name: Type.Optional(Name) },
   { additionalProperties: false },
@@ -52,7 +79,9 @@ export const AddMemberBody = Type.Object(
   {
     email: Email,
     role: StaffRole,
-    store_id: Type.Optional(Type.Union([Uuid, Type.Null()], { description: 'Narrow the role to one store; omit for the whole organization' })),
+    store_id: Type.Optional(
+      Type.Union([Uuid, Type.Null()], { description: 'Narrow the role to one store; omit for the whole organization' }),
+    ),
     name: Type.Optional(Name),
   },
   { additionalProperties: false },
@@ -72,7 +101,9 @@ export const AddedMember = Type.Intersect([
   Type.Object({
     invitation: Type.Optional(
       Type.Object({
-        token: Type.String({ description: 'Shown once: deliver it to the invitee, who accepts it at POST /v1/auth/invitations/acceptance' }),
+        token: Type.String({
+          description: 'Shown once: deliver it to the invitee, who accepts it at POST /v1/auth/invitations/acceptance',
+        }),
         expires_at: Timestamp,
       }),
     ),
@@ -82,7 +113,10 @@ export const AddedMember = Type.Intersect([
 export const CreateApiKeyBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 100 }),
-    scopes: Type.Array(Type.Unsafe<ApiKeyScope>(Type.String({ enum: [...API_KEY_SCOPES] })), { minItems: 1, uniqueItems: true }),
+    scopes: Type.Array(Type.Unsafe<ApiKeyScope>(Type.String({ enum: [...API_KEY_SCOPES] })), {
+      minItems: 1,
+      uniqueItems: true,
+    }),
   },
   { additionalProperties: false },
 );
@@ -97,7 +131,10 @@ export const ApiKey = Type.Object({
   revoked_at: Type.Union([Timestamp, Type.Null()]),
 });
 
-export const CreatedApiKey = Type.Intersect([ApiKey, Type.Object({ secret: Type.String({ description: 'Shown once; only a hash is stored' }) })]);
+export const CreatedApiKey = Type.Intersect([
+  ApiKey,
+  Type.Object({ secret: Type.String({ description: 'Shown once; only a hash is stored' }) }),
+]);
 
 export type RegisterInput = Static<typeof RegisterBody>;
 export type AddMemberInput = Static<typeof AddMemberBody>;

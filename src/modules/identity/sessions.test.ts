@@ -11,20 +11,34 @@ afterAll(async () => {
   await t.close();
 });
 
-const post = (url: string, payload: unknown, headers: Record<string, string> = {}) => t.app.inject({ method: 'POST', url, payload: payload as object, headers });
+const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
+  t.app.inject({ method: 'POST', url, payload: payload as object, headers });
 
 describe('registration', () => {
   it('when a customer registers, then they get 201 with their account and no password in it', async () => {
-    const res = await post('/v1/auth/register', { email: 'Ada@Example.test', password: 'a long enough password', name: 'Ada' });
+    const res = await post('/v1/auth/register', {
+      email: 'Ada@Example.test',
+      password: 'a long enough password',
+      name: 'Ada',
+    });
     expect(res.statusCode).toBe(201);
     const body = res.json();
-    expect(body).toEqual({ id: expect.any(String), email: 'Ada@Example.test', name: 'Ada', created_at: expect.any(String) });
+    expect(body).toEqual({
+      id: expect.any(String),
+      email: 'Ada@Example.test',
+      name: 'Ada',
+      created_at: expect.any(String),
+    });
     expect(res.headers['cache-control']).toBe('private, no-store');
   });
 
   it('when the email is taken in any letter case, then 409 EMAIL_TAKEN', async () => {
     await post('/v1/auth/register', { email: 'grace@example.test', password: 'a long enough password', name: 'Grace' });
-    const res = await post('/v1/auth/register', { email: 'GRACE@example.test', password: 'another long password', name: 'G' });
+    const res = await post('/v1/auth/register', {
+      email: 'GRACE@example.test',
+      password: 'another long password',
+      name: 'G',
+    });
     expect(res.statusCode).toBe(409);
     expect(res.json().code).toBe('EMAIL_TAKEN');
   });
@@ -33,7 +47,10 @@ describe('registration', () => {
     const res = await post('/v1/auth/register', { email: 'not-an-email', password: 'short', name: 'X', admin: true });
     expect(res.statusCode).toBe(400);
     expect(res.headers['content-type']).toContain('application/problem+json');
-    const paths = res.json().errors.map((error: { path: string }) => error.path).sort();
+    const paths = res
+      .json()
+      .errors.map((error: { path: string }) => error.path)
+      .sort();
     expect(paths).toEqual(['/body/admin', '/body/email', '/body/password']);
   });
 });
@@ -42,7 +59,12 @@ describe('login', () => {
   it('when the password is right, then a Bearer token pair comes back and works on /v1/me', async () => {
     const user = await createUser(t);
     const tokens = await login(t, user);
-    expect(tokens).toEqual({ access_token: expect.any(String), refresh_token: expect.stringMatching(/^rt_/), token_type: 'Bearer', expires_in: 900 });
+    expect(tokens).toEqual({
+      access_token: expect.any(String),
+      refresh_token: expect.stringMatching(/^rt_/),
+      token_type: 'Bearer',
+      expires_in: 900,
+    });
     const me = await t.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(tokens.access_token) });
     expect(me.statusCode).toBe(200);
     expect(me.json()).toMatchObject({ id: user.id, email: user.email, roles: [], is_platform_admin: false });
@@ -62,7 +84,10 @@ describe('login', () => {
   it('when an access token is signed with alg none, another key, or has expired, then 401', async () => {
     const user = await createUser(t);
     const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${Buffer.from(JSON.stringify({ sub: user.id, sid: user.id })).toString('base64url')}.`;
-    const hmac = await new SignJWT({ sid: user.id }).setProtectedHeader({ alg: 'HS256', kid: t.tokens.kid }).setSubject(user.id).sign(new TextEncoder().encode('guess'));
+    const hmac = await new SignJWT({ sid: user.id })
+      .setProtectedHeader({ alg: 'HS256', kid: t.tokens.kid })
+      .setSubject(user.id)
+      .sign(new TextEncoder().encode('guess'));
     for (const token of [unsigned, hmac, 'garbage']) {
       const res = await t.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(token) });
       expect(res.statusCode).toBe(401);
@@ -133,7 +158,11 @@ describe('logout', () => {
     const res = await post('/v1/auth/logout', { refresh_token: phone.refresh_token });
     expect(res.statusCode).toBe(204);
     expect((await post('/v1/auth/refresh', { refresh_token: phone.refresh_token })).statusCode).toBe(401);
-    expect((await t.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(phone.access_token) })).statusCode).toBe(401);
-    expect((await t.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(laptop.access_token) })).statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(phone.access_token) })).statusCode).toBe(
+      401,
+    );
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(laptop.access_token) })).statusCode,
+    ).toBe(200);
   });
 });

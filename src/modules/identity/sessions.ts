@@ -48,7 +48,11 @@ export function createSessionService(deps: SessionDeps) {
 
   async function startSession(ex: Executor, userId: string): Promise<TokenPair> {
     const familyId = uuidv7();
-    await repo.insertFamily(ex, { id: familyId, userId, expiresAt: new Date(now().getTime() + deps.refreshTtlSeconds * 1000) });
+    await repo.insertFamily(ex, {
+      id: familyId,
+      userId,
+      expiresAt: new Date(now().getTime() + deps.refreshTtlSeconds * 1000),
+    });
     return issue(ex, userId, familyId);
   }
 
@@ -60,7 +64,8 @@ export function createSessionService(deps: SessionDeps) {
       try {
         return await repo.insertUser(ex, { id: uuidv7(), email: input.email, name: input.name, passwordHash });
       } catch (error) {
-        if (isUniqueViolation(error)) throw new ConflictError('EMAIL_TAKEN', 'An account with this email already exists.');
+        if (isUniqueViolation(error))
+          throw new ConflictError('EMAIL_TAKEN', 'An account with this email already exists.');
         throw error;
       }
     },
@@ -98,7 +103,10 @@ export function createSessionService(deps: SessionDeps) {
         case 'rotated':
           return outcome.pair;
         case 'reused':
-          throw new UnauthenticatedError('This refresh token was already used; the session has been revoked. Log in again.', 'REFRESH_TOKEN_REUSED');
+          throw new UnauthenticatedError(
+            'This refresh token was already used; the session has been revoked. Log in again.',
+            'REFRESH_TOKEN_REUSED',
+          );
         default:
           throw new UnauthenticatedError('The refresh token is not valid or has expired.', 'INVALID_REFRESH_TOKEN');
       }
@@ -126,7 +134,8 @@ export function createSessionService(deps: SessionDeps) {
       const claims = await deps.tokens.verify(credential);
       const session = await repo.findSessionPrincipal(deps.db, claims.sub, claims.sid);
       // Logout and reuse detection take effect at once, not when the access token expires.
-      if (!session || session.revoked_at !== null) throw new UnauthenticatedError('The session has ended; log in again.', 'SESSION_REVOKED');
+      if (!session || session.revoked_at !== null)
+        throw new UnauthenticatedError('The session has ended; log in again.', 'SESSION_REVOKED');
       return { kind: 'user', userId: session.id, platformAdmin: session.is_platform_admin, grants: session.grants };
     },
   };

@@ -3,7 +3,13 @@
 import { v7 as uuidv7 } from 'uuid';
 import { assertMayActAt, type Principal, type StaffRole } from '../../platform/auth/principal.js';
 import { inTransaction, type Db, type Tx } from '../../platform/db/index.js';
-import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, UnprocessableError } from '../../platform/http/errors.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnauthenticatedError,
+  UnprocessableError,
+} from '../../platform/http/errors.js';
 import { decodeCursor, toPage } from '../../platform/http/schema.js';
 import { organizationAggregate, type IdentityEventAppender } from './events.js';
 import { identityRepo as repo, type Executor, type MemberRow } from './repo.js';
@@ -55,17 +61,32 @@ export function createStaffService(deps: StaffServiceDeps) {
   async function insertGrant(trx: Tx, grant: Grant) {
     let membership;
     try {
-      membership = await repo.insertMembership(trx, { id: uuidv7(), userId: grant.userId, organizationId: grant.organizationId, storeId: grant.storeId, role: grant.role });
+      membership = await repo.insertMembership(trx, {
+        id: uuidv7(),
+        userId: grant.userId,
+        organizationId: grant.organizationId,
+        storeId: grant.storeId,
+        role: grant.role,
+      });
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (code === '23505') throw new ConflictError('MEMBERSHIP_EXISTS', 'This person already holds this role there.');
-      if (code === '23503') throw new UnprocessableError('STORE_NOT_IN_ORGANIZATION', 'The store does not belong to this organization.', [{ path: '/body/store_id', message: 'is not a store of this organization' }]);
+      if (code === '23503')
+        throw new UnprocessableError('STORE_NOT_IN_ORGANIZATION', 'The store does not belong to this organization.', [
+          { path: '/body/store_id', message: 'is not a store of this organization' },
+        ]);
       throw error;
     }
     await events.append(trx, {
       type: 'identity.member.added',
       aggregate: organizationAggregate(membership.organization_id),
-      data: { membership_id: membership.id, organization_id: membership.organization_id, store_id: membership.store_id, user_id: membership.user_id, role: membership.role },
+      data: {
+        membership_id: membership.id,
+        organization_id: membership.organization_id,
+        store_id: membership.store_id,
+        user_id: membership.user_id,
+        role: membership.role,
+      },
     });
     return membership;
   }
@@ -85,7 +106,11 @@ export function createStaffService(deps: StaffServiceDeps) {
         let user = await repo.findUserByEmail(trx, input.email);
         let invitation: { token: string; expires_at: string } | undefined;
         if (!user) {
-          user = await deps.sessions.createUser(trx, { email: input.email, password: null, name: input.name ?? input.email.split('@')[0]! });
+          user = await deps.sessions.createUser(trx, {
+            email: input.email,
+            password: null,
+            name: input.name ?? input.email.split('@')[0]!,
+          });
         }
         const membership = await grantRole(trx, { userId: user.id, organizationId, storeId, role: input.role });
         if (user.password_hash === null) {
@@ -102,7 +127,13 @@ export function createStaffService(deps: StaffServiceDeps) {
           });
           invitation = { token, expires_at: expiresAt.toISOString() };
         }
-        const member = presentMember({ ...membership, user_id: user.id, email: user.email, name: user.name, invited: user.password_hash === null });
+        const member = presentMember({
+          ...membership,
+          user_id: user.id,
+          email: user.email,
+          name: user.name,
+          invited: user.password_hash === null,
+        });
         return invitation ? { ...member, invitation } : member;
       });
     },
@@ -120,16 +151,31 @@ export function createStaffService(deps: StaffServiceDeps) {
         const owners = await repo.lockOwners(trx, organizationId);
         const member = await repo.findMember(trx, organizationId, membershipId);
         if (!member) throw new NotFoundError('member');
-        assertMayActAt(principal, { organizationId, storeId: member.store_id }, rolesThatMayGrant(member.role), [], 'organization');
+        assertMayActAt(
+          principal,
+          { organizationId, storeId: member.store_id },
+          rolesThatMayGrant(member.role),
+          [],
+          'organization',
+        );
         const isOrgOwner = member.role === 'owner' && member.store_id === null;
         if (isOrgOwner && owners.length <= 1) {
-          throw new ConflictError('LAST_OWNER', 'An organization must keep at least one owner; add another owner first.');
+          throw new ConflictError(
+            'LAST_OWNER',
+            'An organization must keep at least one owner; add another owner first.',
+          );
         }
         await repo.deleteMembership(trx, membershipId);
         await events.append(trx, {
           type: 'identity.member.removed',
           aggregate: organizationAggregate(organizationId),
-          data: { membership_id: member.id, organization_id: organizationId, store_id: member.store_id, user_id: member.user_id, role: member.role },
+          data: {
+            membership_id: member.id,
+            organization_id: organizationId,
+            store_id: member.store_id,
+            user_id: member.user_id,
+            role: member.role,
+          },
         });
       });
     },
@@ -138,11 +184,20 @@ export function createStaffService(deps: StaffServiceDeps) {
       const passwordHash = await deps.hashPasswords(password);
       return inTransaction(deps.db, async (trx) => {
         const accepted = await repo.acceptInvitation(trx, hashSecret(token), now());
-        if (!accepted) throw new UnauthenticatedError('The invitation is not valid, was already used, or has expired.', 'INVALID_INVITATION');
+        if (!accepted)
+          throw new UnauthenticatedError(
+            'The invitation is not valid, was already used, or has expired.',
+            'INVALID_INVITATION',
+          );
         const user = await repo.findUserById(trx, accepted.user_id);
-        if (!user) throw new UnauthenticatedError('The invitation is not valid, was already used, or has expired.', 'INVALID_INVITATION');
+        if (!user)
+          throw new UnauthenticatedError(
+            'The invitation is not valid, was already used, or has expired.',
+            'INVALID_INVITATION',
+          );
         // Someone who already set a password (e.g. invited by two organizations) keeps it.
-        if (user.password_hash !== null) throw new ForbiddenError('This account already has a password; log in instead.', 'ACCOUNT_ALREADY_ACTIVE');
+        if (user.password_hash !== null)
+          throw new ForbiddenError('This account already has a password; log in instead.', 'ACCOUNT_ALREADY_ACTIVE');
         await repo.setPassword(trx, user.id, passwordHash, name);
         return deps.sessions.startSession(trx, user.id);
       });

@@ -17,6 +17,11 @@ export const RULES = {
 
 export const access = (rule: Rule): Access => rule;
 
-export function assertRule(principal: Principal | null, rule: Rule, place: { organizationId: string; storeId: string }, what: string): void {
+export function assertRule(
+  principal: Principal | null,
+  rule: Rule,
+  place: { organizationId: string; storeId: string },
+  what: string,
+): void {
   assertMayActAt(principal, place, rule.roles, rule.scopes, what);
 }

@@ -15,7 +15,11 @@ afterAll(async () => {
 });
 
 const levelRow = async (storeId: string, itemId: string) =>
-  (await sql<{ quantity: number }>`SELECT quantity FROM stock_levels WHERE store_id = ${storeId} AND item_id = ${itemId}`.execute(t.db.database.db)).rows[0]?.quantity;
+  (
+    await sql<{
+      quantity: number;
+    }>`SELECT quantity FROM stock_levels WHERE store_id = ${storeId} AND item_id = ${itemId}`.execute(t.db.database.db)
+  ).rows[0]?.quantity;
 
 describe('no oversell under concurrency', () => {
   it('when 200 transactions each reserve 1 of an item with 20 left, then exactly 20 succeed, 180 are short, the level is 0 and the ledger sums to it', async () => {
@@ -25,7 +29,14 @@ describe('no oversell under concurrency', () => {
 
     const outcomes: Reservation[] = await Promise.all(
       Array.from({ length: 200 }, () =>
-        inTransaction(t.db.database.db, (trx) => t.modules.inventory.api.reserve(trx, { organizationId, storeId, orderId: uuidv7(), items: [{ itemId, quantity: 1 }] })),
+        inTransaction(t.db.database.db, (trx) =>
+          t.modules.inventory.api.reserve(trx, {
+            organizationId,
+            storeId,
+            orderId: uuidv7(),
+            items: [{ itemId, quantity: 1 }],
+          }),
+        ),
       ),
     );
 
@@ -33,7 +44,8 @@ describe('no oversell under concurrency', () => {
     const short = outcomes.filter((o) => !o.ok);
     expect(ok).toHaveLength(20);
     expect(short).toHaveLength(180);
-    for (const outcome of short) expect(outcome).toEqual({ ok: false, shortages: [{ itemId, requested: 1, available: 0 }] });
+    for (const outcome of short)
+      expect(outcome).toEqual({ ok: false, shortages: [{ itemId, requested: 1, available: 0 }] });
     expect(ok.filter((o) => o.soldOut.includes(itemId))).toHaveLength(1);
 
     expect(await levelRow(storeId, itemId)).toBe(0);
@@ -45,7 +57,9 @@ describe('no oversell under concurrency', () => {
     expect(reserved.map((m) => m.balance_after)).toEqual(Array.from({ length: 20 }, (_, index) => 19 - index));
     expect(moves.reduce((sum, m) => sum + m.delta, 0)).toBe(0);
     expect(await t.modules.inventory.api.audit(t.db.database.db, { storeId })).toEqual([]);
-    expect(await eightySixesOf(t, owner, storeId)).toEqual([expect.objectContaining({ item_id: itemId, reason: 'sold_out' })]);
+    expect(await eightySixesOf(t, owner, storeId)).toEqual([
+      expect.objectContaining({ item_id: itemId, reason: 'sold_out' }),
+    ]);
   });
 
   it('when baskets name the same items in opposite orders at once, then no transaction deadlocks (none is retried) and stock stays exact', async () => {
@@ -62,7 +76,12 @@ describe('no oversell under concurrency', () => {
 
     const outcomes = await Promise.all(
       Array.from({ length: 60 }, (_, index) =>
-        inTransaction(t.db.database.db, (trx) => t.modules.inventory.api.reserve(trx, { organizationId, storeId, orderId: uuidv7(), items: basket(index) }), { attempts: 1 }),
+        inTransaction(
+          t.db.database.db,
+          (trx) =>
+            t.modules.inventory.api.reserve(trx, { organizationId, storeId, orderId: uuidv7(), items: basket(index) }),
+          { attempts: 1 },
+        ),
       ),
     );
 
@@ -79,7 +98,14 @@ describe('no oversell under concurrency', () => {
     const db = t.db.database.db;
     await Promise.all(
       orders.map(async (orderId) => {
-        await inTransaction(db, (trx) => t.modules.inventory.api.reserve(trx, { organizationId, storeId, orderId, items: [{ itemId: items.lemonade, quantity: 1 }] }));
+        await inTransaction(db, (trx) =>
+          t.modules.inventory.api.reserve(trx, {
+            organizationId,
+            storeId,
+            orderId,
+            items: [{ itemId: items.lemonade, quantity: 1 }],
+          }),
+        );
         await inTransaction(db, (trx) => t.modules.inventory.api.release(trx, { organizationId, storeId, orderId }));
       }),
     );

@@ -6,7 +6,14 @@ import type { ModuleSurface } from '../../platform/http/module.js';
 import type { InventoryEvents } from './events.js';
 import type { Executor } from './repo.js';
 import { inventoryRoutes } from './routes.js';
-import { createInventoryService, type AuditFinding, type InventoryServiceDeps, type Release, type Reservation, type StockLine } from './service.js';
+import {
+  createInventoryService,
+  type AuditFinding,
+  type InventoryServiceDeps,
+  type Release,
+  type Reservation,
+  type StockLine,
+} from './service.js';
 
 export type { InventoryEvents } from './events.js';
 export type { AuditFinding, Release, Reservation, Shortage, StockLine } from './service.js';
@@ -33,16 +40,21 @@ export function createInventoryModule(deps: InventoryDeps) {
        * `soldOut` lists the items that reached zero (now 86'd). Not ok: every short item is
        * listed and nothing was taken. After commit, call refreshMenus when `soldOut` is not empty.
        */
-      reserve: (trx: Tx, input: { organizationId: string; storeId: string; orderId: string; items: StockLine[] }): Promise<Reservation> => service.reserve(trx, input),
+      reserve: (
+        trx: Tx,
+        input: { organizationId: string; storeId: string; orderId: string; items: StockLine[] },
+      ): Promise<Reservation> => service.reserve(trx, input),
       /**
        * Gives back, inside the caller's transaction, what the order still holds of each item that
        * is still tracked (an 'order_released' move each), and lifts the sold-out 86s of those
        * items. A second call releases nothing. After commit, call refreshMenus when `backInStock`
        * is not empty.
        */
-      release: (trx: Tx, input: { organizationId: string; storeId: string; orderId: string }): Promise<Release> => service.release(trx, input),
+      release: (trx: Tx, input: { organizationId: string; storeId: string; orderId: string }): Promise<Release> =>
+        service.release(trx, input),
       /** Tracked levels of these items at the store, without locking (quotes, basket checks); untracked items are absent. */
-      levelsOf: (storeId: string, itemIds: string[]): Promise<Map<string, number>> => service.levelsOf(storeId, itemIds),
+      levelsOf: (storeId: string, itemIds: string[]): Promise<Map<string, number>> =>
+        service.levelsOf(storeId, itemIds),
       /** What each of these orders still holds, per item; orders holding nothing are absent. */
       heldByOrders: (ex: Executor, orderIds: string[]) => service.heldByOrders(ex, orderIds),
       /** (store, item) pairs whose level is not the sum of their ledger moves; empty when sound. */

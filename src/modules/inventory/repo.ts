@@ -6,7 +6,13 @@ import type { MoveReason } from './schema.js';
 
 // A type, not an interface: withTables<T> needs an index-signature-compatible record.
 export type InventoryTables = {
-  stock_levels: { store_id: string; organization_id: string; item_id: string; quantity: number; updated_at: Generated<Date> };
+  stock_levels: {
+    store_id: string;
+    organization_id: string;
+    item_id: string;
+    quantity: number;
+    updated_at: Generated<Date>;
+  };
   stock_moves: {
     id: string;
     organization_id: string;
@@ -68,18 +74,37 @@ export const inventoryRepo = {
 
   /** The level, locked until the transaction ends; null when the item is not tracked (no row to lock). */
   async lockLevel(ex: Executor, storeId: string, itemId: string): Promise<number | null> {
-    const row = await t(ex).selectFrom('stock_levels').select('quantity').where('store_id', '=', storeId).where('item_id', '=', itemId).forUpdate().executeTakeFirst();
+    const row = await t(ex)
+      .selectFrom('stock_levels')
+      .select('quantity')
+      .where('store_id', '=', storeId)
+      .where('item_id', '=', itemId)
+      .forUpdate()
+      .executeTakeFirst();
     return row?.quantity ?? null;
   },
 
   /** Starts tracking. False when a concurrent transaction created the row first (it is committed now: lock it). */
-  async insertLevel(ex: Executor, row: { store_id: string; organization_id: string; item_id: string; quantity: number }): Promise<boolean> {
-    const inserted = await t(ex).insertInto('stock_levels').values(row).onConflict((oc) => oc.columns(['store_id', 'item_id']).doNothing()).returning('item_id').executeTakeFirst();
+  async insertLevel(
+    ex: Executor,
+    row: { store_id: string; organization_id: string; item_id: string; quantity: number },
+  ): Promise<boolean> {
+    const inserted = await t(ex)
+      .insertInto('stock_levels')
+      .values(row)
+      .onConflict((oc) => oc.columns(['store_id', 'item_id']).doNothing())
+      .returning('item_id')
+      .executeTakeFirst();
     return inserted !== undefined;
   },
 
   async updateLevel(ex: Executor, storeId: string, itemId: string, quantity: number): Promise<void> {
-    await t(ex).updateTable('stock_levels').set({ quantity, updated_at: sql<Date>`now()` }).where('store_id', '=', storeId).where('item_id', '=', itemId).execute();
+    await t(ex)
+      .updateTable('stock_levels')
+      .set({ quantity, updated_at: sql<Date>`now()` })
+      .where('store_id', '=', storeId)
+      .where('item_id', '=', itemId)
+      .execute();
   },
 
   async deleteLevel(ex: Executor, storeId: string, itemId: string): Promise<void> {
@@ -87,20 +112,43 @@ export const inventoryRepo = {
   },
 
   async findLevel(ex: Executor, storeId: string, itemId: string): Promise<LevelRow | null> {
-    return (await t(ex).selectFrom('stock_levels').select(LEVEL_COLUMNS).where('store_id', '=', storeId).where('item_id', '=', itemId).executeTakeFirst()) ?? null;
+    return (
+      (await t(ex)
+        .selectFrom('stock_levels')
+        .select(LEVEL_COLUMNS)
+        .where('store_id', '=', storeId)
+        .where('item_id', '=', itemId)
+        .executeTakeFirst()) ?? null
+    );
   },
 
   /** Tracked items of the store in item id order (the primary key), `limit + 1` rows. */
   /** Current levels of these items at the store (untracked items are absent). No lock: a read for quotes. */
-  async levelsOf(ex: Executor, storeId: string, itemIds: string[]): Promise<Array<{ item_id: string; quantity: number }>> {
+  async levelsOf(
+    ex: Executor,
+    storeId: string,
+    itemIds: string[],
+  ): Promise<Array<{ item_id: string; quantity: number }>> {
     if (itemIds.length === 0) return [];
-    return t(ex).selectFrom('stock_levels').select(['item_id', 'quantity']).where('store_id', '=', storeId).where('item_id', 'in', itemIds).execute();
+    return t(ex)
+      .selectFrom('stock_levels')
+      .select(['item_id', 'quantity'])
+      .where('store_id', '=', storeId)
+      .where('item_id', 'in', itemIds)
+      .execute();
   },
 
-  async listLevels(ex: Executor, storeId: string, page: { afterItemId: string | null; limit: number }): Promise<LevelRow[]> {
+  async listLevels(
+    ex: Executor,
+    storeId: string,
+    page: { afterItemId: string | null; limit: number },
+  ): Promise<LevelRow[]> {
     let select = t(ex).selectFrom('stock_levels').select(LEVEL_COLUMNS).where('store_id', '=', storeId);
     if (page.afterItemId !== null) select = select.where('item_id', '>', page.afterItemId);
-    return select.orderBy('item_id').limit(page.limit + 1).execute();
+    return select
+      .orderBy('item_id')
+      .limit(page.limit + 1)
+      .execute();
   },
 
   /**
@@ -135,7 +183,14 @@ export const inventoryRepo = {
   /** Locks the tracked ones of these items, in item id order (the order reservations lock in). */
   async lockLevels(ex: Executor, storeId: string, itemIds: string[]): Promise<Set<string>> {
     if (itemIds.length === 0) return new Set();
-    const rows = await t(ex).selectFrom('stock_levels').select('item_id').where('store_id', '=', storeId).where('item_id', 'in', itemIds).orderBy('item_id').forUpdate().execute();
+    const rows = await t(ex)
+      .selectFrom('stock_levels')
+      .select('item_id')
+      .where('store_id', '=', storeId)
+      .where('item_id', 'in', itemIds)
+      .orderBy('item_id')
+      .forUpdate()
+      .execute();
     return new Set(rows.map((row) => row.item_id));
   },
 
@@ -170,7 +225,10 @@ export const inventoryRepo = {
   },
 
   /** What each of these orders still holds, per item (the invariant checker: ended orders hold nothing). */
-  async heldByOrders(ex: Executor, orderIds: string[]): Promise<Array<{ order_id: string; item_id: string; held: number }>> {
+  async heldByOrders(
+    ex: Executor,
+    orderIds: string[],
+  ): Promise<Array<{ order_id: string; item_id: string; held: number }>> {
     if (orderIds.length === 0) return [];
     const rows = await t(ex)
       .selectFrom('stock_moves')
@@ -199,7 +257,12 @@ export const inventoryRepo = {
   },
 
   /** The item's moves at the store, oldest first (stock_moves_item_idx), `limit + 1` rows. */
-  async listMoves(ex: Executor, storeId: string, itemId: string, page: { after: { created_at: string; id: string } | null; limit: number }): Promise<MoveRow[]> {
+  async listMoves(
+    ex: Executor,
+    storeId: string,
+    itemId: string,
+    page: { after: { created_at: string; id: string } | null; limit: number },
+  ): Promise<MoveRow[]> {
     let select = t(ex)
       .selectFrom('stock_moves')
       .select([
@@ -214,8 +277,13 @@ export const inventoryRepo = {
       .where('store_id', '=', storeId)
       .where('item_id', '=', itemId);
     const after = page.after;
-    if (after !== null) select = select.where(sql<boolean>`(created_at, id) > (${after.created_at}::timestamptz, ${after.id}::uuid)`);
-    return select.orderBy('created_at').orderBy('id').limit(page.limit + 1).execute();
+    if (after !== null)
+      select = select.where(sql<boolean>`(created_at, id) > (${after.created_at}::timestamptz, ${after.id}::uuid)`);
+    return select
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(page.limit + 1)
+      .execute();
   },
 
   /** (store, item) pairs whose level (0 when untracked) is not the sum of their moves. */
@@ -229,6 +297,11 @@ export const inventoryRepo = {
         ON m.store_id = l.store_id AND m.item_id = l.item_id
       WHERE coalesce(l.quantity, 0) <> coalesce(m.total, 0)
       ORDER BY 1, 2`.execute(ex);
-    return rows.map((row) => ({ store_id: row.store_id, item_id: row.item_id, level: row.level, ledger_sum: Number(row.ledger_sum) }));
+    return rows.map((row) => ({
+      store_id: row.store_id,
+      item_id: row.item_id,
+      level: row.level,
+      ledger_sum: Number(row.ledger_sum),
+    }));
   },
 };

@@ -24,7 +24,8 @@ export function inventoryRoutes(service: InventoryService): FastifyPluginAsync {
         config: { access: access(RULES.setStock), idempotency: 'optional' },
         schema: {
           operationId: 'setStock',
-          summary: 'Set the stock of an item at a store, or stop tracking it (owners, managers of the org or that store)',
+          summary:
+            'Set the stock of an item at a store, or stop tracking it (owners, managers of the org or that store)',
           description:
             '`{"quantity": N}` starts or sets tracking: N portions are left to sell, and orders take from them (never below zero). `{"quantity": null}` stops tracking: the item is unlimited again. Every change is a move in the item’s ledger. At zero the item is 86’d as sold out (left out of the menu) until stock comes back; a manual 86 is never lifted by stock. The item must be one of the store’s organization.',
           tags: TAGS,
@@ -34,7 +35,8 @@ export function inventoryRoutes(service: InventoryService): FastifyPluginAsync {
           response: { 200: StockLevel, ...problems(400, 401, 403, 404, 409, 415) },
         },
       },
-      async (request) => service.setStock(request.principal, request.params.storeId, request.params.itemId, request.body.quantity),
+      async (request) =>
+        service.setStock(request.principal, request.params.storeId, request.params.itemId, request.body.quantity),
     );
 
     app.get(
@@ -62,7 +64,8 @@ export function inventoryRoutes(service: InventoryService): FastifyPluginAsync {
         schema: {
           operationId: 'listStockMoves',
           summary: 'The stock ledger of an item at a store, oldest first (owners, managers)',
-          description: 'Append-only: every change of the level, with the level after it. The deltas sum to the current level (0 when not tracked).',
+          description:
+            'Append-only: every change of the level, with the level after it. The deltas sum to the current level (0 when not tracked).',
           tags: TAGS,
           ...SIGNED,
           params: StockParams,
@@ -70,7 +73,8 @@ export function inventoryRoutes(service: InventoryService): FastifyPluginAsync {
           response: { 200: StockMovePage, ...problems(400, 401, 403, 404) },
         },
       },
-      async (request) => service.listMoves(request.principal, request.params.storeId, request.params.itemId, request.query),
+      async (request) =>
+        service.listMoves(request.principal, request.params.storeId, request.params.itemId, request.query),
     );
   };
 }

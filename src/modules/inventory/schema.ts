@@ -48,7 +48,10 @@ export const StockMove = Type.Object({
   balance_after: Type.Integer({ minimum: 0, description: 'The level right after this move' }),
   reason: Type.Union(
     [Type.Literal('set'), Type.Literal('untracked'), Type.Literal('order_reserved'), Type.Literal('order_released')],
-    { description: '`set`: a manager set the count; `untracked`: tracking stopped; `order_reserved` / `order_released`: an order took or gave back stock' },
+    {
+      description:
+        '`set`: a manager set the count; `untracked`: tracking stopped; `order_reserved` / `order_released`: an order took or gave back stock',
+    },
   ),
   order_id: Nullable(Uuid),
   created_at: Timestamp,

@@ -12,14 +12,24 @@ import type { CatalogApi, CatalogModule } from '../catalog/index.js';
 import type { TenancyApi } from '../tenancy/index.js';
 import { assertRule, RULES } from './access.js';
 import { stockAggregate, type InventoryEvents } from './events.js';
-import { inventoryRepo as repo, type AuditRow, type Executor, type LevelRow, type MoveRow, type NewMove } from './repo.js';
+import {
+  inventoryRepo as repo,
+  type AuditRow,
+  type Executor,
+  type LevelRow,
+  type MoveRow,
+  type NewMove,
+} from './repo.js';
 import { MAX_QUANTITY, type StockLevel, type StockMove } from './schema.js';
 
 export interface InventoryServiceDeps {
   db: Db;
   events: EventAppender<InventoryEvents>;
   /** The sold-out 86s, the item check, and dropping a store's cached menus after commit. */
-  catalog: { api: Pick<CatalogApi, 'markSoldOut' | 'clearSoldOut' | 'findItem'>; invalidate: CatalogModule['invalidate'] };
+  catalog: {
+    api: Pick<CatalogApi, 'markSoldOut' | 'clearSoldOut' | 'findItem'>;
+    invalidate: CatalogModule['invalidate'];
+  };
   tenancy: { api: Pick<TenancyApi, 'findStore'> };
 }
 
@@ -48,7 +58,13 @@ export type AuditFinding = AuditRow;
 
 const CREATED_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
-const presentLevel = (row: LevelRow): StockLevel => ({ store_id: row.store_id, item_id: row.item_id, tracked: true, quantity: row.quantity, updated_at: row.updated_at.toISOString() });
+const presentLevel = (row: LevelRow): StockLevel => ({
+  store_id: row.store_id,
+  item_id: row.item_id,
+  tracked: true,
+  quantity: row.quantity,
+  updated_at: row.updated_at.toISOString(),
+});
 const presentMove = (row: MoveRow): StockMove => ({
   id: row.id,
   delta: row.delta,
@@ -64,12 +80,15 @@ function mergeLines(items: StockLine[]): StockLine[] {
   const totals = new Map<string, number>();
   items.forEach((line, index) => {
     if (!isUuid(line.itemId)) problems.push({ path: `/items/${index}/itemId`, message: 'must be a UUID' });
-    if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > MAX_QUANTITY) problems.push({ path: `/items/${index}/quantity`, message: `must be a whole number from 1 to ${MAX_QUANTITY}` });
+    if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > MAX_QUANTITY)
+      problems.push({ path: `/items/${index}/quantity`, message: `must be a whole number from 1 to ${MAX_QUANTITY}` });
     const itemId = line.itemId.toLowerCase();
     totals.set(itemId, (totals.get(itemId) ?? 0) + line.quantity);
   });
   if (problems.length > 0) throw new ValidationError(problems);
-  return [...totals].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([itemId, quantity]) => ({ itemId, quantity }));
+  return [...totals]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([itemId, quantity]) => ({ itemId, quantity }));
 }
 
 function requireTransaction(trx: Tx, what: string): void {
@@ -80,7 +99,12 @@ function requireTransaction(trx: Tx, what: string): void {
 export function createInventoryService(deps: InventoryServiceDeps) {
   const { db, events, catalog } = deps;
 
-  async function storeOf(principal: Principal | null, storeId: string, rule: (typeof RULES)[keyof typeof RULES], trx?: Tx) {
+  async function storeOf(
+    principal: Principal | null,
+    storeId: string,
+    rule: (typeof RULES)[keyof typeof RULES],
+    trx?: Tx,
+  ) {
     const store = await deps.tenancy.api.findStore(storeId, trx);
     if (!store) throw new NotFoundError('store');
     assertRule(principal, rule, { organizationId: store.organization_id, storeId }, 'store');
@@ -93,7 +117,11 @@ export function createInventoryService(deps: InventoryServiceDeps) {
   }
 
   /** The new level; what is left when short; null when the item is not tracked (unlimited). */
-  async function takeLine(trx: Tx, storeId: string, line: StockLine): Promise<{ balance: number } | { available: number } | null> {
+  async function takeLine(
+    trx: Tx,
+    storeId: string,
+    line: StockLine,
+  ): Promise<{ balance: number } | { available: number } | null> {
     for (let attempt = 1; ; attempt++) {
       const balance = await repo.take(trx, storeId, line.itemId, line.quantity);
       if (balance !== null) return { balance };
@@ -105,7 +133,13 @@ export function createInventoryService(deps: InventoryServiceDeps) {
   }
 
   /** Zero left: 86 it as sold out; more: lift a sold-out 86. True when the 86 changed. */
-  async function followLevel(trx: Tx, organizationId: string, storeId: string, itemId: string, quantity: number | null): Promise<boolean> {
+  async function followLevel(
+    trx: Tx,
+    organizationId: string,
+    storeId: string,
+    itemId: string,
+    quantity: number | null,
+  ): Promise<boolean> {
     if (quantity === 0) return catalog.api.markSoldOut(trx, { organizationId, storeId, itemId });
     return catalog.api.clearSoldOut(trx, { storeId, itemId });
   }
@@ -114,12 +148,20 @@ export function createInventoryService(deps: InventoryServiceDeps) {
    * Sets (or with null stops) tracking inside `trx`, with the level locked. Returns whether the
    * level (or its being tracked) changed, and whether the item's 86 did.
    */
-  async function setIn(trx: Tx, input: { organizationId: string; storeId: string; itemId: string; quantity: number | null; actorId: string | null }) {
+  async function setIn(
+    trx: Tx,
+    input: { organizationId: string; storeId: string; itemId: string; quantity: number | null; actorId: string | null },
+  ) {
     const { organizationId, storeId, itemId, quantity } = input;
     let before = await repo.lockLevel(trx, storeId, itemId);
     let created = false;
     if (before === null && quantity !== null) {
-      created = await repo.insertLevel(trx, { store_id: storeId, organization_id: organizationId, item_id: itemId, quantity });
+      created = await repo.insertLevel(trx, {
+        store_id: storeId,
+        organization_id: organizationId,
+        item_id: itemId,
+        quantity,
+      });
       // Another transaction started tracking it meanwhile and has committed: lock its row instead.
       if (!created) before = await repo.lockLevel(trx, storeId, itemId);
     }
@@ -155,7 +197,12 @@ export function createInventoryService(deps: InventoryServiceDeps) {
   }
 
   return {
-    async setStock(principal: Principal | null, storeId: string, itemId: string, quantity: number | null): Promise<StockLevel> {
+    async setStock(
+      principal: Principal | null,
+      storeId: string,
+      itemId: string,
+      quantity: number | null,
+    ): Promise<StockLevel> {
       const outcome = await inTransaction(db, async (trx) => {
         const store = await storeOf(principal, storeId, RULES.setStock, trx);
         await itemOf(trx, store.organization_id, itemId);
@@ -172,11 +219,18 @@ export function createInventoryService(deps: InventoryServiceDeps) {
         const level = await repo.findLevel(trx, storeId, itemId);
         return { ...result, organizationId: store.organization_id, level };
       });
-      if (outcome.eightySixChanged) await catalog.invalidate({ organizationId: outcome.organizationId, storeIds: [storeId] });
-      return outcome.level ? presentLevel(outcome.level) : { store_id: storeId, item_id: itemId, tracked: false, quantity: null, updated_at: null };
+      if (outcome.eightySixChanged)
+        await catalog.invalidate({ organizationId: outcome.organizationId, storeIds: [storeId] });
+      return outcome.level
+        ? presentLevel(outcome.level)
+        : { store_id: storeId, item_id: itemId, tracked: false, quantity: null, updated_at: null };
     },
 
-    async listStock(principal: Principal | null, storeId: string, query: { limit?: number; cursor?: string }): Promise<PageOf<StockLevel>> {
+    async listStock(
+      principal: Principal | null,
+      storeId: string,
+      query: { limit?: number; cursor?: string },
+    ): Promise<PageOf<StockLevel>> {
       await storeOf(principal, storeId, RULES.readStock);
       const limit = query.limit ?? 20;
       const after = decodeCursor(query.cursor, ['item_id'] as const);
@@ -184,11 +238,20 @@ export function createInventoryService(deps: InventoryServiceDeps) {
       return toPage(rows, limit, presentLevel, (row) => ({ item_id: row.item_id }));
     },
 
-    async listMoves(principal: Principal | null, storeId: string, itemId: string, query: { limit?: number; cursor?: string }): Promise<PageOf<StockMove>> {
+    async listMoves(
+      principal: Principal | null,
+      storeId: string,
+      itemId: string,
+      query: { limit?: number; cursor?: string },
+    ): Promise<PageOf<StockMove>> {
       const store = await storeOf(principal, storeId, RULES.readMoves);
       await itemOf(undefined, store.organization_id, itemId);
       const limit = query.limit ?? 20;
-      const after = decodeCursor(query.cursor, ['created_at', 'id'] as const, (key) => CREATED_KEY.test(key.created_at) && isUuid(key.id));
+      const after = decodeCursor(
+        query.cursor,
+        ['created_at', 'id'] as const,
+        (key) => CREATED_KEY.test(key.created_at) && isUuid(key.id),
+      );
       const rows = await repo.listMoves(db, storeId, itemId, { after, limit });
       return toPage(rows, limit, presentMove, (row) => ({ created_at: row.created_key, id: row.id }));
     },
@@ -198,13 +261,24 @@ export function createInventoryService(deps: InventoryServiceDeps) {
      * items are unlimited. On any shortage nothing is taken (the decrements roll back to a
      * savepoint) and every short item is reported.
      */
-    async reserve(trx: Tx, input: { organizationId: string; storeId: string; orderId: string; items: StockLine[] }): Promise<Reservation> {
+    async reserve(
+      trx: Tx,
+      input: { organizationId: string; storeId: string; orderId: string; items: StockLine[] },
+    ): Promise<Reservation> {
       requireTransaction(trx, 'reserve');
       const { organizationId, storeId, orderId } = input;
       // Most items are not tracked: one read finds the ones that are, and only those are taken
       // (an order of untracked items costs this one query and no lock).
       const merged = mergeLines(input.items);
-      const tracked = new Set((await repo.levelsOf(trx, storeId, merged.map((line) => line.itemId))).map((row) => row.item_id));
+      const tracked = new Set(
+        (
+          await repo.levelsOf(
+            trx,
+            storeId,
+            merged.map((line) => line.itemId),
+          )
+        ).map((row) => row.item_id),
+      );
       const lines = merged.filter((line) => tracked.has(line.itemId));
       if (lines.length === 0) return { ok: true, soldOut: [] };
       await repo.savepoint(trx);
@@ -214,7 +288,8 @@ export function createInventoryService(deps: InventoryServiceDeps) {
         if (shortages.length > 0) {
           // The reservation has failed already: the rest are only read, to report them, not locked.
           const level = await repo.findLevel(trx, storeId, line.itemId);
-          if (level !== null && level.quantity < line.quantity) shortages.push({ itemId: line.itemId, requested: line.quantity, available: level.quantity });
+          if (level !== null && level.quantity < line.quantity)
+            shortages.push({ itemId: line.itemId, requested: line.quantity, available: level.quantity });
           continue;
         }
         const outcome = await takeLine(trx, storeId, line);
@@ -256,7 +331,11 @@ export function createInventoryService(deps: InventoryServiceDeps) {
       const { organizationId, storeId, orderId } = input;
       const candidates = await repo.heldByOrder(trx, storeId, orderId);
       if (candidates.length === 0) return { released: [], backInStock: [] };
-      const tracked = await repo.lockLevels(trx, storeId, candidates.map((row) => row.item_id));
+      const tracked = await repo.lockLevels(
+        trx,
+        storeId,
+        candidates.map((row) => row.item_id),
+      );
       const held = (await repo.heldByOrder(trx, storeId, orderId)).filter((row) => tracked.has(row.item_id));
       const released: StockLine[] = [];
       const backInStock: string[] = [];
@@ -265,7 +344,17 @@ export function createInventoryService(deps: InventoryServiceDeps) {
         const balance = await repo.giveBack(trx, storeId, itemId, quantity);
         if (balance === null) continue;
         released.push({ itemId, quantity });
-        moves.push({ id: uuidv7(), organization_id: organizationId, store_id: storeId, item_id: itemId, delta: quantity, balance_after: balance, reason: 'order_released', order_id: orderId, actor_id: null });
+        moves.push({
+          id: uuidv7(),
+          organization_id: organizationId,
+          store_id: storeId,
+          item_id: itemId,
+          delta: quantity,
+          balance_after: balance,
+          reason: 'order_released',
+          order_id: orderId,
+          actor_id: null,
+        });
         if (await catalog.api.clearSoldOut(trx, { storeId, itemId })) backInStock.push(itemId);
       }
       await repo.appendMoves(trx, moves);
@@ -283,7 +372,10 @@ export function createInventoryService(deps: InventoryServiceDeps) {
       return repo.audit(ex, filter.storeId ?? null);
     },
 
-    async heldByOrders(ex: Executor, orderIds: string[]): Promise<Array<{ order_id: string; item_id: string; held: number }>> {
+    async heldByOrders(
+      ex: Executor,
+      orderIds: string[],
+    ): Promise<Array<{ order_id: string; item_id: string; held: number }>> {
       return repo.heldByOrders(ex, orderIds);
     },
 

@@ -15,7 +15,12 @@ afterAll(async () => {
 });
 
 const put = (token: string, storeId: string, itemId: string, payload: unknown, headers: Record<string, string> = {}) =>
-  t.app.inject({ method: 'PUT', url: `/v1/stores/${storeId}/stock/${itemId}`, headers: { ...bearer(token), ...headers }, payload: payload as Record<string, unknown> });
+  t.app.inject({
+    method: 'PUT',
+    url: `/v1/stores/${storeId}/stock/${itemId}`,
+    headers: { ...bearer(token), ...headers },
+    payload: payload as Record<string, unknown>,
+  });
 const get = (token: string, url: string) => t.app.inject({ method: 'GET', url: `/v1${url}`, headers: bearer(token) });
 const audit = (storeId: string) => t.modules.inventory.api.audit(t.db.database.db, { storeId });
 
@@ -30,7 +35,13 @@ describe('setting stock', () => {
     expect(Date.parse(started.updated_at!)).not.toBeNaN();
     expect(await setStock(t, manager.token, storeId, item, 10)).toMatchObject({ quantity: 10 });
     expect(await setStock(t, manager.token, storeId, item, 4)).toMatchObject({ tracked: true, quantity: 4 });
-    expect(await setStock(t, manager.token, storeId, item, null)).toEqual({ store_id: storeId, item_id: item, tracked: false, quantity: null, updated_at: null });
+    expect(await setStock(t, manager.token, storeId, item, null)).toEqual({
+      store_id: storeId,
+      item_id: item,
+      tracked: false,
+      quantity: null,
+      updated_at: null,
+    });
     expect(await setStock(t, manager.token, storeId, item, null)).toMatchObject({ tracked: false });
 
     const moves = await movesOf(t, manager.token, storeId, item);
@@ -39,8 +50,18 @@ describe('setting stock', () => {
       ['set', -6, 4, null],
       ['untracked', -4, 0, null],
     ]);
-    const events = await readOutbox(t.db.database.db, { aggregate: { type: 'stock', id: storeId }, type: 'inventory.stock.changed' });
-    expect(events.map((e) => e.data)).toEqual([10, 4, null].map((quantity) => ({ organization_id: organizationId, store_id: storeId, item_id: item, quantity })));
+    const events = await readOutbox(t.db.database.db, {
+      aggregate: { type: 'stock', id: storeId },
+      type: 'inventory.stock.changed',
+    });
+    expect(events.map((e) => e.data)).toEqual(
+      [10, 4, null].map((quantity) => ({
+        organization_id: organizationId,
+        store_id: storeId,
+        item_id: item,
+        quantity,
+      })),
+    );
     expect(await audit(storeId)).toEqual([]);
   });
 
@@ -57,7 +78,9 @@ describe('setting stock', () => {
     const { storeId, owner, items } = await stockedStore(t);
     expect(await menuItemIds(t, storeId)).toContain(items.diavola); // cached now: the PUT must drop it
     await setStock(t, owner, storeId, items.diavola, 0);
-    expect(await eightySixesOf(t, owner, storeId)).toEqual([expect.objectContaining({ item_id: items.diavola, reason: 'sold_out' })]);
+    expect(await eightySixesOf(t, owner, storeId)).toEqual([
+      expect.objectContaining({ item_id: items.diavola, reason: 'sold_out' }),
+    ]);
     expect(await menuItemIds(t, storeId)).not.toContain(items.diavola);
 
     await setStock(t, owner, storeId, items.diavola, 5);
@@ -93,7 +116,12 @@ describe('setting stock', () => {
       const res = await put(owner, storeId, items.margherita, payload);
       expect(res.statusCode, JSON.stringify(payload)).toBe(400);
       expect(res.json().code).toBe('VALIDATION_FAILED');
-      expect(res.json().errors.map((e: { path: string }) => e.path).some((p: string) => p.startsWith(path))).toBe(true);
+      expect(
+        res
+          .json()
+          .errors.map((e: { path: string }) => e.path)
+          .some((p: string) => p.startsWith(path)),
+      ).toBe(true);
     }
     expect(await movesOf(t, owner, storeId, items.margherita)).toEqual([]);
   });
@@ -145,7 +173,9 @@ describe('who may see and set stock', () => {
     const catalogKey = await apiKey(t, owner, organizationId, ['catalog:write']);
     expect((await put(writer, storeId, items.lemonade, { quantity: 12 })).statusCode).toBe(200);
     expect((await put(reader, storeId, items.lemonade, { quantity: 1 })).json().code).toBe('INSUFFICIENT_SCOPE');
-    expect((await get(reader, `/stores/${storeId}/stock`)).json().data).toEqual([expect.objectContaining({ quantity: 12 })]);
+    expect((await get(reader, `/stores/${storeId}/stock`)).json().data).toEqual([
+      expect.objectContaining({ quantity: 12 }),
+    ]);
     expect((await get(reader, `/stores/${storeId}/stock/${items.lemonade}/moves`)).statusCode).toBe(200);
     expect((await put(catalogKey, storeId, items.lemonade, { quantity: 1 })).statusCode).toBe(403);
     expect((await get(catalogKey, `/stores/${storeId}/stock`)).statusCode).toBe(403);

@@ -5,16 +5,40 @@ import { bearer } from '../../test-support/identity-factories.js';
 
 /** PUT /v1/stores/{storeId}/stock/{itemId}; throws unless 200. */
 export async function setStock(t: TestApp, token: string, storeId: string, itemId: string, quantity: number | null) {
-  const res = await t.app.inject({ method: 'PUT', url: `/v1/stores/${storeId}/stock/${itemId}`, headers: bearer(token), payload: { quantity } });
+  const res = await t.app.inject({
+    method: 'PUT',
+    url: `/v1/stores/${storeId}/stock/${itemId}`,
+    headers: bearer(token),
+    payload: { quantity },
+  });
   if (res.statusCode !== 200) throw new Error(`setting stock failed: ${res.statusCode} ${res.body}`);
-  return res.json<{ store_id: string; item_id: string; tracked: boolean; quantity: number | null; updated_at: string | null }>();
+  return res.json<{
+    store_id: string;
+    item_id: string;
+    tracked: boolean;
+    quantity: number | null;
+    updated_at: string | null;
+  }>();
 }
 
 /** Every move of the item at the store, oldest first, through the moves route. */
 export async function movesOf(t: TestApp, token: string, storeId: string, itemId: string) {
-  const res = await t.app.inject({ method: 'GET', url: `/v1/stores/${storeId}/stock/${itemId}/moves?limit=100`, headers: bearer(token) });
+  const res = await t.app.inject({
+    method: 'GET',
+    url: `/v1/stores/${storeId}/stock/${itemId}/moves?limit=100`,
+    headers: bearer(token),
+  });
   if (res.statusCode !== 200) throw new Error(`reading moves failed: ${res.statusCode} ${res.body}`);
-  return res.json<{ data: Array<{ id: string; delta: number; balance_after: number; reason: string; order_id: string | null; created_at: string }> }>().data;
+  return res.json<{
+    data: Array<{
+      id: string;
+      delta: number;
+      balance_after: number;
+      reason: string;
+      order_id: string | null;
+      created_at: string;
+    }>;
+  }>().data;
 }
 
 /** Ids of the items the storefront menu lists right now (pickup). */
@@ -26,8 +50,18 @@ export async function menuItemIds(t: TestApp, storeId: string): Promise<Set<stri
 }
 
 /** A new API key of the organization with these scopes, created by its owner over HTTP. */
-export async function apiKey(t: TestApp, ownerToken: string, organizationId: string, scopes: string[]): Promise<string> {
-  const res = await t.app.inject({ method: 'POST', url: `/v1/organizations/${organizationId}/api-keys`, headers: bearer(ownerToken), payload: { name: 'stock key', scopes } });
+export async function apiKey(
+  t: TestApp,
+  ownerToken: string,
+  organizationId: string,
+  scopes: string[],
+): Promise<string> {
+  const res = await t.app.inject({
+    method: 'POST',
+    url: `/v1/organizations/${organizationId}/api-keys`,
+    headers: bearer(ownerToken),
+    payload: { name: 'stock key', scopes },
+  });
   if (res.statusCode !== 201) throw new Error(`API key creation failed: ${res.statusCode} ${res.body}`);
   return res.json<{ secret: string }>().secret;
 }
@@ -42,6 +76,15 @@ export async function eightySixesOf(t: TestApp, token: string, storeId: string) 
 /** A store with the small pizzeria menu; `owner` is the brand owner's token, `items` its item ids by ref. */
 export async function stockedStore(t: TestApp) {
   const world = await storeWithMenu(t);
-  const items = { margherita: world.ids.items.margherita!, diavola: world.ids.items.diavola!, lemonade: world.ids.items.lemonade! };
-  return { organizationId: world.organization.id, storeId: world.store.id, owner: world.organization.owner.token, items };
+  const items = {
+    margherita: world.ids.items.margherita!,
+    diavola: world.ids.items.diavola!,
+    lemonade: world.ids.items.lemonade!,
+  };
+  return {
+    organizationId: world.organization.id,
+    storeId: world.store.id,
+    owner: world.organization.owner.token,
+    items,
+  };
 }

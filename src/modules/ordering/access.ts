@@ -18,10 +18,19 @@ export const RULES = {
 
 export const access = (rule: Rule): Access => rule;
 
-export function assertOrderingRule(principal: Principal | null, rule: Rule, place: { organizationId: string; storeId: string }, what: string): void {
+export function assertOrderingRule(
+  principal: Principal | null,
+  rule: Rule,
+  place: { organizationId: string; storeId: string },
+  what: string,
+): void {
   assertMayActAt(principal, place, rule.roles, rule.scopes, what);
 }
 
-export function mayFollowRule(principal: Principal | null, rule: Rule, place: { organizationId: string; storeId: string }): boolean {
+export function mayFollowRule(
+  principal: Principal | null,
+  rule: Rule,
+  place: { organizationId: string; storeId: string },
+): boolean {
   return mayActAt(principal, place, rule.roles, rule.scopes);
 }

@@ -33,7 +33,13 @@ export const TRANSITION_EVENTS = {
 } as const;
 
 export type OrderingEvents = {
-  'ordering.order.placed': OrderFacts & { status: OrderStatus; total: number; currency: string; promised_at: string; payment_method: 'cash' | 'online' };
+  'ordering.order.placed': OrderFacts & {
+    status: OrderStatus;
+    total: number;
+    currency: string;
+    promised_at: string;
+    payment_method: 'cash' | 'online';
+  };
   'ordering.order.payment_authorized': OrderFacts;
   'ordering.order.payment_changed': OrderFacts & { payment_status: 'authorized' | 'paid' | 'voided' | 'refunded' };
   'ordering.order.tip_changed': OrderFacts & { tip: number; total: number; currency: string };

@@ -56,11 +56,22 @@ export interface OrderingDeps {
 export function createOrderingModule(deps: OrderingDeps) {
   const clock = deps.clock ?? (() => new Date());
   const settings = createSettingsService({ db: deps.db, tenancy: deps.tenancy, clock });
-  const feed = createOrderFeed({ db: deps.db, fanout: deps.live ?? createLocalFanout(deps.logger), tenancy: deps.tenancy, logger: deps.logger, ...deps.liveTiming });
+  const feed = createOrderFeed({
+    db: deps.db,
+    fanout: deps.live ?? createLocalFanout(deps.logger),
+    tenancy: deps.tenancy,
+    logger: deps.logger,
+    ...deps.liveTiming,
+  });
   // After commit, never inside: a sold-out item leaves the cached menus, and live feeds look.
   async function changed(change: { storeId: string; organizationId: string; menuChanged: boolean }): Promise<void> {
-    if (change.menuChanged) await deps.catalog.invalidate({ organizationId: change.organizationId, storeIds: [change.storeId] });
-    await feed.announce(change.storeId).catch((error: unknown) => deps.logger.warn({ err: error, store_id: change.storeId }, 'live announce failed; feeds catch up by polling'));
+    if (change.menuChanged)
+      await deps.catalog.invalidate({ organizationId: change.organizationId, storeIds: [change.storeId] });
+    await feed
+      .announce(change.storeId)
+      .catch((error: unknown) =>
+        deps.logger.warn({ err: error, store_id: change.storeId }, 'live announce failed; feeds catch up by polling'),
+      );
   }
   const common = { db: deps.db, clock, events: deps.events, changed };
   const payments = deps.payments ?? (() => null);
@@ -111,7 +122,8 @@ export function createOrderingModule(deps: OrderingDeps) {
       /** A system transition (payments: accept once paid, cancel when payment fails). Null when the order moved on. */
       applySystemTransition: orders.applySystem,
       /** Payments mirror their changes on the order inside their own transaction (see recordPaymentIn). */
-      recordPaymentIn: (trx: Tx, orderId: string, change: PaymentChange) => orders.recordPaymentIn(trx, orderId, change),
+      recordPaymentIn: (trx: Tx, orderId: string, change: PaymentChange) =>
+        orders.recordPaymentIn(trx, orderId, change),
       /** After a payment change committed: the store's live feeds look again. */
       announce: (change: { storeId: string; organizationId: string }) => changed({ ...change, menuChanged: false }),
       /** Ended orders in id order, `limit` after `afterId` (the invariant checker). */

@@ -47,7 +47,12 @@ async function placeOnA(token: string, key: string) {
 }
 
 async function actOnA(token: string, orderId: string, action: string, headers: Record<string, string> = {}) {
-  const res = await t.app.inject({ method: 'POST', url: `/v1/orders/${orderId}/transitions`, headers: { ...bearer(token), ...headers }, payload: { action } });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: `/v1/orders/${orderId}/transitions`,
+    headers: { ...bearer(token), ...headers },
+    payload: { action },
+  });
   expect(res.statusCode, res.body).toBe(200);
 }
 
@@ -67,10 +72,13 @@ describe('live tracking across api nodes, through the app', () => {
     await waitFor('the history on both', () => tracking.events.length === 1 && subscription.statuses('1').length === 1);
 
     await actOnA(shop.ownerToken, order.id, 'accept', { 'if-match': etag });
-    for (const action of ['start_preparing', 'mark_ready', 'hand_over']) await actOnA(shop.ownerToken, order.id, action);
+    for (const action of ['start_preparing', 'mark_ready', 'hand_over'])
+      await actOnA(shop.ownerToken, order.id, action);
 
     await waitFor('the stream to end after picked_up', () => tracking.ended);
-    await waitFor('the subscription to complete', () => subscription.of('1').some((message) => message.type === 'complete'));
+    await waitFor('the subscription to complete', () =>
+      subscription.of('1').some((message) => message.type === 'complete'),
+    );
     await waitFor('every change on the kitchen feed', () => kitchen.events.length === 5);
     const path = ['placed', 'accepted', 'preparing', 'ready', 'picked_up'];
     expect(kitchen.events.map((event) => event.data.status)).toEqual(path);
@@ -85,7 +93,10 @@ describe('live tracking across api nodes, through the app', () => {
     const { order } = await placeOnA(buyer.token, 'live-app-2');
     await actOnA(buyer.token, order.id, 'cancel');
     await waitFor('placement and cancellation', () => kitchen.events.length === 2);
-    expect(summary(kitchen)).toEqual([`${order.number} order.placed placed`, `${order.number} order.status_changed cancelled`]);
+    expect(summary(kitchen)).toEqual([
+      `${order.number} order.placed placed`,
+      `${order.number} order.status_changed cancelled`,
+    ]);
     expect(kitchen.events[1]!.data.actor).toBe('customer');
   });
 });

@@ -36,13 +36,30 @@ export async function writeOrder(
   const pricing = priceOrder({
     currency: 'EUR',
     prices_include_tax: true,
-    lines: [{ line_no: 0, item_id: randomUUID(), variant_id: null, name: 'Margherita', quantity: 1, unit_price: 950, tax_rate_bps: 700, modifiers: [], free_quantities: {} }],
+    lines: [
+      {
+        line_no: 0,
+        item_id: randomUUID(),
+        variant_id: null,
+        name: 'Margherita',
+        quantity: 1,
+        unit_price: 950,
+        tax_rate_bps: 700,
+        modifiers: [],
+        free_quantities: {},
+      },
+    ],
     service_charge_bps: 0,
     delivery_fee: 0,
     tip: 0,
   });
   const order = await inTransaction(db, async (trx) => {
-    const { firstSeq, number } = await orderingRepo.nextNumbers(trx, { storeId: input.storeId, businessDate, events: 1, newOrder: true });
+    const { firstSeq, number } = await orderingRepo.nextNumbers(trx, {
+      storeId: input.storeId,
+      businessDate,
+      events: 1,
+      newOrder: true,
+    });
     const id = randomUUID();
     const label = `A-${String(number).padStart(3, '0')}`;
     await orderingRepo.insertOrder(
@@ -81,10 +98,29 @@ export async function writeOrder(
         placed_at: now,
         updated_at: now,
       },
-      [{ order_id: id, line_no: 0, item_id: pricing.lines[0]!.item_id, variant_id: null, name: 'Margherita', quantity: 1, modifiers: [], notes: null, total: pricing.lines[0]!.total }],
+      [
+        {
+          order_id: id,
+          line_no: 0,
+          item_id: pricing.lines[0]!.item_id,
+          variant_id: null,
+          name: 'Margherita',
+          quantity: 1,
+          modifiers: [],
+          notes: null,
+          total: pricing.lines[0]!.total,
+        },
+      ],
     );
     await orderingRepo.appendEvents(trx, { storeId: input.storeId, orderId: id, at: now }, firstSeq, [
-      { type: 'placed', from_status: null, to_status: 'placed', actor_kind: 'customer', actor_id: input.customerId, reason: null },
+      {
+        type: 'placed',
+        from_status: null,
+        to_status: 'placed',
+        actor_kind: 'customer',
+        actor_id: input.customerId,
+        reason: null,
+      },
     ]);
     return { id, number: label, storeId: input.storeId };
   });
@@ -93,16 +129,42 @@ export async function writeOrder(
 }
 
 /** Moves the order to `to` with its status_changed event, as a transition does; then announced (unless told not to). */
-export async function moveOrder(db: Db, announce: ((storeId: string) => Promise<void>) | null, orderId: string, to: OrderStatus, actor: ActorKind = 'staff'): Promise<void> {
+export async function moveOrder(
+  db: Db,
+  announce: ((storeId: string) => Promise<void>) | null,
+  orderId: string,
+  to: OrderStatus,
+  actor: ActorKind = 'staff',
+): Promise<void> {
   const storeId = await inTransaction(db, async (trx) => {
     const row = await orderingRepo.findOrder(trx, orderId, { forUpdate: true });
     if (!row) throw new Error(`no order ${orderId}`);
     const now = new Date();
-    const updated = await orderingRepo.changeStatus(trx, { orderId, from: row.status, version: row.version, to, at: now, reason: null, releaseHolds: false });
+    const updated = await orderingRepo.changeStatus(trx, {
+      orderId,
+      from: row.status,
+      version: row.version,
+      to,
+      at: now,
+      reason: null,
+      releaseHolds: false,
+    });
     if (!updated) throw new Error(`order ${orderId} moved concurrently`);
-    const { firstSeq } = await orderingRepo.nextNumbers(trx, { storeId: row.store_id, businessDate: row.business_date, events: 1, newOrder: false });
+    const { firstSeq } = await orderingRepo.nextNumbers(trx, {
+      storeId: row.store_id,
+      businessDate: row.business_date,
+      events: 1,
+      newOrder: false,
+    });
     await orderingRepo.appendEvents(trx, { storeId: row.store_id, orderId, at: now }, firstSeq, [
-      { type: 'status_changed', from_status: row.status, to_status: to, actor_kind: actor, actor_id: null, reason: null },
+      {
+        type: 'status_changed',
+        from_status: row.status,
+        to_status: to,
+        actor_kind: actor,
+        actor_id: null,
+        reason: null,
+      },
     ]);
     return row.store_id;
   });
@@ -125,11 +187,30 @@ export interface FeedNode {
  */
 export async function startFeedNode(
   t: TestApp,
-  options: { redis?: Redis | null; redisPrefix?: string; pollMs?: number; heartbeatMs?: number; batchSize?: number } = {},
+  options: {
+    redis?: Redis | null;
+    redisPrefix?: string;
+    pollMs?: number;
+    heartbeatMs?: number;
+    batchSize?: number;
+  } = {},
 ): Promise<FeedNode> {
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
-  const fanout = createLiveFanout({ pool: t.db.database.pool, redis: options.redis ?? null, logger, redisPrefix: options.redisPrefix });
-  const feed = createOrderFeed({ db: t.db.database.db, fanout, tenancy: t.modules.tenancy, logger, pollMs: options.pollMs, heartbeatMs: options.heartbeatMs, batchSize: options.batchSize });
+  const fanout = createLiveFanout({
+    pool: t.db.database.pool,
+    redis: options.redis ?? null,
+    logger,
+    redisPrefix: options.redisPrefix,
+  });
+  const feed = createOrderFeed({
+    db: t.db.database.db,
+    fanout,
+    tenancy: t.modules.tenancy,
+    logger,
+    pollMs: options.pollMs,
+    heartbeatMs: options.heartbeatMs,
+    batchSize: options.batchSize,
+  });
   const app = await createServer(t.config, logger);
   const authenticate = t.modules.identity.authenticate;
   registerAccessControl(app, { authenticate });

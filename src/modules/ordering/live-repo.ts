@@ -35,7 +35,11 @@ export const liveRepo = {
    * this one is visible now and every later one commits later.
    */
   async storeHead(ex: Executor, storeId: string): Promise<number> {
-    const row = await t(ex).selectFrom('store_order_counters').select('last_seq').where('store_id', '=', storeId).executeTakeFirst();
+    const row = await t(ex)
+      .selectFrom('store_order_counters')
+      .select('last_seq')
+      .where('store_id', '=', storeId)
+      .executeTakeFirst();
     return row ? Number(row.last_seq) : 0;
   },
 

@@ -37,8 +37,10 @@ afterAll(async () => {
   await t.close();
 });
 
-const place = (on: FeedNode, customerId: string | null = null, store = storeId) => writeOrder(t.db.database.db, on.feed.announce, { organizationId: org.id, storeId: store, customerId });
-const move = (on: FeedNode | null, orderId: string, to: Parameters<typeof moveOrder>[3]) => moveOrder(t.db.database.db, on ? on.feed.announce : null, orderId, to);
+const place = (on: FeedNode, customerId: string | null = null, store = storeId) =>
+  writeOrder(t.db.database.db, on.feed.announce, { organizationId: org.id, storeId: store, customerId });
+const move = (on: FeedNode | null, orderId: string, to: Parameters<typeof moveOrder>[3]) =>
+  moveOrder(t.db.database.db, on ? on.feed.announce : null, orderId, to);
 
 // --- the kitchen feed ---------------------------------------------------------------------------
 
@@ -59,11 +61,25 @@ describe('GET /v1/stores/{storeId}/orders/stream (kitchen feed)', () => {
     await waitFor('the acceptance', () => feed.events.length === 2);
 
     expect(feed.retry).toBe(2000);
-    expect(summary(feed)).toEqual([`${order.number} order.placed placed`, `${order.number} order.status_changed accepted`]);
+    expect(summary(feed)).toEqual([
+      `${order.number} order.placed placed`,
+      `${order.number} order.status_changed accepted`,
+    ]);
     expect(feed.events.map((event) => event.data.order.id)).not.toContain(before.id);
     const [placed, accepted] = feed.events;
-    expect(placed!.data).toMatchObject({ type: 'placed', from_status: null, status: 'placed', actor: 'customer', reason: null });
-    expect(accepted!.data).toMatchObject({ type: 'status_changed', from_status: 'placed', status: 'accepted', actor: 'staff' });
+    expect(placed!.data).toMatchObject({
+      type: 'placed',
+      from_status: null,
+      status: 'placed',
+      actor: 'customer',
+      reason: null,
+    });
+    expect(accepted!.data).toMatchObject({
+      type: 'status_changed',
+      from_status: 'placed',
+      status: 'accepted',
+      actor: 'staff',
+    });
     // Sent after the acceptance committed: the order as it is now.
     expect(accepted!.data.order.status).toBe('accepted');
     expect(accepted!.data.at).toMatch(/^\d{4}-\d{2}-\d{2}T.*Z$/);
@@ -101,7 +117,9 @@ describe('GET /v1/stores/{storeId}/orders/stream (kitchen feed)', () => {
     await move(a, one.id, 'accepted');
     await move(a, three.id, 'accepted');
 
-    const again = await openStream(`${a.url}/v1/stores/${storeId}/orders/stream`, org.owner.token, { 'last-event-id': lastSeen });
+    const again = await openStream(`${a.url}/v1/stores/${storeId}/orders/stream`, org.owner.token, {
+      'last-event-id': lastSeen,
+    });
     await waitFor('the missed events', () => again.events.length === 3);
     await move(a, two.id, 'rejected');
     await waitFor('the live event', () => again.events.length === 4);
@@ -115,14 +133,21 @@ describe('GET /v1/stores/{storeId}/orders/stream (kitchen feed)', () => {
     expect(new Set(again.events.map((event) => event.id)).size).toBe(4);
 
     // ?last_event_id= for clients that cannot set headers: the same replay.
-    const byQuery = await openStream(`${a.url}/v1/stores/${storeId}/orders/stream?last_event_id=${encodeURIComponent(lastSeen)}`, org.owner.token);
+    const byQuery = await openStream(
+      `${a.url}/v1/stores/${storeId}/orders/stream?last_event_id=${encodeURIComponent(lastSeen)}`,
+      org.owner.token,
+    );
     await waitFor('the replay by query', () => byQuery.events.length === 4);
     expect(summary(byQuery)).toEqual(summary(again));
 
     // The header wins over the query: EventSource reconnects send the newest id as the header.
-    const both = await openStream(`${a.url}/v1/stores/${storeId}/orders/stream?last_event_id=${encodeURIComponent(lastSeen)}`, org.owner.token, {
-      'last-event-id': again.events[2]!.id!,
-    });
+    const both = await openStream(
+      `${a.url}/v1/stores/${storeId}/orders/stream?last_event_id=${encodeURIComponent(lastSeen)}`,
+      org.owner.token,
+      {
+        'last-event-id': again.events[2]!.id!,
+      },
+    );
     await waitFor('the replay after the header’s id', () => both.events.length === 1);
     expect(summary(both)).toEqual([`${two.number} order.status_changed rejected`]);
   });
@@ -130,7 +155,11 @@ describe('GET /v1/stores/{storeId}/orders/stream (kitchen feed)', () => {
   it('when Last-Event-ID is malformed, then the answer is a 400 problem and no stream', async () => {
     const a = await node();
     const url = `${a.url}/v1/stores/${storeId}/orders/stream`;
-    for (const bad of ['not-a-cursor', Buffer.from(JSON.stringify({ seq: '-1' })).toString('base64url'), Buffer.from('{"seq":5}').toString('base64url')]) {
+    for (const bad of [
+      'not-a-cursor',
+      Buffer.from(JSON.stringify({ seq: '-1' })).toString('base64url'),
+      Buffer.from('{"seq":5}').toString('base64url'),
+    ]) {
       const header = await problemOf(url, org.owner.token, { 'last-event-id': bad });
       expect(header.status).toBe(400);
       expect(header.contentType).toMatch(/^application\/problem\+json/);
@@ -152,7 +181,9 @@ describe('GET /v1/stores/{storeId}/orders/stream (kitchen feed)', () => {
     expect((await problemOf(url, colleague.token)).status).toBe(403);
     expect((await problemOf(url, outsider.organization.owner.token)).status).toBe(404);
     expect((await problemOf(url, null)).status).toBe(401);
-    expect((await problemOf(`${a.url}/v1/stores/${otherStore.id}/orders/stream`, outsider.organization.owner.token)).status).toBe(404);
+    expect(
+      (await problemOf(`${a.url}/v1/stores/${otherStore.id}/orders/stream`, outsider.organization.owner.token)).status,
+    ).toBe(404);
 
     // The store's own staff may watch it.
     const own = await staffOf(t, { organizationId: org.id, storeId, role: 'staff' });
@@ -163,7 +194,11 @@ describe('GET /v1/stores/{storeId}/orders/stream (kitchen feed)', () => {
   it('when an announce is lost, then the backstop poll still delivers the change', async () => {
     const a = await node({ pollMs: 100 });
     const feed = await openStream(`${a.url}/v1/stores/${storeId}/orders/stream`, org.owner.token);
-    const order = await writeOrder(t.db.database.db, async () => undefined, { organizationId: org.id, storeId, customerId: null });
+    const order = await writeOrder(t.db.database.db, async () => undefined, {
+      organizationId: org.id,
+      storeId,
+      customerId: null,
+    });
     await waitFor('the placement, by polling', () => feed.events.length === 1);
     expect(feed.events[0]!.data.order.id).toBe(order.id);
   });
@@ -205,12 +240,16 @@ describe('GET /v1/orders/{orderId}/events (order stream)', () => {
     ]);
 
     // Reconnecting after the end: nothing was missed, so it ends at once.
-    const after = await openStream(`${a.url}/v1/orders/${order.id}/events`, buyer.token, { 'last-event-id': stream.events[4]!.id! });
+    const after = await openStream(`${a.url}/v1/orders/${order.id}/events`, buyer.token, {
+      'last-event-id': stream.events[4]!.id!,
+    });
     await waitFor('the resumed stream to end', () => after.ended);
     expect(after.events).toEqual([]);
 
     // Resuming from the middle: what came after, then the end.
-    const middle = await openStream(`${a.url}/v1/orders/${order.id}/events`, buyer.token, { 'last-event-id': stream.events[2]!.id! });
+    const middle = await openStream(`${a.url}/v1/orders/${order.id}/events`, buyer.token, {
+      'last-event-id': stream.events[2]!.id!,
+    });
     await waitFor('the rest', () => middle.ended);
     expect(middle.events.map((event) => event.data.status)).toEqual(['ready', 'picked_up']);
   });
@@ -247,7 +286,10 @@ describe('across api nodes', () => {
     await waitFor('the history on node B', () => tracking.events.length === 1);
     await move(a, order.id, 'rejected');
     await waitFor('the rejection on node B', () => feed.events.length === 2 && tracking.ended);
-    expect(summary(feed)).toEqual([`${order.number} order.placed placed`, `${order.number} order.status_changed rejected`]);
+    expect(summary(feed)).toEqual([
+      `${order.number} order.placed placed`,
+      `${order.number} order.status_changed rejected`,
+    ]);
     expect(tracking.events.map((event) => event.data.status)).toEqual(['placed', 'rejected']);
   }
 
@@ -256,12 +298,18 @@ describe('across api nodes', () => {
     await expectCrossNode(await node({ pollMs: 600_000 }), await node({ pollMs: 600_000 }));
   });
 
-  it.runIf(process.env.REDIS_URL)('when node A announces a change (Redis pub/sub), then streams on node B deliver it', async () => {
-    const prefix = `brigade-test:${randomBytes(4).toString('hex')}:`;
-    const [redisA, redisB] = [new Redis(process.env.REDIS_URL!), new Redis(process.env.REDIS_URL!)];
-    redisClients.push(redisA, redisB);
-    await expectCrossNode(await node({ redis: redisA, redisPrefix: prefix, pollMs: 600_000 }), await node({ redis: redisB, redisPrefix: prefix, pollMs: 600_000 }));
-  });
+  it.runIf(process.env.REDIS_URL)(
+    'when node A announces a change (Redis pub/sub), then streams on node B deliver it',
+    async () => {
+      const prefix = `brigade-test:${randomBytes(4).toString('hex')}:`;
+      const [redisA, redisB] = [new Redis(process.env.REDIS_URL!), new Redis(process.env.REDIS_URL!)];
+      redisClients.push(redisA, redisB);
+      await expectCrossNode(
+        await node({ redis: redisA, redisPrefix: prefix, pollMs: 600_000 }),
+        await node({ redis: redisB, redisPrefix: prefix, pollMs: 600_000 }),
+      );
+    },
+  );
 });
 
 // --- GraphQL subscription ---------------------------------------------------------------------------
@@ -280,7 +328,9 @@ describe('GraphQL subscription orderStatus', () => {
     await move(a, order.id, 'accepted');
     await waitFor('the acceptance', () => client.of('1').length === 2);
     await move(a, order.id, 'cancelled');
-    await waitFor('the cancellation and completion', () => client.of('1').some((message) => message.type === 'complete'));
+    await waitFor('the cancellation and completion', () =>
+      client.of('1').some((message) => message.type === 'complete'),
+    );
 
     const data = client.statuses('1');
     expect(data.map((event) => [event.fromStatus, event.status])).toEqual([
@@ -302,7 +352,10 @@ describe('GraphQL subscription orderStatus', () => {
     const anonymous = await graphqlSocket(a.url, undefined);
     anonymous.subscribe('1', order.id);
     await waitFor('an error', () => anonymous.of('1').length > 0);
-    expect(anonymous.of('1')[0]).toMatchObject({ type: 'error', payload: [{ extensions: { code: 'UNAUTHENTICATED' } }] });
+    expect(anonymous.of('1')[0]).toMatchObject({
+      type: 'error',
+      payload: [{ extensions: { code: 'UNAUTHENTICATED' } }],
+    });
 
     const other = await graphqlSocket(a.url, { authorization: `Bearer ${stranger.token}` });
     other.subscribe('1', order.id);
@@ -338,7 +391,12 @@ describe('GraphQL subscription orderStatus', () => {
 describe('OpenAPI', () => {
   it('when the document is read, then both streams are declared as text/event-stream with their problems', async () => {
     const a = await node();
-    const doc = (await (await fetch(`${a.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { operationId: string; responses: Record<string, { content?: Record<string, unknown> }> }>> };
+    const doc = (await (await fetch(`${a.url}/openapi.json`)).json()) as {
+      paths: Record<
+        string,
+        Record<string, { operationId: string; responses: Record<string, { content?: Record<string, unknown> }> }>
+      >;
+    };
     const kitchen = doc.paths['/v1/stores/{storeId}/orders/stream']!.get!;
     const order = doc.paths['/v1/orders/{orderId}/events']!.get!;
     expect(kitchen.operationId).toBe('streamStoreOrders');

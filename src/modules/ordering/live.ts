@@ -96,10 +96,23 @@ const RETRY_MS = 2000;
 const topicOf = (storeId: string) => `ordering.store.${storeId}`;
 
 const LastEventIdHeaders = Type.Object({
-  'last-event-id': Type.Optional(Type.String({ maxLength: 200, description: 'The id of the last event received (EventSource sends it when it reconnects)' })),
+  'last-event-id': Type.Optional(
+    Type.String({
+      maxLength: 200,
+      description: 'The id of the last event received (EventSource sends it when it reconnects)',
+    }),
+  ),
 });
 const LastEventIdQuery = Type.Object(
-  { last_event_id: Type.Optional(Type.String({ maxLength: 200, description: 'Same as the Last-Event-ID header, for clients that cannot set headers; the header wins when both are sent' })) },
+  {
+    last_event_id: Type.Optional(
+      Type.String({
+        maxLength: 200,
+        description:
+          'Same as the Last-Event-ID header, for clients that cannot set headers; the header wins when both are sent',
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 
@@ -112,7 +125,9 @@ const EVENT_FORMAT =
 
 const SseResponse = {
   description: 'An event stream',
-  content: { 'text/event-stream': { schema: Type.String({ description: 'Server-sent events; see the operation description' }) } },
+  content: {
+    'text/event-stream': { schema: Type.String({ description: 'Server-sent events; see the operation description' }) },
+  },
 };
 
 /** `id:` of an event: base64url of its sequence number, like the list cursors. */
@@ -128,21 +143,34 @@ function parseLastEventId(header: string | undefined, query: string | undefined)
     // the problem below names the right field
   }
   const path = header !== undefined ? '/headers/last-event-id' : '/querystring/last_event_id';
-  throw new BadRequestError('INVALID_LAST_EVENT_ID', 'Last-Event-ID is not an event id this API sent.', [{ path, message: 'is not an event id of this stream' }]);
+  throw new BadRequestError('INVALID_LAST_EVENT_ID', 'Last-Event-ID is not an event id this API sent.', [
+    { path, message: 'is not an event id of this stream' },
+  ]);
 }
 
 /** Its customer, the partner key that placed it, or the store's people (as GET /v1/orders/{id}). */
 function mayFollowOrder(principal: Principal | null, row: OrderRow): boolean {
   if (principal?.kind === 'user' && row.customer_id === principal.userId) return true;
   if (principal?.kind === 'api_key' && row.placed_by === `api_key:${principal.apiKeyId}`) return true;
-  return mayFollowRule(principal, RULES.readStoreOrders, { organizationId: row.organization_id, storeId: row.store_id });
+  return mayFollowRule(principal, RULES.readStoreOrders, {
+    organizationId: row.organization_id,
+    storeId: row.store_id,
+  });
 }
 
 function toFeedEvent(row: EventRow, order: Order): FeedEvent {
   const seq = Number(row.seq);
   const entry = presentHistory([row])[0]!;
   const data = JSON.stringify({ ...entry, order });
-  return { seq, type: row.type, fromStatus: row.from_status, status: row.to_status, at: entry.at, order, frame: `id: ${cursorOf(seq)}\nevent: order.${row.type}\ndata: ${data}\n\n` };
+  return {
+    seq,
+    type: row.type,
+    fromStatus: row.from_status,
+    status: row.to_status,
+    at: entry.at,
+    order,
+    frame: `id: ${cursorOf(seq)}\nevent: order.${row.type}\ndata: ${data}\n\n`,
+  };
 }
 
 /** An AsyncIterator fed by push, for GraphQL subscriptions; return() (the client unsubscribed) runs onReturn at once. */
@@ -271,7 +299,10 @@ export function createOrderFeed(deps: OrderFeedDeps) {
   const inflight = new Map<string, Promise<Batch>>();
 
   async function load(storeId: string, orderId: string | null, after: number): Promise<Batch> {
-    const rows = orderId === null ? await liveRepo.storeEventsAfter(db, storeId, after, batchSize) : await liveRepo.orderEventsAfter(db, orderId, after, batchSize);
+    const rows =
+      orderId === null
+        ? await liveRepo.storeEventsAfter(db, storeId, after, batchSize)
+        : await liveRepo.orderEventsAfter(db, orderId, after, batchSize);
     if (rows.length === 0) return { events: [], more: false, last: null };
     const ids = [...new Set(rows.map((row) => row.order_id))];
     const [orders, lines] = await Promise.all([liveRepo.ordersByIds(db, ids), orderingRepo.linesOf(db, ids)]);
@@ -339,7 +370,13 @@ export function createOrderFeed(deps: OrderFeedDeps) {
    * event). Listening is set up before the starting point is read, so nothing committed after
    * that point goes unnoticed. The caller opens its sink, then wakes the follower.
    */
-  async function follow(input: { storeId: string; orderId: string | null; after: number | null; finalAlready: boolean; sink: Sink }): Promise<Follower> {
+  async function follow(input: {
+    storeId: string;
+    orderId: string | null;
+    after: number | null;
+    finalAlready: boolean;
+    sink: Sink;
+  }): Promise<Follower> {
     let last = 0;
     // Wake-ups before the starting point is known are ignored: the caller's first wake reads anyway.
     let positioned = false;
@@ -425,7 +462,10 @@ export function createOrderFeed(deps: OrderFeedDeps) {
   }
 
   /** Opens the event stream on the reply and wires it to a follower. */
-  async function serve(reply: FastifyReply, input: { storeId: string; orderId: string | null; after: number | null; finalAlready: boolean }) {
+  async function serve(
+    reply: FastifyReply,
+    input: { storeId: string; orderId: string | null; after: number | null; finalAlready: boolean },
+  ) {
     if (closed) throw new ServiceUnavailableError('SHUTTING_DOWN', 'The server is shutting down; reconnect.');
     const body = new PassThrough();
     // Fastify reports a failed stream itself; without a listener an error would be thrown.
@@ -510,7 +550,12 @@ export function createOrderFeed(deps: OrderFeedDeps) {
         const { storeId } = request.params;
         const store = await deps.tenancy.api.findStore(storeId);
         if (!store) throw new NotFoundError('store');
-        assertOrderingRule(request.principal, RULES.readStoreOrders, { organizationId: store.organization_id, storeId }, 'store');
+        assertOrderingRule(
+          request.principal,
+          RULES.readStoreOrders,
+          { organizationId: store.organization_id, storeId },
+          'store',
+        );
         return serve(reply, { storeId, orderId: null, after, finalAlready: false });
       },
     );
@@ -535,7 +580,12 @@ export function createOrderFeed(deps: OrderFeedDeps) {
         const after = parseLastEventId(request.headers['last-event-id'], request.query.last_event_id);
         const row = await orderingRepo.findOrder(db, request.params.orderId);
         if (!row || !mayFollowOrder(request.principal, row)) throw new NotFoundError('order');
-        return serve(reply, { storeId: row.store_id, orderId: row.id, after: after ?? 0, finalAlready: FINAL.has(row.status) });
+        return serve(reply, {
+          storeId: row.store_id,
+          orderId: row.id,
+          after: after ?? 0,
+          finalAlready: FINAL.has(row.status),
+        });
       },
     );
   };
@@ -554,18 +604,28 @@ export function createOrderFeed(deps: OrderFeedDeps) {
             try {
               principal = await subscriptionPrincipal(context);
             } catch (error) {
-              if (error instanceof AppError) throw new GraphQLError(error.message, { extensions: { code: error.code } });
+              if (error instanceof AppError)
+                throw new GraphQLError(error.message, { extensions: { code: error.code } });
               throw error;
             }
-            if (!principal) throw new GraphQLError('Send {"authorization": "Bearer <token>"} in connection_init to follow an order.', { extensions: { code: 'UNAUTHENTICATED' } });
+            if (!principal)
+              throw new GraphQLError(
+                'Send {"authorization": "Bearer <token>"} in connection_init to follow an order.',
+                { extensions: { code: 'UNAUTHENTICATED' } },
+              );
             // The same gate as the SSE route's access rule: API keys need the read scope.
             if (principal.kind === 'api_key' && !principal.scopes.includes('orders:read')) {
-              throw new GraphQLError('This API key lacks the scope(s): orders:read.', { extensions: { code: 'INSUFFICIENT_SCOPE' } });
+              throw new GraphQLError('This API key lacks the scope(s): orders:read.', {
+                extensions: { code: 'INSUFFICIENT_SCOPE' },
+              });
             }
             if (!isUuid(args.orderId)) throw notFound();
             const row = await orderingRepo.findOrder(db, args.orderId);
             if (!row || !mayFollowOrder(principal, row)) throw notFound();
-            if (closed) throw new GraphQLError('The server is shutting down; reconnect.', { extensions: { code: 'SHUTTING_DOWN' } });
+            if (closed)
+              throw new GraphQLError('The server is shutting down; reconnect.', {
+                extensions: { code: 'SHUTTING_DOWN' },
+              });
 
             let follower: Follower | null = null;
             const events = createPushIterator<OrderStatusEvent>(() => {
@@ -576,11 +636,24 @@ export function createOrderFeed(deps: OrderFeedDeps) {
               // mercurius takes values one at a time as it sends them; a replay is one order's history.
               writable: () => Promise.resolve(),
               send: (batch) => {
-                for (const event of batch) events.push({ orderId: event.order.id, number: event.order.number, status: event.status, fromStatus: event.fromStatus, at: event.at });
+                for (const event of batch)
+                  events.push({
+                    orderId: event.order.id,
+                    number: event.order.number,
+                    status: event.status,
+                    fromStatus: event.fromStatus,
+                    at: event.at,
+                  });
               },
               end: () => events.end(),
             };
-            follower = await follow({ storeId: row.store_id, orderId: row.id, after: 0, finalAlready: FINAL.has(row.status), sink });
+            follower = await follow({
+              storeId: row.store_id,
+              orderId: row.id,
+              after: 0,
+              finalAlready: FINAL.has(row.status),
+              sink,
+            });
             sinks.add(sink);
             follower.wake();
             return events.iterator;

@@ -16,10 +16,20 @@ describe('placing an order', () => {
   it('when a customer places a pickup order, then it is placed, numbered, priced and readable by them and the store', async () => {
     const shop = await orderingStore(t);
     const guest = await customer(t);
-    const res = await placeOrder(t, guest.token, shop.store.id, { channel: 'pickup', lines: [margheritaLine(shop.ids, 2)], tip: { amount: 100, currency: 'EUR' } });
+    const res = await placeOrder(t, guest.token, shop.store.id, {
+      channel: 'pickup',
+      lines: [margheritaLine(shop.ids, 2)],
+      tip: { amount: 100, currency: 'EUR' },
+    });
     expect(res.statusCode, res.body).toBe(201);
     const order = res.json();
-    expect(order).toMatchObject({ status: 'placed', channel: 'pickup', number: 'A-001', payment: { method: 'cash', status: 'not_required' }, customer_id: guest.user.id });
+    expect(order).toMatchObject({
+      status: 'placed',
+      channel: 'pickup',
+      number: 'A-001',
+      payment: { method: 'cash', status: 'not_required' },
+      customer_id: guest.user.id,
+    });
     expect(res.headers.location).toBe(`/v1/orders/${order.id}`);
     expect(order.totals.subtotal).toEqual({ amount: 1800, currency: 'EUR' });
     expect(order.totals.tip).toEqual({ amount: 100, currency: 'EUR' });
@@ -29,12 +39,20 @@ describe('placing an order', () => {
 
     const mine = await t.app.inject({ method: 'GET', url: `/v1/orders/${order.id}`, headers: bearer(guest.token) });
     expect(mine.statusCode).toBe(200);
-    expect(mine.json().history).toEqual([expect.objectContaining({ type: 'placed', status: 'placed', actor: 'customer' })]);
+    expect(mine.json().history).toEqual([
+      expect.objectContaining({ type: 'placed', status: 'placed', actor: 'customer' }),
+    ]);
     const staff = await staffOf(t, { organizationId: shop.organization.id, storeId: shop.store.id, role: 'staff' });
-    const list = await t.app.inject({ method: 'GET', url: `/v1/stores/${shop.store.id}/orders?status=placed`, headers: bearer(staff.token) });
+    const list = await t.app.inject({
+      method: 'GET',
+      url: `/v1/stores/${shop.store.id}/orders?status=placed`,
+      headers: bearer(staff.token),
+    });
     expect(list.json().data.map((o: { id: string }) => o.id)).toEqual([order.id]);
     const other = await customer(t);
-    expect((await t.app.inject({ method: 'GET', url: `/v1/orders/${order.id}`, headers: bearer(other.token) })).statusCode).toBe(404);
+    expect(
+      (await t.app.inject({ method: 'GET', url: `/v1/orders/${order.id}`, headers: bearer(other.token) })).statusCode,
+    ).toBe(404);
   });
 
   it('when the same Idempotency-Key is retried, then the first order comes back and no second one exists', async () => {
@@ -47,14 +65,24 @@ describe('placing an order', () => {
     expect(again.statusCode).toBe(201);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.json().id).toBe(first.json().id);
-    const without = await t.app.inject({ method: 'POST', url: `/v1/stores/${shop.store.id}/orders`, headers: bearer(guest.token), payload: body });
+    const without = await t.app.inject({
+      method: 'POST',
+      url: `/v1/stores/${shop.store.id}/orders`,
+      headers: bearer(guest.token),
+      payload: body,
+    });
     expect(without.json().code).toBe('IDEMPOTENCY_KEY_REQUIRED');
   });
 
   it('when the same external_id is placed twice, then the second answer is the existing order', async () => {
     const shop = await orderingStore(t);
     const guest = await customer(t);
-    const body = { channel: 'pickup', lines: [margheritaLine(shop.ids)], external_id: 'partner-123', source: 'lieferheld' };
+    const body = {
+      channel: 'pickup',
+      lines: [margheritaLine(shop.ids)],
+      external_id: 'partner-123',
+      source: 'lieferheld',
+    };
     const first = await placeOrder(t, guest.token, shop.store.id, body);
     const second = await placeOrder(t, guest.token, shop.store.id, body);
     expect(first.statusCode).toBe(201);
@@ -70,33 +98,65 @@ describe('placing an order', () => {
       lines: [
         { item_id: shop.ids.items.margherita, quantity: 1 },
         { item_id: randomUUID(), quantity: 1 },
-        { item_id: shop.ids.items.diavola, quantity: 1, modifiers: [{ option_id: shop.ids.options['base/tomato'] }, { option_id: shop.ids.options['base/white'] }] },
+        {
+          item_id: shop.ids.items.diavola,
+          quantity: 1,
+          modifiers: [{ option_id: shop.ids.options['base/tomato'] }, { option_id: shop.ids.options['base/white'] }],
+        },
       ],
     });
     expect(res.statusCode).toBe(422);
     const codes = res.json().errors.map((e: { code: string; path: string }) => `${e.code} ${e.path}`);
     expect(codes).toEqual(
-      expect.arrayContaining(['VARIANT_REQUIRED /lines/0/variant_id', 'MODIFIER_RULES_BROKEN /lines/0/modifiers', 'ITEM_UNAVAILABLE /lines/1/item_id', 'MODIFIER_RULES_BROKEN /lines/2/modifiers']),
+      expect.arrayContaining([
+        'VARIANT_REQUIRED /lines/0/variant_id',
+        'MODIFIER_RULES_BROKEN /lines/0/modifiers',
+        'ITEM_UNAVAILABLE /lines/1/item_id',
+        'MODIFIER_RULES_BROKEN /lines/2/modifiers',
+      ]),
     );
-    const quote = await t.app.inject({ method: 'POST', url: `/v1/stores/${shop.store.id}/quotes`, payload: { channel: 'pickup', lines: [margheritaLine(shop.ids)] } });
+    const quote = await t.app.inject({
+      method: 'POST',
+      url: `/v1/stores/${shop.store.id}/quotes`,
+      payload: { channel: 'pickup', lines: [margheritaLine(shop.ids)] },
+    });
     expect(quote.statusCode).toBe(200);
-    expect(quote.json()).toMatchObject({ orderable: true, problems: [], totals: { total: { amount: 900, currency: 'EUR' } } });
+    expect(quote.json()).toMatchObject({
+      orderable: true,
+      problems: [],
+      totals: { total: { amount: 900, currency: 'EUR' } },
+    });
   });
 
   it('when staff walk a pickup order through the kitchen, then each step is recorded and a stale If-Match is refused', async () => {
     const shop = await orderingStore(t);
     const guest = await customer(t);
     const staff = await staffOf(t, { organizationId: shop.organization.id, storeId: shop.store.id, role: 'staff' });
-    const order = (await placeOrder(t, guest.token, shop.store.id, { channel: 'pickup', lines: [margheritaLine(shop.ids)] })).json();
+    const order = (
+      await placeOrder(t, guest.token, shop.store.id, { channel: 'pickup', lines: [margheritaLine(shop.ids)] })
+    ).json();
     const act = (action: string, token: string, ifMatch?: string) =>
-      t.app.inject({ method: 'POST', url: `/v1/orders/${order.id}/transitions`, headers: { ...bearer(token), ...(ifMatch ? { 'if-match': ifMatch } : {}) }, payload: { action } });
+      t.app.inject({
+        method: 'POST',
+        url: `/v1/orders/${order.id}/transitions`,
+        headers: { ...bearer(token), ...(ifMatch ? { 'if-match': ifMatch } : {}) },
+        payload: { action },
+      });
     expect((await act('accept', staff.token, '"1"')).statusCode).toBe(200);
     expect((await act('start_preparing', staff.token, '"1"')).statusCode).toBe(412);
     expect((await act('start_preparing', staff.token, '"2"')).json().status).toBe('preparing');
     expect((await act('cancel', guest.token)).json().code).toBe('INVALID_ORDER_TRANSITION');
     expect((await act('mark_ready', staff.token)).json().status).toBe('ready');
     expect((await act('hand_over', staff.token)).json().status).toBe('picked_up');
-    const history = (await t.app.inject({ method: 'GET', url: `/v1/orders/${order.id}`, headers: bearer(guest.token) })).json().history;
-    expect(history.map((h: { status: string }) => h.status)).toEqual(['placed', 'accepted', 'preparing', 'ready', 'picked_up']);
+    const history = (
+      await t.app.inject({ method: 'GET', url: `/v1/orders/${order.id}`, headers: bearer(guest.token) })
+    ).json().history;
+    expect(history.map((h: { status: string }) => h.status)).toEqual([
+      'placed',
+      'accepted',
+      'preparing',
+      'ready',
+      'picked_up',
+    ]);
   });
 });

@@ -66,8 +66,15 @@ export function orderNumber(n: number): string {
 
 function basketError(problems: BasketProblem[]): UnprocessableError {
   const first = problems[0]!;
-  const detail = problems.length === 1 ? first.message : `${first.message} (and ${problems.length - 1} more problem(s), listed in errors)`;
-  return new UnprocessableError(first.code, detail, problems.map((problem) => ({ path: problem.path, message: problem.message, code: problem.code })));
+  const detail =
+    problems.length === 1
+      ? first.message
+      : `${first.message} (and ${problems.length - 1} more problem(s), listed in errors)`;
+  return new UnprocessableError(
+    first.code,
+    detail,
+    problems.map((problem) => ({ path: problem.path, message: problem.message, code: problem.code })),
+  );
 }
 
 function isUniqueViolation(error: unknown, constraint: string): boolean {
@@ -89,21 +96,56 @@ export function createPlacementService(deps: PlacementDeps) {
     let tableId: string | null = null;
     if (body.channel === 'dine_in') {
       const table = body.table_token ? await deps.tenancy.api.findTableByQrToken(body.table_token) : null;
-      if (!body.table_token) problems.push({ code: 'TABLE_REQUIRED', path: '/table_token', message: 'Dine-in orders need the table’s QR token.' });
-      else if (!table || table.store_id !== storeId) problems.push({ code: 'TABLE_UNKNOWN', path: '/table_token', message: 'This QR code is not a table of this store (it may have been replaced).' });
+      if (!body.table_token)
+        problems.push({
+          code: 'TABLE_REQUIRED',
+          path: '/table_token',
+          message: 'Dine-in orders need the table’s QR token.',
+        });
+      else if (!table || table.store_id !== storeId)
+        problems.push({
+          code: 'TABLE_UNKNOWN',
+          path: '/table_token',
+          message: 'This QR code is not a table of this store (it may have been replaced).',
+        });
       else tableId = table.id;
     } else if (body.table_token !== undefined) {
-      problems.push({ code: 'TABLE_NOT_APPLICABLE', path: '/table_token', message: 'Only dine-in orders are for a table.' });
+      problems.push({
+        code: 'TABLE_NOT_APPLICABLE',
+        path: '/table_token',
+        message: 'Only dine-in orders are for a table.',
+      });
     }
-    if (body.channel === 'delivery' && !body.delivery) problems.push({ code: 'DELIVERY_DETAILS_REQUIRED', path: '/delivery', message: 'Delivery orders need an address and a contact.' });
-    if (body.channel !== 'delivery' && body.delivery) problems.push({ code: 'DELIVERY_NOT_APPLICABLE', path: '/delivery', message: 'Only delivery orders have delivery details.' });
-    if (body.tip && body.tip.currency !== store.currency) problems.push({ code: 'CURRENCY_MISMATCH', path: '/tip/currency', message: `This store charges in ${store.currency}.` });
+    if (body.channel === 'delivery' && !body.delivery)
+      problems.push({
+        code: 'DELIVERY_DETAILS_REQUIRED',
+        path: '/delivery',
+        message: 'Delivery orders need an address and a contact.',
+      });
+    if (body.channel !== 'delivery' && body.delivery)
+      problems.push({
+        code: 'DELIVERY_NOT_APPLICABLE',
+        path: '/delivery',
+        message: 'Only delivery orders have delivery details.',
+      });
+    if (body.tip && body.tip.currency !== store.currency)
+      problems.push({
+        code: 'CURRENCY_MISMATCH',
+        path: '/tip/currency',
+        message: `This store charges in ${store.currency}.`,
+      });
 
     const scheduledFor = body.scheduled_for === undefined ? null : new Date(body.scheduled_for).getTime();
     const firstDay = localDateAt(new Date(now - DAY), store.timezone);
     const lastDay = localDateAt(new Date(Math.max(now, scheduledFor ?? now) + DAY), store.timezone);
     const opening = await deps.tenancy.api.openIntervals(storeId, firstDay, lastDay);
-    const plan = planFulfilment({ now, scheduledFor, intervals: opening?.intervals ?? [], rules: settings, timezone: store.timezone });
+    const plan = planFulfilment({
+      now,
+      scheduledFor,
+      intervals: opening?.intervals ?? [],
+      rules: settings,
+      timezone: store.timezone,
+    });
     if (!plan.ok) problems.push(plan.problem);
 
     // The menu at the fulfilment time: what is served when the order will be made.
@@ -114,12 +156,22 @@ export function createPlacementService(deps: PlacementDeps) {
 
     const { capacity } = poolOf(settings, body.channel);
     if (capacity.items !== null && basket.itemCount > capacity.items) {
-      problems.push({ code: 'ORDER_TOO_LARGE', path: '/lines', message: `The kitchen takes at most ${capacity.items} items per ${settings.slotMinutes}-minute slot; split the order or call the store.` });
+      problems.push({
+        code: 'ORDER_TOO_LARGE',
+        path: '/lines',
+        message: `The kitchen takes at most ${capacity.items} items per ${settings.slotMinutes}-minute slot; split the order or call the store.`,
+      });
     }
-    if (plan.ok && plan.candidates.length === 0) problems.push({ code: 'SLOT_FULL', path: plan.scheduled ? '/scheduled_for' : '', message: 'No kitchen slot is open for this time.' });
+    if (plan.ok && plan.candidates.length === 0)
+      problems.push({
+        code: 'SLOT_FULL',
+        path: plan.scheduled ? '/scheduled_for' : '',
+        message: 'No kitchen slot is open for this time.',
+      });
 
     const itemCount = basket.lines.reduce((sum, line) => sum + line.quantity, 0);
-    const serviceCharged = settings.serviceChargeChannels.includes(body.channel) && itemCount >= settings.serviceChargeMinItems;
+    const serviceCharged =
+      settings.serviceChargeChannels.includes(body.channel) && itemCount >= settings.serviceChargeMinItems;
     const pricing = priceOrder({
       currency: store.currency,
       prices_include_tax: menu.prices_include_tax,
@@ -141,7 +193,8 @@ export function createPlacementService(deps: PlacementDeps) {
     const shortage = (lineNo: number, left: number): BasketProblem => ({
       code: 'INSUFFICIENT_STOCK',
       path: `/lines/${lineNo}/quantity`,
-      message: left === 0 ? 'Sold out at this store: must be <= 0.' : `Only ${left} left at this store: must be <= ${left}.`,
+      message:
+        left === 0 ? 'Sold out at this store: must be <= 0.' : `Only ${left} left at this store: must be <= ${left}.`,
     });
     const problems = basket.problems.map((problem) => {
       const lineNo = /^\/lines\/(\d+)\/item_id$/.exec(problem.path)?.[1];
@@ -150,7 +203,8 @@ export function createPlacementService(deps: PlacementDeps) {
     });
     for (const line of basket.lines) {
       const left = levels.get(line.item_id);
-      if (left !== undefined && (basket.units.get(line.item_id) ?? 0) > left) problems.push(shortage(line.line_no, left));
+      if (left !== undefined && (basket.units.get(line.item_id) ?? 0) > left)
+        problems.push(shortage(line.line_no, left));
     }
     return problems;
   }
@@ -167,13 +221,26 @@ export function createPlacementService(deps: PlacementDeps) {
       const { pool, capacity } = poolOf(settings, body.channel);
       const first = plan.candidates[0]!.startsAt;
       const last = plan.candidates[plan.candidates.length - 1]!.startsAt;
-      const usage = new Map((await repo.slotUsage(deps.db, storeId, pool, new Date(first), new Date(last + 1))).map((row) => [row.starts_at.getTime(), row]));
+      const usage = new Map(
+        (await repo.slotUsage(deps.db, storeId, pool, new Date(first), new Date(last + 1))).map((row) => [
+          row.starts_at.getTime(),
+          row,
+        ]),
+      );
       const room = plan.candidates.find((slot) => {
         const used = usage.get(slot.startsAt);
-        return (capacity.orders === null || (used?.orders_taken ?? 0) + 1 <= capacity.orders) && (capacity.items === null || (used?.items_taken ?? 0) + prepared.basket.itemCount <= capacity.items);
+        return (
+          (capacity.orders === null || (used?.orders_taken ?? 0) + 1 <= capacity.orders) &&
+          (capacity.items === null || (used?.items_taken ?? 0) + prepared.basket.itemCount <= capacity.items)
+        );
       });
       if (room) promised = promisedAt(room, plan.readyAt);
-      else problems.push({ code: 'SLOT_FULL', path: plan.scheduled ? '/scheduled_for' : '', message: 'The kitchen is fully booked for this time; pick another slot.' });
+      else
+        problems.push({
+          code: 'SLOT_FULL',
+          path: plan.scheduled ? '/scheduled_for' : '',
+          message: 'The kitchen is fully booked for this time; pick another slot.',
+        });
     }
     return {
       store_id: storeId,
@@ -183,7 +250,12 @@ export function createPlacementService(deps: PlacementDeps) {
       orderable: problems.length === 0,
       problems,
       promised_at: promised === null ? null : new Date(promised).toISOString(),
-      lines: pricing.lines.map((line) => presentLine(line, store.currency, { notes: body.lines[line.line_no]?.notes ?? null, parentOf: parentLookup(prepared.basket, line.line_no) })),
+      lines: pricing.lines.map((line) =>
+        presentLine(line, store.currency, {
+          notes: body.lines[line.line_no]?.notes ?? null,
+          parentOf: parentLookup(prepared.basket, line.line_no),
+        }),
+      ),
       totals: presentTotals(pricing, store.currency),
     };
   }
@@ -193,33 +265,59 @@ export function createPlacementService(deps: PlacementDeps) {
   }
 
   /** An order this placer may get back instead of a new one (a retry, or the same external id). */
-  async function existing(ex: Db | Tx, principal: Principal, storeId: string, organizationId: string, body: OrderBody, idempotencyKey: string | null): Promise<OrderRow | null> {
+  async function existing(
+    ex: Db | Tx,
+    principal: Principal,
+    storeId: string,
+    organizationId: string,
+    body: OrderBody,
+    idempotencyKey: string | null,
+  ): Promise<OrderRow | null> {
     if (idempotencyKey !== null) {
       const row = await repo.findByIdempotencyKey(ex, storeId, placerOf(principal), idempotencyKey);
       if (row) return row;
     }
     if (body.external_id !== undefined) {
-      const row = await repo.findByExternalId(ex, { organizationId, source: body.source ?? 'direct', channel: body.channel, externalId: body.external_id });
+      const row = await repo.findByExternalId(ex, {
+        organizationId,
+        source: body.source ?? 'direct',
+        channel: body.channel,
+        externalId: body.external_id,
+      });
       if (row) {
         // A partner's id names one order; only its placer (or another key of the brand) gets it back.
-        const samePlacer = row.placed_by === placerOf(principal) || (principal.kind === 'api_key' && principal.organizationId === organizationId);
-        if (!samePlacer) throw new ConflictError('EXTERNAL_ID_TAKEN', 'Another order already carries this external_id.');
+        const samePlacer =
+          row.placed_by === placerOf(principal) ||
+          (principal.kind === 'api_key' && principal.organizationId === organizationId);
+        if (!samePlacer)
+          throw new ConflictError('EXTERNAL_ID_TAKEN', 'Another order already carries this external_id.');
         return row;
       }
     }
     return null;
   }
 
-  async function place(principal: Principal, storeId: string, body: OrderBody, idempotencyKey: string | null): Promise<{ order: Order; created: boolean }> {
+  async function place(
+    principal: Principal,
+    storeId: string,
+    body: OrderBody,
+    idempotencyKey: string | null,
+  ): Promise<{ order: Order; created: boolean }> {
     const store = await deps.tenancy.api.findStore(storeId);
     if (!store) throw new NotFoundError('store');
-    if (principal.kind === 'api_key' && principal.organizationId !== store.organization_id) throw new NotFoundError('store');
+    if (principal.kind === 'api_key' && principal.organizationId !== store.organization_id)
+      throw new NotFoundError('store');
     const found = await existing(deps.db, principal, storeId, store.organization_id, body, idempotencyKey);
     if (found) return { order: await again(found), created: false };
 
     const payments = deps.payments();
     const online = body.payment?.method === 'online';
-    if (online && !payments) throw new UnprocessableError('ONLINE_PAYMENT_UNAVAILABLE', 'This store takes no online payments; pay at the counter.', [{ path: '/payment/method', message: 'must be cash here' }]);
+    if (online && !payments)
+      throw new UnprocessableError(
+        'ONLINE_PAYMENT_UNAVAILABLE',
+        'This store takes no online payments; pay at the counter.',
+        [{ path: '/payment/method', message: 'must be cash here' }],
+      );
     // Refused before any work: a provider that is down fails the order fast (503), holding nothing.
     await payments?.assertCanTake(store, online ? 'online' : 'cash');
     const prepared = await prepare(store, body);
@@ -257,38 +355,74 @@ export function createPlacementService(deps: PlacementDeps) {
   async function again(row: OrderRow): Promise<Order> {
     const order = await loadOrder(row);
     const payments = deps.payments();
-    if (!payments || row.payment_method !== 'online' || row.status !== 'placed' || row.payment_status !== 'awaiting') return order;
+    if (!payments || row.payment_method !== 'online' || row.status !== 'placed' || row.payment_status !== 'awaiting')
+      return order;
     const checkout = await payments.open(row.id).catch(() => null);
     return { ...order, payment: { ...order.payment, checkout } };
   }
 
-  async function write(trx: Tx, principal: Principal, prepared: Prepared, body: OrderBody, idempotencyKey: string | null): Promise<{ row: OrderRow; soldOut: string[] }> {
+  async function write(
+    trx: Tx,
+    principal: Principal,
+    prepared: Prepared,
+    body: OrderBody,
+    idempotencyKey: string | null,
+  ): Promise<{ row: OrderRow; soldOut: string[] }> {
     const { store, settings, plan, basket, pricing } = prepared;
     if (!plan.ok) throw new Error('unreachable: a failed plan is a problem');
     // A twin that committed since the check in place() makes the insert below fail on a unique
     // index; place() then answers with the twin.
 
     const orderId = uuidv7();
-    const stock = await deps.stock.reserve(trx, { organizationId: store.organization_id, storeId: store.id, orderId, items: [...basket.units].map(([itemId, quantity]) => ({ itemId, quantity })) });
+    const stock = await deps.stock.reserve(trx, {
+      organizationId: store.organization_id,
+      storeId: store.id,
+      orderId,
+      items: [...basket.units].map(([itemId, quantity]) => ({ itemId, quantity })),
+    });
     if (!stock.ok) {
       const errors = stock.shortages.flatMap((shortage) =>
         body.lines.flatMap((line, lineNo) =>
-          line.item_id === shortage.itemId ? [{ path: `/lines/${lineNo}/quantity`, message: `must be <= ${shortage.available}`, code: 'INSUFFICIENT_STOCK' }] : [],
+          line.item_id === shortage.itemId
+            ? [
+                {
+                  path: `/lines/${lineNo}/quantity`,
+                  message: `must be <= ${shortage.available}`,
+                  code: 'INSUFFICIENT_STOCK',
+                },
+              ]
+            : [],
         ),
       );
       const first = stock.shortages[0]!;
       const name = basket.lines.find((line) => line.item_id === first.itemId)?.name ?? 'this item';
-      throw new UnprocessableError('INSUFFICIENT_STOCK', `Only ${first.available} of '${name}' left at this store.`, errors);
+      throw new UnprocessableError(
+        'INSUFFICIENT_STOCK',
+        `Only ${first.available} of '${name}' left at this store.`,
+        errors,
+      );
     }
 
     // The store-wide rows (the slot, then the counter) are taken last, so they are held for as
     // few statements as possible: every order of the store queues on them.
     const now = deps.clock();
-    if (principal.kind === 'user') await deps.identity.api.recordCustomer(trx, { organizationId: store.organization_id, userId: principal.userId, at: now });
+    if (principal.kind === 'user')
+      await deps.identity.api.recordCustomer(trx, {
+        organizationId: store.organization_id,
+        userId: principal.userId,
+        at: now,
+      });
     const { pool, capacity } = poolOf(settings, body.channel);
     let slot = null;
     for (const candidate of plan.candidates) {
-      const taken = await repo.takeSlot(trx, { storeId: store.id, pool, startsAt: new Date(candidate.startsAt), items: basket.itemCount, maxOrders: capacity.orders, maxItems: capacity.items });
+      const taken = await repo.takeSlot(trx, {
+        storeId: store.id,
+        pool,
+        startsAt: new Date(candidate.startsAt),
+        items: basket.itemCount,
+        maxOrders: capacity.orders,
+        maxItems: capacity.items,
+      });
       if (taken) {
         slot = candidate;
         break;
@@ -297,17 +431,41 @@ export function createPlacementService(deps: PlacementDeps) {
     if (!slot) {
       throw new UnprocessableError(
         'SLOT_FULL',
-        plan.scheduled ? 'The kitchen is fully booked at the scheduled time; pick another slot (GET …/slots).' : `The kitchen is fully booked for the next ${settings.asapMaxWaitMinutes} minutes; schedule the order for later.`,
+        plan.scheduled
+          ? 'The kitchen is fully booked at the scheduled time; pick another slot (GET …/slots).'
+          : `The kitchen is fully booked for the next ${settings.asapMaxWaitMinutes} minutes; schedule the order for later.`,
         [{ path: plan.scheduled ? '/scheduled_for' : '', message: 'No room in the kitchen slot', code: 'SLOT_FULL' }],
       );
     }
 
     const online = body.payment?.method === 'online';
     const autoAccepted = settings.autoAccept && !online;
-    const history: NewEvent[] = [{ type: 'placed', from_status: null, to_status: 'placed', actor_kind: principal.kind === 'user' ? 'customer' : 'staff', actor_id: principal.kind === 'user' ? principal.userId : null, reason: null }];
-    if (autoAccepted) history.push({ type: 'status_changed', from_status: 'placed', to_status: 'accepted', actor_kind: 'system', actor_id: null, reason: 'auto-accept' });
+    const history: NewEvent[] = [
+      {
+        type: 'placed',
+        from_status: null,
+        to_status: 'placed',
+        actor_kind: principal.kind === 'user' ? 'customer' : 'staff',
+        actor_id: principal.kind === 'user' ? principal.userId : null,
+        reason: null,
+      },
+    ];
+    if (autoAccepted)
+      history.push({
+        type: 'status_changed',
+        from_status: 'placed',
+        to_status: 'accepted',
+        actor_kind: 'system',
+        actor_id: null,
+        reason: 'auto-accept',
+      });
     const businessDate = localDateAt(now, store.timezone);
-    const numbers = await repo.nextNumbers(trx, { storeId: store.id, businessDate, events: history.length, newOrder: true });
+    const numbers = await repo.nextNumbers(trx, {
+      storeId: store.id,
+      businessDate,
+      events: history.length,
+      newOrder: true,
+    });
     const number = orderNumber(numbers.number);
     const row = {
       id: orderId,
@@ -351,22 +509,52 @@ export function createPlacementService(deps: PlacementDeps) {
       variant_id: line.variant_id,
       name: line.name,
       quantity: line.quantity,
-      modifiers: line.modifiers.map((modifier) => ({ ...modifier, parent_option_id: basket.parents.get(`${line.line_no}:${modifier.group_id}:${modifier.option_id}`) ?? null })),
+      modifiers: line.modifiers.map((modifier) => ({
+        ...modifier,
+        parent_option_id: basket.parents.get(`${line.line_no}:${modifier.group_id}:${modifier.option_id}`) ?? null,
+      })),
       notes: body.lines[line.line_no]?.notes ?? null,
       total: line.total,
     }));
     const inserted = await repo.insertOrder(trx, row, lines);
     await repo.appendEvents(trx, { storeId: store.id, orderId, at: now }, numbers.firstSeq, history);
-    await deps.payments()?.createIn(trx, { id: orderId, organization_id: store.organization_id, store_id: store.id, number, total: pricing.total, currency: store.currency, method: row.payment_method });
+    await deps
+      .payments()
+      ?.createIn(trx, {
+        id: orderId,
+        organization_id: store.organization_id,
+        store_id: store.id,
+        number,
+        total: pricing.total,
+        currency: store.currency,
+        method: row.payment_method,
+      });
 
-    const facts = { order_id: orderId, organization_id: store.organization_id, store_id: store.id, number, channel: body.channel };
+    const facts = {
+      order_id: orderId,
+      organization_id: store.organization_id,
+      store_id: store.id,
+      number,
+      channel: body.channel,
+    };
     await deps.events.append(trx, {
       type: 'ordering.order.placed',
       aggregate: orderAggregate(orderId),
-      data: { ...facts, status: 'placed', total: pricing.total, currency: store.currency, promised_at: row.promised_at.toISOString(), payment_method: row.payment_method },
+      data: {
+        ...facts,
+        status: 'placed',
+        total: pricing.total,
+        currency: store.currency,
+        promised_at: row.promised_at.toISOString(),
+        payment_method: row.payment_method,
+      },
     });
     if (autoAccepted) {
-      await deps.events.append(trx, { type: TRANSITION_EVENTS.accept, aggregate: orderAggregate(orderId), data: { ...facts, from: 'placed', to: 'accepted', actor: 'system', reason: 'auto-accept' } });
+      await deps.events.append(trx, {
+        type: TRANSITION_EVENTS.accept,
+        aggregate: orderAggregate(orderId),
+        data: { ...facts, from: 'placed', to: 'accepted', actor: 'system', reason: 'auto-accept' },
+      });
     }
     return { row: inserted, soldOut: stock.soldOut };
   }

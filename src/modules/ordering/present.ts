@@ -6,7 +6,11 @@ import type { Order, Quote } from './schema.js';
 const iso = (date: Date) => date.toISOString();
 const isoOrNull = (date: Date | null) => (date ? date.toISOString() : null);
 
-export function presentLine(priced: PricedLine, currency: string, extra: { notes: string | null; parentOf: (groupId: string, optionId: string) => string | null }) {
+export function presentLine(
+  priced: PricedLine,
+  currency: string,
+  extra: { notes: string | null; parentOf: (groupId: string, optionId: string) => string | null },
+) {
   const money = (amount: number) => ({ amount, currency });
   return {
     line_no: priced.line_no,
@@ -72,8 +76,16 @@ export function presentOrder(row: OrderRow, lines: LineRow[]): Order {
     prices_include_tax: row.pricing.prices_include_tax,
     lines: row.pricing.lines.map((priced) => {
       const stored = byNo.get(priced.line_no);
-      const parents = new Map((stored?.modifiers ?? []).map((modifier) => [`${modifier.group_id}:${modifier.option_id}`, modifier.parent_option_id]));
-      return presentLine(priced, row.currency, { notes: stored?.notes ?? null, parentOf: (group, option) => parents.get(`${group}:${option}`) ?? null });
+      const parents = new Map(
+        (stored?.modifiers ?? []).map((modifier) => [
+          `${modifier.group_id}:${modifier.option_id}`,
+          modifier.parent_option_id,
+        ]),
+      );
+      return presentLine(priced, row.currency, {
+        notes: stored?.notes ?? null,
+        parentOf: (group, option) => parents.get(`${group}:${option}`) ?? null,
+      });
     }),
     totals: presentTotals(row.pricing, row.currency),
     notes: row.notes,

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mulDivRoundHalfUp, priceOrder, type PriceBreakdown, type PricedLine, type PricingInput, type PricingLine, type PricingModifier } from './pricing.js';
+import {
+  mulDivRoundHalfUp,
+  priceOrder,
+  type PriceBreakdown,
+  type PricedLine,
+  type PricingInput,
+  type PricingLine,
+  type PricingModifier,
+} from './pricing.js';
 
 function line(overrides: Partial<PricingLine> = {}): PricingLine {
   return {
@@ -18,7 +26,15 @@ function line(overrides: Partial<PricingLine> = {}): PricingLine {
 }
 
 function order(lines: PricingLine[], overrides: Partial<PricingInput> = {}): PricingInput {
-  return { currency: 'EUR', prices_include_tax: false, lines, service_charge_bps: 0, delivery_fee: 0, tip: 0, ...overrides };
+  return {
+    currency: 'EUR',
+    prices_include_tax: false,
+    lines,
+    service_charge_bps: 0,
+    delivery_fee: 0,
+    tip: 0,
+    ...overrides,
+  };
 }
 
 function pick(option_id: string, unit_price: number, quantity = 1, group_id = 'sauces'): PricingModifier {
@@ -60,7 +76,10 @@ describe('pricing: hand-computed examples', () => {
   });
 
   it('when the cheapest picks cost the same, then the free unit goes to the lower option_id', () => {
-    for (const picks of [[pick('mustard', 40), pick('ketchup', 40)], [pick('ketchup', 40), pick('mustard', 40)]]) {
+    for (const picks of [
+      [pick('mustard', 40), pick('ketchup', 40)],
+      [pick('ketchup', 40), pick('mustard', 40)],
+    ]) {
       const result = priceOrder(order([line({ modifiers: picks, free_quantities: { sauces: 1 } })]));
       expect(result.lines[0]!.modifiers.find((m) => m.option_id === 'ketchup')!.free_quantity).toBe(1);
       expect(result.lines[0]!.modifiers.find((m) => m.option_id === 'mustard')!.free_quantity).toBe(0);
@@ -71,9 +90,19 @@ describe('pricing: hand-computed examples', () => {
     // Two free cheese units per burger: brie (80, cheapest) takes one, cheddar ×3 takes the other.
     // Per burger: cheddar 2 × 100 charged; two burgers: 400. Gross (900 + 200) × 2 = 2200.
     const modifiers = [pick('cheddar', 100, 3, 'cheese'), pick('brie', 80, 1, 'cheese')];
-    const result = priceOrder(order([line({ unit_price: 900, quantity: 2, modifiers, free_quantities: { cheese: 2 } })]));
+    const result = priceOrder(
+      order([line({ unit_price: 900, quantity: 2, modifiers, free_quantities: { cheese: 2 } })]),
+    );
     expect(result.lines[0]!.modifiers).toEqual([
-      { option_id: 'cheddar', group_id: 'cheese', name: 'cheddar', quantity: 3, free_quantity: 1, unit_price: 100, total: 400 },
+      {
+        option_id: 'cheddar',
+        group_id: 'cheese',
+        name: 'cheddar',
+        quantity: 3,
+        free_quantity: 1,
+        unit_price: 100,
+        total: 400,
+      },
       { option_id: 'brie', group_id: 'cheese', name: 'brie', quantity: 1, free_quantity: 1, unit_price: 80, total: 0 },
     ]);
     expect(result).toMatchObject({ modifier_charges: 400, subtotal: 2200, total: 2200 });
@@ -87,7 +116,10 @@ describe('pricing: hand-computed examples', () => {
 
   it('when an order discount does not split evenly, then the leftover unit goes to the largest remainder', () => {
     // 50 over 200 and 100: 33.33 and 16.67 → floors 33 and 16, the leftover 1 to the .67.
-    const lines = [line({ line_no: 0, item_id: 'a', unit_price: 200 }), line({ line_no: 1, item_id: 'b', unit_price: 100 })];
+    const lines = [
+      line({ line_no: 0, item_id: 'a', unit_price: 200 }),
+      line({ line_no: 1, item_id: 'b', unit_price: 100 }),
+    ];
     const result = priceOrder(order(lines, { order_discounts: [{ code: 'WELCOME', amount: 50 }] }));
     expect(result.lines.map((l) => l.discount)).toEqual([33, 17]);
     expect(result).toMatchObject({ discounts: 50, total: 250 });
@@ -106,7 +138,10 @@ describe('pricing: hand-computed examples', () => {
   it('when tied lines differ only in tax rate, then the rate is part of the content key and reordering keeps the tax', () => {
     // 1 over two lines of 3: a tie at .5. At 19% exclusive, 3 carries 0.57 → 1 of tax, 2 carries 0.38 → 0,
     // so who gets the unit changes the tax; the key gives it to the 0% line in either order.
-    const lines = [line({ line_no: 0, unit_price: 3, tax_rate_bps: 1900 }), line({ line_no: 1, unit_price: 3, tax_rate_bps: 0 })];
+    const lines = [
+      line({ line_no: 0, unit_price: 3, tax_rate_bps: 1900 }),
+      line({ line_no: 1, unit_price: 3, tax_rate_bps: 0 }),
+    ];
     for (const ordered of [lines, [lines[1]!, lines[0]!]]) {
       const renumbered = ordered.map((l, i) => ({ ...l, line_no: i }));
       const result = priceOrder(order(renumbered, { order_discounts: [{ code: 'X', amount: 1 }] }));
@@ -117,21 +152,43 @@ describe('pricing: hand-computed examples', () => {
 
   it('when order discounts exceed what the line discounts leave, then they are capped at it', () => {
     const lines = [line({ unit_price: 1000, discount: 300 })];
-    const result = priceOrder(order(lines, { order_discounts: [{ code: 'A', amount: 500 }, { code: 'B', amount: 500 }] }));
+    const result = priceOrder(
+      order(lines, {
+        order_discounts: [
+          { code: 'A', amount: 500 },
+          { code: 'B', amount: 500 },
+        ],
+      }),
+    );
     expect(result).toMatchObject({ discounts: 1000, total: 0 });
   });
 
   it('when there is a service charge, delivery fee and tip, then the service charge is on the discounted subtotal and none of them is taxed', () => {
     // Inclusive 19%: 1190 - 190 discount = 1000, containing 159.66 → 160 tax. Service 10% of 1000.
     const result = priceOrder(
-      order([line({ unit_price: 1190, tax_rate_bps: 1900, discount: 190 })], { prices_include_tax: true, service_charge_bps: 1000, delivery_fee: 300, tip: 150 }),
+      order([line({ unit_price: 1190, tax_rate_bps: 1900, discount: 190 })], {
+        prices_include_tax: true,
+        service_charge_bps: 1000,
+        delivery_fee: 300,
+        tip: 150,
+      }),
     );
-    expect(result).toMatchObject({ subtotal: 1190, discounts: 190, tax: 160, service_charge: 100, delivery_fee: 300, tip: 150, total: 1550 });
+    expect(result).toMatchObject({
+      subtotal: 1190,
+      discounts: 190,
+      tax: 160,
+      service_charge: 100,
+      delivery_fee: 300,
+      tip: 150,
+      total: 1550,
+    });
   });
 
   it('when prices exclude tax, then tax is added and the total adds service charge, delivery fee and tip', () => {
     // 2 × 1000 at 7%: 140 tax; service 12.5% of 2000 = 250; 2000 + 140 + 250 + 300 + 150.
-    const result = priceOrder(order([line({ quantity: 2, tax_rate_bps: 700 })], { service_charge_bps: 1250, delivery_fee: 300, tip: 150 }));
+    const result = priceOrder(
+      order([line({ quantity: 2, tax_rate_bps: 700 })], { service_charge_bps: 1250, delivery_fee: 300, tip: 150 }),
+    );
     expect(result).toMatchObject({ subtotal: 2000, tax: 140, service_charge: 250, total: 2840 });
   });
 
@@ -141,7 +198,14 @@ describe('pricing: hand-computed examples', () => {
   });
 
   it('when there are no lines, then only the delivery fee and tip are charged', () => {
-    const result = priceOrder(order([], { order_discounts: [{ code: 'X', amount: 100 }], service_charge_bps: 1000, delivery_fee: 300, tip: 50 }));
+    const result = priceOrder(
+      order([], {
+        order_discounts: [{ code: 'X', amount: 100 }],
+        service_charge_bps: 1000,
+        delivery_fee: 300,
+        tip: 50,
+      }),
+    );
     expect(result).toMatchObject({ subtotal: 0, discounts: 0, tax: 0, service_charge: 0, total: 350 });
   });
 
@@ -177,7 +241,9 @@ describe('pricing: hand-computed examples', () => {
     expect(mulDivRoundHalfUp(1, 1, 2)).toBe(1);
     expect(mulDivRoundHalfUp(1, 1, 3)).toBe(0);
     expect(mulDivRoundHalfUp(Number.MAX_SAFE_INTEGER, 3, 6)).toBe(4_503_599_627_370_496); // …495.5 → …496
-    expect(mulDivRoundHalfUp(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)).toBe(Number.MAX_SAFE_INTEGER);
+    expect(mulDivRoundHalfUp(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)).toBe(
+      Number.MAX_SAFE_INTEGER,
+    );
     expect(() => mulDivRoundHalfUp(Number.MAX_SAFE_INTEGER, 2, 1)).toThrow(RangeError);
   });
 });
@@ -209,28 +275,45 @@ const lineArb: fc.Arbitrary<Omit<PricingLine, 'line_no'>> = fc.record(
     free_quantities: fc.record({ cheese: fc.nat(3), sauces: fc.nat(3), extras: fc.nat(3) }, { requiredKeys: [] }),
     discount: fc.oneof(fc.integer({ min: 0, max: 2_000 }), fc.integer({ min: 0, max: 2_000_000 })),
   },
-  { requiredKeys: ['item_id', 'variant_id', 'name', 'quantity', 'unit_price', 'tax_rate_bps', 'modifiers', 'free_quantities'] },
+  {
+    requiredKeys: [
+      'item_id',
+      'variant_id',
+      'name',
+      'quantity',
+      'unit_price',
+      'tax_rate_bps',
+      'modifiers',
+      'free_quantities',
+    ],
+  },
 );
 
 /** 1–8 lines drawn from a few templates, so identical lines (the tie-break case) are common. */
-const inputArb: fc.Arbitrary<PricingInput> = fc.record(
-  {
-    templates: fc.array(lineArb, { minLength: 1, maxLength: 8 }),
-    picks: fc.array(fc.nat(), { minLength: 1, maxLength: 8 }),
-    prices_include_tax: fc.boolean(),
-    order_discounts: fc.array(fc.record({ code: fc.constantFrom('A', 'B'), amount: fc.integer({ min: 0, max: 200_000 }) }), { maxLength: 2 }),
-    service_charge_bps: fc.constantFrom(0, 333, 1000, 1250),
-    delivery_fee: fc.integer({ min: 0, max: 1_000 }),
-    tip: fc.integer({ min: 0, max: 5_000 }),
-  },
-  { requiredKeys: ['templates', 'picks', 'prices_include_tax', 'service_charge_bps', 'delivery_fee', 'tip'] },
-).map(({ templates, picks, ...rest }) => ({
-  currency: 'EUR',
-  ...rest,
-  lines: picks.map((p, i) => ({ ...structuredClone(templates[p % templates.length]!), line_no: i })),
-}));
+const inputArb: fc.Arbitrary<PricingInput> = fc
+  .record(
+    {
+      templates: fc.array(lineArb, { minLength: 1, maxLength: 8 }),
+      picks: fc.array(fc.nat(), { minLength: 1, maxLength: 8 }),
+      prices_include_tax: fc.boolean(),
+      order_discounts: fc.array(
+        fc.record({ code: fc.constantFrom('A', 'B'), amount: fc.integer({ min: 0, max: 200_000 }) }),
+        { maxLength: 2 },
+      ),
+      service_charge_bps: fc.constantFrom(0, 333, 1000, 1250),
+      delivery_fee: fc.integer({ min: 0, max: 1_000 }),
+      tip: fc.integer({ min: 0, max: 5_000 }),
+    },
+    { requiredKeys: ['templates', 'picks', 'prices_include_tax', 'service_charge_bps', 'delivery_fee', 'tip'] },
+  )
+  .map(({ templates, picks, ...rest }) => ({
+    currency: 'EUR',
+    ...rest,
+    lines: picks.map((p, i) => ({ ...structuredClone(templates[p % templates.length]!), line_no: i })),
+  }));
 
-const shuffled = <T>(xs: T[]): fc.Arbitrary<T[]> => fc.shuffledSubarray(xs, { minLength: xs.length, maxLength: xs.length });
+const shuffled = <T>(xs: T[]): fc.Arbitrary<T[]> =>
+  fc.shuffledSubarray(xs, { minLength: xs.length, maxLength: xs.length });
 
 /** The input, and the same input with its lines and each line's modifiers in another order. */
 const reorderedArb = inputArb.chain((input) =>
@@ -246,7 +329,8 @@ function topLevel(result: PriceBreakdown) {
 
 /** A priced line with its modifiers in a canonical order, to compare across pick orders. */
 function canonical(l: PricedLine) {
-  const key = (m: PricedLine['modifiers'][number]) => JSON.stringify([m.group_id, m.option_id, m.unit_price, m.quantity, m.free_quantity, m.name]);
+  const key = (m: PricedLine['modifiers'][number]) =>
+    JSON.stringify([m.group_id, m.option_id, m.unit_price, m.quantity, m.free_quantity, m.name]);
   return { ...l, modifiers: [...l.modifiers].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)) };
 }
 
@@ -268,9 +352,16 @@ describe('pricing: properties', () => {
         expect(result.modifier_charges).toBe(sumOf(result.lines.map((l) => l.modifier_charges)));
         expect(result.discounts).toBe(sumOf(result.lines.map((l) => l.discount)));
         expect(result.tax).toBe(sumOf(result.lines.map((l) => l.tax)));
-        expect(result.service_charge).toBe(halfUp(result.subtotal - result.discounts, input.service_charge_bps, 10_000));
+        expect(result.service_charge).toBe(
+          halfUp(result.subtotal - result.discounts, input.service_charge_bps, 10_000),
+        );
         expect(result.total).toBe(
-          result.subtotal - result.discounts + (exclusive ? result.tax : 0) + result.service_charge + result.delivery_fee + result.tip,
+          result.subtotal -
+            result.discounts +
+            (exclusive ? result.tax : 0) +
+            result.service_charge +
+            result.delivery_fee +
+            result.tip,
         );
         result.lines.forEach((l, i) => {
           const source = input.lines[i]!;
@@ -278,7 +369,9 @@ describe('pricing: properties', () => {
           for (const group of GROUPS) {
             const picks = l.modifiers.filter((m) => m.group_id === group);
             const allowance = source.free_quantities[group] ?? 0;
-            expect(sumOf(picks.map((m) => m.free_quantity))).toBe(Math.min(allowance, sumOf(picks.map((m) => m.quantity))));
+            expect(sumOf(picks.map((m) => m.free_quantity))).toBe(
+              Math.min(allowance, sumOf(picks.map((m) => m.quantity))),
+            );
           }
           expect(l.modifier_charges).toBe(sumOf(l.modifiers.map((m) => m.total)));
           expect(l.gross).toBe(l.unit_price * l.quantity + l.modifier_charges);
@@ -327,7 +420,17 @@ describe('pricing: properties', () => {
           r.lines
             .map((l) => {
               const picks = l.modifiers.map((m) => `${m.option_id}:${m.quantity}`).sort();
-              return JSON.stringify([l.item_id, l.variant_id, picks, l.quantity, l.unit_price, l.tax_rate_bps, l.gross - l.discount, l.tax, l.total]);
+              return JSON.stringify([
+                l.item_id,
+                l.variant_id,
+                picks,
+                l.quantity,
+                l.unit_price,
+                l.tax_rate_bps,
+                l.gross - l.discount,
+                l.tax,
+                l.total,
+              ]);
             })
             .sort();
         expect(byContent(b)).toEqual(byContent(a));
@@ -356,8 +459,17 @@ describe('pricing: properties', () => {
             quantity: l.quantity,
             unit_price: l.unit_price,
             tax_rate_bps: l.tax_rate_bps,
-            modifiers: l.modifiers.map(({ option_id, group_id, name, unit_price, quantity }) => ({ option_id, group_id, name, unit_price, quantity })),
-            free_quantities: l.modifiers.reduce<Record<string, number>>((acc, m) => ({ ...acc, [m.group_id]: (acc[m.group_id] ?? 0) + m.free_quantity }), {}),
+            modifiers: l.modifiers.map(({ option_id, group_id, name, unit_price, quantity }) => ({
+              option_id,
+              group_id,
+              name,
+              unit_price,
+              quantity,
+            })),
+            free_quantities: l.modifiers.reduce<Record<string, number>>(
+              (acc, m) => ({ ...acc, [m.group_id]: (acc[m.group_id] ?? 0) + m.free_quantity }),
+              {},
+            ),
             discount: l.discount,
           })),
         };
@@ -389,8 +501,11 @@ describe('pricing: properties', () => {
   });
 
   it('when mulDivRoundHalfUp gets any safe integers, then it matches exact rational rounding or throws RangeError', () => {
-const nat = fc.oneof(fc.nat(100_000), fc.maxSafeNat());
-    const positive = fc.oneof(fc.integer({ min: 1, max: 20_000 }), fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }));
+    const nat = fc.oneof(fc.nat(100_000), fc.maxSafeNat());
+    const positive = fc.oneof(
+      fc.integer({ min: 1, max: 20_000 }),
+      fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+    );
     fc.assert(
       fc.property(nat, nat, positive, (a, b, c) => {
         const exact = (2n * BigInt(a) * BigInt(b) + BigInt(c)) / (2n * BigInt(c));

@@ -132,9 +132,18 @@ export function priceOrder(input: PricingInput): PriceBreakdown {
   const shares = allocateOrderDiscounts(staged, input.order_discounts ?? []);
   const lines = staged.map((stage, i) => finishLine(stage, shares[i] ?? 0, exclusive));
 
-  const subtotal = sum(lines.map((l) => l.gross), 'subtotal');
-  const discounts = sum(lines.map((l) => l.discount), 'discounts');
-  const tax = sum(lines.map((l) => l.tax), 'tax');
+  const subtotal = sum(
+    lines.map((l) => l.gross),
+    'subtotal',
+  );
+  const discounts = sum(
+    lines.map((l) => l.discount),
+    'discounts',
+  );
+  const tax = sum(
+    lines.map((l) => l.tax),
+    'tax',
+  );
   const serviceCharge = mulDivRoundHalfUp(subtotal - discounts, input.service_charge_bps, BPS);
   const total = sum([subtotal - discounts, exclusive ? tax : 0, serviceCharge, input.delivery_fee, input.tip], 'total');
   return {
@@ -142,7 +151,10 @@ export function priceOrder(input: PricingInput): PriceBreakdown {
     prices_include_tax: input.prices_include_tax,
     lines,
     subtotal,
-    modifier_charges: sum(lines.map((l) => l.modifier_charges), 'modifier_charges'),
+    modifier_charges: sum(
+      lines.map((l) => l.modifier_charges),
+      'modifier_charges',
+    ),
     discounts,
     tax,
     service_charge: serviceCharge,
@@ -197,8 +209,14 @@ function stageLine(line: PricingLine, field: string): StagedLine {
       total: checked(perItem * line.quantity, `${field}.modifiers[${j}]`),
     };
   });
-  const modifierCharges = sum(modifiers.map((m) => m.total), `${field}.modifiers`);
-  const gross = sum([checked(line.unit_price * line.quantity, `${field}.unit_price`), modifierCharges], `${field}.gross`);
+  const modifierCharges = sum(
+    modifiers.map((m) => m.total),
+    `${field}.modifiers`,
+  );
+  const gross = sum(
+    [checked(line.unit_price * line.quantity, `${field}.unit_price`), modifierCharges],
+    `${field}.gross`,
+  );
   const lineDiscount = Math.min(line.discount ?? 0, gross);
   return { line, modifiers, modifierCharges, gross, lineDiscount, remaining: gross - lineDiscount };
 }
@@ -221,7 +239,13 @@ function freeUnits(line: PricingLine): number[] {
     const ranked = [...indexes].sort((x, y) => {
       const a = line.modifiers[x]!;
       const b = line.modifiers[y]!;
-      return a.unit_price - b.unit_price || compareStrings(a.option_id, b.option_id) || a.quantity - b.quantity || compareStrings(a.name, b.name) || x - y;
+      return (
+        a.unit_price - b.unit_price ||
+        compareStrings(a.option_id, b.option_id) ||
+        a.quantity - b.quantity ||
+        compareStrings(a.name, b.name) ||
+        x - y
+      );
     });
     for (const j of ranked) {
       if (budget === 0) break;
@@ -267,7 +291,10 @@ function finishLine(stage: StagedLine, orderShare: number, exclusive: boolean): 
 function allocateOrderDiscounts(staged: StagedLine[], discounts: Array<{ amount: number }>): number[] {
   const weights = staged.map((s) => s.remaining);
   const available = sum(weights, 'lines');
-  const requested = sum(discounts.map((d) => d.amount), 'order_discounts');
+  const requested = sum(
+    discounts.map((d) => d.amount),
+    'order_discounts',
+  );
   const total = Math.min(requested, available);
   if (total === 0) return weights.map(() => 0);
 
@@ -277,7 +304,12 @@ function allocateOrderDiscounts(staged: StagedLine[], discounts: Array<{ amount:
   const keys = staged.map(contentKey);
   const ranked = staged
     .map((_, i) => i)
-    .sort((x, y) => parts[y]![1] - parts[x]![1] || compareKeys(keys[x]!, keys[y]!) || staged[x]!.line.line_no - staged[y]!.line.line_no);
+    .sort(
+      (x, y) =>
+        parts[y]![1] - parts[x]![1] ||
+        compareKeys(keys[x]!, keys[y]!) ||
+        staged[x]!.line.line_no - staged[y]!.line.line_no,
+    );
   for (const i of ranked.slice(0, leftover)) shares[i]! += 1;
   return shares;
 }
@@ -362,7 +394,8 @@ function validate(input: PricingInput): void {
     requireInteger(line.unit_price, `${field}.unit_price`, 0);
     requireRate(line.tax_rate_bps, `${field}.tax_rate_bps`);
     if (line.discount !== undefined) requireInteger(line.discount, `${field}.discount`, 0);
-    for (const [group, units] of Object.entries(line.free_quantities)) requireInteger(units, `${field}.free_quantities.${group}`, 0);
+    for (const [group, units] of Object.entries(line.free_quantities))
+      requireInteger(units, `${field}.free_quantities.${group}`, 0);
     line.modifiers.forEach((m, j) => {
       requireInteger(m.unit_price, `${field}.modifiers[${j}].unit_price`, 0);
       requireInteger(m.quantity, `${field}.modifiers[${j}].quantity`, 1);

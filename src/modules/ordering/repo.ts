@@ -33,7 +33,12 @@ export type OrderingTables = {
     updated_at: ColumnType<Date, Date | undefined, Date>;
   };
   kitchen_slots: { store_id: string; pool: string; starts_at: Date; orders_taken: number; items_taken: number };
-  store_order_counters: { store_id: string; last_seq: ColumnType<string, number, number>; business_date: string; last_number: number };
+  store_order_counters: {
+    store_id: string;
+    last_seq: ColumnType<string, number, number>;
+    business_date: string;
+    last_number: number;
+  };
   orders: {
     id: string;
     organization_id: string;
@@ -193,7 +198,12 @@ export const orderingRepo = {
   },
 
   async findSettingsForUpdate(ex: Executor, storeId: string) {
-    return t(ex).selectFrom('store_ordering_settings').selectAll().where('store_id', '=', storeId).forUpdate().executeTakeFirst();
+    return t(ex)
+      .selectFrom('store_ordering_settings')
+      .selectAll()
+      .where('store_id', '=', storeId)
+      .forUpdate()
+      .executeTakeFirst();
   },
 
   async saveSettings(ex: Executor, row: NewSettingsRow): Promise<void> {
@@ -211,7 +221,17 @@ export const orderingRepo = {
    * only happens while there is room. False when the slot is full. The row lock it takes is held
    * until commit, so concurrent orders for the slot queue here and never overbook.
    */
-  async takeSlot(ex: Executor, slot: { storeId: string; pool: string; startsAt: Date; items: number; maxOrders: number | null; maxItems: number | null }): Promise<boolean> {
+  async takeSlot(
+    ex: Executor,
+    slot: {
+      storeId: string;
+      pool: string;
+      startsAt: Date;
+      items: number;
+      maxOrders: number | null;
+      maxItems: number | null;
+    },
+  ): Promise<boolean> {
     const maxOrders = slot.maxOrders ?? 2147483647;
     const maxItems = slot.maxItems ?? 2147483647;
     if (maxOrders < 1 || slot.items > maxItems) return false;
@@ -225,7 +245,10 @@ export const orderingRepo = {
     return rows.length === 1;
   },
 
-  async releaseSlot(ex: Executor, slot: { storeId: string; pool: string; startsAt: Date; items: number }): Promise<void> {
+  async releaseSlot(
+    ex: Executor,
+    slot: { storeId: string; pool: string; startsAt: Date; items: number },
+  ): Promise<void> {
     await t(ex)
       .updateTable('kitchen_slots')
       .set((eb) => ({ orders_taken: eb('orders_taken', '-', 1), items_taken: eb('items_taken', '-', slot.items) }))
@@ -253,7 +276,10 @@ export const orderingRepo = {
    * of its local day. Locks the store's counter row until commit: the activity sequence is then
    * gap-free and in commit order, which is what lets the kitchen feed resume from a number.
    */
-  async nextNumbers(ex: Executor, input: { storeId: string; businessDate: string; events: number; newOrder: boolean }): Promise<{ firstSeq: number; number: number }> {
+  async nextNumbers(
+    ex: Executor,
+    input: { storeId: string; businessDate: string; events: number; newOrder: boolean },
+  ): Promise<{ firstSeq: number; number: number }> {
     const add = input.newOrder ? 1 : 0;
     const { rows } = await sql<{ last_seq: string; last_number: number }>`
       INSERT INTO store_order_counters AS c (store_id, last_seq, business_date, last_number)
@@ -271,7 +297,11 @@ export const orderingRepo = {
   // --- orders -----------------------------------------------------------------------------------
 
   async insertOrder(ex: Executor, row: NewOrderRow, lines: LineRow[]): Promise<OrderRow> {
-    const inserted = (await t(ex).insertInto('orders').values(row).returningAll().executeTakeFirstOrThrow()) as OrderRow;
+    const inserted = (await t(ex)
+      .insertInto('orders')
+      .values(row)
+      .returningAll()
+      .executeTakeFirstOrThrow()) as OrderRow;
     await t(ex)
       .insertInto('order_lines')
       .values(lines.map((line) => ({ ...line, modifiers: JSON.stringify(line.modifiers) })))
@@ -279,10 +309,23 @@ export const orderingRepo = {
     return inserted;
   },
 
-  async appendEvents(ex: Executor, order: { storeId: string; orderId: string; at: Date }, firstSeq: number, events: NewEvent[]): Promise<void> {
+  async appendEvents(
+    ex: Executor,
+    order: { storeId: string; orderId: string; at: Date },
+    firstSeq: number,
+    events: NewEvent[],
+  ): Promise<void> {
     await t(ex)
       .insertInto('order_events')
-      .values(events.map((event, index) => ({ ...event, store_id: order.storeId, order_id: order.orderId, seq: firstSeq + index, occurred_at: order.at })))
+      .values(
+        events.map((event, index) => ({
+          ...event,
+          store_id: order.storeId,
+          order_id: order.orderId,
+          seq: firstSeq + index,
+          occurred_at: order.at,
+        })),
+      )
       .execute();
   },
 
@@ -292,7 +335,12 @@ export const orderingRepo = {
     return (await query.executeTakeFirst()) as OrderRow | undefined;
   },
 
-  async findByIdempotencyKey(ex: Executor, storeId: string, placedBy: string, key: string): Promise<OrderRow | undefined> {
+  async findByIdempotencyKey(
+    ex: Executor,
+    storeId: string,
+    placedBy: string,
+    key: string,
+  ): Promise<OrderRow | undefined> {
     return (await t(ex)
       .selectFrom('orders')
       .selectAll()
@@ -302,7 +350,10 @@ export const orderingRepo = {
       .executeTakeFirst()) as OrderRow | undefined;
   },
 
-  async findByExternalId(ex: Executor, input: { organizationId: string; source: string; channel: Channel; externalId: string }): Promise<OrderRow | undefined> {
+  async findByExternalId(
+    ex: Executor,
+    input: { organizationId: string; source: string; channel: Channel; externalId: string },
+  ): Promise<OrderRow | undefined> {
     return (await t(ex)
       .selectFrom('orders')
       .selectAll()
@@ -315,17 +366,38 @@ export const orderingRepo = {
 
   async linesOf(ex: Executor, orderIds: string[]): Promise<LineRow[]> {
     if (orderIds.length === 0) return [];
-    return (await t(ex).selectFrom('order_lines').selectAll().where('order_id', 'in', orderIds).orderBy('order_id').orderBy('line_no').execute()) as LineRow[];
+    return (await t(ex)
+      .selectFrom('order_lines')
+      .selectAll()
+      .where('order_id', 'in', orderIds)
+      .orderBy('order_id')
+      .orderBy('line_no')
+      .execute()) as LineRow[];
   },
 
   async eventsOf(ex: Executor, orderId: string): Promise<EventRow[]> {
-    return (await t(ex).selectFrom('order_events').selectAll().where('order_id', '=', orderId).orderBy('seq').execute()) as EventRow[];
+    return (await t(ex)
+      .selectFrom('order_events')
+      .selectAll()
+      .where('order_id', '=', orderId)
+      .orderBy('seq')
+      .execute()) as EventRow[];
   },
 
   /** Moves an order on, only from the status and version the caller read (the row is locked). */
   async changeStatus(
     ex: Executor,
-    input: { orderId: string; from: OrderStatus; version: number; to: OrderStatus; at: Date; reason: string | null; releaseHolds: boolean; paymentStatus?: PaymentStatus; expiresAt?: Date | null },
+    input: {
+      orderId: string;
+      from: OrderStatus;
+      version: number;
+      to: OrderStatus;
+      at: Date;
+      reason: string | null;
+      releaseHolds: boolean;
+      paymentStatus?: PaymentStatus;
+      expiresAt?: Date | null;
+    },
   ): Promise<OrderRow | undefined> {
     return (await t(ex)
       .updateTable('orders')
@@ -346,7 +418,10 @@ export const orderingRepo = {
   },
 
   /** The order's payment status (and expiry), from the version the caller read under its lock. */
-  async setPaymentStatus(ex: Executor, input: { orderId: string; version: number; paymentStatus: PaymentStatus; expiresAt?: Date | null; at: Date }): Promise<OrderRow | undefined> {
+  async setPaymentStatus(
+    ex: Executor,
+    input: { orderId: string; version: number; paymentStatus: PaymentStatus; expiresAt?: Date | null; at: Date },
+  ): Promise<OrderRow | undefined> {
     return (await t(ex)
       .updateTable('orders')
       .set({
@@ -362,10 +437,19 @@ export const orderingRepo = {
   },
 
   /** A new tip: the price snapshot, tip and total move together. */
-  async setTip(ex: Executor, input: { orderId: string; version: number; pricing: PriceBreakdown; at: Date }): Promise<OrderRow | undefined> {
+  async setTip(
+    ex: Executor,
+    input: { orderId: string; version: number; pricing: PriceBreakdown; at: Date },
+  ): Promise<OrderRow | undefined> {
     return (await t(ex)
       .updateTable('orders')
-      .set({ pricing: JSON.stringify(input.pricing), tip: input.pricing.tip, total: input.pricing.total, version: input.version + 1, updated_at: input.at })
+      .set({
+        pricing: JSON.stringify(input.pricing),
+        tip: input.pricing.tip,
+        total: input.pricing.total,
+        version: input.version + 1,
+        updated_at: input.at,
+      })
       .where('id', '=', input.orderId)
       .where('version', '=', input.version)
       .returningAll()
@@ -405,18 +489,38 @@ export const orderingRepo = {
       .execute();
   },
 
-  async listForCustomer(ex: Executor, input: { customerId: string; after: { placed_at: Date; id: string } | null; limit: number }): Promise<OrderRow[]> {
+  async listForCustomer(
+    ex: Executor,
+    input: { customerId: string; after: { placed_at: Date; id: string } | null; limit: number },
+  ): Promise<OrderRow[]> {
     let query = t(ex).selectFrom('orders').selectAll().where('customer_id', '=', input.customerId);
     if (input.after) {
       const after = input.after;
-      query = query.where((eb) => eb.or([eb('placed_at', '<', after.placed_at), eb.and([eb('placed_at', '=', after.placed_at), eb('id', '<', after.id)])]));
+      query = query.where((eb) =>
+        eb.or([
+          eb('placed_at', '<', after.placed_at),
+          eb.and([eb('placed_at', '=', after.placed_at), eb('id', '<', after.id)]),
+        ]),
+      );
     }
-    return (await query.orderBy('placed_at', 'desc').orderBy('id', 'desc').limit(input.limit + 1).execute()) as OrderRow[];
+    return (await query
+      .orderBy('placed_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(input.limit + 1)
+      .execute()) as OrderRow[];
   },
 
   async listForStore(
     ex: Executor,
-    input: { storeId: string; status?: OrderStatus; channel?: Channel; from?: Date; to?: Date; after: { placed_at: Date; id: string } | null; limit: number },
+    input: {
+      storeId: string;
+      status?: OrderStatus;
+      channel?: Channel;
+      from?: Date;
+      to?: Date;
+      after: { placed_at: Date; id: string } | null;
+      limit: number;
+    },
   ): Promise<OrderRow[]> {
     let query = t(ex).selectFrom('orders').selectAll().where('store_id', '=', input.storeId);
     if (input.status) query = query.where('status', '=', input.status);
@@ -425,8 +529,17 @@ export const orderingRepo = {
     if (input.to) query = query.where('placed_at', '<', input.to);
     if (input.after) {
       const after = input.after;
-      query = query.where((eb) => eb.or([eb('placed_at', '<', after.placed_at), eb.and([eb('placed_at', '=', after.placed_at), eb('id', '<', after.id)])]));
+      query = query.where((eb) =>
+        eb.or([
+          eb('placed_at', '<', after.placed_at),
+          eb.and([eb('placed_at', '=', after.placed_at), eb('id', '<', after.id)]),
+        ]),
+      );
     }
-    return (await query.orderBy('placed_at', 'desc').orderBy('id', 'desc').limit(input.limit + 1).execute()) as OrderRow[];
+    return (await query
+      .orderBy('placed_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(input.limit + 1)
+      .execute()) as OrderRow[];
   },
 };

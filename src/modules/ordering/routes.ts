@@ -29,7 +29,9 @@ import type { TipService } from './tips.js';
 
 const SIGNED = { security: [{ bearer: [] }] };
 const TAGS = ['ordering'];
-const IfMatch = Type.Object({ 'if-match': Type.Optional(Type.String({ maxLength: 200, description: 'The ETag you read; 412 when it is stale' })) });
+const IfMatch = Type.Object({
+  'if-match': Type.Optional(Type.String({ maxLength: 200, description: 'The ETag you read; 412 when it is stale' })),
+});
 /** People (customers) and partners' API keys holding the scope. */
 const PEOPLE_OR_KEY = (scope: string) => ({ signed_in: true as const, scopes: [scope] });
 
@@ -46,7 +48,8 @@ export function orderingRoutes(deps: OrderingRouteDeps): FastifyPluginAsync {
     const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
 
     app.addHook('onSend', async (request, reply) => {
-      if (request.routeOptions.config.access !== 'public' && !reply.hasHeader('cache-control')) reply.header('cache-control', 'private, no-store');
+      if (request.routeOptions.config.access !== 'public' && !reply.hasHeader('cache-control'))
+        reply.header('cache-control', 'private, no-store');
     });
 
     app.get(
@@ -56,7 +59,8 @@ export function orderingRoutes(deps: OrderingRouteDeps): FastifyPluginAsync {
         schema: {
           operationId: 'listKitchenSlots',
           summary: 'A day’s kitchen slots with remaining capacity',
-          description: 'Slots are cut from each opening time of the store-local date (not from midnight), `slot_minutes` long. `orderable` is false for slots too soon for the prep time or full.',
+          description:
+            'Slots are cut from each opening time of the store-local date (not from midnight), `slot_minutes` long. `orderable` is false for slots too soon for the prep time or full.',
           tags: TAGS,
           params: StoreParams,
           querystring: SlotsQuery,
@@ -108,7 +112,12 @@ export function orderingRoutes(deps: OrderingRouteDeps): FastifyPluginAsync {
       },
       async (request, reply) => {
         const key = request.headers['idempotency-key'];
-        const { order, created } = await deps.placement.place(request.principal!, request.params.storeId, request.body, typeof key === 'string' ? key : null);
+        const { order, created } = await deps.placement.place(
+          request.principal!,
+          request.params.storeId,
+          request.body,
+          typeof key === 'string' ? key : null,
+        );
         reply.header('etag', orderEtag(order)).header('location', `/v1/orders/${order.id}`);
         return reply.code(created ? 201 : 200).send(order);
       },
@@ -121,7 +130,8 @@ export function orderingRoutes(deps: OrderingRouteDeps): FastifyPluginAsync {
         schema: {
           operationId: 'getOrder',
           summary: 'An order with its status history',
-          description: 'For its customer (or the partner key that placed it) and the store’s people; 404 for anyone else.',
+          description:
+            'For its customer (or the partner key that placed it) and the store’s people; 404 for anyone else.',
           tags: TAGS,
           ...SIGNED,
           params: OrderParams,
@@ -141,7 +151,8 @@ export function orderingRoutes(deps: OrderingRouteDeps): FastifyPluginAsync {
         config: { access: PEOPLE_OR_KEY('orders:write') },
         schema: {
           operationId: 'transitionOrder',
-          summary: 'Move an order through its lifecycle (accept, reject, start_preparing, mark_ready, hand_over, dispatch, deliver, complete, cancel)',
+          summary:
+            'Move an order through its lifecycle (accept, reject, start_preparing, mark_ready, hand_over, dispatch, deliver, complete, cancel)',
           description:
             'See the state machine in the README. Send the ETag you read as If-Match so two devices cannot both act on the same state (412). 409 INVALID_ORDER_TRANSITION when the action is not possible from the current status, on this channel, or for you (a customer may cancel only before preparation starts); 422 REASON_REQUIRED when the store rejects or cancels without a reason.',
           tags: TAGS,
@@ -153,7 +164,12 @@ export function orderingRoutes(deps: OrderingRouteDeps): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const order = await deps.orders.transition(request.principal, request.params.orderId, request.body, request.headers['if-match']);
+        const order = await deps.orders.transition(
+          request.principal,
+          request.params.orderId,
+          request.body,
+          request.headers['if-match'],
+        );
         reply.header('etag', orderEtag(order));
         return order;
       },
@@ -177,7 +193,12 @@ export function orderingRoutes(deps: OrderingRouteDeps): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const order = await deps.tips.setTip(request.principal, request.params.orderId, request.body.tip, request.headers['if-match']);
+        const order = await deps.tips.setTip(
+          request.principal,
+          request.params.orderId,
+          request.body.tip,
+          request.headers['if-match'],
+        );
         reply.header('etag', orderEtag(order));
         return order;
       },
@@ -253,7 +274,12 @@ export function orderingRoutes(deps: OrderingRouteDeps): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const settings = await deps.settings.update(request.principal, request.params.storeId, request.body, request.headers['if-match']);
+        const settings = await deps.settings.update(
+          request.principal,
+          request.params.storeId,
+          request.body,
+          request.headers['if-match'],
+        );
         reply.header('etag', settingsEtag(settings));
         return presentSettings(request.params.storeId, settings);
       },

@@ -40,13 +40,20 @@ export { MoneySchema, type Money };
 
 const ModifierPickFields = {
   option_id: Uuid,
-  quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 99, default: 1, description: 'Units of this option per item' })),
+  quantity: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 99, default: 1, description: 'Units of this option per item' }),
+  ),
 };
 const ChildModifierPick = Type.Object(ModifierPickFields, { additionalProperties: false });
 const ModifierPick = Type.Object(
   {
     ...ModifierPickFields,
-    modifiers: Type.Optional(Type.Array(ChildModifierPick, { maxItems: 20, description: 'Picks in the group this option opens (nested modifiers)' })),
+    modifiers: Type.Optional(
+      Type.Array(ChildModifierPick, {
+        maxItems: 20,
+        description: 'Picks in the group this option opens (nested modifiers)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -85,7 +92,10 @@ const Delivery = Type.Object(
     ),
     instructions: Type.Optional(Type.String({ maxLength: 300 })),
   },
-  { additionalProperties: false, description: 'Where to and whom (delivery orders). Zones and fees come with fulfilment.' },
+  {
+    additionalProperties: false,
+    description: 'Where to and whom (delivery orders). Zones and fees come with fulfilment.',
+  },
 );
 export type DeliveryInput = Static<typeof Delivery>;
 
@@ -96,23 +106,38 @@ export const OrderBody = Type.Object(
   {
     channel: ChannelSchema,
     lines: Type.Array(LineInput, { minItems: 1, maxItems: 100 }),
-    scheduled_for: Type.Optional({ ...Timestamp, description: 'When the order should be ready (RFC 3339); absent: as soon as possible' }),
-    table_token: Type.Optional(Type.String({ minLength: 16, maxLength: 64, description: 'The table’s QR token (dine_in orders)' })),
+    scheduled_for: Type.Optional({
+      ...Timestamp,
+      description: 'When the order should be ready (RFC 3339); absent: as soon as possible',
+    }),
+    table_token: Type.Optional(
+      Type.String({ minLength: 16, maxLength: 64, description: 'The table’s QR token (dine_in orders)' }),
+    ),
     delivery: Type.Optional(Delivery),
     tip: Type.Optional(MoneySchema),
     payment: Type.Optional(
       Type.Object(
         {
           method: Type.Union([Type.Literal('cash'), Type.Literal('online')], {
-            description: '`cash`: paid at the counter or on delivery. `online`: the order waits in `placed` until payment is authorized, and expires unpaid.',
+            description:
+              '`cash`: paid at the counter or on delivery. `online`: the order waits in `placed` until payment is authorized, and expires unpaid.',
           }),
         },
         { additionalProperties: false },
       ),
     ),
-    external_id: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'A partner’s id for this order: placing the same one again returns the existing order' })),
+    external_id: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description: 'A partner’s id for this order: placing the same one again returns the existing order',
+      }),
+    ),
     source: Type.Optional(
-      Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,39}$', description: 'Who issued external_id (e.g. a partner’s name); default `direct`' }),
+      Type.String({
+        pattern: '^[a-z0-9][a-z0-9_-]{0,39}$',
+        description: 'Who issued external_id (e.g. a partner’s name); default `direct`',
+      }),
     ),
     notes: Type.Optional(Type.String({ maxLength: 500 })),
   },
@@ -178,7 +203,9 @@ export const OrderSchema = Type.Object({
   delivery: Type.Union([Delivery, Type.Null()]),
   scheduled_for: Type.Union([Timestamp, Type.Null()]),
   promised_at: { ...Timestamp, description: 'When the kitchen promises the order ready' },
-  slot_starts_at: Type.Union([Timestamp, Type.Null()], { description: 'The kitchen slot whose capacity the order holds' }),
+  slot_starts_at: Type.Union([Timestamp, Type.Null()], {
+    description: 'The kitchen slot whose capacity the order holds',
+  }),
   payment: Type.Object({
     method: Type.Union([Type.Literal('cash'), Type.Literal('online')]),
     status: Type.Union([
@@ -195,12 +222,20 @@ export const OrderSchema = Type.Object({
           Type.Object({
             payment_id: Uuid,
             provider: Type.String({ description: '`sandbox` or `stripe`' }),
-            client_secret: Type.Union([Type.String(), Type.Null()], { description: 'What the provider’s client library needs to pay (Stripe’s client_secret; the sandbox’s confirm token)' }),
-            checkout_url: Type.Union([Type.String(), Type.Null()], { description: 'A page where the customer pays, when the provider hosts one' }),
+            client_secret: Type.Union([Type.String(), Type.Null()], {
+              description:
+                'What the provider’s client library needs to pay (Stripe’s client_secret; the sandbox’s confirm token)',
+            }),
+            checkout_url: Type.Union([Type.String(), Type.Null()], {
+              description: 'A page where the customer pays, when the provider hosts one',
+            }),
           }),
           Type.Null(),
         ],
-        { description: 'Only in the answer to placing an online order (and its replays): how to pay it. GET /v1/orders/{id}/payment gives it again.' },
+        {
+          description:
+            'Only in the answer to placing an online order (and its replays): how to pay it. GET /v1/orders/{id}/payment gives it again.',
+        },
       ),
     ),
   }),
@@ -216,7 +251,12 @@ export const OrderSchema = Type.Object({
 });
 export type Order = Static<typeof OrderSchema>;
 
-export const ActorKindSchema = Type.Union([Type.Literal('customer'), Type.Literal('staff'), Type.Literal('courier'), Type.Literal('system')]);
+export const ActorKindSchema = Type.Union([
+  Type.Literal('customer'),
+  Type.Literal('staff'),
+  Type.Literal('courier'),
+  Type.Literal('system'),
+]);
 
 export const OrderHistoryEntry = Type.Object({
   type: Type.Union([Type.Literal('placed'), Type.Literal('status_changed'), Type.Literal('payment_changed')]),
@@ -227,12 +267,18 @@ export const OrderHistoryEntry = Type.Object({
   at: Timestamp,
 });
 
-export const OrderWithHistory = Type.Object({ ...OrderSchema.properties, history: Type.Array(OrderHistoryEntry, { description: 'Every status change, oldest first' }) });
+export const OrderWithHistory = Type.Object({
+  ...OrderSchema.properties,
+  history: Type.Array(OrderHistoryEntry, { description: 'Every status change, oldest first' }),
+});
 
 // --- quotes -------------------------------------------------------------------------------------
 
 export const BasketProblem = Type.Object({
-  code: Type.String({ description: 'Stable code, e.g. ITEM_UNAVAILABLE, MODIFIER_RULES_BROKEN, STORE_CLOSED, SLOT_FULL, INSUFFICIENT_STOCK' }),
+  code: Type.String({
+    description:
+      'Stable code, e.g. ITEM_UNAVAILABLE, MODIFIER_RULES_BROKEN, STORE_CLOSED, SLOT_FULL, INSUFFICIENT_STOCK',
+  }),
   path: Type.String({ description: 'JSON Pointer into the request body ("" for the whole basket)' }),
   message: Type.String(),
 });
@@ -245,7 +291,9 @@ export const QuoteSchema = Type.Object({
   prices_include_tax: Type.Boolean(),
   orderable: Type.Boolean({ description: 'True when placing this exact body now would pass every check' }),
   problems: Type.Array(BasketProblem),
-  promised_at: Type.Union([Timestamp, Type.Null()], { description: 'When it would be ready (null when it cannot be placed)' }),
+  promised_at: Type.Union([Timestamp, Type.Null()], {
+    description: 'When it would be ready (null when it cannot be placed)',
+  }),
   lines: Type.Array(OrderLineSchema, { description: 'The lines that could be priced' }),
   totals: TotalsSchema,
 });
@@ -253,7 +301,17 @@ export type Quote = Static<typeof QuoteSchema>;
 
 // --- transitions --------------------------------------------------------------------------------
 
-export const ORDER_ACTIONS = ['accept', 'reject', 'start_preparing', 'mark_ready', 'hand_over', 'dispatch', 'deliver', 'complete', 'cancel'] as const;
+export const ORDER_ACTIONS = [
+  'accept',
+  'reject',
+  'start_preparing',
+  'mark_ready',
+  'hand_over',
+  'dispatch',
+  'deliver',
+  'complete',
+  'cancel',
+] as const;
 export type OrderAction = (typeof ORDER_ACTIONS)[number];
 
 export const TransitionBody = Type.Object(
@@ -269,7 +327,13 @@ export const TransitionBody = Type.Object(
       Type.Literal('complete'),
       Type.Literal('cancel'),
     ]),
-    reason: Type.Optional(Type.String({ minLength: 1, maxLength: 300, description: 'Required for reject and for a cancellation by the store' })),
+    reason: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 300,
+        description: 'Required for reject and for a cancellation by the store',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -279,8 +343,12 @@ export type TransitionBody = Static<typeof TransitionBody>;
 
 const Capacity = Type.Object(
   {
-    orders: Type.Union([Type.Integer({ minimum: 1, maximum: 1000 }), Type.Null()], { description: 'Orders per slot; null: no limit' }),
-    items: Type.Union([Type.Integer({ minimum: 1, maximum: 10000 }), Type.Null()], { description: 'Items per slot; null: no limit' }),
+    orders: Type.Union([Type.Integer({ minimum: 1, maximum: 1000 }), Type.Null()], {
+      description: 'Orders per slot; null: no limit',
+    }),
+    items: Type.Union([Type.Integer({ minimum: 1, maximum: 10000 }), Type.Null()], {
+      description: 'Items per slot; null: no limit',
+    }),
   },
   { additionalProperties: false },
 );
@@ -288,7 +356,9 @@ export type Capacity = Static<typeof Capacity>;
 
 export const SlotsQuery = Type.Object(
   {
-    date: Type.Optional(Type.String({ format: 'date', description: 'Store-local date (YYYY-MM-DD); default: today at the store' })),
+    date: Type.Optional(
+      Type.String({ format: 'date', description: 'Store-local date (YYYY-MM-DD); default: today at the store' }),
+    ),
     channel: Type.Optional(ChannelSchema),
   },
   { additionalProperties: false },
@@ -305,27 +375,54 @@ export const SlotList = Type.Object({
       starts_at: Timestamp,
       ends_at: Timestamp,
       capacity: Capacity,
-      remaining: Type.Object({ orders: Type.Union([Type.Integer(), Type.Null()]), items: Type.Union([Type.Integer(), Type.Null()]) }),
-      orderable: Type.Boolean({ description: 'Can still be chosen now: not too soon for the prep time, and with room' }),
+      remaining: Type.Object({
+        orders: Type.Union([Type.Integer(), Type.Null()]),
+        items: Type.Union([Type.Integer(), Type.Null()]),
+      }),
+      orderable: Type.Boolean({
+        description: 'Can still be chosen now: not too soon for the prep time, and with room',
+      }),
     }),
     { description: 'Slots anchored to each opening time of the day, in order' },
   ),
 });
 
 const settingsFields = {
-  prep_minutes: Type.Integer({ minimum: 0, maximum: 240, description: 'From order to ready; the last-order cut-off is closing time minus this' }),
-  slot_minutes: Type.Union([Type.Literal(5), Type.Literal(10), Type.Literal(15), Type.Literal(20), Type.Literal(30), Type.Literal(60)]),
+  prep_minutes: Type.Integer({
+    minimum: 0,
+    maximum: 240,
+    description: 'From order to ready; the last-order cut-off is closing time minus this',
+  }),
+  slot_minutes: Type.Union([
+    Type.Literal(5),
+    Type.Literal(10),
+    Type.Literal(15),
+    Type.Literal(20),
+    Type.Literal(30),
+    Type.Literal(60),
+  ]),
   capacity: Capacity,
   channel_capacity: Type.Object(
     { pickup: Type.Optional(Capacity), delivery: Type.Optional(Capacity), dine_in: Type.Optional(Capacity) },
     { additionalProperties: false, description: 'Channels with a capacity pool of their own' },
   ),
-  asap_max_wait_minutes: Type.Integer({ minimum: 0, maximum: 720, description: 'An ASAP order is refused rather than promised later than this past its earliest ready time' }),
+  asap_max_wait_minutes: Type.Integer({
+    minimum: 0,
+    maximum: 720,
+    description: 'An ASAP order is refused rather than promised later than this past its earliest ready time',
+  }),
   schedule_days_ahead: Type.Integer({ minimum: 0, maximum: 60 }),
   auto_accept: Type.Boolean({ description: 'Accept orders as soon as they are placed (and paid, when paid online)' }),
-  service_charge_bps: Type.Integer({ minimum: 0, maximum: 5000, description: 'Of the discounted subtotal, in basis points' }),
+  service_charge_bps: Type.Integer({
+    minimum: 0,
+    maximum: 5000,
+    description: 'Of the discounted subtotal, in basis points',
+  }),
   service_charge_channels: Type.Array(ChannelSchema, { uniqueItems: true }),
-  service_charge_min_items: Type.Integer({ minimum: 0, description: 'Charged from this many items (large parties); 0: always' }),
+  service_charge_min_items: Type.Integer({
+    minimum: 0,
+    description: 'Charged from this many items (large parties); 0: always',
+  }),
   unpaid_expiry_minutes: Type.Integer({ minimum: 1, maximum: 1440 }),
   max_line_quantity: Type.Integer({ minimum: 1, maximum: 999 }),
   max_order_items: Type.Integer({ minimum: 1, maximum: 9999 }),
@@ -333,7 +430,9 @@ const settingsFields = {
 
 export const OrderingSettingsSchema = Type.Object({ store_id: Uuid, ...settingsFields });
 export type OrderingSettings = Static<typeof OrderingSettingsSchema>;
-export const OrderingSettingsPatch = Type.Partial(Type.Object(settingsFields, { additionalProperties: false }), { additionalProperties: false });
+export const OrderingSettingsPatch = Type.Partial(Type.Object(settingsFields, { additionalProperties: false }), {
+  additionalProperties: false,
+});
 export type OrderingSettingsPatch = Static<typeof OrderingSettingsPatch>;
 
 // --- params and lists ---------------------------------------------------------------------------

@@ -108,17 +108,38 @@ export function createSettingsService(deps: SettingsDeps) {
       return fromRow(await repo.findSettings(deps.db, storeId));
     },
 
-    async update(principal: Principal | null, storeId: string, patch: OrderingSettingsPatch, ifMatch: string | undefined): Promise<StoreOrderingSettings> {
+    async update(
+      principal: Principal | null,
+      storeId: string,
+      patch: OrderingSettingsPatch,
+      ifMatch: string | undefined,
+    ): Promise<StoreOrderingSettings> {
       const store = await deps.tenancy.api.findStore(storeId);
       if (!store) throw new NotFoundError('store');
-      assertOrderingRule(principal, RULES.manageStoreOrdering, { organizationId: store.organization_id, storeId }, 'store');
-      return inTransaction(deps.db, (trx) => this.saveIn(trx, { organizationId: store.organization_id, storeId }, patch, ifMatch));
+      assertOrderingRule(
+        principal,
+        RULES.manageStoreOrdering,
+        { organizationId: store.organization_id, storeId },
+        'store',
+      );
+      return inTransaction(deps.db, (trx) =>
+        this.saveIn(trx, { organizationId: store.organization_id, storeId }, patch, ifMatch),
+      );
     },
 
     /** Applies a patch inside the caller's transaction (the route above, the demo seed). */
-    async saveIn(trx: Tx, store: { organizationId: string; storeId: string }, patch: OrderingSettingsPatch, ifMatch?: string): Promise<StoreOrderingSettings> {
+    async saveIn(
+      trx: Tx,
+      store: { organizationId: string; storeId: string },
+      patch: OrderingSettingsPatch,
+      ifMatch?: string,
+    ): Promise<StoreOrderingSettings> {
       const current = fromRow(await repo.findSettingsForUpdate(trx, store.storeId));
-      if (ifMatch !== undefined && ifMatch.trim() !== '*' && !ifMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === settingsEtag(current))) {
+      if (
+        ifMatch !== undefined &&
+        ifMatch.trim() !== '*' &&
+        !ifMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === settingsEtag(current))
+      ) {
         throw new PreconditionFailedError();
       }
       const next: StoreOrderingSettings = {

@@ -10,7 +10,12 @@ import { slotsOf } from './slots.js';
 
 const MINUTE = 60_000;
 
-export function createSlotListing(deps: { db: Db; clock: () => Date; tenancy: { api: Pick<TenancyApi, 'findStore' | 'openIntervals'> }; settings: Pick<SettingsService, 'settingsOf'> }) {
+export function createSlotListing(deps: {
+  db: Db;
+  clock: () => Date;
+  tenancy: { api: Pick<TenancyApi, 'findStore' | 'openIntervals'> };
+  settings: Pick<SettingsService, 'settingsOf'>;
+}) {
   return async function listSlots(storeId: string, query: { date?: string; channel?: Channel }) {
     const store = await deps.tenancy.api.findStore(storeId);
     if (!store) throw new NotFoundError('store');
@@ -21,11 +26,18 @@ export function createSlotListing(deps: { db: Db; clock: () => Date; tenancy: { 
     const opening = await deps.tenancy.api.openIntervals(storeId, date, date);
     const { pool, capacity } = poolOf(settings, channel);
     const slots = (opening?.intervals ?? []).flatMap((interval) =>
-      slotsOf(interval, settings.slotMinutes).map((slot) => ({ slot, opensAt: interval.opensAt.getTime(), closesAt: interval.closesAt.getTime() })),
+      slotsOf(interval, settings.slotMinutes).map((slot) => ({
+        slot,
+        opensAt: interval.opensAt.getTime(),
+        closesAt: interval.closesAt.getTime(),
+      })),
     );
     const first = slots[0]?.slot.startsAt;
     const last = slots[slots.length - 1]?.slot.startsAt;
-    const usage = first === undefined || last === undefined ? [] : await repo.slotUsage(deps.db, storeId, pool, new Date(first), new Date(last + 1));
+    const usage =
+      first === undefined || last === undefined
+        ? []
+        : await repo.slotUsage(deps.db, storeId, pool, new Date(first), new Date(last + 1));
     const taken = new Map(usage.map((row) => [row.starts_at.getTime(), row]));
     const earliestReady = now.getTime() + settings.prepMinutes * MINUTE;
     return {
@@ -39,7 +51,9 @@ export function createSlotListing(deps: { db: Db; clock: () => Date; tenancy: { 
         const orders = capacity.orders === null ? null : Math.max(0, capacity.orders - (used?.orders_taken ?? 0));
         const items = capacity.items === null ? null : Math.max(0, capacity.items - (used?.items_taken ?? 0));
         // The last slot also takes an order ready exactly at closing (placed at the cut-off).
-        const readyInTime = (slot.endsAt > earliestReady || (slot.endsAt === closesAt && slot.endsAt === earliestReady)) && slot.endsAt > opensAt + settings.prepMinutes * MINUTE;
+        const readyInTime =
+          (slot.endsAt > earliestReady || (slot.endsAt === closesAt && slot.endsAt === earliestReady)) &&
+          slot.endsAt > opensAt + settings.prepMinutes * MINUTE;
         return {
           starts_at: new Date(slot.startsAt).toISOString(),
           ends_at: new Date(slot.endsAt).toISOString(),

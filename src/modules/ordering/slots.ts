@@ -33,15 +33,21 @@ export type FulfilmentPlan =
   | { ok: false; problem: BasketProblem };
 
 /** The interval's slots that end after `from` and start no later than `until` (both optional). */
-export function slotsOf(interval: OpenInterval, slotMinutes: number, range: { from?: number; until?: number } = {}): Slot[] {
+export function slotsOf(
+  interval: OpenInterval,
+  slotMinutes: number,
+  range: { from?: number; until?: number } = {},
+): Slot[] {
   const opens = interval.opensAt.getTime();
   const closes = interval.closesAt.getTime();
   const step = slotMinutes * MINUTE;
   const until = Math.min(range.until ?? Infinity, closes - 1);
   // A store open around the clock has one interval days long: start at the slot holding `from`.
-  const first = range.from === undefined || range.from <= opens ? opens : opens + Math.floor((range.from - opens) / step) * step;
+  const first =
+    range.from === undefined || range.from <= opens ? opens : opens + Math.floor((range.from - opens) / step) * step;
   const slots: Slot[] = [];
-  for (let start = first; start <= until; start += step) slots.push({ startsAt: start, endsAt: Math.min(start + step, closes) });
+  for (let start = first; start <= until; start += step)
+    slots.push({ startsAt: start, endsAt: Math.min(start + step, closes) });
   return slots;
 }
 
@@ -51,7 +57,9 @@ export function promisedAt(slot: Slot, readyAt: number): number {
 }
 
 const hhmm = (instant: number, zone: string) =>
-  new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: zone }).format(new Date(instant));
+  new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: zone }).format(
+    new Date(instant),
+  );
 
 /**
  * Where an order goes in the kitchen. ASAP: the store must be open now and the order ready by
@@ -60,35 +68,78 @@ const hhmm = (instant: number, zone: string) =>
  * Scheduled: the time must be at least the prep time away, within the scheduling horizon, and
  * inside opening hours no earlier than opening plus prep time; its slot is the only candidate.
  */
-export function planFulfilment(input: { now: number; scheduledFor: number | null; intervals: OpenInterval[]; rules: FulfilmentRules; timezone: string }): FulfilmentPlan {
+export function planFulfilment(input: {
+  now: number;
+  scheduledFor: number | null;
+  intervals: OpenInterval[];
+  rules: FulfilmentRules;
+  timezone: string;
+}): FulfilmentPlan {
   const { now, rules, intervals, timezone } = input;
   const prep = rules.prepMinutes * MINUTE;
-  const fail = (code: string, message: string, path = ''): FulfilmentPlan => ({ ok: false, problem: { code, path, message } });
+  const fail = (code: string, message: string, path = ''): FulfilmentPlan => ({
+    ok: false,
+    problem: { code, path, message },
+  });
 
   if (input.scheduledFor === null) {
-    const current = intervals.find((interval) => interval.opensAt.getTime() <= now && now < interval.closesAt.getTime());
+    const current = intervals.find(
+      (interval) => interval.opensAt.getTime() <= now && now < interval.closesAt.getTime(),
+    );
     if (!current) {
       const next = intervals.find((interval) => interval.opensAt.getTime() > now);
-      return fail('STORE_CLOSED', next ? `The store is closed; it opens at ${next.opensAt.toISOString()}. Schedule the order for later.` : 'The store is closed.');
+      return fail(
+        'STORE_CLOSED',
+        next
+          ? `The store is closed; it opens at ${next.opensAt.toISOString()}. Schedule the order for later.`
+          : 'The store is closed.',
+      );
     }
     const readyAt = now + prep;
     const closes = current.closesAt.getTime();
     if (readyAt > closes) {
-      return fail('LAST_ORDER_TIME_PASSED', `Last orders were at ${hhmm(closes - prep, timezone)} (closing at ${hhmm(closes, timezone)} minus ${rules.prepMinutes} minutes to prepare).`);
+      return fail(
+        'LAST_ORDER_TIME_PASSED',
+        `Last orders were at ${hhmm(closes - prep, timezone)} (closing at ${hhmm(closes, timezone)} minus ${rules.prepMinutes} minutes to prepare).`,
+      );
     }
     const latestStart = readyAt + rules.asapMaxWaitMinutes * MINUTE;
     // Ready exactly at closing (ordered at the cut-off) belongs to the last slot, as a scheduled order would.
-    const candidates = slotsOf(current, rules.slotMinutes, { from: Math.min(readyAt, closes - 1), until: latestStart }).filter((slot) => slot.endsAt > readyAt || slot.endsAt === closes);
+    const candidates = slotsOf(current, rules.slotMinutes, {
+      from: Math.min(readyAt, closes - 1),
+      until: latestStart,
+    }).filter((slot) => slot.endsAt > readyAt || slot.endsAt === closes);
     return { ok: true, candidates, readyAt, scheduled: false };
   }
 
   const at = input.scheduledFor;
-  if (at < now + prep) return fail('SCHEDULED_TOO_SOON', `The kitchen needs ${rules.prepMinutes} minutes: schedule for ${new Date(now + prep).toISOString()} or later.`, '/scheduled_for');
-  if (at > now + rules.scheduleDaysAhead * DAY) return fail('SCHEDULED_TOO_FAR', `Orders can be scheduled up to ${rules.scheduleDaysAhead} days ahead.`, '/scheduled_for');
-  const interval = intervals.find((candidate) => candidate.opensAt.getTime() + prep <= at && at <= candidate.closesAt.getTime());
-  if (!interval) return fail('STORE_CLOSED', 'The store is not open (or not yet ready to serve) at the scheduled time.', '/scheduled_for');
-  const slot = slotsOf(interval, rules.slotMinutes, { from: Math.min(at, interval.closesAt.getTime() - 1), until: at }).find(
-    (candidate) => candidate.startsAt <= at && (at < candidate.endsAt || candidate.endsAt === interval.closesAt.getTime()),
+  if (at < now + prep)
+    return fail(
+      'SCHEDULED_TOO_SOON',
+      `The kitchen needs ${rules.prepMinutes} minutes: schedule for ${new Date(now + prep).toISOString()} or later.`,
+      '/scheduled_for',
+    );
+  if (at > now + rules.scheduleDaysAhead * DAY)
+    return fail(
+      'SCHEDULED_TOO_FAR',
+      `Orders can be scheduled up to ${rules.scheduleDaysAhead} days ahead.`,
+      '/scheduled_for',
+    );
+  const interval = intervals.find(
+    (candidate) => candidate.opensAt.getTime() + prep <= at && at <= candidate.closesAt.getTime(),
+  );
+  if (!interval)
+    return fail(
+      'STORE_CLOSED',
+      'The store is not open (or not yet ready to serve) at the scheduled time.',
+      '/scheduled_for',
+    );
+  const slot = slotsOf(interval, rules.slotMinutes, {
+    from: Math.min(at, interval.closesAt.getTime() - 1),
+    until: at,
+  }).find(
+    (candidate) =>
+      candidate.startsAt <= at && (at < candidate.endsAt || candidate.endsAt === interval.closesAt.getTime()),
   );
   return { ok: true, candidates: slot ? [slot] : [], readyAt: at, scheduled: true };
 }

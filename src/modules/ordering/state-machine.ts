@@ -22,12 +22,30 @@ export interface TransitionRule {
 
 export const TRANSITIONS: Record<MachineAction, TransitionRule> = {
   accept: { from: ['placed'], to: 'accepted', actors: ['staff', 'system'], releasesHolds: false },
-  reject: { from: ['placed'], to: 'rejected', actors: ['staff', 'system'], reasonRequiredFrom: ['staff'], releasesHolds: true },
+  reject: {
+    from: ['placed'],
+    to: 'rejected',
+    actors: ['staff', 'system'],
+    reasonRequiredFrom: ['staff'],
+    releasesHolds: true,
+  },
   start_preparing: { from: ['accepted'], to: 'preparing', actors: ['staff'], releasesHolds: false },
   mark_ready: { from: ['preparing'], to: 'ready', actors: ['staff'], releasesHolds: false },
   hand_over: { from: ['ready'], to: 'picked_up', actors: ['staff'], channels: ['pickup'], releasesHolds: false },
-  dispatch: { from: ['ready'], to: 'out_for_delivery', actors: ['staff', 'courier'], channels: ['delivery'], releasesHolds: false },
-  deliver: { from: ['out_for_delivery'], to: 'delivered', actors: ['staff', 'courier'], channels: ['delivery'], releasesHolds: false },
+  dispatch: {
+    from: ['ready'],
+    to: 'out_for_delivery',
+    actors: ['staff', 'courier'],
+    channels: ['delivery'],
+    releasesHolds: false,
+  },
+  deliver: {
+    from: ['out_for_delivery'],
+    to: 'delivered',
+    actors: ['staff', 'courier'],
+    channels: ['delivery'],
+    releasesHolds: false,
+  },
   complete: { from: ['ready'], to: 'completed', actors: ['staff'], channels: ['dine_in'], releasesHolds: false },
   cancel: {
     from: ['placed', 'accepted', 'preparing', 'ready'],
@@ -41,7 +59,14 @@ export const TRANSITIONS: Record<MachineAction, TransitionRule> = {
 };
 
 /** Statuses an order never leaves. */
-export const FINAL_STATUSES: readonly OrderStatus[] = ['picked_up', 'delivered', 'completed', 'rejected', 'cancelled', 'expired'];
+export const FINAL_STATUSES: readonly OrderStatus[] = [
+  'picked_up',
+  'delivered',
+  'completed',
+  'rejected',
+  'cancelled',
+  'expired',
+];
 
 /** Stock goes back only when the kitchen had not started on the order. */
 export const STOCK_RETURNS_FROM: readonly OrderStatus[] = ['placed', 'accepted'];
@@ -51,13 +76,26 @@ export type TransitionCheck =
   | { ok: false; reason: 'forbidden' | 'invalid' | 'reason_required'; message: string };
 
 /** May `actor` take `action` on an order in `status` on `channel`? Pure: guards that need data (payment) are the caller's. */
-export function checkTransition(action: MachineAction, input: { status: OrderStatus; channel: Channel; actor: Actor; reason: string | null }): TransitionCheck {
+export function checkTransition(
+  action: MachineAction,
+  input: { status: OrderStatus; channel: Channel; actor: Actor; reason: string | null },
+): TransitionCheck {
   const rule = TRANSITIONS[action];
-  if (!rule.actors.includes(input.actor)) return { ok: false, reason: 'forbidden', message: `A ${input.actor} may not ${action.replace('_', ' ')} an order.` };
+  if (!rule.actors.includes(input.actor))
+    return {
+      ok: false,
+      reason: 'forbidden',
+      message: `A ${input.actor} may not ${action.replace('_', ' ')} an order.`,
+    };
   const from = rule.fromFor?.[input.actor] ?? rule.from;
   if (!from.includes(input.status) || (rule.channels && !rule.channels.includes(input.channel))) {
-    return { ok: false, reason: 'invalid', message: `A ${input.channel} order that is ${input.status} cannot be moved by '${action}'${input.actor === 'customer' && action === 'cancel' ? ' by its customer once the kitchen started on it' : ''}.` };
+    return {
+      ok: false,
+      reason: 'invalid',
+      message: `A ${input.channel} order that is ${input.status} cannot be moved by '${action}'${input.actor === 'customer' && action === 'cancel' ? ' by its customer once the kitchen started on it' : ''}.`,
+    };
   }
-  if (rule.reasonRequiredFrom?.includes(input.actor) && !input.reason) return { ok: false, reason: 'reason_required', message: `Say why (reason) to ${action} this order.` };
+  if (rule.reasonRequiredFrom?.includes(input.actor) && !input.reason)
+    return { ok: false, reason: 'reason_required', message: `Say why (reason) to ${action} this order.` };
   return { ok: true, rule };
 }

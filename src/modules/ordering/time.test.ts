@@ -7,7 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WeeklyInterval } from '../tenancy/index.js';
 import { createTestApp, type TestApp } from '../../test-support/harness.js';
 import { bearer, customer, staffOf } from '../../test-support/identity-factories.js';
-import { margheritaLine, orderingStore, placeOrder, type OrderingSettingsPatch } from '../../test-support/ordering-factories.js';
+import {
+  margheritaLine,
+  orderingStore,
+  placeOrder,
+  type OrderingSettingsPatch,
+} from '../../test-support/ordering-factories.js';
 
 const DAY = 86_400_000;
 let now = new Date('2026-12-02T10:00:00Z');
@@ -24,21 +29,29 @@ afterAll(async () => {
 });
 
 const everyDay = (...intervals: Array<[string, string]>): WeeklyInterval[] =>
-  [1, 2, 3, 4, 5, 6, 7].flatMap((weekday) => intervals.map(([opens_at, closes_at]) => ({ weekday, opens_at, closes_at })));
+  [1, 2, 3, 4, 5, 6, 7].flatMap((weekday) =>
+    intervals.map(([opens_at, closes_at]) => ({ weekday, opens_at, closes_at })),
+  );
 
 type Shop = Awaited<ReturnType<typeof orderingStore>>;
 
 async function shopWith(hours: WeeklyInterval[], settings: OrderingSettingsPatch = {}, timezone = 'Europe/Berlin') {
   const shop = await orderingStore(t, settings, { opening_hours: hours, timezone });
   const guest = await customer(t);
-  const order = (extra: Record<string, unknown> = {}) => placeOrder(t, guest.token, shop.store.id, { channel: 'pickup', lines: [margheritaLine(shop.ids)], ...extra });
+  const order = (extra: Record<string, unknown> = {}) =>
+    placeOrder(t, guest.token, shop.store.id, { channel: 'pickup', lines: [margheritaLine(shop.ids)], ...extra });
   return { shop, guest, order };
 }
 
 async function slotsOf(shop: Shop, date: string) {
   const res = await t.app.inject({ method: 'GET', url: `/v1/stores/${shop.store.id}/slots?date=${date}` });
   expect(res.statusCode, res.body).toBe(200);
-  return res.json<{ date: string; timezone: string; slot_minutes: number; slots: Array<{ starts_at: string; ends_at: string; remaining: { orders: number | null }; orderable: boolean }> }>().slots;
+  return res.json<{
+    date: string;
+    timezone: string;
+    slot_minutes: number;
+    slots: Array<{ starts_at: string; ends_at: string; remaining: { orders: number | null }; orderable: boolean }>;
+  }>().slots;
 }
 
 const starts = (slots: Array<{ starts_at: string }>) => slots.map((slot) => slot.starts_at);
@@ -57,7 +70,16 @@ function expectProblem(res: LightMyRequestResponse, code: string) {
 
 function expectPlaced(res: LightMyRequestResponse) {
   expect(res.statusCode, res.body).toBe(201);
-  return res.json<{ id: string; number: string; status: string; promised_at: string; slot_starts_at: string; scheduled_for: string | null; expires_at: string | null; payment: { method: string; status: string } }>();
+  return res.json<{
+    id: string;
+    number: string;
+    status: string;
+    promised_at: string;
+    slot_starts_at: string;
+    scheduled_for: string | null;
+    expires_at: string | null;
+    payment: { method: string; status: string };
+  }>();
 }
 
 const iso = (instant: string) => new Date(instant).toISOString();
@@ -68,11 +90,21 @@ describe('last orders and closed stores', () => {
     const lastSlot = async () => (await slotsOf(shop, '2026-12-02')).at(-1)!;
 
     setNow('2026-12-02T20:44:00Z');
-    expect(expectPlaced(await order())).toMatchObject({ promised_at: iso('2026-12-02T20:59:00Z'), slot_starts_at: iso('2026-12-02T20:45:00Z') });
+    expect(expectPlaced(await order())).toMatchObject({
+      promised_at: iso('2026-12-02T20:59:00Z'),
+      slot_starts_at: iso('2026-12-02T20:45:00Z'),
+    });
 
     setNow('2026-12-02T20:45:00Z'); // exactly at the cut-off: ready exactly at closing
-    expect(await lastSlot()).toMatchObject({ starts_at: iso('2026-12-02T20:45:00Z'), ends_at: iso('2026-12-02T21:00:00Z'), orderable: true });
-    expect(expectPlaced(await order())).toMatchObject({ promised_at: iso('2026-12-02T21:00:00Z'), slot_starts_at: iso('2026-12-02T20:45:00Z') });
+    expect(await lastSlot()).toMatchObject({
+      starts_at: iso('2026-12-02T20:45:00Z'),
+      ends_at: iso('2026-12-02T21:00:00Z'),
+      orderable: true,
+    });
+    expect(expectPlaced(await order())).toMatchObject({
+      promised_at: iso('2026-12-02T21:00:00Z'),
+      slot_starts_at: iso('2026-12-02T20:45:00Z'),
+    });
 
     setNow('2026-12-02T20:46:00Z');
     expect((await lastSlot()).orderable).toBe(false);
@@ -99,12 +131,20 @@ describe('split lunch and dinner hours', () => {
 
     expectProblem(await order(), 'STORE_CLOSED');
     const dinner = expectPlaced(await order({ scheduled_for: '2026-12-02T17:00:00Z' })); // 18:00
-    expect(dinner).toMatchObject({ status: 'placed', scheduled_for: iso('2026-12-02T17:00:00Z'), promised_at: iso('2026-12-02T17:00:00Z'), slot_starts_at: iso('2026-12-02T17:00:00Z') });
+    expect(dinner).toMatchObject({
+      status: 'placed',
+      scheduled_for: iso('2026-12-02T17:00:00Z'),
+      promised_at: iso('2026-12-02T17:00:00Z'),
+      slot_starts_at: iso('2026-12-02T17:00:00Z'),
+    });
     expectProblem(await order({ scheduled_for: '2026-12-02T15:30:00Z' }), 'STORE_CLOSED'); // 16:30, between the two
     expectProblem(await order({ scheduled_for: '2026-12-02T16:35:00Z' }), 'STORE_CLOSED'); // 17:35: open, but not before opening + prep
 
     const slots = await slotsOf(shop, '2026-12-02');
-    expect(starts(slots)).toEqual([...run('2026-12-02T10:30:00Z', '2026-12-02T13:15:00Z'), ...run('2026-12-02T16:30:00Z', '2026-12-02T20:45:00Z')]);
+    expect(starts(slots)).toEqual([
+      ...run('2026-12-02T10:30:00Z', '2026-12-02T13:15:00Z'),
+      ...run('2026-12-02T16:30:00Z', '2026-12-02T20:45:00Z'),
+    ]);
     expect(slots[11]!.ends_at).toBe(iso('2026-12-02T13:30:00Z')); // lunch's last slot ends at 14:30
     expect(slots.find((slot) => slot.starts_at === iso('2026-12-02T17:00:00Z'))?.remaining.orders).toBeNull(); // no capacity limit set
   });
@@ -114,7 +154,10 @@ describe('split lunch and dinner hours', () => {
     setNow('2026-12-02T08:00:00Z');
     expect(starts(await slotsOf(shop, '2026-12-02'))).toEqual(run('2026-12-02T10:10:00Z', '2026-12-02T11:50:00Z', 20));
     // 12:00 lies in the 11:50 slot.
-    expect(expectPlaced(await order({ scheduled_for: '2026-12-02T11:00:00Z' }))).toMatchObject({ slot_starts_at: iso('2026-12-02T10:50:00Z'), promised_at: iso('2026-12-02T11:00:00Z') });
+    expect(expectPlaced(await order({ scheduled_for: '2026-12-02T11:00:00Z' }))).toMatchObject({
+      slot_starts_at: iso('2026-12-02T10:50:00Z'),
+      promised_at: iso('2026-12-02T11:00:00Z'),
+    });
   });
 });
 
@@ -129,7 +172,12 @@ describe('hours exceptions', () => {
   it('when the store is closed for a holiday and has special hours the day before, then orders and slots follow the exceptions', async () => {
     const { shop, order } = await shopWith(everyDay(['11:00', '22:00']), {}, 'Asia/Tokyo');
     const setException = async (date: string, payload: Record<string, unknown>) => {
-      const res = await t.app.inject({ method: 'PUT', url: `/v1/stores/${shop.store.id}/hours-exceptions/${date}`, headers: bearer(shop.ownerToken), payload });
+      const res = await t.app.inject({
+        method: 'PUT',
+        url: `/v1/stores/${shop.store.id}/hours-exceptions/${date}`,
+        headers: bearer(shop.ownerToken),
+        payload,
+      });
       expect(res.statusCode, res.body).toBe(201);
     };
     await setException(holiday, { closed: true, note: 'Holiday' });
@@ -146,7 +194,9 @@ describe('hours exceptions', () => {
     // Special hours 10:00–14:00 replace 11:00–22:00.
     const slots = await slotsOf(shop, shortDay);
     expect(starts(slots)).toEqual(run(tokyo(shortDay, '10:00'), tokyo(shortDay, '13:45')));
-    expect(expectPlaced(await order({ scheduled_for: tokyo(shortDay, '10:30') })).promised_at).toBe(tokyo(shortDay, '10:30'));
+    expect(expectPlaced(await order({ scheduled_for: tokyo(shortDay, '10:30') })).promised_at).toBe(
+      tokyo(shortDay, '10:30'),
+    );
     expectProblem(await order({ scheduled_for: tokyo(shortDay, '18:00') }), 'STORE_CLOSED');
     // ASAP on that day: open at 13:00, closed at 14:30, last orders at 13:45.
     setNow(tokyo(shortDay, '13:00'));
@@ -185,11 +235,18 @@ describe('daylight saving time in Berlin', () => {
     // Scheduling into those nights: 03:30 CEST exists once; 02:30 happens twice in autumn, and
     // each is a slot of its own (capacity 1 each, so both orders fit).
     setNow('2026-03-27T12:00:00Z');
-    expect(expectPlaced(await order({ scheduled_for: '2026-03-29T01:30:00Z' }))).toMatchObject({ slot_starts_at: iso('2026-03-29T01:30:00Z'), promised_at: iso('2026-03-29T01:30:00Z') });
+    expect(expectPlaced(await order({ scheduled_for: '2026-03-29T01:30:00Z' }))).toMatchObject({
+      slot_starts_at: iso('2026-03-29T01:30:00Z'),
+      promised_at: iso('2026-03-29T01:30:00Z'),
+    });
     expectProblem(await order({ scheduled_for: '2026-03-29T02:30:00Z' }), 'STORE_CLOSED'); // 04:30 CEST, closed
     setNow('2026-10-22T12:00:00Z');
-    expect(expectPlaced(await order({ scheduled_for: '2026-10-25T00:30:00Z' })).slot_starts_at).toBe(iso('2026-10-25T00:30:00Z')); // 02:30 CEST
-    expect(expectPlaced(await order({ scheduled_for: '2026-10-25T01:30:00Z' })).slot_starts_at).toBe(iso('2026-10-25T01:30:00Z')); // 02:30 CET
+    expect(expectPlaced(await order({ scheduled_for: '2026-10-25T00:30:00Z' })).slot_starts_at).toBe(
+      iso('2026-10-25T00:30:00Z'),
+    ); // 02:30 CEST
+    expect(expectPlaced(await order({ scheduled_for: '2026-10-25T01:30:00Z' })).slot_starts_at).toBe(
+      iso('2026-10-25T01:30:00Z'),
+    ); // 02:30 CET
     expectProblem(await order({ scheduled_for: '2026-10-25T01:40:00Z' }), 'SLOT_FULL');
   });
 
@@ -228,7 +285,9 @@ describe('scheduling window', () => {
     setNow('2026-12-02T10:00:00Z');
     const soon = await order({ scheduled_for: '2026-12-02T10:10:00Z' });
     expectProblem(soon, 'SCHEDULED_TOO_SOON');
-    expect(soon.json().errors).toEqual([expect.objectContaining({ path: '/scheduled_for', code: 'SCHEDULED_TOO_SOON' })]);
+    expect(soon.json().errors).toEqual([
+      expect.objectContaining({ path: '/scheduled_for', code: 'SCHEDULED_TOO_SOON' }),
+    ]);
     expectPlaced(await order({ scheduled_for: '2026-12-02T10:15:00Z' }));
     expectPlaced(await order({ scheduled_for: '2026-12-09T10:00:00Z' }));
     expectProblem(await order({ scheduled_for: '2026-12-09T10:15:00Z' }), 'SCHEDULED_TOO_FAR');
@@ -238,7 +297,10 @@ describe('scheduling window', () => {
 
 describe('ASAP orders and kitchen capacity', () => {
   it('when slots fill up, then each ASAP order lands in the earliest slot with room after now + prep time, and none is promised beyond asap_max_wait_minutes (SLOT_FULL instead)', async () => {
-    const { shop, order } = await shopWith(everyDay(['11:00', '22:00']), { capacity: { orders: 1, items: null }, asap_max_wait_minutes: 30 });
+    const { shop, order } = await shopWith(everyDay(['11:00', '22:00']), {
+      capacity: { orders: 1, items: null },
+      asap_max_wait_minutes: 30,
+    });
     setNow('2026-12-02T11:05:00Z'); // 12:05 in Berlin: ready at 12:20 at the earliest, at 12:50 at the latest
 
     const promised = [];
@@ -253,14 +315,25 @@ describe('ASAP orders and kitchen capacity', () => {
     ]);
     const full = await order();
     expectProblem(full, 'SLOT_FULL'); // the 13:00 slot starts beyond 12:50
-    const quote = await t.app.inject({ method: 'POST', url: `/v1/stores/${shop.store.id}/quotes`, payload: { channel: 'pickup', lines: [margheritaLine(shop.ids)] } });
-    expect(quote.json()).toMatchObject({ orderable: false, promised_at: null, problems: [expect.objectContaining({ code: 'SLOT_FULL' })] });
+    const quote = await t.app.inject({
+      method: 'POST',
+      url: `/v1/stores/${shop.store.id}/quotes`,
+      payload: { channel: 'pickup', lines: [margheritaLine(shop.ids)] },
+    });
+    expect(quote.json()).toMatchObject({
+      orderable: false,
+      promised_at: null,
+      problems: [expect.objectContaining({ code: 'SLOT_FULL' })],
+    });
     // Later slots are still free to schedule into.
     expectPlaced(await order({ scheduled_for: '2026-12-02T12:00:00Z' }));
 
     // Time moves on: the window moves with it.
     setNow('2026-12-02T11:35:00Z'); // ready at 12:50 earliest; 12:45 slot is full, 13:00 has been taken by the scheduled order
-    expect(expectPlaced(await order())).toMatchObject({ slot_starts_at: iso('2026-12-02T12:15:00Z'), promised_at: iso('2026-12-02T12:15:00Z') });
+    expect(expectPlaced(await order())).toMatchObject({
+      slot_starts_at: iso('2026-12-02T12:15:00Z'),
+      promised_at: iso('2026-12-02T12:15:00Z'),
+    });
   });
 });
 
@@ -275,7 +348,12 @@ describe('order numbers', () => {
 
     setNow('2026-12-02T23:30:00Z'); // 00:30 on 3 December in Berlin, still 2 December in UTC
     // Yesterday's order moving on does not carry the old count over.
-    const accepted = await t.app.inject({ method: 'POST', url: `/v1/orders/${first.id}/transitions`, headers: bearer(staff.token), payload: { action: 'accept' } });
+    const accepted = await t.app.inject({
+      method: 'POST',
+      url: `/v1/orders/${first.id}/transitions`,
+      headers: bearer(staff.token),
+      payload: { action: 'accept' },
+    });
     expect(accepted.statusCode, accepted.body).toBe(200);
     expect(expectPlaced(await order()).number).toBe('A-001');
     expect(expectPlaced(await order()).number).toBe('A-002');
@@ -284,24 +362,46 @@ describe('order numbers', () => {
 
 describe('unpaid online orders', () => {
   it('when an online order stays unpaid past unpaid_expiry_minutes, then the expiry job expires it (actor system) and gives back its slot and stock, while a cash order never expires', async () => {
-    const { shop, guest, order } = await shopWith(everyDay(['00:00', '00:00']), { capacity: { orders: 1, items: null } });
+    const { shop, guest, order } = await shopWith(everyDay(['00:00', '00:00']), {
+      capacity: { orders: 1, items: null },
+    });
     const margherita = shop.ids.items.margherita!;
     const stock = async () => {
-      const res = await t.app.inject({ method: 'GET', url: `/v1/stores/${shop.store.id}/stock?limit=100`, headers: bearer(shop.ownerToken) });
+      const res = await t.app.inject({
+        method: 'GET',
+        url: `/v1/stores/${shop.store.id}/stock?limit=100`,
+        headers: bearer(shop.ownerToken),
+      });
       expect(res.statusCode, res.body).toBe(200);
-      return res.json<{ data: Array<{ item_id: string; quantity: number | null }> }>().data.find((row) => row.item_id === margherita)?.quantity;
+      return res
+        .json<{ data: Array<{ item_id: string; quantity: number | null }> }>()
+        .data.find((row) => row.item_id === margherita)?.quantity;
     };
-    const remaining = async (slot: string) => (await slotsOf(shop, '2026-12-02')).find((candidate) => candidate.starts_at === slot)?.remaining.orders;
+    const remaining = async (slot: string) =>
+      (await slotsOf(shop, '2026-12-02')).find((candidate) => candidate.starts_at === slot)?.remaining.orders;
     setNow('2026-12-02T10:00:00Z');
-    const setStock = await t.app.inject({ method: 'PUT', url: `/v1/stores/${shop.store.id}/stock/${margherita}`, headers: bearer(shop.ownerToken), payload: { quantity: 5 } });
+    const setStock = await t.app.inject({
+      method: 'PUT',
+      url: `/v1/stores/${shop.store.id}/stock/${margherita}`,
+      headers: bearer(shop.ownerToken),
+      payload: { quantity: 5 },
+    });
     expect(setStock.statusCode, setStock.body).toBe(200);
 
     const onlineSlot = iso('2026-12-02T12:00:00Z');
     const cashSlot = iso('2026-12-02T12:15:00Z');
     const online = expectPlaced(await order({ scheduled_for: onlineSlot, payment: { method: 'online' } }));
     const cash = expectPlaced(await order({ scheduled_for: cashSlot, lines: [margheritaLine(shop.ids, 2)] }));
-    expect(online).toMatchObject({ status: 'placed', payment: { method: 'online', status: 'awaiting' }, expires_at: iso('2026-12-02T10:15:00Z') });
-    expect(cash).toMatchObject({ status: 'placed', payment: { method: 'cash', status: 'not_required' }, expires_at: null });
+    expect(online).toMatchObject({
+      status: 'placed',
+      payment: { method: 'online', status: 'awaiting' },
+      expires_at: iso('2026-12-02T10:15:00Z'),
+    });
+    expect(cash).toMatchObject({
+      status: 'placed',
+      payment: { method: 'cash', status: 'not_required' },
+      expires_at: null,
+    });
     expect(await stock()).toBe(2);
     expect(await remaining(onlineSlot)).toBe(0);
 
@@ -314,7 +414,11 @@ describe('unpaid online orders', () => {
     const read = async (id: string) => {
       const res = await t.app.inject({ method: 'GET', url: `/v1/orders/${id}`, headers: bearer(guest.token) });
       expect(res.statusCode, res.body).toBe(200);
-      return res.json<{ status: string; expires_at: string | null; history: Array<{ status: string; actor: string; from_status: string | null }> }>();
+      return res.json<{
+        status: string;
+        expires_at: string | null;
+        history: Array<{ status: string; actor: string; from_status: string | null }>;
+      }>();
     };
     const expired = await read(online.id);
     expect(expired.status).toBe('expired');

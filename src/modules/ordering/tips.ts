@@ -5,7 +5,12 @@
 import type { Principal } from '../../platform/auth/principal.js';
 import { inTransaction, type Db } from '../../platform/db/index.js';
 import type { EventAppender } from '../../platform/events/index.js';
-import { ConflictError, NotFoundError, PreconditionFailedError, UnprocessableError } from '../../platform/http/errors.js';
+import {
+  ConflictError,
+  NotFoundError,
+  PreconditionFailedError,
+  UnprocessableError,
+} from '../../platform/http/errors.js';
 import { mayFollowRule, RULES } from './access.js';
 import { orderAggregate, type OrderingEvents } from './events.js';
 import type { PaymentsPort } from './payments-port.js';
@@ -32,20 +37,41 @@ export function createTipService(deps: TipDeps) {
   }
 
   function check(row: OrderRow, tip: Money): void {
-    if (row.channel !== 'dine_in') throw new ConflictError('TIP_NOT_APPLICABLE', 'Tips after ordering are for dine-in orders; other orders carry their tip when placed.');
-    if (FINAL_STATUSES.includes(row.status)) throw new ConflictError('TIP_NOT_APPLICABLE', `The order is ${row.status}; its bill is settled.`);
-    if (row.payment_status === 'paid' || row.payment_status === 'refunded') throw new ConflictError('PAYMENT_ALREADY_CAPTURED', 'The payment was already taken; a tip can no longer be added to it.');
+    if (row.channel !== 'dine_in')
+      throw new ConflictError(
+        'TIP_NOT_APPLICABLE',
+        'Tips after ordering are for dine-in orders; other orders carry their tip when placed.',
+      );
+    if (FINAL_STATUSES.includes(row.status))
+      throw new ConflictError('TIP_NOT_APPLICABLE', `The order is ${row.status}; its bill is settled.`);
+    if (row.payment_status === 'paid' || row.payment_status === 'refunded')
+      throw new ConflictError(
+        'PAYMENT_ALREADY_CAPTURED',
+        'The payment was already taken; a tip can no longer be added to it.',
+      );
     if (row.payment_method === 'online' && row.payment_status !== 'authorized') {
-      throw new ConflictError('PAYMENT_NOT_AUTHORIZED', 'The online payment is not authorized yet; add the tip once it is.');
+      throw new ConflictError(
+        'PAYMENT_NOT_AUTHORIZED',
+        'The online payment is not authorized yet; add the tip once it is.',
+      );
     }
-    if (tip.currency !== row.currency) throw new UnprocessableError('CURRENCY_MISMATCH', `This store charges in ${row.currency}.`, [{ path: '/tip/currency', message: `must be ${row.currency}` }]);
+    if (tip.currency !== row.currency)
+      throw new UnprocessableError('CURRENCY_MISMATCH', `This store charges in ${row.currency}.`, [
+        { path: '/tip/currency', message: `must be ${row.currency}` },
+      ]);
   }
 
   return {
-    async setTip(principal: Principal | null, orderId: string, tip: Money, ifMatch: string | undefined): Promise<Order> {
+    async setTip(
+      principal: Principal | null,
+      orderId: string,
+      tip: Money,
+      ifMatch: string | undefined,
+    ): Promise<Order> {
       const read = await repo.findOrder(deps.db, orderId);
       if (!read || !mayTip(principal, read)) throw new NotFoundError('order');
-      if (ifMatch !== undefined && !matchesVersion(ifMatch, read.version)) throw new PreconditionFailedError('The order changed since you read it; fetch it again.');
+      if (ifMatch !== undefined && !matchesVersion(ifMatch, read.version))
+        throw new PreconditionFailedError('The order changed since you read it; fetch it again.');
       check(read, tip);
       const newTotal = withTip(read.pricing, tip.amount).total;
       const payments = deps.payments();
@@ -55,16 +81,33 @@ export function createTipService(deps: TipDeps) {
         const current = await repo.findOrder(trx, orderId, { forUpdate: true });
         if (!current) throw new NotFoundError('order');
         // Moved on while the authorization was raised: the checks again, on what is there now.
-        if (current.version !== read.version) throw new ConflictError('CONCURRENT_UPDATE', 'The order changed while the tip was being added; fetch it and retry.');
+        if (current.version !== read.version)
+          throw new ConflictError(
+            'CONCURRENT_UPDATE',
+            'The order changed while the tip was being added; fetch it and retry.',
+          );
         check(current, tip);
         const pricing = withTip(current.pricing, tip.amount);
         const updated = await repo.setTip(trx, { orderId, version: current.version, pricing, at: deps.clock() });
-        if (!updated) throw new ConflictError('CONCURRENT_UPDATE', 'The order changed while the tip was being added; fetch it and retry.');
+        if (!updated)
+          throw new ConflictError(
+            'CONCURRENT_UPDATE',
+            'The order changed while the tip was being added; fetch it and retry.',
+          );
         if (payments) await payments.setTotalIn(trx, orderId, pricing.total);
         await deps.events.append(trx, {
           type: 'ordering.order.tip_changed',
           aggregate: orderAggregate(orderId),
-          data: { order_id: orderId, organization_id: updated.organization_id, store_id: updated.store_id, number: updated.number, channel: updated.channel, tip: pricing.tip, total: pricing.total, currency: updated.currency },
+          data: {
+            order_id: orderId,
+            organization_id: updated.organization_id,
+            store_id: updated.store_id,
+            number: updated.number,
+            channel: updated.channel,
+            tip: pricing.tip,
+            total: pricing.total,
+            currency: updated.currency,
+          },
         });
         return updated;
       });

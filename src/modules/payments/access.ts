@@ -18,16 +18,28 @@ export const RULES = {
 
 export const access = (rule: Rule): Access => rule;
 
-export function assertPaymentsRule(principal: Principal | null, rule: Rule, place: { organizationId: string; storeId?: string | null }, what: string): void {
+export function assertPaymentsRule(
+  principal: Principal | null,
+  rule: Rule,
+  place: { organizationId: string; storeId?: string | null },
+  what: string,
+): void {
   assertMayActAt(principal, place, rule.roles, rule.scopes, what);
 }
 
-export function mayPaymentsRule(principal: Principal | null, rule: Rule, place: { organizationId: string; storeId?: string | null }): boolean {
+export function mayPaymentsRule(
+  principal: Principal | null,
+  rule: Rule,
+  place: { organizationId: string; storeId?: string | null },
+): boolean {
   return mayActAt(principal, place, rule.roles, rule.scopes);
 }
 
 /** The order's customer, or the partner key that placed it. */
-export function isPayerOf(principal: Principal | null, order: { customer_id: string | null; placed_by: string }): boolean {
+export function isPayerOf(
+  principal: Principal | null,
+  order: { customer_id: string | null; placed_by: string },
+): boolean {
   if (principal?.kind === 'user') return order.customer_id === principal.userId;
   if (principal?.kind === 'api_key') return order.placed_by === `api_key:${principal.apiKeyId}`;
   return false;

@@ -40,7 +40,13 @@ export function createCredentials(deps: CredentialsDeps) {
       const credentials: StripeCredentials = { secret_key: body.secret_key, webhook_secret: body.webhook_secret };
       const at = deps.clock();
       const sealed = deps.sealer.seal(JSON.stringify(credentials), credentialsContext(organizationId, 'stripe'));
-      await repo.saveProviderAccount(deps.db, { organization_id: organizationId, provider: 'stripe', sealed_credentials: sealed, key_hint: hintOf(body.secret_key), at });
+      await repo.saveProviderAccount(deps.db, {
+        organization_id: organizationId,
+        provider: 'stripe',
+        sealed_credentials: sealed,
+        key_hint: hintOf(body.secret_key),
+        at,
+      });
       return present(organizationId, { key_hint: hintOf(body.secret_key), updated_at: at });
     },
 
@@ -53,7 +59,8 @@ export function createCredentials(deps: CredentialsDeps) {
 
     async deleteStripe(principal: Principal | null, organizationId: string): Promise<void> {
       await organizationFor(principal, organizationId);
-      if (!(await repo.deleteProviderAccount(deps.db, organizationId, 'stripe'))) throw new NotFoundError('Stripe account');
+      if (!(await repo.deleteProviderAccount(deps.db, organizationId, 'stripe')))
+        throw new NotFoundError('Stripe account');
     },
   };
 }

@@ -9,7 +9,19 @@ import { createTestApp, type TestApp } from '../../test-support/harness.js';
 import { bearer, customer } from '../../test-support/identity-factories.js';
 import { margheritaLine, orderingStore } from '../../test-support/ordering-factories.js';
 import { captureLogs } from '../../test-support/server.js';
-import { act, capturedOnline, CARDS, expectInvariantsHold, fulfil, payAtSandbox, placeOnline, readPayment, sandboxControl, sandboxIntent, waitForPaymentStatus } from '../../test-support/payments-factories.js';
+import {
+  act,
+  capturedOnline,
+  CARDS,
+  expectInvariantsHold,
+  fulfil,
+  payAtSandbox,
+  placeOnline,
+  readPayment,
+  sandboxControl,
+  sandboxIntent,
+  waitForPaymentStatus,
+} from '../../test-support/payments-factories.js';
 import { waitFor } from '../../test-support/wait.js';
 import { webhookHeaders } from './sandbox/signature.js';
 
@@ -20,7 +32,10 @@ const logs = captureLogs('info');
 let offsetMs = 0;
 
 beforeAll(async () => {
-  t = await createTestApp({ PAYMENTS_RECONCILE_AFTER_SECONDS: '60' }, { sandbox: true, logger: logs.logger, clock: () => new Date(Date.now() + offsetMs) });
+  t = await createTestApp(
+    { PAYMENTS_RECONCILE_AFTER_SECONDS: '60' },
+    { sandbox: true, logger: logs.logger, clock: () => new Date(Date.now() + offsetMs) },
+  );
   await t.startWorker();
   shop = await orderingStore(t);
 });
@@ -28,17 +43,32 @@ afterAll(async () => {
   await t?.close();
 });
 
-const sql = async <T>(text: string, values: unknown[] = []) => (await t.db.database.pool.query(text, values)).rows as T[];
-const operations = (paymentId: string, kind: string) => sql<{ n: number }>('SELECT count(*)::int AS n FROM payment_operations WHERE payment_id = $1 AND kind = $2', [paymentId, kind]).then((rows) => rows[0]!.n);
-const orderOf = async (token: string, orderId: string) => (await t.app.inject({ method: 'GET', url: `/v1/orders/${orderId}`, headers: bearer(token) })).json();
+const sql = async <T>(text: string, values: unknown[] = []) =>
+  (await t.db.database.pool.query(text, values)).rows as T[];
+const operations = (paymentId: string, kind: string) =>
+  sql<{ n: number }>('SELECT count(*)::int AS n FROM payment_operations WHERE payment_id = $1 AND kind = $2', [
+    paymentId,
+    kind,
+  ]).then((rows) => rows[0]!.n);
+const orderOf = async (token: string, orderId: string) =>
+  (await t.app.inject({ method: 'GET', url: `/v1/orders/${orderId}`, headers: bearer(token) })).json();
 
 /** A webhook as the sandbox sends it, signed now (or at `at`) with the sandbox's secret. */
 function sandboxWebhook(body: Record<string, unknown>, at = new Date()) {
   const raw = JSON.stringify(body);
   const id = String(body.id);
-  return { raw, headers: { 'content-type': 'application/json', ...webhookHeaders(t.config.payments.sandbox.webhookSecret!, id, at, raw) } };
+  return {
+    raw,
+    headers: {
+      'content-type': 'application/json',
+      ...webhookHeaders(t.config.payments.sandbox.webhookSecret!, id, at, raw),
+    },
+  };
 }
-const postWebhook = (webhook: { raw: string; headers: Record<string, string> }, path = '/v1/payments/webhooks/sandbox') => t.app.inject({ method: 'POST', url: path, headers: webhook.headers, payload: webhook.raw });
+const postWebhook = (
+  webhook: { raw: string; headers: Record<string, string> },
+  path = '/v1/payments/webhooks/sandbox',
+) => t.app.inject({ method: 'POST', url: path, headers: webhook.headers, payload: webhook.raw });
 
 describe('webhooks sent twice and out of order', () => {
   it('when the processor delivers every webhook twice in shuffled order, then each authorization, capture and refund is recorded once', async () => {
@@ -51,20 +81,43 @@ describe('webhooks sent twice and out of order', () => {
       for (const order of orders) await fulfil(t, shop.ownerToken, order.id);
       for (const order of orders) await waitForPaymentStatus(t, buyer.token, order.payment.id, 'captured');
       for (const order of orders) {
-        const res = await t.app.inject({ method: 'POST', url: `/v1/payments/${order.payment.id}/refunds`, headers: { ...bearer(shop.ownerToken), 'idempotency-key': randomUUID() }, payload: { amount: { amount: 100, currency: 'EUR' }, reason: 'late' } });
+        const res = await t.app.inject({
+          method: 'POST',
+          url: `/v1/payments/${order.payment.id}/refunds`,
+          headers: { ...bearer(shop.ownerToken), 'idempotency-key': randomUUID() },
+          payload: { amount: { amount: 100, currency: 'EUR' }, reason: 'late' },
+        });
         expect(res.statusCode, res.body).toBe(202);
       }
-      await waitFor('every refund confirmed', async () => (await sql<{ n: number }>("SELECT count(*)::int AS n FROM payment_refunds WHERE status = 'succeeded' AND payment_id = ANY($1)", [orders.map((order) => order.payment.id)]))[0]!.n === orders.length);
+      await waitFor(
+        'every refund confirmed',
+        async () =>
+          (
+            await sql<{ n: number }>(
+              "SELECT count(*)::int AS n FROM payment_refunds WHERE status = 'succeeded' AND payment_id = ANY($1)",
+              [orders.map((order) => order.payment.id)],
+            )
+          )[0]!.n === orders.length,
+      );
       // Every event was delivered twice (and Brigade said so for the second copy).
-      await waitFor('the duplicates', () => logs.lines().filter((line) => line.msg === 'payment webhook already processed').length >= orders.length * 3);
+      await waitFor(
+        'the duplicates',
+        () =>
+          logs.lines().filter((line) => line.msg === 'payment webhook already processed').length >= orders.length * 3,
+      );
 
       for (const order of orders) {
         expect(await operations(order.payment.id, 'authorization')).toBe(1);
         expect(await operations(order.payment.id, 'capture')).toBe(1);
         expect(await operations(order.payment.id, 'refund')).toBe(1);
         expect((await sandboxIntent(t, order.payment.intentId)).capture_count).toBe(1);
-        const history = (await orderOf(buyer.token, order.id)).history.filter((entry: { type: string }) => entry.type === 'payment_changed');
-        expect(history.map((entry: { reason: string }) => entry.reason)).toEqual(['payment_authorized', 'payment_paid']);
+        const history = (await orderOf(buyer.token, order.id)).history.filter(
+          (entry: { type: string }) => entry.type === 'payment_changed',
+        );
+        expect(history.map((entry: { reason: string }) => entry.reason)).toEqual([
+          'payment_authorized',
+          'payment_paid',
+        ]);
       }
       await expectInvariantsHold(t);
     } finally {
@@ -81,10 +134,20 @@ describe('webhooks sent twice and out of order', () => {
     await fulfil(t, shop.ownerToken, order.id);
     await waitForPaymentStatus(t, buyer.token, order.payment.id, 'captured');
 
-    const late = await postWebhook(sandboxWebhook({ id: `se_late_${randomUUID()}`, type: 'intent.authorized', created_at: new Date(Date.now() - 60_000).toISOString(), data: { intent: authorizedIntent } }));
+    const late = await postWebhook(
+      sandboxWebhook({
+        id: `se_late_${randomUUID()}`,
+        type: 'intent.authorized',
+        created_at: new Date(Date.now() - 60_000).toISOString(),
+        data: { intent: authorizedIntent },
+      }),
+    );
     expect(late.statusCode, late.body).toBe(200);
     expect(late.json()).toEqual({ received: true, duplicate: false });
-    expect(await readPayment(t, buyer.token, order.payment.id)).toMatchObject({ status: 'captured', amount_captured: { amount: order.total } });
+    expect(await readPayment(t, buyer.token, order.payment.id)).toMatchObject({
+      status: 'captured',
+      amount_captured: { amount: order.total },
+    });
     expect(await operations(order.payment.id, 'authorization')).toBe(1);
     await expectInvariantsHold(t);
   });
@@ -95,19 +158,35 @@ describe('forged and stale webhooks', () => {
     const buyer = await customer(t);
     const order = await placeOnline(t, buyer.token, shop);
     const intent = await sandboxIntent(t, order.payment.intentId);
-    const body = { id: `se_forged_${randomUUID()}`, type: 'intent.authorized', created_at: new Date().toISOString(), data: { intent: { ...intent, status: 'authorized', amount_authorized: order.total } } };
+    const body = {
+      id: `se_forged_${randomUUID()}`,
+      type: 'intent.authorized',
+      created_at: new Date().toISOString(),
+      data: { intent: { ...intent, status: 'authorized', amount_authorized: order.total } },
+    };
 
     const good = sandboxWebhook(body);
     const tampered = { ...good, raw: good.raw.replace('"authorized"', '"captured"') };
     const stale = sandboxWebhook(body, new Date(Date.now() - 6 * 60_000));
-    const otherSecret = { raw: good.raw, headers: { 'content-type': 'application/json', ...webhookHeaders('not-the-secret', body.id, new Date(), good.raw) } };
+    const otherSecret = {
+      raw: good.raw,
+      headers: {
+        'content-type': 'application/json',
+        ...webhookHeaders('not-the-secret', body.id, new Date(), good.raw),
+      },
+    };
     for (const bad of [tampered, stale, otherSecret]) {
       const res = await postWebhook(bad);
       expect(res.statusCode, res.body).toBe(400);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(res.json().code).toBe('WEBHOOK_SIGNATURE_INVALID');
     }
-    const unsigned = await t.app.inject({ method: 'POST', url: '/v1/payments/webhooks/sandbox', headers: { 'content-type': 'application/json' }, payload: good.raw });
+    const unsigned = await t.app.inject({
+      method: 'POST',
+      url: '/v1/payments/webhooks/sandbox',
+      headers: { 'content-type': 'application/json' },
+      payload: good.raw,
+    });
     expect(unsigned.statusCode).toBe(400);
     expect((await postWebhook(good, '/v1/payments/webhooks/paypal')).statusCode).toBe(404);
     expect(await readPayment(t, buyer.token, order.payment.id)).toMatchObject({ status: 'requires_payment' });
@@ -127,7 +206,12 @@ describe('refunds under concurrency', () => {
     const share = Math.floor(order.total / 5) + 1; // five of these do not fit; four do
     const answers = await Promise.all(
       Array.from({ length: 12 }, () =>
-        t.app.inject({ method: 'POST', url: `/v1/payments/${order.payment.id}/refunds`, headers: { ...bearer(shop.ownerToken), 'idempotency-key': randomUUID() }, payload: { amount: { amount: share, currency: 'EUR' }, reason: 'race' } }),
+        t.app.inject({
+          method: 'POST',
+          url: `/v1/payments/${order.payment.id}/refunds`,
+          headers: { ...bearer(shop.ownerToken), 'idempotency-key': randomUUID() },
+          payload: { amount: { amount: share, currency: 'EUR' }, reason: 'race' },
+        }),
       ),
     );
     const accepted = answers.filter((res) => res.statusCode === 202);
@@ -136,8 +220,20 @@ describe('refunds under concurrency', () => {
     expect(refused).toHaveLength(8);
     for (const res of refused) expect(res.json().code).toBe('REFUND_EXCEEDS_CAPTURE');
 
-    await waitFor('the four refunds at the processor', async () => (await sandboxIntent(t, order.payment.intentId)).amount_refunded === share * 4);
-    await waitFor('the four refunds confirmed', async () => (await sql<{ n: number }>("SELECT count(*)::int AS n FROM payment_refunds WHERE payment_id = $1 AND status = 'succeeded'", [order.payment.id]))[0]!.n === 4);
+    await waitFor(
+      'the four refunds at the processor',
+      async () => (await sandboxIntent(t, order.payment.intentId)).amount_refunded === share * 4,
+    );
+    await waitFor(
+      'the four refunds confirmed',
+      async () =>
+        (
+          await sql<{ n: number }>(
+            "SELECT count(*)::int AS n FROM payment_refunds WHERE payment_id = $1 AND status = 'succeeded'",
+            [order.payment.id],
+          )
+        )[0]!.n === 4,
+    );
     const payment = await readPayment(t, shop.ownerToken, order.payment.id);
     expect(payment.amount_refunded.amount).toBe(share * 4);
     expect(payment.amount_refunded.amount).toBeLessThanOrEqual(payment.amount_captured.amount);
@@ -149,23 +245,45 @@ describe('refunds under concurrency', () => {
 
     const answers = await Promise.all(
       Array.from({ length: 6 }, () =>
-        t.app.inject({ method: 'POST', url: `/v1/payments/${order.payment.id}/refunds`, headers: { ...bearer(shop.ownerToken), 'idempotency-key': randomUUID() }, payload: { lines: [{ line_no: 0, quantity: 1 }], reason: 'one burnt' } }),
+        t.app.inject({
+          method: 'POST',
+          url: `/v1/payments/${order.payment.id}/refunds`,
+          headers: { ...bearer(shop.ownerToken), 'idempotency-key': randomUUID() },
+          payload: { lines: [{ line_no: 0, quantity: 1 }], reason: 'one burnt' },
+        }),
       ),
     );
     expect(answers.filter((res) => res.statusCode === 202)).toHaveLength(3);
-    for (const res of answers.filter((res) => res.statusCode !== 202)) expect(res.json().code).toBe('REFUND_EXCEEDS_LINE');
-    const total = answers.filter((res) => res.statusCode === 202).reduce((sum, res) => sum + res.json().amount.amount, 0);
+    for (const res of answers.filter((res) => res.statusCode !== 202))
+      expect(res.json().code).toBe('REFUND_EXCEEDS_LINE');
+    const total = answers
+      .filter((res) => res.statusCode === 202)
+      .reduce((sum, res) => sum + res.json().amount.amount, 0);
     expect(total).toBe(order.total);
-    await waitFor('the refunds at the processor', async () => (await sandboxIntent(t, order.payment.intentId)).amount_refunded === order.total);
+    await waitFor(
+      'the refunds at the processor',
+      async () => (await sandboxIntent(t, order.payment.intentId)).amount_refunded === order.total,
+    );
   });
 });
 
 describe('an order that ends while its authorization is in flight', () => {
   async function trackedStock(quantity: number) {
-    const res = await t.app.inject({ method: 'PUT', url: `/v1/stores/${shop.store.id}/stock/${shop.ids.items.margherita}`, headers: bearer(shop.ownerToken), payload: { quantity } });
+    const res = await t.app.inject({
+      method: 'PUT',
+      url: `/v1/stores/${shop.store.id}/stock/${shop.ids.items.margherita}`,
+      headers: bearer(shop.ownerToken),
+      payload: { quantity },
+    });
     expect(res.statusCode, res.body).toBe(200);
   }
-  const stockLeft = async () => (await sql<{ quantity: number }>('SELECT quantity FROM stock_levels WHERE store_id = $1 AND item_id = $2', [shop.store.id, shop.ids.items.margherita]))[0]?.quantity;
+  const stockLeft = async () =>
+    (
+      await sql<{ quantity: number }>('SELECT quantity FROM stock_levels WHERE store_id = $1 AND item_id = $2', [
+        shop.store.id,
+        shop.ids.items.margherita,
+      ])
+    )[0]?.quantity;
 
   it('when the customer cancels while the processor is still deciding, then stock and slot come back at once and the late authorization ends voided', async () => {
     await trackedStock(10);
@@ -178,10 +296,17 @@ describe('an order that ends while its authorization is in flight', () => {
       expect(await stockLeft()).toBe(10);
 
       // The processor authorizes after its delay; Brigade gives the money straight back.
-      await waitFor('the late authorization to be voided', async () => (await sandboxIntent(t, order.payment.intentId)).status === 'voided', 20_000);
+      await waitFor(
+        'the late authorization to be voided',
+        async () => (await sandboxIntent(t, order.payment.intentId)).status === 'voided',
+        20_000,
+      );
       const payment = await waitForPaymentStatus(t, buyer.token, order.payment.id, 'voided');
       expect(payment.amount_captured.amount).toBe(0);
-      expect(await orderOf(buyer.token, order.id)).toMatchObject({ status: 'cancelled', payment: { status: 'voided' } });
+      expect(await orderOf(buyer.token, order.id)).toMatchObject({
+        status: 'cancelled',
+        payment: { status: 'voided' },
+      });
       await expectInvariantsHold(t);
     } finally {
       await trackedStock(1000);
@@ -195,7 +320,11 @@ describe('an order that ends while its authorization is in flight', () => {
     offsetMs += 16 * 60_000;
     expect(await t.modules.ordering.api.expireUnpaidOrders()).toBeGreaterThanOrEqual(1);
     expect((await orderOf(buyer.token, order.id)).status).toBe('expired');
-    await waitFor('the late authorization to be voided', async () => (await sandboxIntent(t, order.payment.intentId)).status === 'voided', 20_000);
+    await waitFor(
+      'the late authorization to be voided',
+      async () => (await sandboxIntent(t, order.payment.intentId)).status === 'voided',
+      20_000,
+    );
     await waitForPaymentStatus(t, buyer.token, order.payment.id, 'voided');
     await expectInvariantsHold(t);
   });
@@ -209,7 +338,10 @@ describe('reconciliation', () => {
     t.sandbox!.setWebhookUrl('http://127.0.0.1:9/unreachable');
     try {
       await payAtSandbox(t, order.payment);
-      await waitFor('the processor to authorize', async () => (await sandboxIntent(t, order.payment.intentId)).status === 'authorized');
+      await waitFor(
+        'the processor to authorize',
+        async () => (await sandboxIntent(t, order.payment.intentId)).status === 'authorized',
+      );
       expect((await readPayment(t, buyer.token, order.payment.id)).status).toBe('requires_payment');
 
       // Not yet old enough to be looked at; a minute later it is.
@@ -218,7 +350,10 @@ describe('reconciliation', () => {
       offsetMs += 61_000;
       const report = await t.modules.payments.api.reconcile();
       expect(report.discrepancies.authorization_unrecorded).toBeGreaterThanOrEqual(1);
-      expect(await readPayment(t, buyer.token, order.payment.id)).toMatchObject({ status: 'authorized', amount_authorized: { amount: order.total } });
+      expect(await readPayment(t, buyer.token, order.payment.id)).toMatchObject({
+        status: 'authorized',
+        amount_authorized: { amount: order.total },
+      });
       expect((await orderOf(buyer.token, order.id)).payment.status).toBe('authorized');
     } finally {
       t.sandbox!.setWebhookUrl(t.config.payments.sandbox.webhookUrl);

@@ -11,7 +11,13 @@ import type { EventAppender, EventBus } from '../../platform/events/index.js';
 import type { ModuleSurface } from '../../platform/http/module.js';
 import type { JobSender } from '../../platform/jobs/queue.js';
 import { createOutbound } from '../../platform/resilience/outbound.js';
-import type { EndedOrderRow, OrderingEvents, OrderPaymentFacts, OrderStatus, PaymentChange } from '../ordering/index.js';
+import type {
+  EndedOrderRow,
+  OrderingEvents,
+  OrderPaymentFacts,
+  OrderStatus,
+  PaymentChange,
+} from '../ordering/index.js';
 import type { TenancyApi } from '../tenancy/index.js';
 import { createCheckout } from './checkout.js';
 import { createCredentials } from './credentials.js';
@@ -59,7 +65,9 @@ export function sandboxKeys(config: Config): { secretKey: string; webhookSecret:
   const sandbox = config.payments.sandbox;
   if (!sandbox.enabled) return null;
   return {
-    secretKey: sandbox.secretKey ?? `sk_sandbox_${loadOrCreateDevSecret(config.dataDir, 'sandbox-secret-key').replace(/[^A-Za-z0-9]/g, '')}`,
+    secretKey:
+      sandbox.secretKey ??
+      `sk_sandbox_${loadOrCreateDevSecret(config.dataDir, 'sandbox-secret-key').replace(/[^A-Za-z0-9]/g, '')}`,
     webhookSecret: sandbox.webhookSecret ?? loadOrCreateDevSecret(config.dataDir, 'sandbox-webhook-secret'),
   };
 }
@@ -67,21 +75,58 @@ export function sandboxKeys(config: Config): { secretKey: string; webhookSecret:
 export function createPaymentsModule(deps: PaymentsDeps) {
   const clock = deps.clock ?? (() => new Date());
   const { config, db, logger } = deps;
-  const encryptionKey = config.payments.encryptionKey ?? Buffer.from(loadOrCreateDevSecret(config.dataDir, 'payments-encryption-key'), 'base64');
+  const encryptionKey =
+    config.payments.encryptionKey ??
+    Buffer.from(loadOrCreateDevSecret(config.dataDir, 'payments-encryption-key'), 'base64');
   const sealer = createSealer(encryptionKey);
   const outbound = createOutbound(config.outbound, deps.registry);
-  const providers = createProviderRegistry({ db, config: config.payments, sandboxKeys: sandboxKeys(config), outbound, sealer });
+  const providers = createProviderRegistry({
+    db,
+    config: config.payments,
+    sandboxKeys: sandboxKeys(config),
+    outbound,
+    sealer,
+  });
   const settings = createPaymentSettings({ db, clock, tenancy: deps.tenancy, providers });
   const recorder = createPaymentRecorder({ clock, events: deps.events, ordering: deps.ordering });
   const announce = (payment: PaymentRow) =>
-    deps.ordering.api.announce({ storeId: payment.store_id, organizationId: payment.organization_id }).catch((error: unknown) => logger.warn({ err: error }, 'live announce failed'));
+    deps.ordering.api
+      .announce({ storeId: payment.store_id, organizationId: payment.organization_id })
+      .catch((error: unknown) => logger.warn({ err: error }, 'live announce failed'));
   const checkout = createCheckout({ db, clock, providers, settings, recorder, announce });
   const service = createPaymentsService({ db, providers, recorder, ordering: deps.ordering, announce });
-  const credentials = createCredentials({ db, clock, sealer, publicUrl: config.payments.publicUrl, tenancy: deps.tenancy });
+  const credentials = createCredentials({
+    db,
+    clock,
+    sealer,
+    publicUrl: config.payments.publicUrl,
+    tenancy: deps.tenancy,
+  });
   const invariants = createInvariantChecker({ db, clock, ordering: deps.ordering, inventory: deps.inventory });
   const webhooks = createWebhooks({ db, clock, providers, recorder, logger, announce });
-  const saga = createSaga({ db, providers, recorder, settings, jobs: deps.jobs, crash: createCrashPoints(config.crashAt), logger, announce });
-  const reconciler = createReconciler({ db, clock, afterSeconds: config.payments.reconcileAfterSeconds, providers, recorder, checkout, ordering: deps.ordering, jobs: deps.jobs, logger, registry: deps.registry, announce });
+  const saga = createSaga({
+    db,
+    providers,
+    recorder,
+    settings,
+    jobs: deps.jobs,
+    crash: createCrashPoints(config.crashAt),
+    logger,
+    announce,
+  });
+  const reconciler = createReconciler({
+    db,
+    clock,
+    afterSeconds: config.payments.reconcileAfterSeconds,
+    providers,
+    recorder,
+    checkout,
+    ordering: deps.ordering,
+    jobs: deps.jobs,
+    logger,
+    registry: deps.registry,
+    announce,
+  });
   saga.subscribe(deps.bus);
 
   const surface: ModuleSurface = {

@@ -30,7 +30,14 @@ type Violation = InvariantReport['violations'][number];
 
 const FULFILLED: readonly OrderStatus[] = ['picked_up', 'delivered', 'completed'];
 const IN_FLIGHT: readonly PaymentStatus[] = ['pending', 'capturing', 'voiding'];
-const HOLDS_MONEY: readonly PaymentStatus[] = ['requires_payment', 'processing', 'authorized', 'capturing', 'voiding', 'pending'];
+const HOLDS_MONEY: readonly PaymentStatus[] = [
+  'requires_payment',
+  'processing',
+  'authorized',
+  'capturing',
+  'voiding',
+  'pending',
+];
 const BATCH = 500;
 
 export function createInvariantChecker(deps: InvariantDeps) {
@@ -39,21 +46,46 @@ export function createInvariantChecker(deps: InvariantDeps) {
     const violations: Violation[] = [];
     const add = (check: string, detail: string) => violations.push({ check, subject, detail });
     if (!payment) return [{ check: 'order_has_payment', subject, detail: 'The order has no payment record.' }];
-    if (payment.amount_refunded > payment.amount_captured) add('refunds_within_capture', `Refunded ${payment.amount_refunded} of ${payment.amount_captured} captured.`);
-    if (payment.refunded_by_operations !== payment.refunds_succeeded) add('refunds_match_operations', `Refunds say ${payment.refunds_succeeded}, confirmed refund operations ${payment.refunded_by_operations}.`);
-    if (payment.amount_refunded !== payment.refunds_succeeded + payment.refunds_pending) add('refunds_match_operations', `Reserved ${payment.amount_refunded} for refunds, the refunds add up to ${payment.refunds_succeeded + payment.refunds_pending}.`);
+    if (payment.amount_refunded > payment.amount_captured)
+      add('refunds_within_capture', `Refunded ${payment.amount_refunded} of ${payment.amount_captured} captured.`);
+    if (payment.refunded_by_operations !== payment.refunds_succeeded)
+      add(
+        'refunds_match_operations',
+        `Refunds say ${payment.refunds_succeeded}, confirmed refund operations ${payment.refunded_by_operations}.`,
+      );
+    if (payment.amount_refunded !== payment.refunds_succeeded + payment.refunds_pending)
+      add(
+        'refunds_match_operations',
+        `Reserved ${payment.amount_refunded} for refunds, the refunds add up to ${payment.refunds_succeeded + payment.refunds_pending}.`,
+      );
     if (!settled) return violations;
 
     if (FULFILLED.includes(order.status)) {
-      if (payment.status !== 'captured' || payment.captures !== 1) add('completed_order_captured_once', `Payment ${payment.id} is ${payment.status} with ${payment.captures} capture(s).`);
+      if (payment.status !== 'captured' || payment.captures !== 1)
+        add(
+          'completed_order_captured_once',
+          `Payment ${payment.id} is ${payment.status} with ${payment.captures} capture(s).`,
+        );
       else if (payment.amount_captured !== order.total || payment.captured_by_operations !== order.total) {
-        add('net_capture_matches_total', `Captured ${payment.amount_captured} (operations: ${payment.captured_by_operations}), minus refunds ${payment.refunds_succeeded}; the order's total is ${order.total}, minus refunds ${payment.refunds_succeeded}.`);
+        add(
+          'net_capture_matches_total',
+          `Captured ${payment.amount_captured} (operations: ${payment.captured_by_operations}), minus refunds ${payment.refunds_succeeded}; the order's total is ${order.total}, minus refunds ${payment.refunds_succeeded}.`,
+        );
       }
     }
     if (CLOSED_ORDER_STATUSES.includes(order.status)) {
-      if (HOLDS_MONEY.includes(payment.status)) add('cancelled_order_holds_no_money', `The order is ${order.status} but its payment ${payment.id} is ${payment.status}.`);
-      if (payment.status === 'captured' && payment.refunds_succeeded !== payment.amount_captured) add('cancelled_order_holds_no_money', `The order is ${order.status}; ${payment.amount_captured} was captured and ${payment.refunds_succeeded} refunded.`);
-      if (payment.captures > 1) add('completed_order_captured_once', `Payment ${payment.id} was captured ${payment.captures} times.`);
+      if (HOLDS_MONEY.includes(payment.status))
+        add(
+          'cancelled_order_holds_no_money',
+          `The order is ${order.status} but its payment ${payment.id} is ${payment.status}.`,
+        );
+      if (payment.status === 'captured' && payment.refunds_succeeded !== payment.amount_captured)
+        add(
+          'cancelled_order_holds_no_money',
+          `The order is ${order.status}; ${payment.amount_captured} was captured and ${payment.refunds_succeeded} refunded.`,
+        );
+      if (payment.captures > 1)
+        add('completed_order_captured_once', `Payment ${payment.id} was captured ${payment.captures} times.`);
     }
     return violations;
   }
@@ -62,26 +94,48 @@ export function createInvariantChecker(deps: InvariantDeps) {
     const now = deps.clock();
     const settledBefore = now.getTime() - options.graceSeconds * 1000;
     const violations: Violation[] = [];
-    for (let afterId: string | null = null; ; ) {
+    for (let afterId: string | null = null; ;) {
       const orders = await deps.ordering.api.endedOrders({ afterId, limit: BATCH });
       if (orders.length === 0) break;
       afterId = orders[orders.length - 1]!.id;
       const ids = orders.map((order) => order.id);
       const payments = new Map((await repo.auditByOrders(deps.db, ids)).map((row) => [row.order_id, row]));
-      const closedEarly = orders.filter((order) => CLOSED_ORDER_STATUSES.includes(order.status) && order.ended_from !== null && STOCK_RETURNS_FROM.includes(order.ended_from));
-      const held = await deps.inventory.api.heldByOrders(deps.db, closedEarly.map((order) => order.id));
+      const closedEarly = orders.filter(
+        (order) =>
+          CLOSED_ORDER_STATUSES.includes(order.status) &&
+          order.ended_from !== null &&
+          STOCK_RETURNS_FROM.includes(order.ended_from),
+      );
+      const held = await deps.inventory.api.heldByOrders(
+        deps.db,
+        closedEarly.map((order) => order.id),
+      );
       for (const order of orders) {
         const payment = payments.get(order.id);
         const inFlight = payment !== undefined && (IN_FLIGHT.includes(payment.status) || payment.refunds_pending > 0);
         const settled = !inFlight || payment.updated_at.getTime() <= settledBefore;
         violations.push(...moneyOf(order, payment, settled));
         const subject = `order ${order.id} (${order.number})`;
-        if (CLOSED_ORDER_STATUSES.includes(order.status) && !order.holds_released) violations.push({ check: 'cancelled_order_holds_no_slot', subject, detail: `The order is ${order.status} but still holds its kitchen slot.` });
+        if (CLOSED_ORDER_STATUSES.includes(order.status) && !order.holds_released)
+          violations.push({
+            check: 'cancelled_order_holds_no_slot',
+            subject,
+            detail: `The order is ${order.status} but still holds its kitchen slot.`,
+          });
       }
-      for (const hold of held) violations.push({ check: 'cancelled_order_holds_no_stock', subject: `order ${hold.order_id}`, detail: `Still holds ${hold.held} of item ${hold.item_id}.` });
+      for (const hold of held)
+        violations.push({
+          check: 'cancelled_order_holds_no_stock',
+          subject: `order ${hold.order_id}`,
+          detail: `Still holds ${hold.held} of item ${hold.item_id}.`,
+        });
     }
     for (const finding of await deps.inventory.api.audit(deps.db)) {
-      violations.push({ check: 'stock_ledger_matches_level', subject: `item ${finding.item_id} at store ${finding.store_id}`, detail: `Level ${finding.level ?? 'untracked'}, ledger sum ${finding.ledger_sum}.` });
+      violations.push({
+        check: 'stock_ledger_matches_level',
+        subject: `item ${finding.item_id} at store ${finding.store_id}`,
+        detail: `Level ${finding.level ?? 'untracked'}, ledger sum ${finding.ledger_sum}.`,
+      });
     }
     return { ok: violations.length === 0, checked_at: now.toISOString(), violations };
   }

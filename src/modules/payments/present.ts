@@ -32,7 +32,11 @@ export function presentRefund(row: RefundRow, currency: string): Refund {
     order_id: row.order_id,
     amount: money(row.amount, currency),
     reason: row.reason,
-    lines: row.lines.map((line) => ({ line_no: line.line_no, quantity: line.quantity, amount: money(line.amount, currency) })),
+    lines: row.lines.map((line) => ({
+      line_no: line.line_no,
+      quantity: line.quantity,
+      amount: money(line.amount, currency),
+    })),
     status: row.status,
     failure_code: row.failure_code,
     created_at: row.created_at.toISOString(),

@@ -101,7 +101,11 @@ export interface PaymentProvider {
   void(ref: string, idempotencyKey: string): Promise<ProviderIntent>;
   /** Raises the authorized amount to `newAmount` before capture (a dine-in tip). */
   incrementAuthorization(ref: string, newAmount: number, idempotencyKey: string): Promise<ProviderIntent>;
-  refund(ref: string, input: { refundId: string; amount: number; reason: string }, idempotencyKey: string): Promise<ProviderRefund>;
+  refund(
+    ref: string,
+    input: { refundId: string; amount: number; reason: string },
+    idempotencyKey: string,
+  ): Promise<ProviderRefund>;
   fetchIntent(ref: string): Promise<ProviderIntent>;
   /** The refunds of an intent, for reconciliation. */
   listRefunds(ref: string): Promise<ProviderRefund[]>;

@@ -28,7 +28,16 @@ export interface ReconcileDeps {
   announce(payment: PaymentRow): Promise<void>;
 }
 
-export type Discrepancy = 'intent_missing' | 'authorization_unrecorded' | 'capture_unrecorded' | 'capture_not_done' | 'void_unrecorded' | 'void_not_done' | 'refund_unrecorded' | 'refund_not_done' | 'status_behind';
+export type Discrepancy =
+  | 'intent_missing'
+  | 'authorization_unrecorded'
+  | 'capture_unrecorded'
+  | 'capture_not_done'
+  | 'void_unrecorded'
+  | 'void_not_done'
+  | 'refund_unrecorded'
+  | 'refund_not_done'
+  | 'status_behind';
 
 export interface ReconcileReport {
   checked: number;
@@ -39,8 +48,17 @@ const BATCH = 100;
 
 export function createReconciler(deps: ReconcileDeps) {
   const registers = deps.registry ? [deps.registry] : [];
-  const found = new Counter({ name: 'payments_reconciliation_discrepancies_total', help: 'Differences between Brigade and a payment provider found (and repaired) by reconciliation, by kind', labelNames: ['kind'] as const, registers });
-  const lastRun = new Gauge({ name: 'payments_reconciliation_last_run_discrepancies', help: 'Differences the last reconciliation run found', registers });
+  const found = new Counter({
+    name: 'payments_reconciliation_discrepancies_total',
+    help: 'Differences between Brigade and a payment provider found (and repaired) by reconciliation, by kind',
+    labelNames: ['kind'] as const,
+    registers,
+  });
+  const lastRun = new Gauge({
+    name: 'payments_reconciliation_last_run_discrepancies',
+    help: 'Differences the last reconciliation run found',
+    registers,
+  });
 
   async function locked(paymentId: string, work: (trx: Tx, payment: PaymentRow) => Promise<unknown>): Promise<void> {
     const payment = await inTransaction(deps.db, async (trx) => {
@@ -60,7 +78,8 @@ export function createReconciler(deps: ReconcileDeps) {
       // intent), then it goes the way of any other — voided if its order ended meanwhile.
       const order = await deps.ordering.api.orderForPayment(row.order_id);
       const opened = await deps.checkout.openPayment(row);
-      if (order && CLOSED_ORDER_STATUSES.includes(order.status)) await locked(row.id, (trx, current) => deps.recorder.requestVoid(trx, current));
+      if (order && CLOSED_ORDER_STATUSES.includes(order.status))
+        await locked(row.id, (trx, current) => deps.recorder.requestVoid(trx, current));
       return opened.status === 'pending' ? null : 'intent_missing';
     }
     if (row.provider === 'cash') {
@@ -75,9 +94,14 @@ export function createReconciler(deps: ReconcileDeps) {
     let kind: Discrepancy | null = null;
     // Judged on the row as it is under the lock: a webhook may have recorded the change since the scan.
     await locked(row.id, async (trx, current) => {
-      if (current.status === 'capturing') kind = intent.status === 'captured' ? 'capture_unrecorded' : 'capture_not_done';
+      if (current.status === 'capturing')
+        kind = intent.status === 'captured' ? 'capture_unrecorded' : 'capture_not_done';
       else if (current.status === 'voiding') kind = intent.status === 'voided' ? 'void_unrecorded' : 'void_not_done';
-      else if (BEFORE_AUTHORIZATION.includes(current.status) && (intent.status === 'authorized' || intent.status === 'captured')) kind = 'authorization_unrecorded';
+      else if (
+        BEFORE_AUTHORIZATION.includes(current.status) &&
+        (intent.status === 'authorized' || intent.status === 'captured')
+      )
+        kind = 'authorization_unrecorded';
       else if (BEFORE_AUTHORIZATION.includes(current.status) && intent.status === 'voided') kind = 'status_behind';
       await deps.recorder.applyIntent(trx, current, intent);
       // The provider has not done the step: ask again (the job repeats it with the same key).
@@ -90,7 +114,10 @@ export function createReconciler(deps: ReconcileDeps) {
   async function refund(row: RefundRow): Promise<Discrepancy | null> {
     const paymentRow = await repo.find(deps.db, row.payment_id);
     if (!paymentRow) return null;
-    const known = paymentRow.provider === 'cash' || paymentRow.provider_ref === null ? [] : await (await deps.providers.of(paymentRow)).listRefunds(paymentRow.provider_ref);
+    const known =
+      paymentRow.provider === 'cash' || paymentRow.provider_ref === null
+        ? []
+        : await (await deps.providers.of(paymentRow)).listRefunds(paymentRow.provider_ref);
     const atProvider = known.find((candidate) => candidate.refundId === row.id);
     if (!atProvider || atProvider.status === 'pending') {
       await inTransaction(deps.db, async (trx) => {
@@ -130,7 +157,8 @@ export function createReconciler(deps: ReconcileDeps) {
       }
     }
     lastRun.set(Object.values(report.discrepancies).reduce((sum, n) => sum + n, 0));
-    if (Object.keys(report.discrepancies).length > 0) deps.logger.warn({ ...report }, 'payment reconciliation repaired differences');
+    if (Object.keys(report.discrepancies).length > 0)
+      deps.logger.warn({ ...report }, 'payment reconciliation repaired differences');
     return report;
   }
 

@@ -5,7 +5,16 @@ import { sql, type ColumnType, type Kysely } from 'kysely';
 import type { PlatformTables } from '../../platform/db/index.js';
 import type { ProviderName } from './provider.js';
 
-export type PaymentStatus = 'pending' | 'requires_payment' | 'processing' | 'authorized' | 'capturing' | 'captured' | 'voiding' | 'voided' | 'failed';
+export type PaymentStatus =
+  | 'pending'
+  | 'requires_payment'
+  | 'processing'
+  | 'authorized'
+  | 'capturing'
+  | 'captured'
+  | 'voiding'
+  | 'voided'
+  | 'failed';
 export type OperationKind = 'authorization' | 'authorization_increase' | 'capture' | 'void' | 'refund';
 export type RefundStatus = 'pending' | 'succeeded' | 'failed';
 export type OnlineProvider = Exclude<ProviderName, 'cash'>;
@@ -156,46 +165,109 @@ export interface StorePaymentSettingsRow {
 }
 
 /** Fields a state change may set besides the status. */
-export type PaymentChanges = Partial<Pick<PaymentRow, 'provider_ref' | 'amount' | 'amount_authorized' | 'amount_captured' | 'client_secret' | 'checkout_url' | 'last_failure_code'>>;
+export type PaymentChanges = Partial<
+  Pick<
+    PaymentRow,
+    | 'provider_ref'
+    | 'amount'
+    | 'amount_authorized'
+    | 'amount_captured'
+    | 'client_secret'
+    | 'checkout_url'
+    | 'last_failure_code'
+  >
+>;
 
 export const paymentsRepo = {
   // --- settings and credentials -------------------------------------------------------------
 
-  async storeSettings(ex: Executor, storeId: string, options: { forUpdate?: boolean } = {}): Promise<StorePaymentSettingsRow | undefined> {
+  async storeSettings(
+    ex: Executor,
+    storeId: string,
+    options: { forUpdate?: boolean } = {},
+  ): Promise<StorePaymentSettingsRow | undefined> {
     let query = t(ex).selectFrom('store_payment_settings').selectAll().where('store_id', '=', storeId);
     if (options.forUpdate) query = query.forUpdate();
     return query.executeTakeFirst();
   },
 
-  async saveStoreSettings(ex: Executor, row: Omit<StorePaymentSettingsRow, 'version'> & { version: number }): Promise<void> {
+  async saveStoreSettings(
+    ex: Executor,
+    row: Omit<StorePaymentSettingsRow, 'version'> & { version: number },
+  ): Promise<void> {
     await t(ex)
       .insertInto('store_payment_settings')
       .values(row)
-      .onConflict((oc) => oc.column('store_id').doUpdateSet({ provider: row.provider, capture_on: row.capture_on, version: row.version, updated_at: row.updated_at }))
+      .onConflict((oc) =>
+        oc
+          .column('store_id')
+          .doUpdateSet({
+            provider: row.provider,
+            capture_on: row.capture_on,
+            version: row.version,
+            updated_at: row.updated_at,
+          }),
+      )
       .execute();
   },
 
   async providerAccount(ex: Executor, organizationId: string, provider: 'stripe') {
-    return t(ex).selectFrom('payment_provider_accounts').selectAll().where('organization_id', '=', organizationId).where('provider', '=', provider).executeTakeFirst();
+    return t(ex)
+      .selectFrom('payment_provider_accounts')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .where('provider', '=', provider)
+      .executeTakeFirst();
   },
 
-  async saveProviderAccount(ex: Executor, row: { organization_id: string; provider: 'stripe'; sealed_credentials: Buffer; key_hint: string; at: Date }): Promise<void> {
-    const values = { organization_id: row.organization_id, provider: row.provider, sealed_credentials: row.sealed_credentials, key_hint: row.key_hint, created_at: row.at, updated_at: row.at };
+  async saveProviderAccount(
+    ex: Executor,
+    row: { organization_id: string; provider: 'stripe'; sealed_credentials: Buffer; key_hint: string; at: Date },
+  ): Promise<void> {
+    const values = {
+      organization_id: row.organization_id,
+      provider: row.provider,
+      sealed_credentials: row.sealed_credentials,
+      key_hint: row.key_hint,
+      created_at: row.at,
+      updated_at: row.at,
+    };
     await t(ex)
       .insertInto('payment_provider_accounts')
       .values(values)
-      .onConflict((oc) => oc.columns(['organization_id', 'provider']).doUpdateSet({ sealed_credentials: row.sealed_credentials, key_hint: row.key_hint, updated_at: row.at }))
+      .onConflict((oc) =>
+        oc
+          .columns(['organization_id', 'provider'])
+          .doUpdateSet({ sealed_credentials: row.sealed_credentials, key_hint: row.key_hint, updated_at: row.at }),
+      )
       .execute();
   },
 
   async deleteProviderAccount(ex: Executor, organizationId: string, provider: 'stripe'): Promise<boolean> {
-    const result = await t(ex).deleteFrom('payment_provider_accounts').where('organization_id', '=', organizationId).where('provider', '=', provider).executeTakeFirst();
+    const result = await t(ex)
+      .deleteFrom('payment_provider_accounts')
+      .where('organization_id', '=', organizationId)
+      .where('provider', '=', provider)
+      .executeTakeFirst();
     return result.numDeletedRows > 0n;
   },
 
   // --- payments -------------------------------------------------------------------------------
 
-  async insertPayment(ex: Executor, row: Omit<PaymentRow, 'amount_authorized' | 'amount_captured' | 'amount_refunded' | 'version' | 'client_secret' | 'checkout_url' | 'last_failure_code' | 'provider_ref'>): Promise<PaymentRow> {
+  async insertPayment(
+    ex: Executor,
+    row: Omit<
+      PaymentRow,
+      | 'amount_authorized'
+      | 'amount_captured'
+      | 'amount_refunded'
+      | 'version'
+      | 'client_secret'
+      | 'checkout_url'
+      | 'last_failure_code'
+      | 'provider_ref'
+    >,
+  ): Promise<PaymentRow> {
     return (await t(ex).insertInto('payments').values(row).returningAll().executeTakeFirstOrThrow()) as PaymentRow;
   },
 
@@ -205,20 +277,36 @@ export const paymentsRepo = {
     return (await query.executeTakeFirst()) as PaymentRow | undefined;
   },
 
-  async findByOrder(ex: Executor, orderId: string, options: { forUpdate?: boolean } = {}): Promise<PaymentRow | undefined> {
+  async findByOrder(
+    ex: Executor,
+    orderId: string,
+    options: { forUpdate?: boolean } = {},
+  ): Promise<PaymentRow | undefined> {
     let query = t(ex).selectFrom('payments').selectAll().where('order_id', '=', orderId);
     if (options.forUpdate) query = query.forUpdate();
     return (await query.executeTakeFirst()) as PaymentRow | undefined;
   },
 
-  async findByProviderRef(ex: Executor, provider: ProviderName, ref: string, options: { forUpdate?: boolean } = {}): Promise<PaymentRow | undefined> {
-    let query = t(ex).selectFrom('payments').selectAll().where('provider', '=', provider).where('provider_ref', '=', ref);
+  async findByProviderRef(
+    ex: Executor,
+    provider: ProviderName,
+    ref: string,
+    options: { forUpdate?: boolean } = {},
+  ): Promise<PaymentRow | undefined> {
+    let query = t(ex)
+      .selectFrom('payments')
+      .selectAll()
+      .where('provider', '=', provider)
+      .where('provider_ref', '=', ref);
     if (options.forUpdate) query = query.forUpdate();
     return (await query.executeTakeFirst()) as PaymentRow | undefined;
   },
 
   /** Moves the payment from one of `from` to `to`; undefined when it had moved on meanwhile. */
-  async changeStatus(ex: Executor, input: { paymentId: string; from: readonly PaymentStatus[]; to: PaymentStatus; at: Date; changes?: PaymentChanges }): Promise<PaymentRow | undefined> {
+  async changeStatus(
+    ex: Executor,
+    input: { paymentId: string; from: readonly PaymentStatus[]; to: PaymentStatus; at: Date; changes?: PaymentChanges },
+  ): Promise<PaymentRow | undefined> {
     return (await t(ex)
       .updateTable('payments')
       .set((eb) => ({ ...input.changes, status: input.to, updated_at: input.at, version: eb('version', '+', 1) }))
@@ -246,7 +334,9 @@ export const paymentsRepo = {
   },
 
   async releaseRefund(ex: Executor, paymentId: string, amount: number, at: Date): Promise<void> {
-    await sql`UPDATE payments SET amount_refunded = amount_refunded - ${amount}, updated_at = ${at}, version = version + 1 WHERE id = ${paymentId}`.execute(ex);
+    await sql`UPDATE payments SET amount_refunded = amount_refunded - ${amount}, updated_at = ${at}, version = version + 1 WHERE id = ${paymentId}`.execute(
+      ex,
+    );
   },
 
   /** Payments waiting on a provider (or a webhook) since before `olderThan`, oldest first. */
@@ -271,27 +361,58 @@ export const paymentsRepo = {
       .executeTakeFirstOrThrow()) as RefundRow;
   },
 
-  async findRefund(ex: Executor, refundId: string, options: { forUpdate?: boolean } = {}): Promise<RefundRow | undefined> {
+  async findRefund(
+    ex: Executor,
+    refundId: string,
+    options: { forUpdate?: boolean } = {},
+  ): Promise<RefundRow | undefined> {
     let query = t(ex).selectFrom('payment_refunds').selectAll().where('id', '=', refundId);
     if (options.forUpdate) query = query.forUpdate();
     return (await query.executeTakeFirst()) as RefundRow | undefined;
   },
 
-  async refundsOf(ex: Executor, paymentId: string, page: { after: { created_at: Date; id: string } | null; limit: number }): Promise<RefundRow[]> {
+  async refundsOf(
+    ex: Executor,
+    paymentId: string,
+    page: { after: { created_at: Date; id: string } | null; limit: number },
+  ): Promise<RefundRow[]> {
     let query = t(ex).selectFrom('payment_refunds').selectAll().where('payment_id', '=', paymentId);
     if (page.after) {
       const after = page.after;
-      query = query.where((eb) => eb.or([eb('created_at', '>', after.created_at), eb.and([eb('created_at', '=', after.created_at), eb('id', '>', after.id)])]));
+      query = query.where((eb) =>
+        eb.or([
+          eb('created_at', '>', after.created_at),
+          eb.and([eb('created_at', '=', after.created_at), eb('id', '>', after.id)]),
+        ]),
+      );
     }
-    return (await query.orderBy('created_at').orderBy('id').limit(page.limit + 1).execute()) as RefundRow[];
+    return (await query
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(page.limit + 1)
+      .execute()) as RefundRow[];
   },
 
   /** Every refund of the payment that is not failed (for line quantities already refunded). */
   async liveRefundsOf(ex: Executor, paymentId: string): Promise<RefundRow[]> {
-    return (await t(ex).selectFrom('payment_refunds').selectAll().where('payment_id', '=', paymentId).where('status', '!=', 'failed').execute()) as RefundRow[];
+    return (await t(ex)
+      .selectFrom('payment_refunds')
+      .selectAll()
+      .where('payment_id', '=', paymentId)
+      .where('status', '!=', 'failed')
+      .execute()) as RefundRow[];
   },
 
-  async finishRefund(ex: Executor, input: { refundId: string; to: 'succeeded' | 'failed'; providerRef: string | null; failureCode: string | null; at: Date }): Promise<RefundRow | undefined> {
+  async finishRefund(
+    ex: Executor,
+    input: {
+      refundId: string;
+      to: 'succeeded' | 'failed';
+      providerRef: string | null;
+      failureCode: string | null;
+      at: Date;
+    },
+  ): Promise<RefundRow | undefined> {
     return (await t(ex)
       .updateTable('payment_refunds')
       .set({ status: input.to, provider_ref: input.providerRef, failure_code: input.failureCode, updated_at: input.at })
@@ -302,7 +423,14 @@ export const paymentsRepo = {
   },
 
   async pendingRefunds(ex: Executor, olderThan: Date, limit: number): Promise<RefundRow[]> {
-    return (await t(ex).selectFrom('payment_refunds').selectAll().where('status', '=', 'pending').where('updated_at', '<', olderThan).orderBy('updated_at').limit(limit).execute()) as RefundRow[];
+    return (await t(ex)
+      .selectFrom('payment_refunds')
+      .selectAll()
+      .where('status', '=', 'pending')
+      .where('updated_at', '<', olderThan)
+      .orderBy('updated_at')
+      .limit(limit)
+      .execute()) as RefundRow[];
   },
 
   async touchRefund(ex: Executor, refundId: string, at: Date): Promise<void> {
@@ -334,7 +462,18 @@ export const paymentsRepo = {
   // --- operations and webhooks ----------------------------------------------------------------
 
   /** Records a confirmed money movement once per (payment, step): false when it was already recorded. */
-  async recordOperation(ex: Executor, row: { id: string; payment_id: string; kind: OperationKind; amount: number; step_key: string; provider_ref: string | null; occurred_at: Date }): Promise<boolean> {
+  async recordOperation(
+    ex: Executor,
+    row: {
+      id: string;
+      payment_id: string;
+      kind: OperationKind;
+      amount: number;
+      step_key: string;
+      provider_ref: string | null;
+      occurred_at: Date;
+    },
+  ): Promise<boolean> {
     const inserted = await t(ex)
       .insertInto('payment_operations')
       .values(row)
@@ -345,7 +484,10 @@ export const paymentsRepo = {
   },
 
   /** Claims a provider event for processing: false when it was processed before. */
-  async claimWebhookEvent(ex: Executor, row: { provider: ProviderName; event_id: string; kind: string; payment_id: string | null; received_at: Date }): Promise<boolean> {
+  async claimWebhookEvent(
+    ex: Executor,
+    row: { provider: ProviderName; event_id: string; kind: string; payment_id: string | null; received_at: Date },
+  ): Promise<boolean> {
     const inserted = await t(ex)
       .insertInto('payment_webhook_events')
       .values(row)

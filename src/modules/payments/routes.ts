@@ -27,7 +27,9 @@ import { settingsEtag, type PaymentSettingsService } from './settings.js';
 const SIGNED = { security: [{ bearer: [] }] };
 const TAGS = ['payments'];
 const PEOPLE_OR_KEY = (scope: string) => ({ signed_in: true as const, scopes: [scope] });
-const IfMatch = Type.Object({ 'if-match': Type.Optional(Type.String({ maxLength: 200, description: 'The ETag you read; 412 when it is stale' })) });
+const IfMatch = Type.Object({
+  'if-match': Type.Optional(Type.String({ maxLength: 200, description: 'The ETag you read; 412 when it is stale' })),
+});
 
 export interface PaymentRouteDeps {
   payments: PaymentsService;
@@ -136,7 +138,14 @@ export function paymentRoutes(deps: PaymentRouteDeps): FastifyPluginAsync {
       '/stores/:storeId/payment-settings',
       {
         config: { access: access(RULES.readPayments) },
-        schema: { operationId: 'getPaymentSettings', summary: 'Which provider takes the store’s online payments, and when it captures', tags: TAGS, ...SIGNED, params: StoreParams, response: { 200: StorePaymentSettingsSchema, ...problems(400, 401, 403, 404) } },
+        schema: {
+          operationId: 'getPaymentSettings',
+          summary: 'Which provider takes the store’s online payments, and when it captures',
+          tags: TAGS,
+          ...SIGNED,
+          params: StoreParams,
+          response: { 200: StorePaymentSettingsSchema, ...problems(400, 401, 403, 404) },
+        },
       },
       async (request, reply) => {
         const settings = await deps.settings.read(request.principal, request.params.storeId);
@@ -151,8 +160,10 @@ export function paymentRoutes(deps: PaymentRouteDeps): FastifyPluginAsync {
         config: { access: access(RULES.manageSettings) },
         schema: {
           operationId: 'updatePaymentSettings',
-          summary: 'Choose the store’s payment provider (sandbox, stripe, or null for cash only) and capture moment (If-Match honoured)',
-          description: 'Applies to orders placed from now on. Stripe needs the organization’s credentials first (422 PROVIDER_NOT_CONFIGURED).',
+          summary:
+            'Choose the store’s payment provider (sandbox, stripe, or null for cash only) and capture moment (If-Match honoured)',
+          description:
+            'Applies to orders placed from now on. Stripe needs the organization’s credentials first (422 PROVIDER_NOT_CONFIGURED).',
           tags: TAGS,
           ...SIGNED,
           params: StoreParams,
@@ -162,7 +173,12 @@ export function paymentRoutes(deps: PaymentRouteDeps): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const settings = await deps.settings.update(request.principal, request.params.storeId, request.body, request.headers['if-match']);
+        const settings = await deps.settings.update(
+          request.principal,
+          request.params.storeId,
+          request.body,
+          request.headers['if-match'],
+        );
         reply.header('etag', settingsEtag(settings));
         return settings;
       },
@@ -189,7 +205,14 @@ export function paymentRoutes(deps: PaymentRouteDeps): FastifyPluginAsync {
       '/organizations/:organizationId/payment-providers/stripe',
       {
         config: { access: access(RULES.manageCredentials) },
-        schema: { operationId: 'getStripeAccount', summary: 'Whether the organization has Stripe keys, and its webhook URL (owners)', tags: TAGS, ...SIGNED, params: OrganizationParams, response: { 200: ProviderAccountSchema, ...problems(400, 401, 403, 404) } },
+        schema: {
+          operationId: 'getStripeAccount',
+          summary: 'Whether the organization has Stripe keys, and its webhook URL (owners)',
+          tags: TAGS,
+          ...SIGNED,
+          params: OrganizationParams,
+          response: { 200: ProviderAccountSchema, ...problems(400, 401, 403, 404) },
+        },
       },
       async (request) => deps.credentials.readStripe(request.principal, request.params.organizationId),
     );
@@ -198,7 +221,14 @@ export function paymentRoutes(deps: PaymentRouteDeps): FastifyPluginAsync {
       '/organizations/:organizationId/payment-providers/stripe',
       {
         config: { access: access(RULES.manageCredentials) },
-        schema: { operationId: 'deleteStripeCredentials', summary: 'Forget the organization’s Stripe keys (owners)', tags: TAGS, ...SIGNED, params: OrganizationParams, response: { 204: Type.Null(), ...problems(400, 401, 403, 404) } },
+        schema: {
+          operationId: 'deleteStripeCredentials',
+          summary: 'Forget the organization’s Stripe keys (owners)',
+          tags: TAGS,
+          ...SIGNED,
+          params: OrganizationParams,
+          response: { 204: Type.Null(), ...problems(400, 401, 403, 404) },
+        },
       },
       async (request, reply) => {
         await deps.credentials.deleteStripe(request.principal, request.params.organizationId);
@@ -218,7 +248,10 @@ export function paymentRoutes(deps: PaymentRouteDeps): FastifyPluginAsync {
             'Every fulfilled order captured exactly once for its total; refunds within captures and matching what the provider confirmed; no ended order holding money, a kitchen slot or (when the kitchen had not started) stock; every stock level equal to its ledger. Payments still moving are given `grace_seconds` (default 300) before they count. Also `brigade check` on the command line.',
           tags: ['platform'],
           ...SIGNED,
-          querystring: Type.Object({ grace_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400, default: 300 })) }, { additionalProperties: false }),
+          querystring: Type.Object(
+            { grace_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400, default: 300 })) },
+            { additionalProperties: false },
+          ),
           response: { 200: InvariantReport, ...problems(401, 403) },
         },
       },

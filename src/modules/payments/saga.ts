@@ -46,7 +46,10 @@ export function createSaga(deps: SagaDeps) {
   const { recorder } = deps;
 
   /** Runs `work` on the locked payment, then tells the store's feeds. */
-  async function withPayment(paymentId: string, work: (trx: Tx, payment: PaymentRow) => Promise<unknown>): Promise<void> {
+  async function withPayment(
+    paymentId: string,
+    work: (trx: Tx, payment: PaymentRow) => Promise<unknown>,
+  ): Promise<void> {
     const payment = await inTransaction(deps.db, async (trx) => {
       const locked = await repo.find(trx, paymentId, { forUpdate: true });
       if (!locked) return null;
@@ -57,12 +60,23 @@ export function createSaga(deps: SagaDeps) {
   }
 
   /** A refused step may still have happened (its answer was lost the first time): the provider's view decides. */
-  async function afterRefusal(payment: PaymentRow, refusal: ProviderRejectedError, otherwise: (trx: Tx, payment: PaymentRow) => Promise<unknown>): Promise<void> {
+  async function afterRefusal(
+    payment: PaymentRow,
+    refusal: ProviderRejectedError,
+    otherwise: (trx: Tx, payment: PaymentRow) => Promise<unknown>,
+  ): Promise<void> {
     const provider = await deps.providers.of(payment);
-    const intent: ProviderIntent | null = payment.provider === 'cash' || payment.provider_ref === null ? null : await provider.fetchIntent(payment.provider_ref);
-    deps.logger.warn({ payment_id: payment.id, code: refusal.code, provider_status: intent?.status }, 'payment provider refused a saga step');
+    const intent: ProviderIntent | null =
+      payment.provider === 'cash' || payment.provider_ref === null
+        ? null
+        : await provider.fetchIntent(payment.provider_ref);
+    deps.logger.warn(
+      { payment_id: payment.id, code: refusal.code, provider_status: intent?.status },
+      'payment provider refused a saga step',
+    );
     await withPayment(payment.id, async (trx, locked) => {
-      if (intent && (intent.status === 'captured' || intent.status === 'voided')) return recorder.applyIntent(trx, locked, intent);
+      if (intent && (intent.status === 'captured' || intent.status === 'voided'))
+        return recorder.applyIntent(trx, locked, intent);
       return otherwise(trx, locked);
     });
   }
@@ -75,7 +89,8 @@ export function createSaga(deps: SagaDeps) {
     try {
       intent = await provider.capture(payment.provider_ref ?? payment.id, payment.amount, stepKeys.capture(payment.id));
     } catch (error) {
-      if (error instanceof ProviderRejectedError) return afterRefusal(payment, error, (trx, locked) => recorder.captureFailed(trx, locked, error.code));
+      if (error instanceof ProviderRejectedError)
+        return afterRefusal(payment, error, (trx, locked) => recorder.captureFailed(trx, locked, error.code));
       throw error;
     }
     // The dangerous moment: the money is taken and Brigade has not written it down yet.
@@ -87,7 +102,8 @@ export function createSaga(deps: SagaDeps) {
     const payment = await repo.find(deps.db, data.payment_id);
     if (payment?.status !== 'voiding') return;
     // Never reached the provider (its intent was not created): nothing is held there.
-    if (payment.provider_ref === null && payment.provider !== 'cash') return withPayment(payment.id, (trx, locked) => recorder.voided(trx, locked));
+    if (payment.provider_ref === null && payment.provider !== 'cash')
+      return withPayment(payment.id, (trx, locked) => recorder.voided(trx, locked));
     const provider = await deps.providers.of(payment);
     try {
       await provider.void(payment.provider_ref ?? payment.id, stepKeys.void(payment.id));
@@ -108,7 +124,11 @@ export function createSaga(deps: SagaDeps) {
     const provider = await deps.providers.of(payment);
     let outcome: Awaited<ReturnType<typeof provider.refund>>;
     try {
-      outcome = await provider.refund(payment.provider_ref ?? payment.id, { refundId: pending.id, amount: pending.amount, reason: pending.reason }, stepKeys.refund(pending.id));
+      outcome = await provider.refund(
+        payment.provider_ref ?? payment.id,
+        { refundId: pending.id, amount: pending.amount, reason: pending.reason },
+        stepKeys.refund(pending.id),
+      );
     } catch (error) {
       if (error instanceof ProviderRejectedError) {
         return withPayment(payment.id, async (trx, locked) => {
@@ -132,7 +152,13 @@ export function createSaga(deps: SagaDeps) {
   // Retries for outages: 10 attempts from 2 s with backoff reach past ten minutes; after that the
   // dead letter waits and the reconciler keeps comparing the payment with its provider. Polled
   // often: a customer watching their order waits for these.
-  const step = { retryLimit: 10, retryDelaySeconds: 2, expireInSeconds: 120, concurrency: 2, pollingIntervalSeconds: 0.5 };
+  const step = {
+    retryLimit: 10,
+    retryDelaySeconds: 2,
+    expireInSeconds: 120,
+    concurrency: 2,
+    pollingIntervalSeconds: 0.5,
+  };
   const jobs: JobDefinition[] = [
     { name: SAGA_JOBS.capture, ...step, handler: (data: PaymentJob) => capture(data) },
     { name: SAGA_JOBS.void, ...step, handler: (data: PaymentJob) => voidPayment(data) },
@@ -142,13 +168,28 @@ export function createSaga(deps: SagaDeps) {
   /** The requests become jobs; order endings and completions become requests. */
   function subscribe(bus: Pick<EventBus<PaymentsEvents & OrderingEvents>, 'subscribe'>): void {
     bus.subscribe('payments.payment.capture_requested', 'payments.schedule-capture', async (event, { trx }) => {
-      await deps.jobs.sendIn(trx, SAGA_JOBS.capture, { payment_id: event.data.payment_id }, { singletonKey: event.data.payment_id });
+      await deps.jobs.sendIn(
+        trx,
+        SAGA_JOBS.capture,
+        { payment_id: event.data.payment_id },
+        { singletonKey: event.data.payment_id },
+      );
     });
     bus.subscribe('payments.payment.void_requested', 'payments.schedule-void', async (event, { trx }) => {
-      await deps.jobs.sendIn(trx, SAGA_JOBS.void, { payment_id: event.data.payment_id }, { singletonKey: event.data.payment_id });
+      await deps.jobs.sendIn(
+        trx,
+        SAGA_JOBS.void,
+        { payment_id: event.data.payment_id },
+        { singletonKey: event.data.payment_id },
+      );
     });
     bus.subscribe('payments.refund.requested', 'payments.schedule-refund', async (event, { trx }) => {
-      await deps.jobs.sendIn(trx, SAGA_JOBS.refund, { refund_id: event.data.refund_id }, { singletonKey: event.data.refund_id });
+      await deps.jobs.sendIn(
+        trx,
+        SAGA_JOBS.refund,
+        { refund_id: event.data.refund_id },
+        { singletonKey: event.data.refund_id },
+      );
     });
 
     const onEnded = async (orderId: string, trx: Tx) => {
@@ -156,15 +197,27 @@ export function createSaga(deps: SagaDeps) {
       if (!payment) return;
       if (payment.status === 'captured') {
         const left = payment.amount_captured - payment.amount_refunded;
-        if (left > 0) await recorder.requestRefund(trx, payment, { amount: left, lines: [], reason: 'order_cancelled', requestedBy: null });
+        if (left > 0)
+          await recorder.requestRefund(trx, payment, {
+            amount: left,
+            lines: [],
+            reason: 'order_cancelled',
+            requestedBy: null,
+          });
         return;
       }
       // Capturing: the capture finishes, sees the order ended, and refunds (record.ts).
       if (payment.status !== 'capturing') await recorder.requestVoid(trx, payment);
     };
-    bus.subscribe('ordering.order.cancelled', 'payments.release-cancelled-order', async (event, { trx }) => onEnded(event.data.order_id, trx));
-    bus.subscribe('ordering.order.rejected', 'payments.release-rejected-order', async (event, { trx }) => onEnded(event.data.order_id, trx));
-    bus.subscribe('ordering.order.expired', 'payments.release-expired-order', async (event, { trx }) => onEnded(event.data.order_id, trx));
+    bus.subscribe('ordering.order.cancelled', 'payments.release-cancelled-order', async (event, { trx }) =>
+      onEnded(event.data.order_id, trx),
+    );
+    bus.subscribe('ordering.order.rejected', 'payments.release-rejected-order', async (event, { trx }) =>
+      onEnded(event.data.order_id, trx),
+    );
+    bus.subscribe('ordering.order.expired', 'payments.release-expired-order', async (event, { trx }) =>
+      onEnded(event.data.order_id, trx),
+    );
 
     const captureFor = async (orderId: string, trx: Tx, options: { cash: boolean }) => {
       const payment = await repo.findByOrder(trx, orderId, { forUpdate: true });
@@ -172,7 +225,8 @@ export function createSaga(deps: SagaDeps) {
     };
     // Cash is only ever taken when the order is handed over.
     bus.subscribe('ordering.order.accepted', 'payments.capture-on-acceptance', async (event, { trx }) => {
-      if ((await deps.settings.effective(event.data.store_id)).captureOn === 'acceptance') await captureFor(event.data.order_id, trx, { cash: false });
+      if ((await deps.settings.effective(event.data.store_id)).captureOn === 'acceptance')
+        await captureFor(event.data.order_id, trx, { cash: false });
     });
     for (const [type, name] of [
       ['ordering.order.picked_up', 'payments.capture-picked-up-order'],

@@ -24,9 +24,17 @@ export const PaymentParams = Type.Object({ paymentId: Uuid }, { additionalProper
 export const OrderParams = Type.Object({ orderId: Uuid }, { additionalProperties: false });
 export const StoreParams = Type.Object({ storeId: Uuid }, { additionalProperties: false });
 export const OrganizationParams = Type.Object({ organizationId: Uuid }, { additionalProperties: false });
-export const ProviderParams = Type.Object({ provider: Type.String({ pattern: '^[a-z]{1,20}$', description: '`sandbox` or `stripe`' }) }, { additionalProperties: false });
+export const ProviderParams = Type.Object(
+  { provider: Type.String({ pattern: '^[a-z]{1,20}$', description: '`sandbox` or `stripe`' }) },
+  { additionalProperties: false },
+);
 export const WebhookQuery = Type.Object(
-  { account: Type.Optional({ ...Uuid, description: 'Stripe: the organization whose endpoint this is (its webhook secret verifies the signature)' }) },
+  {
+    account: Type.Optional({
+      ...Uuid,
+      description: 'Stripe: the organization whose endpoint this is (its webhook secret verifies the signature)',
+    }),
+  },
   { additionalProperties: false },
 );
 
@@ -47,8 +55,12 @@ export const PaymentSchema = Type.Object({
   amount_authorized: MoneySchema,
   amount_captured: MoneySchema,
   amount_refunded: { ...MoneySchema, description: 'Refunded or being refunded' },
-  last_failure_code: Type.Union([Type.String(), Type.Null()], { description: 'The last decline or failure (card_declined, insufficient_funds, …)' }),
-  checkout: Type.Union([CheckoutSchema, Type.Null()], { description: 'How to pay, for the order’s customer while the payment waits for them; null otherwise' }),
+  last_failure_code: Type.Union([Type.String(), Type.Null()], {
+    description: 'The last decline or failure (card_declined, insufficient_funds, …)',
+  }),
+  checkout: Type.Union([CheckoutSchema, Type.Null()], {
+    description: 'How to pay, for the order’s customer while the payment waits for them; null otherwise',
+  }),
   created_at: Timestamp,
   updated_at: Timestamp,
 });
@@ -62,7 +74,14 @@ export const RefundLineInput = Type.Object(
 export const RefundBody = Type.Object(
   {
     amount: Type.Optional({ ...MoneySchema, description: 'An amount to give back; or name `lines`' }),
-    lines: Type.Optional(Type.Array(RefundLineInput, { minItems: 1, maxItems: 100, description: 'Order lines (and how many of each) to give back; each unit is worth its share of the line’s total' })),
+    lines: Type.Optional(
+      Type.Array(RefundLineInput, {
+        minItems: 1,
+        maxItems: 100,
+        description:
+          'Order lines (and how many of each) to give back; each unit is worth its share of the line’s total',
+      }),
+    ),
     reason: Type.String({ minLength: 1, maxLength: 300 }),
   },
   { additionalProperties: false },
@@ -76,7 +95,9 @@ export const RefundSchema = Type.Object({
   amount: MoneySchema,
   reason: Type.String(),
   lines: Type.Array(Type.Object({ line_no: Type.Integer(), quantity: Type.Integer(), amount: MoneySchema })),
-  status: Type.Union([Type.Literal('pending'), Type.Literal('succeeded'), Type.Literal('failed')], { description: 'pending until the provider confirms' }),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('succeeded'), Type.Literal('failed')], {
+    description: 'pending until the provider confirms',
+  }),
   failure_code: Type.Union([Type.String(), Type.Null()]),
   created_at: Timestamp,
   updated_at: Timestamp,
@@ -87,8 +108,12 @@ export const RefundsQuery = Type.Object(PaginationQuery, { additionalProperties:
 
 export const StorePaymentSettingsSchema = Type.Object({
   store_id: Uuid,
-  provider: Type.Union([Type.Literal('sandbox'), Type.Literal('stripe'), Type.Null()], { description: 'Who takes online payments; null: cash only' }),
-  capture_on: Type.Union([Type.Literal('acceptance'), Type.Literal('completion')], { description: 'When an online payment is captured' }),
+  provider: Type.Union([Type.Literal('sandbox'), Type.Literal('stripe'), Type.Null()], {
+    description: 'Who takes online payments; null: cash only',
+  }),
+  capture_on: Type.Union([Type.Literal('acceptance'), Type.Literal('completion')], {
+    description: 'When an online payment is captured',
+  }),
   version: Type.Integer(),
 });
 export type StorePaymentSettings = Static<typeof StorePaymentSettingsSchema>;
@@ -104,8 +129,14 @@ export type StorePaymentSettingsBody = Static<typeof StorePaymentSettingsBody>;
 
 export const StripeCredentialsBody = Type.Object(
   {
-    secret_key: Type.String({ pattern: '^(sk|rk)_(test|live)_[A-Za-z0-9]{8,200}$', description: 'A secret (sk_…) or restricted (rk_…) key' }),
-    webhook_secret: Type.String({ pattern: '^whsec_[A-Za-z0-9+/=]{8,200}$', description: 'The signing secret of the webhook endpoint' }),
+    secret_key: Type.String({
+      pattern: '^(sk|rk)_(test|live)_[A-Za-z0-9]{8,200}$',
+      description: 'A secret (sk_…) or restricted (rk_…) key',
+    }),
+    webhook_secret: Type.String({
+      pattern: '^whsec_[A-Za-z0-9+/=]{8,200}$',
+      description: 'The signing secret of the webhook endpoint',
+    }),
   },
   { additionalProperties: false },
 );
@@ -114,7 +145,9 @@ export type StripeCredentialsBody = Static<typeof StripeCredentialsBody>;
 export const ProviderAccountSchema = Type.Object({
   organization_id: Uuid,
   provider: Type.Literal('stripe'),
-  key_hint: Type.String({ description: 'The key’s kind and last four characters; the key itself is never shown again' }),
+  key_hint: Type.String({
+    description: 'The key’s kind and last four characters; the key itself is never shown again',
+  }),
   webhook_url: Type.String({ description: 'The endpoint to configure at Stripe for this organization' }),
   updated_at: Timestamp,
 });
@@ -126,7 +159,10 @@ export const InvariantReport = Type.Object({
   checked_at: Timestamp,
   violations: Type.Array(
     Type.Object({
-      check: Type.String({ description: 'completed_order_captured_once, net_capture_matches_total, cancelled_order_holds_no_money, cancelled_order_holds_no_stock, cancelled_order_holds_no_slot, stock_ledger_matches_level, refunds_within_capture' }),
+      check: Type.String({
+        description:
+          'completed_order_captured_once, net_capture_matches_total, cancelled_order_holds_no_money, cancelled_order_holds_no_stock, cancelled_order_holds_no_slot, stock_ledger_matches_level, refunds_within_capture',
+      }),
       subject: Type.String({ description: 'The order, payment or stock item concerned' }),
       detail: Type.String(),
     }),

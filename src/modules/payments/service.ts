@@ -22,7 +22,11 @@ export interface PaymentsServiceDeps {
 }
 
 const refundCursor = (cursor: string | undefined) => {
-  const key = decodeCursor(cursor, ['created_at', 'id'] as const, (candidate) => isUuid(candidate.id) && !Number.isNaN(Date.parse(candidate.created_at)));
+  const key = decodeCursor(
+    cursor,
+    ['created_at', 'id'] as const,
+    (candidate) => isUuid(candidate.id) && !Number.isNaN(Date.parse(candidate.created_at)),
+  );
   return key ? { created_at: new Date(key.created_at), id: key.id } : null;
 };
 
@@ -31,19 +35,31 @@ const refundCursor = (cursor: string | undefined) => {
  * whatever is left of it, so refunding a whole line (in one go or in parts) gives back exactly
  * its total. Throws when a line does not exist or more units than it had are named.
  */
-export function refundLines(order: Pick<OrderPaymentFacts, 'lines'>, requested: Array<{ line_no: number; quantity: number }>, earlier: RefundLine[]): RefundLine[] {
+export function refundLines(
+  order: Pick<OrderPaymentFacts, 'lines'>,
+  requested: Array<{ line_no: number; quantity: number }>,
+  earlier: RefundLine[],
+): RefundLine[] {
   const merged = new Map<number, number>();
   for (const line of requested) merged.set(line.line_no, (merged.get(line.line_no) ?? 0) + line.quantity);
   return [...merged].map(([lineNo, quantity], index) => {
     const line = order.lines.find((candidate) => candidate.line_no === lineNo);
-    if (!line) throw new ValidationError([{ path: `/body/lines/${index}/line_no`, message: 'is not a line of this order' }]);
+    if (!line)
+      throw new ValidationError([{ path: `/body/lines/${index}/line_no`, message: 'is not a line of this order' }]);
     const before = earlier.filter((entry) => entry.line_no === lineNo);
     const unitsBefore = before.reduce((sum, entry) => sum + entry.quantity, 0);
     const amountBefore = before.reduce((sum, entry) => sum + entry.amount, 0);
     if (unitsBefore + quantity > line.quantity) {
-      throw new UnprocessableError('REFUND_EXCEEDS_LINE', `Line ${lineNo} has ${line.quantity - unitsBefore} unit(s) left to refund.`, [{ path: `/body/lines/${index}/quantity`, message: `must be <= ${line.quantity - unitsBefore}` }]);
+      throw new UnprocessableError(
+        'REFUND_EXCEEDS_LINE',
+        `Line ${lineNo} has ${line.quantity - unitsBefore} unit(s) left to refund.`,
+        [{ path: `/body/lines/${index}/quantity`, message: `must be <= ${line.quantity - unitsBefore}` }],
+      );
     }
-    const amount = unitsBefore + quantity === line.quantity ? line.total - amountBefore : Math.floor((line.total * quantity) / line.quantity);
+    const amount =
+      unitsBefore + quantity === line.quantity
+        ? line.total - amountBefore
+        : Math.floor((line.total * quantity) / line.quantity);
     return { line_no: lineNo, quantity, amount };
   });
 }
@@ -56,7 +72,14 @@ export function createPaymentsService(deps: PaymentsServiceDeps) {
     const order = await deps.ordering.api.orderForPayment(payment.order_id);
     if (!order) throw new NotFoundError('payment');
     const forPayer = isPayerOf(principal, order);
-    if (!forPayer && !mayPaymentsRule(principal, RULES.readPayments, { organizationId: payment.organization_id, storeId: payment.store_id })) throw new NotFoundError('payment');
+    if (
+      !forPayer &&
+      !mayPaymentsRule(principal, RULES.readPayments, {
+        organizationId: payment.organization_id,
+        storeId: payment.store_id,
+      })
+    )
+      throw new NotFoundError('payment');
     return { payment, order, forPayer };
   }
 
@@ -96,17 +119,31 @@ export function createPaymentsService(deps: PaymentsServiceDeps) {
 
     async requestRefund(principal: Principal | null, paymentId: string, body: RefundBody): Promise<Refund> {
       const { payment: read } = await visible(principal, () => repo.find(deps.db, paymentId));
-      assertPaymentsRule(principal, RULES.refund, { organizationId: read.organization_id, storeId: read.store_id }, 'payment');
+      assertPaymentsRule(
+        principal,
+        RULES.refund,
+        { organizationId: read.organization_id, storeId: read.store_id },
+        'payment',
+      );
       if ((body.amount === undefined) === (body.lines === undefined)) {
-        throw new ValidationError([{ path: '/body', message: 'name either amount or lines, not both' }], 'A refund is for an amount or for order lines.');
+        throw new ValidationError(
+          [{ path: '/body', message: 'name either amount or lines, not both' }],
+          'A refund is for an amount or for order lines.',
+        );
       }
       if (body.amount && body.amount.currency !== read.currency) {
-        throw new UnprocessableError('CURRENCY_MISMATCH', `This payment is in ${read.currency}.`, [{ path: '/body/amount/currency', message: `must be ${read.currency}` }]);
+        throw new UnprocessableError('CURRENCY_MISMATCH', `This payment is in ${read.currency}.`, [
+          { path: '/body/amount/currency', message: `must be ${read.currency}` },
+        ]);
       }
       const refund = await inTransaction(deps.db, async (trx) => {
         const payment = await repo.find(trx, paymentId, { forUpdate: true });
         if (!payment) throw new NotFoundError('payment');
-        if (payment.status !== 'captured') throw new ConflictError('PAYMENT_NOT_CAPTURED', `Nothing was taken yet (the payment is ${payment.status}); cancel the order instead.`);
+        if (payment.status !== 'captured')
+          throw new ConflictError(
+            'PAYMENT_NOT_CAPTURED',
+            `Nothing was taken yet (the payment is ${payment.status}); cancel the order instead.`,
+          );
         let lines: RefundLine[] = [];
         let amount = body.amount?.amount ?? 0;
         if (body.lines) {
@@ -117,21 +154,45 @@ export function createPaymentsService(deps: PaymentsServiceDeps) {
           amount = lines.reduce((sum, line) => sum + line.amount, 0);
         }
         const left = payment.amount_captured - payment.amount_refunded;
-        if (amount <= 0) throw new UnprocessableError('REFUND_AMOUNT_INVALID', 'A refund gives back at least one minor unit.', [{ path: '/body', message: 'amounts to nothing' }]);
-        const requested = amount <= left ? await deps.recorder.requestRefund(trx, payment, { amount, lines, reason: body.reason, requestedBy: principal?.kind === 'user' ? principal.userId : null }) : null;
+        if (amount <= 0)
+          throw new UnprocessableError('REFUND_AMOUNT_INVALID', 'A refund gives back at least one minor unit.', [
+            { path: '/body', message: 'amounts to nothing' },
+          ]);
+        const requested =
+          amount <= left
+            ? await deps.recorder.requestRefund(trx, payment, {
+                amount,
+                lines,
+                reason: body.reason,
+                requestedBy: principal?.kind === 'user' ? principal.userId : null,
+              })
+            : null;
         if (!requested) {
-          throw new UnprocessableError('REFUND_EXCEEDS_CAPTURE', `At most ${left} (${payment.currency} minor units) is left to refund.`, [{ path: body.lines ? '/body/lines' : '/body/amount/amount', message: `must be <= ${left}` }]);
+          throw new UnprocessableError(
+            'REFUND_EXCEEDS_CAPTURE',
+            `At most ${left} (${payment.currency} minor units) is left to refund.`,
+            [{ path: body.lines ? '/body/lines' : '/body/amount/amount', message: `must be <= ${left}` }],
+          );
         }
         return requested;
       });
       return presentRefund(refund, read.currency);
     },
 
-    async refunds(principal: Principal | null, paymentId: string, query: { limit?: number; cursor?: string }): Promise<PageOf<Refund>> {
+    async refunds(
+      principal: Principal | null,
+      paymentId: string,
+      query: { limit?: number; cursor?: string },
+    ): Promise<PageOf<Refund>> {
       const { payment } = await visible(principal, () => repo.find(deps.db, paymentId));
       const limit = query.limit ?? 20;
       const rows = await repo.refundsOf(deps.db, payment.id, { after: refundCursor(query.cursor), limit });
-      return toPage(rows, limit, (row) => presentRefund(row, payment.currency), (row) => ({ created_at: row.created_at.toISOString(), id: row.id }));
+      return toPage(
+        rows,
+        limit,
+        (row) => presentRefund(row, payment.currency),
+        (row) => ({ created_at: row.created_at.toISOString(), id: row.id }),
+      );
     },
   };
 }

@@ -28,13 +28,19 @@ export const settingsEtag = (settings: { version: number }) => `"${settings.vers
 export function createPaymentSettings(deps: PaymentSettingsDeps) {
   async function effective(storeId: string): Promise<EffectiveSettings> {
     const row = await repo.storeSettings(deps.db, storeId);
-    if (!row) return { provider: deps.providers.sandboxEnabled ? 'sandbox' : null, captureOn: 'completion', version: 0 };
+    if (!row)
+      return { provider: deps.providers.sandboxEnabled ? 'sandbox' : null, captureOn: 'completion', version: 0 };
     // A store set to the sandbox where it does not run (production) takes no online payments.
     const provider = row.provider === 'sandbox' && !deps.providers.sandboxEnabled ? null : row.provider;
     return { provider, captureOn: row.capture_on, version: row.version };
   }
 
-  const present = (storeId: string, settings: EffectiveSettings): StorePaymentSettings => ({ store_id: storeId, provider: settings.provider, capture_on: settings.captureOn, version: settings.version });
+  const present = (storeId: string, settings: EffectiveSettings): StorePaymentSettings => ({
+    store_id: storeId,
+    provider: settings.provider,
+    capture_on: settings.captureOn,
+    version: settings.version,
+  });
 
   async function storeFor(principal: Principal | null, storeId: string, rule: (typeof RULES)[keyof typeof RULES]) {
     const store = await deps.tenancy.api.findStore(storeId);
@@ -51,24 +57,56 @@ export function createPaymentSettings(deps: PaymentSettingsDeps) {
       return present(storeId, await effective(storeId));
     },
 
-    async update(principal: Principal | null, storeId: string, body: StorePaymentSettingsBody, ifMatch: string | undefined): Promise<StorePaymentSettings> {
+    async update(
+      principal: Principal | null,
+      storeId: string,
+      body: StorePaymentSettingsBody,
+      ifMatch: string | undefined,
+    ): Promise<StorePaymentSettings> {
       const store = await storeFor(principal, storeId, RULES.manageSettings);
       if (body.provider === 'sandbox' && !deps.providers.sandboxEnabled) {
-        throw new UnprocessableError('PROVIDER_NOT_AVAILABLE', 'The sandbox does not run in this deployment.', [{ path: '/body/provider', message: 'is not available here' }]);
+        throw new UnprocessableError('PROVIDER_NOT_AVAILABLE', 'The sandbox does not run in this deployment.', [
+          { path: '/body/provider', message: 'is not available here' },
+        ]);
       }
       if (body.provider === 'stripe' && !(await deps.providers.named('stripe', store.organization_id))) {
-        throw new UnprocessableError('PROVIDER_NOT_CONFIGURED', 'Add the organization’s Stripe credentials first (PUT /v1/organizations/{id}/payment-providers/stripe).', [{ path: '/body/provider', message: 'has no credentials' }]);
+        throw new UnprocessableError(
+          'PROVIDER_NOT_CONFIGURED',
+          'Add the organization’s Stripe credentials first (PUT /v1/organizations/{id}/payment-providers/stripe).',
+          [{ path: '/body/provider', message: 'has no credentials' }],
+        );
       }
       const saved = await inTransaction(deps.db, async (trx) => {
         const current = await repo.storeSettings(trx, storeId, { forUpdate: true });
         const version = current?.version ?? 0;
-        if (ifMatch !== undefined && ifMatch.trim() !== '*' && ifMatch.replace(/^W\//, '').trim() !== settingsEtag({ version })) throw new PreconditionFailedError();
-        const base = current ?? { provider: deps.providers.sandboxEnabled ? ('sandbox' as const) : null, capture_on: 'completion' as const };
-        const next = { provider: body.provider === undefined ? base.provider : body.provider, capture_on: body.capture_on ?? base.capture_on };
-        await repo.saveStoreSettings(trx, { store_id: storeId, organization_id: store.organization_id, ...next, version: version + 1, updated_at: deps.clock() });
+        if (
+          ifMatch !== undefined &&
+          ifMatch.trim() !== '*' &&
+          ifMatch.replace(/^W\//, '').trim() !== settingsEtag({ version })
+        )
+          throw new PreconditionFailedError();
+        const base = current ?? {
+          provider: deps.providers.sandboxEnabled ? ('sandbox' as const) : null,
+          capture_on: 'completion' as const,
+        };
+        const next = {
+          provider: body.provider === undefined ? base.provider : body.provider,
+          capture_on: body.capture_on ?? base.capture_on,
+        };
+        await repo.saveStoreSettings(trx, {
+          store_id: storeId,
+          organization_id: store.organization_id,
+          ...next,
+          version: version + 1,
+          updated_at: deps.clock(),
+        });
         return next;
       });
-      return present(storeId, { provider: saved.provider, captureOn: saved.capture_on, version: (await effective(storeId)).version });
+      return present(storeId, {
+        provider: saved.provider,
+        captureOn: saved.capture_on,
+        version: (await effective(storeId)).version,
+      });
     },
   };
 }

@@ -32,17 +32,29 @@ export function createWebhooks(deps: WebhookDeps) {
     return null;
   }
 
-  async function apply(provider: ProviderName, event: ProviderEvent, account: string | undefined): Promise<{ duplicate: boolean; payment: PaymentRow | null }> {
+  async function apply(
+    provider: ProviderName,
+    event: ProviderEvent,
+    account: string | undefined,
+  ): Promise<{ duplicate: boolean; payment: PaymentRow | null }> {
     return inTransaction(deps.db, async (trx) => {
       const ref = event.kind === 'intent' ? event.intent.ref : event.kind === 'refund' ? event.intentRef : null;
-      const payment = ref === null ? null : ((await repo.findByProviderRef(trx, provider, ref, { forUpdate: true })) ?? null);
+      const payment =
+        ref === null ? null : ((await repo.findByProviderRef(trx, provider, ref, { forUpdate: true })) ?? null);
       // A Stripe account's events only ever touch that organization's payments. One reaching
       // another organization's endpoint is acknowledged WITHOUT claiming its id: claims are keyed
       // by (provider, event id) alone, and Stripe delivers one event, under one id, to every
       // endpoint of the account (organizations sharing a Stripe account), so claiming it here
       // would turn the delivery to the payment's own endpoint into a "duplicate" never applied.
-      if (payment && account !== undefined && payment.organization_id !== account) return { duplicate: false, payment: null };
-      const claimed = await repo.claimWebhookEvent(trx, { provider, event_id: event.id, kind: event.kind === 'ignored' ? event.providerType : event.kind, payment_id: payment?.id ?? null, received_at: deps.clock() });
+      if (payment && account !== undefined && payment.organization_id !== account)
+        return { duplicate: false, payment: null };
+      const claimed = await repo.claimWebhookEvent(trx, {
+        provider,
+        event_id: event.id,
+        kind: event.kind === 'ignored' ? event.providerType : event.kind,
+        payment_id: payment?.id ?? null,
+        received_at: deps.clock(),
+      });
       if (!claimed) return { duplicate: true, payment: null };
       // Not one of ours (or an event type we do not act on): acknowledged so the provider stops.
       if (!payment) return { duplicate: false, payment: null };
@@ -50,7 +62,8 @@ export function createWebhooks(deps: WebhookDeps) {
       if (event.kind === 'refund' && event.refund.refundId !== null) {
         const refund = await repo.findRefund(trx, event.refund.refundId, { forUpdate: true });
         if (refund && refund.payment_id === payment.id) {
-          if (event.refund.status === 'succeeded') await deps.recorder.refundSucceeded(trx, payment, refund, event.refund);
+          if (event.refund.status === 'succeeded')
+            await deps.recorder.refundSucceeded(trx, payment, refund, event.refund);
           if (event.refund.status === 'failed') await deps.recorder.refundFailed(trx, payment, refund, 'refund_failed');
         }
       }
@@ -62,7 +75,9 @@ export function createWebhooks(deps: WebhookDeps) {
     const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
     // Encapsulated: only this route sees the raw bytes (the signature covers them exactly).
     app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 256 * 1024 }, (_request, body, done) => done(null, body));
+    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 256 * 1024 }, (_request, body, done) =>
+      done(null, body),
+    );
 
     app.post(
       '/payments/webhooks/:provider',
@@ -71,7 +86,8 @@ export function createWebhooks(deps: WebhookDeps) {
         config: { access: 'public', rateLimit: false },
         schema: {
           operationId: 'receivePaymentWebhook',
-          summary: 'A payment provider’s signed event (sandbox: Standard Webhooks signature; Stripe: Stripe-Signature, with ?account=<organization id>)',
+          summary:
+            'A payment provider’s signed event (sandbox: Standard Webhooks signature; Stripe: Stripe-Signature, with ?account=<organization id>)',
           description:
             'The signature is verified on the raw body before parsing, and refused outside the provider’s replay window (5 minutes): 400 WEBHOOK_SIGNATURE_INVALID. Each event is processed once by its provider id (a redelivery answers `duplicate: true`); events may arrive in any order.',
           tags: ['payments'],
@@ -89,7 +105,8 @@ export function createWebhooks(deps: WebhookDeps) {
         try {
           event = found.verifyWebhook(raw, request.headers, deps.clock());
         } catch (error) {
-          if (error instanceof WebhookVerificationError) throw new BadRequestError('WEBHOOK_SIGNATURE_INVALID', error.message);
+          if (error instanceof WebhookVerificationError)
+            throw new BadRequestError('WEBHOOK_SIGNATURE_INVALID', error.message);
           throw error;
         }
         const result = await apply(found.name, event, provider === 'stripe' ? request.query.account : undefined);

@@ -2,7 +2,13 @@
 // of the roles somewhere, or an API key holds the scopes) and services check the same rules
 // against the organization and store of the resource, so the two can never disagree.
 import type { Access } from '../../platform/auth/access.js';
-import { assertMayActAt, belongsTo, STAFF_ROLES, type Principal, type StaffRole } from '../../platform/auth/principal.js';
+import {
+  assertMayActAt,
+  belongsTo,
+  STAFF_ROLES,
+  type Principal,
+  type StaffRole,
+} from '../../platform/auth/principal.js';
 import { NotFoundError } from '../../platform/http/errors.js';
 
 type Rule = { roles: readonly StaffRole[]; scopes?: readonly string[] };
@@ -27,6 +33,11 @@ export function assertMayReadOrganization(principal: Principal | null, organizat
   if (!belongsTo(principal, organizationId)) throw new NotFoundError('organization');
 }
 
-export function assertRule(principal: Principal | null, rule: Rule, place: { organizationId: string; storeId?: string | null }, what: string): void {
+export function assertRule(
+  principal: Principal | null,
+  rule: Rule,
+  place: { organizationId: string; storeId?: string | null },
+  what: string,
+): void {
   assertMayActAt(principal, place, rule.roles, rule.scopes ?? [], what);
 }

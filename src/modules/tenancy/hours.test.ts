@@ -79,11 +79,31 @@ describe('wall time to instant', () => {
 
   it('when every quarter hour around each 2026 transition is converted, then it agrees with a brute-force Intl oracle', () => {
     // A deterministic stand-in for a property test: an oracle that knows nothing of segments.
-    const zones = ['Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'Europe/Dublin', 'America/Santiago', 'Pacific/Chatham', 'Asia/Kolkata'];
+    const zones = [
+      'Europe/Berlin',
+      'America/New_York',
+      'Australia/Lord_Howe',
+      'Europe/Dublin',
+      'America/Santiago',
+      'Pacific/Chatham',
+      'Asia/Kolkata',
+    ];
     const HOUR = 3_600_000;
     const DAYMS = 86_400_000;
     const formats = new Map(
-      zones.map((zone) => [zone, new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })]),
+      zones.map((zone) => [
+        zone,
+        new Intl.DateTimeFormat('en-US', {
+          timeZone: zone,
+          hourCycle: 'h23',
+          year: 'numeric',
+          month: 'numeric',
+          day: 'numeric',
+          hour: 'numeric',
+          minute: 'numeric',
+          second: 'numeric',
+        }),
+      ]),
     );
     const wallOf = (zone: string, instant: number) => {
       const parts: Record<string, number> = Object.fromEntries(
@@ -115,10 +135,12 @@ describe('wall time to instant', () => {
       const transitionDays: number[] = [];
       for (let day = dayNumberOf('2026-01-01')!; day <= dayNumberOf('2026-12-31')!; day++) {
         const noon = day * DAYMS + 12 * HOUR;
-        if (wallOf(zone, noon) - noon !== wallOf(zone, noon - DAYMS) - (noon - DAYMS)) transitionDays.push(day - 1, day);
+        if (wallOf(zone, noon) - noon !== wallOf(zone, noon - DAYMS) - (noon - DAYMS))
+          transitionDays.push(day - 1, day);
       }
       // Zones without DST still get a few ordinary days checked.
-      const days = transitionDays.length > 0 ? transitionDays : [dayNumberOf('2026-03-29')!, dayNumberOf('2026-10-25')!];
+      const days =
+        transitionDays.length > 0 ? transitionDays : [dayNumberOf('2026-03-29')!, dayNumberOf('2026-10-25')!];
       for (const day of days) {
         const clock = new ZoneClock(zone, day, day + 1);
         for (let minute = 0; minute < 1440; minute += 15) {
@@ -183,7 +205,10 @@ describe('opening state', () => {
   });
 
   it('when an interval runs past midnight, then it is open after midnight and closed after closing', () => {
-    const late = schedule('Europe/Berlin', [{ weekday: 5, opens_at: '18:00', closes_at: '02:00' }, { weekday: 6, opens_at: '12:00', closes_at: '15:00' }]);
+    const late = schedule('Europe/Berlin', [
+      { weekday: 5, opens_at: '18:00', closes_at: '02:00' },
+      { weekday: 6, opens_at: '12:00', closes_at: '15:00' },
+    ]);
     // Saturday 2026-06-13 01:00 CEST: still Friday's hours.
     const after = openingState(late, at('2026-06-12T23:00:00Z'));
     expect(after).toMatchObject({ isOpenNow: true });
@@ -201,13 +226,19 @@ describe('opening state', () => {
   });
 
   it('when intervals of consecutive days touch, then they count as one opening', () => {
-    const late = schedule('UTC', [{ weekday: 1, opens_at: '20:00', closes_at: '02:00' }, { weekday: 2, opens_at: '02:00', closes_at: '04:00' }]);
+    const late = schedule('UTC', [
+      { weekday: 1, opens_at: '20:00', closes_at: '02:00' },
+      { weekday: 2, opens_at: '02:00', closes_at: '04:00' },
+    ]);
     const state = openingState(late, at('2026-06-15T23:00:00Z')); // Monday
     expect(iso(state.closesAt)).toBe('2026-06-16T04:00:00.000Z');
   });
 
   it('when an exception closes a day, then the store stays closed and opens on the next regular day', () => {
-    const weekdays = schedule('Europe/Berlin', every([1, 2, 3, 4, 5], '09:00', '17:00'), [{ date: '2026-12-24', closed: true, intervals: [] }, { date: '2026-12-25', closed: true, intervals: [] }]);
+    const weekdays = schedule('Europe/Berlin', every([1, 2, 3, 4, 5], '09:00', '17:00'), [
+      { date: '2026-12-24', closed: true, intervals: [] },
+      { date: '2026-12-25', closed: true, intervals: [] },
+    ]);
     const christmasEve = openingState(weekdays, at('2026-12-24T10:00:00Z')); // Thursday 11:00 CET
     expect(christmasEve.isOpenNow).toBe(false);
     expect(iso(christmasEve.nextOpenAt)).toBe('2026-12-28T08:00:00.000Z'); // Monday 09:00 CET
@@ -216,7 +247,14 @@ describe('opening state', () => {
   it('when an exception adds special hours, then they replace the regular ones for that date only', () => {
     const weekdays = schedule('Europe/Berlin', every([1, 2, 3, 4, 5], '09:00', '17:00'), [
       { date: '2026-06-14', closed: false, intervals: [{ opens_at: '10:00', closes_at: '14:00' }] }, // a Sunday
-      { date: '2026-06-15', closed: false, intervals: [{ opens_at: '12:00', closes_at: '13:00' }, { opens_at: '18:00', closes_at: '01:00' }] },
+      {
+        date: '2026-06-15',
+        closed: false,
+        intervals: [
+          { opens_at: '12:00', closes_at: '13:00' },
+          { opens_at: '18:00', closes_at: '01:00' },
+        ],
+      },
     ]);
     const sunday = openingState(weekdays, at('2026-06-14T07:00:00Z')); // Sunday 09:00 CEST
     expect(sunday.isOpenNow).toBe(false);
@@ -248,7 +286,9 @@ describe('opening state', () => {
   });
 
   it('when a 24-hour store closes for a holiday, then it closes at local midnight and reopens the day after', () => {
-    const always = schedule('Europe/Berlin', every(ALL_WEEK, '00:00', '00:00'), [{ date: '2026-12-25', closed: true, intervals: [] }]);
+    const always = schedule('Europe/Berlin', every(ALL_WEEK, '00:00', '00:00'), [
+      { date: '2026-12-25', closed: true, intervals: [] },
+    ]);
     const state = openingState(always, at('2026-12-20T12:00:00Z'));
     expect(state.isOpenNow).toBe(true);
     expect(iso(state.closesAt)).toBe('2026-12-24T23:00:00.000Z');
@@ -256,13 +296,21 @@ describe('opening state', () => {
   });
 
   it('when a store has no hours, then it is closed and never opens', () => {
-    expect(openingState(schedule('UTC', []), at('2026-06-15T12:00:00Z'))).toEqual({ isOpenNow: false, closesAt: null, nextOpenAt: null, changesAt: null });
+    expect(openingState(schedule('UTC', []), at('2026-06-15T12:00:00Z'))).toEqual({
+      isOpenNow: false,
+      closesAt: null,
+      nextOpenAt: null,
+      changesAt: null,
+    });
   });
 
   it('when the only opening is beyond the look-ahead, then next_open_at is null; within it, it is found', () => {
-    const pop = (date: string) => schedule('UTC', [], [{ date, closed: false, intervals: [{ opens_at: '10:00', closes_at: '12:00' }] }]);
+    const pop = (date: string) =>
+      schedule('UTC', [], [{ date, closed: false, intervals: [{ opens_at: '10:00', closes_at: '12:00' }] }]);
     expect(openingState(pop('2026-07-10'), at('2026-06-15T12:00:00Z')).nextOpenAt).toBeNull();
-    expect(iso(openingState(pop('2026-06-29'), at('2026-06-15T12:00:00Z')).nextOpenAt)).toBe('2026-06-29T10:00:00.000Z');
+    expect(iso(openingState(pop('2026-06-29'), at('2026-06-15T12:00:00Z')).nextOpenAt)).toBe(
+      '2026-06-29T10:00:00.000Z',
+    );
   });
 
   it('when asked for the next local midnight, then it is midnight in the store zone', () => {
@@ -295,9 +343,13 @@ describe('hours validation', () => {
   });
 
   it('when a day of special hours overlaps itself, then it is reported', () => {
-    expect(dailyHoursProblems([{ opens_at: '18:00', closes_at: '01:00' }, { opens_at: '23:00', closes_at: '23:30' }, { opens_at: '10:00', closes_at: '12:00' }])).toEqual([
-      { path: '/1', message: 'overlaps /0 (18:00–01:00)' },
-    ]);
+    expect(
+      dailyHoursProblems([
+        { opens_at: '18:00', closes_at: '01:00' },
+        { opens_at: '23:00', closes_at: '23:30' },
+        { opens_at: '10:00', closes_at: '12:00' },
+      ]),
+    ).toEqual([{ path: '/1', message: 'overlaps /0 (18:00–01:00)' }]);
   });
 });
 

@@ -207,8 +207,9 @@ export function weeklyHoursProblems(weekly: WeeklyInterval[]): HoursProblem[] {
     for (let i = 0; i < j; i++) {
       const a = placed[i]!;
       const b = placed[j]!;
-      const overlaps = (((b.start - a.start) % WEEK_MINUTES) + WEEK_MINUTES) % WEEK_MINUTES < a.length
-        || (((a.start - b.start) % WEEK_MINUTES) + WEEK_MINUTES) % WEEK_MINUTES < b.length;
+      const overlaps =
+        (((b.start - a.start) % WEEK_MINUTES) + WEEK_MINUTES) % WEEK_MINUTES < a.length ||
+        (((a.start - b.start) % WEEK_MINUTES) + WEEK_MINUTES) % WEEK_MINUTES < b.length;
       if (overlaps) {
         problems.push({ path: `/${j}`, message: `overlaps /${i} (${describe(weekly[i]!)})` });
         break;
@@ -230,7 +231,10 @@ export function dailyHoursProblems(intervals: DailyInterval[]): HoursProblem[] {
       const a = placed[i]!;
       const b = placed[j]!;
       if (a.start < b.end && b.start < a.end) {
-        problems.push({ path: `/${j}`, message: `overlaps /${i} (${intervals[i]!.opens_at}–${intervals[i]!.closes_at})` });
+        problems.push({
+          path: `/${j}`,
+          message: `overlaps /${i} (${intervals[i]!.opens_at}–${intervals[i]!.closes_at})`,
+        });
         break;
       }
     }

@@ -66,7 +66,8 @@ export function createTenancyModule(deps: TenancyDeps) {
       /** By its weekly hours and exceptions, in its own time zone (scheduled orders, slots). */
       isStoreOpenAt: (storeId: string, at: Date, trx?: Tx) => stores.isStoreOpenAt(storeId, at, trx),
       /** Merged open intervals starting on store-local days [from, to] (YYYY-MM-DD); null for no such store. */
-      openIntervals: (storeId: string, from: string, to: string, trx?: Tx) => stores.openIntervals(storeId, from, to, trx),
+      openIntervals: (storeId: string, from: string, to: string, trx?: Tx) =>
+        stores.openIntervals(storeId, from, to, trx),
     },
   };
 }

@@ -17,7 +17,12 @@ beforeAll(async () => {
   a = await organizationWithStore(t);
   b = await organizationWithStore(t);
   bDate = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
-  const put = await t.app.inject({ method: 'PUT', url: `/v1/stores/${b.store.id}/hours-exceptions/${bDate}`, headers: bearer(b.organization.owner.token), payload: { closed: true } });
+  const put = await t.app.inject({
+    method: 'PUT',
+    url: `/v1/stores/${b.store.id}/hours-exceptions/${bDate}`,
+    headers: bearer(b.organization.owner.token),
+    payload: { closed: true },
+  });
   expect(put.statusCode).toBe(201);
 });
 afterAll(async () => {
@@ -36,7 +41,11 @@ function requestsAtB(): Array<{ method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELE
     { method: 'PATCH', url: store, payload: { name: 'Hijacked' } },
     { method: 'PUT', url: `${store}/opening-hours`, payload: { opening_hours: [] } },
     { method: 'GET', url: `${store}/hours-exceptions` },
-    { method: 'PUT', url: `${store}/hours-exceptions/${bDate}`, payload: { closed: false, intervals: [{ opens_at: '01:00', closes_at: '02:00' }] } },
+    {
+      method: 'PUT',
+      url: `${store}/hours-exceptions/${bDate}`,
+      payload: { closed: false, intervals: [{ opens_at: '01:00', closes_at: '02:00' }] },
+    },
     { method: 'DELETE', url: `${store}/hours-exceptions/${bDate}` },
     { method: 'POST', url: `${store}/tables`, payload: { label: 'Intruder' } },
     { method: 'GET', url: `${store}/tables` },
@@ -57,9 +66,23 @@ async function expectBUntouched() {
   expect(store.name).not.toBe('Hijacked');
   expect(store.opening_hours).toHaveLength(7);
   expect(store.hours_exceptions).toEqual([expect.objectContaining({ date: bDate, closed: true })]);
-  const tables = (await t.app.inject({ method: 'GET', url: `/v1/stores/${b.store.id}/tables`, headers: bearer(b.organization.owner.token) })).json();
-  expect(tables.data).toEqual([expect.objectContaining({ id: b.table.id, label: b.table.label, seats: 2, qr_token: b.table.qr_token })]);
-  const org = (await t.app.inject({ method: 'GET', url: `/v1/organizations/${b.organization.id}`, headers: bearer(b.organization.owner.token) })).json();
+  const tables = (
+    await t.app.inject({
+      method: 'GET',
+      url: `/v1/stores/${b.store.id}/tables`,
+      headers: bearer(b.organization.owner.token),
+    })
+  ).json();
+  expect(tables.data).toEqual([
+    expect.objectContaining({ id: b.table.id, label: b.table.label, seats: 2, qr_token: b.table.qr_token }),
+  ]);
+  const org = (
+    await t.app.inject({
+      method: 'GET',
+      url: `/v1/organizations/${b.organization.id}`,
+      headers: bearer(b.organization.owner.token),
+    })
+  ).json();
   expect(org.name).not.toBe('Hijacked');
 }
 
@@ -81,19 +104,31 @@ describe('organization isolation', () => {
     for (const request of requestsAtB()) {
       const res = await t.app.inject({ ...request, headers: bearer(manager.token) });
       // Renaming an organization is for owners only: the door refuses managers before any lookup.
-      const expected = request.method === 'PATCH' && request.url === `/v1/organizations/${b.organization.id}` ? 403 : 404;
-      expect({ route: `${request.method} ${request.url}`, status: res.statusCode }).toEqual({ route: `${request.method} ${request.url}`, status: expected });
+      const expected =
+        request.method === 'PATCH' && request.url === `/v1/organizations/${b.organization.id}` ? 403 : 404;
+      expect({ route: `${request.method} ${request.url}`, status: res.statusCode }).toEqual({
+        route: `${request.method} ${request.url}`,
+        status: expected,
+      });
     }
     await expectBUntouched();
   });
 
   it('when an API key of A with every tenancy scope addresses B, then 404 everywhere it is let in', async () => {
-    const key = await apiKey(t, a.organization.owner.token, a.organization.id, ['organizations:read', 'stores:read', 'stores:write']);
+    const key = await apiKey(t, a.organization.owner.token, a.organization.id, [
+      'organizations:read',
+      'stores:read',
+      'stores:write',
+    ]);
     for (const request of requestsAtB()) {
       const res = await t.app.inject({ ...request, headers: bearer(key) });
       // API keys may not rename organizations at all (owner-only, no scope).
-      const expected = request.method === 'PATCH' && request.url === `/v1/organizations/${b.organization.id}` ? 403 : 404;
-      expect({ route: `${request.method} ${request.url}`, status: res.statusCode }).toEqual({ route: `${request.method} ${request.url}`, status: expected });
+      const expected =
+        request.method === 'PATCH' && request.url === `/v1/organizations/${b.organization.id}` ? 403 : 404;
+      expect({ route: `${request.method} ${request.url}`, status: res.statusCode }).toEqual({
+        route: `${request.method} ${request.url}`,
+        status: expected,
+      });
     }
     await expectBUntouched();
   });

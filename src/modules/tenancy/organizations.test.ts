@@ -21,11 +21,22 @@ describe('organizations', () => {
     const res = await found(founder.token, { slug: 'pizza-pronto', name: 'Pizza Pronto' });
     expect(res.statusCode).toBe(201);
     const org = res.json();
-    expect(org).toEqual({ id: expect.any(String), slug: 'pizza-pronto', name: 'Pizza Pronto', created_at: expect.any(String), updated_at: expect.any(String) });
+    expect(org).toEqual({
+      id: expect.any(String),
+      slug: 'pizza-pronto',
+      name: 'Pizza Pronto',
+      created_at: expect.any(String),
+      updated_at: expect.any(String),
+    });
     expect(res.headers.location).toBe(`/v1/organizations/${org.id}`);
 
     // Owner rights take effect on the next request: the founder may open a store.
-    const store = await t.app.inject({ method: 'POST', url: `/v1/organizations/${org.id}/stores`, headers: bearer(founder.token), payload: storeBody() });
+    const store = await t.app.inject({
+      method: 'POST',
+      url: `/v1/organizations/${org.id}/stores`,
+      headers: bearer(founder.token),
+      payload: storeBody(),
+    });
     expect(store.statusCode).toBe(201);
     const me = (await t.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(founder.token) })).json();
     expect(JSON.stringify(me)).toContain(org.id);
@@ -44,7 +55,9 @@ describe('organizations', () => {
     const person = await customer(t);
     const res = await found(person.token, { slug: 'Not A Slug!', extra: true });
     expect(res.statusCode).toBe(400);
-    expect(res.json().errors.map((error: { path: string }) => error.path)).toEqual(expect.arrayContaining(['/body/slug', '/body/name', '/body/extra']));
+    expect(res.json().errors.map((error: { path: string }) => error.path)).toEqual(
+      expect.arrayContaining(['/body/slug', '/body/name', '/body/extra']),
+    );
   });
 
   it('when no one is signed in, then 401; an API key may not found organizations', async () => {
@@ -57,14 +70,17 @@ describe('organizations', () => {
   it('when people with a role in the organization read it, then 200 with an ETag; outsiders and customers get 404', async () => {
     const org = await createOrganization(t);
     const { id: storeId } = await createStore(t, { organizationId: org.id });
-    const read = (token: string) => t.app.inject({ method: 'GET', url: `/v1/organizations/${org.id}`, headers: bearer(token) });
+    const read = (token: string) =>
+      t.app.inject({ method: 'GET', url: `/v1/organizations/${org.id}`, headers: bearer(token) });
 
     const byOwner = await read(org.owner.token);
     expect(byOwner.statusCode).toBe(200);
     expect(byOwner.json()).toMatchObject({ id: org.id, slug: org.slug });
     expect(byOwner.headers.etag).toBe('"1"');
     expect(byOwner.headers['cache-control']).toBe('private, no-store');
-    expect((await read((await staffOf(t, { organizationId: org.id, storeId, role: 'staff' })).token)).statusCode).toBe(200);
+    expect((await read((await staffOf(t, { organizationId: org.id, storeId, role: 'staff' })).token)).statusCode).toBe(
+      200,
+    );
     expect((await read(await apiKey(t, org.owner.token, org.id, ['organizations:read']))).statusCode).toBe(200);
     expect((await read(await apiKey(t, org.owner.token, org.id, ['stores:read']))).statusCode).toBe(403);
 
@@ -77,9 +93,18 @@ describe('organizations', () => {
     const org = await createOrganization(t);
     const other = await createOrganization(t);
     const patch = (token: string, payload: object, headers: Record<string, string> = {}) =>
-      t.app.inject({ method: 'PATCH', url: `/v1/organizations/${org.id}`, headers: { ...bearer(token), ...headers }, payload });
+      t.app.inject({
+        method: 'PATCH',
+        url: `/v1/organizations/${org.id}`,
+        headers: { ...bearer(token), ...headers },
+        payload,
+      });
 
-    const renamed = await patch(org.owner.token, { name: 'Renamed Brand', slug: `${org.slug}-new` }, { 'if-match': '"1"' });
+    const renamed = await patch(
+      org.owner.token,
+      { name: 'Renamed Brand', slug: `${org.slug}-new` },
+      { 'if-match': '"1"' },
+    );
     expect(renamed.statusCode).toBe(200);
     expect(renamed.json()).toMatchObject({ name: 'Renamed Brand', slug: `${org.slug}-new` });
     expect(renamed.headers.etag).toBe('"2"');
@@ -99,14 +124,57 @@ describe('organizations', () => {
 describe('API documentation', () => {
   it('when the OpenAPI document is read, then every tenancy operation is named, summarized, tagged and lists its problems', async () => {
     const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
-    const operations = Object.entries(doc.paths as Record<string, Record<string, { operationId?: string; summary?: string; tags?: string[]; responses: Record<string, unknown>; security?: unknown[] }>>)
-      .flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ route: `${method.toUpperCase()} ${path}`, ...operation })))
-      .filter((operation) => ['createOrganization', 'getOrganization', 'updateOrganization', 'createStore', 'listStores', 'getStore', 'updateStore', 'replaceStoreOpeningHours', 'listStoreHoursExceptions', 'setStoreHoursException', 'deleteStoreHoursException', 'createTable', 'listTables', 'getTable', 'updateTable', 'deleteTable', 'rotateTableQrToken', 'scanTable'].includes(operation.operationId ?? ''));
+    const operations = Object.entries(
+      doc.paths as Record<
+        string,
+        Record<
+          string,
+          {
+            operationId?: string;
+            summary?: string;
+            tags?: string[];
+            responses: Record<string, unknown>;
+            security?: unknown[];
+          }
+        >
+      >,
+    )
+      .flatMap(([path, methods]) =>
+        Object.entries(methods).map(([method, operation]) => ({
+          route: `${method.toUpperCase()} ${path}`,
+          ...operation,
+        })),
+      )
+      .filter((operation) =>
+        [
+          'createOrganization',
+          'getOrganization',
+          'updateOrganization',
+          'createStore',
+          'listStores',
+          'getStore',
+          'updateStore',
+          'replaceStoreOpeningHours',
+          'listStoreHoursExceptions',
+          'setStoreHoursException',
+          'deleteStoreHoursException',
+          'createTable',
+          'listTables',
+          'getTable',
+          'updateTable',
+          'deleteTable',
+          'rotateTableQrToken',
+          'scanTable',
+        ].includes(operation.operationId ?? ''),
+      );
     expect(operations).toHaveLength(18);
     for (const operation of operations) {
       expect(operation.summary, operation.route).toBeTruthy();
       expect(['organizations', 'stores']).toContain(operation.tags?.[0]);
-      expect(Object.keys(operation.responses).some((status) => status.startsWith('4')), operation.route).toBe(true);
+      expect(
+        Object.keys(operation.responses).some((status) => status.startsWith('4')),
+        operation.route,
+      ).toBe(true);
       const isPublic = ['listStores', 'getStore', 'scanTable'].includes(operation.operationId!);
       expect(operation.security === undefined, operation.route).toBe(isPublic);
     }

@@ -25,7 +25,13 @@ export function exceptionWindow(now: Date, daysAhead: number): DateWindow {
 }
 
 export function presentOrganization(row: OrganizationRow): Organization {
-  return { id: row.id, slug: row.slug, name: row.name, created_at: rfc3339(row.created_at), updated_at: rfc3339(row.updated_at) };
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    created_at: rfc3339(row.created_at),
+    updated_at: rfc3339(row.updated_at),
+  };
 }
 
 export function presentException(row: ExceptionRow): HoursException {
@@ -72,7 +78,9 @@ export function presentStore(row: StoreRow, now: Date): Presented<Store> {
     body: {
       ...fields,
       opening_hours: row.opening_hours,
-      hours_exceptions: row.exceptions.filter((exception) => exception.date >= today && exception.date <= last).map(presentException),
+      hours_exceptions: row.exceptions
+        .filter((exception) => exception.date >= today && exception.date <= last)
+        .map(presentException),
       is_open_now,
       next_open_at,
       closes_at,

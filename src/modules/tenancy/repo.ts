@@ -39,7 +39,14 @@ export type TenancyTables = {
     intervals: ColumnType<DailyInterval[], string, string>;
     note: string | null;
   } & Timestamps;
-  dining_tables: { id: string; organization_id: string; store_id: string; label: string; seats: number; qr_token: string } & Timestamps;
+  dining_tables: {
+    id: string;
+    organization_id: string;
+    store_id: string;
+    label: string;
+    seats: number;
+    qr_token: string;
+  } & Timestamps;
 };
 
 export type Executor = Kysely<PlatformTables>;
@@ -104,18 +111,42 @@ function isUniqueViolation(error: unknown, constraint: string): boolean {
 }
 
 const ORGANIZATION_COLUMNS = ['id', 'slug', 'name', 'version', 'created_at', 'updated_at'] as const;
-const TABLE_COLUMNS = ['id', 'organization_id', 'store_id', 'label', 'seats', 'qr_token', 'created_at', 'updated_at'] as const;
+const TABLE_COLUMNS = [
+  'id',
+  'organization_id',
+  'store_id',
+  'label',
+  'seats',
+  'qr_token',
+  'created_at',
+  'updated_at',
+] as const;
 
 /** A store with its weekly hours and the exceptions in the window: one query, no N+1. */
 function storesWithHours(ex: Executor, window: DateWindow) {
   return t(ex)
     .selectFrom('stores as s')
-    .select(['s.id', 's.organization_id', 's.name', 's.address', 's.phone', 's.timezone', 's.currency', 's.version', 's.created_at', 's.updated_at'])
+    .select([
+      's.id',
+      's.organization_id',
+      's.name',
+      's.address',
+      's.phone',
+      's.timezone',
+      's.currency',
+      's.version',
+      's.created_at',
+      's.updated_at',
+    ])
     .select((eb) => [
       jsonArrayFrom(
         eb
           .selectFrom('store_opening_hours as h')
-          .select(['h.weekday', sql<string>`to_char(h.opens_at, 'HH24:MI')`.as('opens_at'), sql<string>`to_char(h.closes_at, 'HH24:MI')`.as('closes_at')])
+          .select([
+            'h.weekday',
+            sql<string>`to_char(h.opens_at, 'HH24:MI')`.as('opens_at'),
+            sql<string>`to_char(h.closes_at, 'HH24:MI')`.as('closes_at'),
+          ])
           .whereRef('h.store_id', '=', 's.id')
           .orderBy('h.weekday')
           .orderBy('h.opens_at'),
@@ -136,7 +167,10 @@ export const tenancyRepo = {
   // --- organizations -------------------------------------------------------------------------
 
   /** null when the slug is taken. */
-  async insertOrganization(ex: Executor, row: { id: string; slug: string; name: string }): Promise<OrganizationRow | null> {
+  async insertOrganization(
+    ex: Executor,
+    row: { id: string; slug: string; name: string },
+  ): Promise<OrganizationRow | null> {
     const inserted = await t(ex)
       .insertInto('organizations')
       .values(row)
@@ -147,11 +181,20 @@ export const tenancyRepo = {
   },
 
   async findOrganization(ex: Executor, id: string): Promise<OrganizationRow | null> {
-    return (await t(ex).selectFrom('organizations').select(ORGANIZATION_COLUMNS).where('id', '=', id).executeTakeFirst()) ?? null;
+    return (
+      (await t(ex).selectFrom('organizations').select(ORGANIZATION_COLUMNS).where('id', '=', id).executeTakeFirst()) ??
+      null
+    );
   },
 
   async findOrganizationBySlug(ex: Executor, slug: string): Promise<OrganizationRow | null> {
-    return (await t(ex).selectFrom('organizations').select(ORGANIZATION_COLUMNS).where('slug', '=', slug).executeTakeFirst()) ?? null;
+    return (
+      (await t(ex)
+        .selectFrom('organizations')
+        .select(ORGANIZATION_COLUMNS)
+        .where('slug', '=', slug)
+        .executeTakeFirst()) ?? null
+    );
   },
 
   /** 'stale' when the version moved on (or the row is gone), 'slug_taken' when the new slug belongs to another. */
@@ -185,7 +228,15 @@ export const tenancyRepo = {
 
   async insertStore(
     ex: Executor,
-    row: { id: string; organization_id: string; name: string; address: Address; phone: string | null; timezone: string; currency: string },
+    row: {
+      id: string;
+      organization_id: string;
+      name: string;
+      address: Address;
+      phone: string | null;
+      timezone: string;
+      currency: string;
+    },
   ): Promise<void> {
     await t(ex)
       .insertInto('stores')
@@ -207,14 +258,22 @@ export const tenancyRepo = {
   },
 
   /** The public directory, in id (creation) order, optionally one organization's stores. */
-  async listStores(ex: Executor, query: { organizationSlug: string | null; afterId: string | null; limit: number; window: DateWindow }): Promise<StoreRow[]> {
+  async listStores(
+    ex: Executor,
+    query: { organizationSlug: string | null; afterId: string | null; limit: number; window: DateWindow },
+  ): Promise<StoreRow[]> {
     let select = storesWithHours(ex, query.window);
     if (query.organizationSlug !== null) {
       const slug = query.organizationSlug;
-      select = select.where('s.organization_id', '=', (eb) => eb.selectFrom('organizations').select('id').where('slug', '=', slug));
+      select = select.where('s.organization_id', '=', (eb) =>
+        eb.selectFrom('organizations').select('id').where('slug', '=', slug),
+      );
     }
     if (query.afterId !== null) select = select.where('s.id', '>', query.afterId);
-    return select.orderBy('s.id').limit(query.limit + 1).execute();
+    return select
+      .orderBy('s.id')
+      .limit(query.limit + 1)
+      .execute();
   },
 
   /**
@@ -231,7 +290,12 @@ export const tenancyRepo = {
     const { address, ...rest } = patch;
     let update = t(ex)
       .updateTable('stores')
-      .set({ ...rest, ...(address ? { address: JSON.stringify(address) } : {}), version: sql`version + 1`, updated_at: sql`now()` })
+      .set({
+        ...rest,
+        ...(address ? { address: JSON.stringify(address) } : {}),
+        version: sql`version + 1`,
+        updated_at: sql`now()`,
+      })
       .where('id', '=', id);
     if (expectedVersion !== null) update = update.where('version', '=', expectedVersion);
     const row = await update.returning('version').executeTakeFirst();
@@ -252,7 +316,14 @@ export const tenancyRepo = {
   /** Creates or replaces the exception of a date; `created` says which. */
   async upsertHoursException(
     ex: Executor,
-    row: { id: string; store_id: string; date: string; closed: boolean; intervals: DailyInterval[]; note: string | null },
+    row: {
+      id: string;
+      store_id: string;
+      date: string;
+      closed: boolean;
+      intervals: DailyInterval[];
+      note: string | null;
+    },
   ): Promise<ExceptionRow & { created: boolean }> {
     const saved = await t(ex)
       .insertInto('store_hours_exceptions')
@@ -266,24 +337,42 @@ export const tenancyRepo = {
         })),
       )
       // xmax is 0 only for a freshly inserted row version: PostgreSQL's "inserted or updated?".
-      .returning(['id', sql<string>`date::text`.as('date'), 'closed', 'intervals', 'note', sql<boolean>`xmax = 0`.as('created')])
+      .returning([
+        'id',
+        sql<string>`date::text`.as('date'),
+        'closed',
+        'intervals',
+        'note',
+        sql<boolean>`xmax = 0`.as('created'),
+      ])
       .executeTakeFirstOrThrow();
     return saved;
   },
 
   async deleteHoursException(ex: Executor, storeId: string, date: string): Promise<boolean> {
-    const result = await t(ex).deleteFrom('store_hours_exceptions').where('store_id', '=', storeId).where('date', '=', date).executeTakeFirst();
+    const result = await t(ex)
+      .deleteFrom('store_hours_exceptions')
+      .where('store_id', '=', storeId)
+      .where('date', '=', date)
+      .executeTakeFirst();
     return result.numDeletedRows > 0n;
   },
 
-  async listHoursExceptions(ex: Executor, storeId: string, query: { fromDate: string; afterDate: string | null; limit: number }): Promise<ExceptionRow[]> {
+  async listHoursExceptions(
+    ex: Executor,
+    storeId: string,
+    query: { fromDate: string; afterDate: string | null; limit: number },
+  ): Promise<ExceptionRow[]> {
     let select = t(ex)
       .selectFrom('store_hours_exceptions')
       .select(['id', sql<string>`date::text`.as('date'), 'closed', 'intervals', 'note'])
       .where('store_id', '=', storeId)
       .where('date', '>=', query.fromDate);
     if (query.afterDate !== null) select = select.where('date', '>', query.afterDate);
-    return select.orderBy('date').limit(query.limit + 1).execute();
+    return select
+      .orderBy('date')
+      .limit(query.limit + 1)
+      .execute();
   },
 
   // --- tables --------------------------------------------------------------------------------
@@ -300,17 +389,32 @@ export const tenancyRepo = {
   },
 
   async findTable(ex: Executor, id: string): Promise<TableRow | null> {
-    return (await t(ex).selectFrom('dining_tables').select(TABLE_COLUMNS).where('id', '=', id).executeTakeFirst()) ?? null;
+    return (
+      (await t(ex).selectFrom('dining_tables').select(TABLE_COLUMNS).where('id', '=', id).executeTakeFirst()) ?? null
+    );
   },
 
   async findTableByQrToken(ex: Executor, qrToken: string): Promise<TableRow | null> {
-    return (await t(ex).selectFrom('dining_tables').select(TABLE_COLUMNS).where('qr_token', '=', qrToken).executeTakeFirst()) ?? null;
+    return (
+      (await t(ex)
+        .selectFrom('dining_tables')
+        .select(TABLE_COLUMNS)
+        .where('qr_token', '=', qrToken)
+        .executeTakeFirst()) ?? null
+    );
   },
 
-  async listTables(ex: Executor, storeId: string, query: { afterId: string | null; limit: number }): Promise<TableRow[]> {
+  async listTables(
+    ex: Executor,
+    storeId: string,
+    query: { afterId: string | null; limit: number },
+  ): Promise<TableRow[]> {
     let select = t(ex).selectFrom('dining_tables').select(TABLE_COLUMNS).where('store_id', '=', storeId);
     if (query.afterId !== null) select = select.where('id', '>', query.afterId);
-    return select.orderBy('id').limit(query.limit + 1).execute();
+    return select
+      .orderBy('id')
+      .limit(query.limit + 1)
+      .execute();
   },
 
   /** null when there is no such table in the store; 'label_taken' on a duplicate label. */
@@ -336,7 +440,11 @@ export const tenancyRepo = {
   },
 
   async deleteTable(ex: Executor, storeId: string, id: string): Promise<boolean> {
-    const result = await t(ex).deleteFrom('dining_tables').where('id', '=', id).where('store_id', '=', storeId).executeTakeFirst();
+    const result = await t(ex)
+      .deleteFrom('dining_tables')
+      .where('id', '=', id)
+      .where('store_id', '=', storeId)
+      .executeTakeFirst();
     return result.numDeletedRows > 0n;
   },
 };

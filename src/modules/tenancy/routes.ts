@@ -31,7 +31,9 @@ import { tableRoutes } from './table-routes.js';
 import type { TableService } from './tables.js';
 
 const SIGNED = { security: [{ bearer: [] }] };
-const NOT_MODIFIED = { 304: Type.Null({ description: 'Not modified: the cached copy (If-None-Match) is current; no body' }) };
+const NOT_MODIFIED = {
+  304: Type.Null({ description: 'Not modified: the cached copy (If-None-Match) is current; no body' }),
+};
 const NO_CONTENT = { 204: Type.Null({ description: 'Done; no body' }) };
 
 export function tenancyRoutes(deps: { stores: TenancyService; tables: TableService }): FastifyPluginAsync {
@@ -42,7 +44,8 @@ export function tenancyRoutes(deps: { stores: TenancyService; tables: TableServi
 
     // Answers that depend on who asks must not be stored by shared caches.
     app.addHook('onSend', async (request, reply) => {
-      if (request.routeOptions.config.access !== 'public' && !reply.hasHeader('cache-control')) reply.header('cache-control', 'private, no-store');
+      if (request.routeOptions.config.access !== 'public' && !reply.hasHeader('cache-control'))
+        reply.header('cache-control', 'private, no-store');
     });
 
     // --- organizations -----------------------------------------------------------------------
@@ -64,7 +67,11 @@ export function tenancyRoutes(deps: { stores: TenancyService; tables: TableServi
       },
       async (request, reply) => {
         const { body, version } = await stores.foundOrganization(request.principal, request.body);
-        return reply.code(201).header('location', `/v1/organizations/${body.id}`).header('etag', etagOf(version)).send(body);
+        return reply
+          .code(201)
+          .header('location', `/v1/organizations/${body.id}`)
+          .header('etag', etagOf(version))
+          .send(body);
       },
     );
 
@@ -104,7 +111,12 @@ export function tenancyRoutes(deps: { stores: TenancyService; tables: TableServi
       },
       async (request, reply) => {
         const ifMatch = ifMatchVersions(request.headers['if-match']);
-        const { body, version } = await stores.updateOrganization(request.principal, request.params.organizationId, request.body, ifMatch);
+        const { body, version } = await stores.updateOrganization(
+          request.principal,
+          request.params.organizationId,
+          request.body,
+          ifMatch,
+        );
         return reply.header('etag', etagOf(version)).send(body);
       },
     );
@@ -116,7 +128,8 @@ export function tenancyRoutes(deps: { stores: TenancyService; tables: TableServi
         schema: {
           operationId: 'createStore',
           summary: 'Open a store (owners and managers of the organization; API keys with stores:write)',
-          description: 'Time zone, currency and country are checked against IANA, ISO 4217 and ISO 3166-1; overlapping hours are refused. Every bad field is listed in `errors`.',
+          description:
+            'Time zone, currency and country are checked against IANA, ISO 4217 and ISO 3166-1; overlapping hours are refused. Every bad field is listed in `errors`.',
           tags: ['stores'],
           ...SIGNED,
           params: OrganizationParams,
@@ -161,7 +174,8 @@ export function tenancyRoutes(deps: { stores: TenancyService; tables: TableServi
         schema: {
           operationId: 'getStore',
           summary: 'A store: address, hours, exceptions, and whether it is open now',
-          description: 'Strong ETag; If-None-Match answers 304. Cached publicly until the store opens or closes (at most 60 s).',
+          description:
+            'Strong ETag; If-None-Match answers 304. Cached publicly until the store opens or closes (at most 60 s).',
           tags: ['stores'],
           params: StoreParams,
           headers: IfNoneMatchHeaders,
@@ -195,7 +209,12 @@ export function tenancyRoutes(deps: { stores: TenancyService; tables: TableServi
         },
       },
       async (request, reply) => {
-        const store = await stores.updateStore(request.principal, request.params.storeId, request.body, ifMatchVersions(request.headers['if-match']));
+        const store = await stores.updateStore(
+          request.principal,
+          request.params.storeId,
+          request.body,
+          ifMatchVersions(request.headers['if-match']),
+        );
         return reply.header('etag', etagOf(store.version, store.body)).send(store.body);
       },
     );
@@ -207,7 +226,8 @@ export function tenancyRoutes(deps: { stores: TenancyService; tables: TableServi
         schema: {
           operationId: 'replaceStoreOpeningHours',
           summary: 'Replace the weekly opening hours; honours If-Match',
-          description: 'Intervals are store-local. closes_at at or before opens_at runs past midnight; equal means 24 hours. Overlaps (also across midnight and Sunday→Monday) are refused.',
+          description:
+            'Intervals are store-local. closes_at at or before opens_at runs past midnight; equal means 24 hours. Overlaps (also across midnight and Sunday→Monday) are refused.',
           tags: ['stores'],
           ...SIGNED,
           params: StoreParams,
@@ -218,7 +238,12 @@ export function tenancyRoutes(deps: { stores: TenancyService; tables: TableServi
       },
       async (request, reply) => {
         const ifMatch = ifMatchVersions(request.headers['if-match']);
-        const store = await stores.replaceOpeningHours(request.principal, request.params.storeId, request.body.opening_hours, ifMatch);
+        const store = await stores.replaceOpeningHours(
+          request.principal,
+          request.params.storeId,
+          request.body.opening_hours,
+          ifMatch,
+        );
         return reply.header('etag', etagOf(store.version, store.body)).send(store.body);
       },
     );
@@ -247,7 +272,8 @@ export function tenancyRoutes(deps: { stores: TenancyService; tables: TableServi
         schema: {
           operationId: 'setStoreHoursException',
           summary: 'Close a store for a date, or give it special hours (replaces that date’s regular hours)',
-          description: 'Creates (201) or replaces (200) the exception of that store-local date. If-Match is checked against the store ETag.',
+          description:
+            'Creates (201) or replaces (200) the exception of that store-local date. If-Match is checked against the store ETag.',
           tags: ['stores'],
           ...SIGNED,
           params: HoursExceptionParams,
@@ -258,8 +284,17 @@ export function tenancyRoutes(deps: { stores: TenancyService; tables: TableServi
       },
       async (request, reply) => {
         const { storeId, date } = request.params;
-        const { created, ...exception } = await stores.setHoursException(request.principal, storeId, date, request.body, ifMatchVersions(request.headers['if-match']));
-        return reply.code(created ? 201 : 200).header('location', `/v1/stores/${storeId}/hours-exceptions/${date}`).send(exception);
+        const { created, ...exception } = await stores.setHoursException(
+          request.principal,
+          storeId,
+          date,
+          request.body,
+          ifMatchVersions(request.headers['if-match']),
+        );
+        return reply
+          .code(created ? 201 : 200)
+          .header('location', `/v1/stores/${storeId}/hours-exceptions/${date}`)
+          .send(exception);
       },
     );
 
@@ -279,7 +314,12 @@ export function tenancyRoutes(deps: { stores: TenancyService; tables: TableServi
       },
       async (request, reply) => {
         const { storeId, date } = request.params;
-        await stores.removeHoursException(request.principal, storeId, date, ifMatchVersions(request.headers['if-match']));
+        await stores.removeHoursException(
+          request.principal,
+          storeId,
+          date,
+          ifMatchVersions(request.headers['if-match']),
+        );
         return reply.code(204).send(null);
       },
     );

@@ -4,17 +4,39 @@ import { Type, type Static } from 'typebox';
 import { Page, PaginationQuery, Timestamp, Uuid } from '../../platform/http/schema.js';
 
 const SLUG_PATTERN = '^[a-z0-9]+(-[a-z0-9]+)*$';
-const Slug = Type.String({ pattern: SLUG_PATTERN, minLength: 2, maxLength: 63, description: 'Lowercase letters, digits and single hyphens; used in public URLs', examples: ['demo-pizzeria'] });
+const Slug = Type.String({
+  pattern: SLUG_PATTERN,
+  minLength: 2,
+  maxLength: 63,
+  description: 'Lowercase letters, digits and single hyphens; used in public URLs',
+  examples: ['demo-pizzeria'],
+});
 const Name = Type.String({ minLength: 1, maxLength: 200 });
-const LocalDate = Type.String({ format: 'date', description: 'Store-local calendar date, YYYY-MM-DD', examples: ['2026-12-25'] });
-const localTime = (description: string) => Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description, examples: ['09:00'] });
+const LocalDate = Type.String({
+  format: 'date',
+  description: 'Store-local calendar date, YYYY-MM-DD',
+  examples: ['2026-12-25'],
+});
+const localTime = (description: string) =>
+  Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description, examples: ['09:00'] });
 const LocalTime = localTime('Store-local wall time, HH:MM (24-hour)');
-const ClosesAt = localTime('Store-local HH:MM; at or before opens_at means the interval runs past midnight (equal: 24 hours)');
+const ClosesAt = localTime(
+  'Store-local HH:MM; at or before opens_at means the interval runs past midnight (equal: 24 hours)',
+);
 
 // A JSON-schema type list rather than anyOf: validation errors then name the real problem
 // ("must match pattern") instead of "must match a schema in anyOf", and type coercion cannot
 // turn null into "".
-function NullableString(options: { pattern?: string; maxLength?: number; minLength?: number; format?: string; description?: string; examples?: string[] } = {}) {
+function NullableString(
+  options: {
+    pattern?: string;
+    maxLength?: number;
+    minLength?: number;
+    format?: string;
+    description?: string;
+    examples?: string[];
+  } = {},
+) {
   return Type.Unsafe<string | null>({ ...options, type: ['string', 'null'] });
 }
 
@@ -31,12 +53,12 @@ export const WeeklyInterval = Type.Object(
   { additionalProperties: false },
 );
 
-export const DailyInterval = Type.Object(
-  { opens_at: LocalTime, closes_at: ClosesAt },
-  { additionalProperties: false },
-);
+export const DailyInterval = Type.Object({ opens_at: LocalTime, closes_at: ClosesAt }, { additionalProperties: false });
 
-const WeeklyHours = Type.Array(WeeklyInterval, { maxItems: 70, description: 'Regular weekly opening hours in store-local time' });
+const WeeklyHours = Type.Array(WeeklyInterval, {
+  maxItems: 70,
+  description: 'Regular weekly opening hours in store-local time',
+});
 
 const AddressFields = {
   line1: Type.String({ minLength: 1, maxLength: 200 }),
@@ -58,15 +80,27 @@ export const Address = Type.Object({
 
 const Phone = NullableString({
   pattern: '^\\+[0-9 ()./-]{7,30}$',
-  description: 'International format; spaces, dots, hyphens and parentheses are dropped and the result must be E.164 (+493012345678)',
+  description:
+    'International format; spaces, dots, hyphens and parentheses are dropped and the result must be E.164 (+493012345678)',
   examples: ['+49 30 1234567'],
 });
-const TimeZone = Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone name', examples: ['Europe/Berlin'] });
+const TimeZone = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  description: 'IANA time zone name',
+  examples: ['Europe/Berlin'],
+});
 const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 currency code', examples: ['EUR'] });
 
 // --- organizations ---------------------------------------------------------------------------
 
-export const Organization = Type.Object({ id: Uuid, slug: Type.String(), name: Type.String(), created_at: Timestamp, updated_at: Timestamp });
+export const Organization = Type.Object({
+  id: Uuid,
+  slug: Type.String(),
+  name: Type.String(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
 export type Organization = Static<typeof Organization>;
 
 export const CreateOrganizationBody = Type.Object({ slug: Slug, name: Name }, { additionalProperties: false });
@@ -93,8 +127,16 @@ export type HoursException = Static<typeof HoursException>;
 
 const OpeningFields = {
   is_open_now: Type.Boolean(),
-  next_open_at: NullableString({ format: 'date-time', description: 'RFC 3339, UTC. The next opening after now (when open: the one after closes_at); null if none within 14 days.' }),
-  closes_at: NullableString({ format: 'date-time', description: 'RFC 3339, UTC. When open: the end of the current opening; null when closed, or when it does not close within 14 days.' }),
+  next_open_at: NullableString({
+    format: 'date-time',
+    description:
+      'RFC 3339, UTC. The next opening after now (when open: the one after closes_at); null if none within 14 days.',
+  }),
+  closes_at: NullableString({
+    format: 'date-time',
+    description:
+      'RFC 3339, UTC. When open: the end of the current opening; null when closed, or when it does not close within 14 days.',
+  }),
 };
 
 const StoreFields = {
@@ -113,7 +155,9 @@ export type StoreSummary = Static<typeof StoreSummary>;
 export const Store = Type.Object({
   ...StoreFields,
   opening_hours: Type.Array(WeeklyInterval),
-  hours_exceptions: Type.Array(HoursException, { description: 'Exceptions from today (store-local) for the next 60 days' }),
+  hours_exceptions: Type.Array(HoursException, {
+    description: 'Exceptions from today (store-local) for the next 60 days',
+  }),
   ...OpeningFields,
   created_at: Timestamp,
   updated_at: Timestamp,
@@ -150,9 +194,13 @@ export type OpeningHoursBody = Static<typeof OpeningHoursBody>;
 
 export const HoursExceptionBody = Type.Object(
   {
-    closed: Type.Boolean({ description: 'true: closed all day (send no intervals); false: open during `intervals` only' }),
+    closed: Type.Boolean({
+      description: 'true: closed all day (send no intervals); false: open during `intervals` only',
+    }),
     intervals: Type.Optional(Type.Array(DailyInterval, { maxItems: 10 })),
-    note: Type.Optional(NullableString({ maxLength: 200, description: 'Public: shown to guests with the store, e.g. "Christmas Day"' })),
+    note: Type.Optional(
+      NullableString({ maxLength: 200, description: 'Public: shown to guests with the store, e.g. "Christmas Day"' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -162,13 +210,27 @@ export const StoreParams = Type.Object({ storeId: Uuid });
 export const HoursExceptionParams = Type.Object({ storeId: Uuid, date: LocalDate });
 
 export const DirectoryQuery = Type.Object(
-  { ...PaginationQuery, org: Type.Optional(Type.String({ pattern: SLUG_PATTERN, maxLength: 63, description: 'Only stores of the organization with this slug' })) },
+  {
+    ...PaginationQuery,
+    org: Type.Optional(
+      Type.String({
+        pattern: SLUG_PATTERN,
+        maxLength: 63,
+        description: 'Only stores of the organization with this slug',
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 export type DirectoryQuery = Static<typeof DirectoryQuery>;
 
 export const HoursExceptionsQuery = Type.Object(
-  { ...PaginationQuery, from: Type.Optional(Type.String({ format: 'date', description: 'First date to list, YYYY-MM-DD (default: today, store-local)' })) },
+  {
+    ...PaginationQuery,
+    from: Type.Optional(
+      Type.String({ format: 'date', description: 'First date to list, YYYY-MM-DD (default: today, store-local)' }),
+    ),
+  },
   { additionalProperties: false },
 );
 export type HoursExceptionsQuery = Static<typeof HoursExceptionsQuery>;
@@ -193,17 +255,25 @@ export type DiningTable = Static<typeof DiningTable>;
 const Label = Type.String({ minLength: 1, maxLength: 50, description: 'Unique within the store', examples: ['T12'] });
 const Seats = Type.Integer({ minimum: 1, maximum: 100 });
 
-export const CreateTableBody = Type.Object({ label: Label, seats: Type.Optional(Seats) }, { additionalProperties: false });
+export const CreateTableBody = Type.Object(
+  { label: Label, seats: Type.Optional(Seats) },
+  { additionalProperties: false },
+);
 export type CreateTableBody = Static<typeof CreateTableBody>;
 
-export const UpdateTableBody = Type.Object({ label: Type.Optional(Label), seats: Type.Optional(Seats) }, { additionalProperties: false, minProperties: 1 });
+export const UpdateTableBody = Type.Object(
+  { label: Type.Optional(Label), seats: Type.Optional(Seats) },
+  { additionalProperties: false, minProperties: 1 },
+);
 export type UpdateTableBody = Static<typeof UpdateTableBody>;
 
 export const TableParams = Type.Object({ storeId: Uuid, tableId: Uuid });
 export const TablesQuery = Type.Object({ ...PaginationQuery }, { additionalProperties: false });
 export const TablePage = Page(DiningTable);
 
-export const QrParams = Type.Object({ qrToken: Type.String({ pattern: QR_TOKEN_PATTERN, description: 'Token from the table QR code' }) });
+export const QrParams = Type.Object({
+  qrToken: Type.String({ pattern: QR_TOKEN_PATTERN, description: 'Token from the table QR code' }),
+});
 
 /** What a guest's phone learns from scanning a table: where it is, not the table's secret. */
 export const ScannedTable = Type.Object({
@@ -215,8 +285,12 @@ export type ScannedTable = Static<typeof ScannedTable>;
 // --- headers ---------------------------------------------------------------------------------
 
 export const IfMatchHeaders = Type.Object({
-  'if-match': Type.Optional(Type.String({ maxLength: 512, description: 'ETag from a previous read; 412 when the resource changed since' })),
+  'if-match': Type.Optional(
+    Type.String({ maxLength: 512, description: 'ETag from a previous read; 412 when the resource changed since' }),
+  ),
 });
 export const IfNoneMatchHeaders = Type.Object({
-  'if-none-match': Type.Optional(Type.String({ maxLength: 2048, description: 'ETag(s) of a cached copy; 304 when still current' })),
+  'if-none-match': Type.Optional(
+    Type.String({ maxLength: 2048, description: 'ETag(s) of a cached copy; 304 when still current' }),
+  ),
 });

@@ -4,12 +4,28 @@
 import { v7 as uuidv7 } from 'uuid';
 import { requireUser, type Principal } from '../../platform/auth/principal.js';
 import { inTransaction, type Db, type Tx } from '../../platform/db/index.js';
-import { ConflictError, NotFoundError, PreconditionFailedError, UnprocessableError, ValidationError } from '../../platform/http/errors.js';
+import {
+  ConflictError,
+  NotFoundError,
+  PreconditionFailedError,
+  UnprocessableError,
+  ValidationError,
+} from '../../platform/http/errors.js';
 import { decodeCursor, isUuid, toPage, type PageOf } from '../../platform/http/schema.js';
 import type { IdentityApi } from '../identity/index.js';
 import { assertMayReadOrganization, assertRule, RULES } from './access.js';
 import { organizationAggregate, storeAggregate, type StoreChange, type TenancyEventAppender } from './events.js';
-import { dateOfDayNumber, dayNumberOf, isOpenAt, LOOKAHEAD_DAYS, localDateAt, openIntervalsForDays, type DailyInterval, type OpenInterval, type WeeklyInterval } from './hours.js';
+import {
+  dateOfDayNumber,
+  dayNumberOf,
+  isOpenAt,
+  LOOKAHEAD_DAYS,
+  localDateAt,
+  openIntervalsForDays,
+  type DailyInterval,
+  type OpenInterval,
+  type WeeklyInterval,
+} from './hours.js';
 import {
   exceptionWindow,
   presentException,
@@ -20,8 +36,23 @@ import {
   type Presented,
 } from './present.js';
 import { tenancyRepo as repo, type Executor, type OrganizationRow, type StoreBasics } from './repo.js';
-import type { HoursException, HoursExceptionBody, Organization, Store, StoreSummary, UpdateOrganizationBody, UpdateStoreBody } from './schema.js';
-import { checkStoreSettings, exceptionProblems, normalizeAddress, throwIfProblems, weeklyProblems, type AddressInput } from './validate.js';
+import type {
+  HoursException,
+  HoursExceptionBody,
+  Organization,
+  Store,
+  StoreSummary,
+  UpdateOrganizationBody,
+  UpdateStoreBody,
+} from './schema.js';
+import {
+  checkStoreSettings,
+  exceptionProblems,
+  normalizeAddress,
+  throwIfProblems,
+  weeklyProblems,
+  type AddressInput,
+} from './validate.js';
 
 /** The one thing tenancy needs from identity: making the creator of an organization its owner. */
 export type RoleGranter = Pick<IdentityApi, 'grantRole'>;
@@ -56,13 +87,25 @@ function expectedVersion(ifMatch: number[] | null, current: number): number | nu
 export function createTenancyService(deps: TenancyServiceDeps) {
   const { db, clock, events } = deps;
 
-  async function createOrganization(trx: Tx, input: { slug: string; name: string; ownerUserId: string }): Promise<OrganizationRow> {
+  async function createOrganization(
+    trx: Tx,
+    input: { slug: string; name: string; ownerUserId: string },
+  ): Promise<OrganizationRow> {
     const row = await repo.insertOrganization(trx, { id: uuidv7(), slug: input.slug, name: input.name });
     if (!row) throw new ConflictError('ORGANIZATION_SLUG_TAKEN', `The slug "${input.slug}" is taken; choose another.`);
     // Before the owner's membership, which shares this ordering key: consumers see the
     // organization before anyone's role in it.
-    await events.append(trx, { type: 'tenancy.organization.created', aggregate: organizationAggregate(row.id), data: { organization_id: row.id, slug: row.slug } });
-    await deps.roles.grantRole(trx, { userId: input.ownerUserId, organizationId: row.id, storeId: null, role: 'owner' });
+    await events.append(trx, {
+      type: 'tenancy.organization.created',
+      aggregate: organizationAggregate(row.id),
+      data: { organization_id: row.id, slug: row.slug },
+    });
+    await deps.roles.grantRole(trx, {
+      userId: input.ownerUserId,
+      organizationId: row.id,
+      storeId: null,
+      role: 'owner',
+    });
     return row;
   }
 
@@ -84,7 +127,12 @@ export function createTenancyService(deps: TenancyServiceDeps) {
     await events.append(trx, {
       type: 'tenancy.store.created',
       aggregate: storeAggregate(id),
-      data: { store_id: id, organization_id: input.organizationId, timezone: settings.timezone, currency: settings.currency },
+      data: {
+        store_id: id,
+        organization_id: input.organizationId,
+        timezone: settings.timezone,
+        currency: settings.currency,
+      },
     });
     return { id };
   }
@@ -126,7 +174,12 @@ export function createTenancyService(deps: TenancyServiceDeps) {
     });
   }
 
-  async function storeForStaff(ex: Executor, principal: Principal | null, storeId: string, rule: typeof RULES.editStore | typeof RULES.readStoreBackOffice) {
+  async function storeForStaff(
+    ex: Executor,
+    principal: Principal | null,
+    storeId: string,
+    rule: typeof RULES.editStore | typeof RULES.readStoreBackOffice,
+  ) {
     const store = await repo.findStoreBasics(ex, storeId);
     if (!store) throw new NotFoundError('store');
     assertRule(principal, rule, { organizationId: store.organization_id, storeId }, 'store');
@@ -138,9 +191,16 @@ export function createTenancyService(deps: TenancyServiceDeps) {
     const day = dayNumberOf(date);
     const today = dayNumberOf(localDateAt(clock(), store.timezone))!;
     if (day === null) throw new ValidationError([{ path: '/params/date', message: 'is not a calendar date' }]);
-    if (day < today) throw new UnprocessableError('HOURS_EXCEPTION_IN_PAST', `${date} is in the past for this store (today is ${dateOfDayNumber(today)}).`);
+    if (day < today)
+      throw new UnprocessableError(
+        'HOURS_EXCEPTION_IN_PAST',
+        `${date} is in the past for this store (today is ${dateOfDayNumber(today)}).`,
+      );
     if (day > today + MAX_EXCEPTION_DAYS_AHEAD) {
-      throw new UnprocessableError('HOURS_EXCEPTION_TOO_FAR_AHEAD', `Exceptions can be planned up to ${MAX_EXCEPTION_DAYS_AHEAD} days ahead.`);
+      throw new UnprocessableError(
+        'HOURS_EXCEPTION_TOO_FAR_AHEAD',
+        `Exceptions can be planned up to ${MAX_EXCEPTION_DAYS_AHEAD} days ahead.`,
+      );
     }
   }
 
@@ -150,27 +210,47 @@ export function createTenancyService(deps: TenancyServiceDeps) {
 
     // --- organizations -----------------------------------------------------------------------
 
-    async foundOrganization(principal: Principal | null, input: { slug: string; name: string }): Promise<{ body: Organization; version: number }> {
+    async foundOrganization(
+      principal: Principal | null,
+      input: { slug: string; name: string },
+    ): Promise<{ body: Organization; version: number }> {
       const user = requireUser(principal);
       const row = await inTransaction(db, (trx) => createOrganization(trx, { ...input, ownerUserId: user.userId }));
       return { body: presentOrganization(row), version: row.version };
     },
 
-    async getOrganization(principal: Principal | null, organizationId: string): Promise<{ body: Organization; version: number }> {
+    async getOrganization(
+      principal: Principal | null,
+      organizationId: string,
+    ): Promise<{ body: Organization; version: number }> {
       assertMayReadOrganization(principal, organizationId);
       const row = await repo.findOrganization(db, organizationId);
       if (!row) throw new NotFoundError('organization');
       return { body: presentOrganization(row), version: row.version };
     },
 
-    async updateOrganization(principal: Principal | null, organizationId: string, patch: UpdateOrganizationBody, ifMatch: number[] | null) {
+    async updateOrganization(
+      principal: Principal | null,
+      organizationId: string,
+      patch: UpdateOrganizationBody,
+      ifMatch: number[] | null,
+    ) {
       assertRule(principal, RULES.updateOrganization, { organizationId }, 'organization');
       return inTransaction(db, async (trx) => {
         const current = await repo.findOrganization(trx, organizationId);
         if (!current) throw new NotFoundError('organization');
-        const result = await repo.updateOrganization(trx, organizationId, expectedVersion(ifMatch, current.version), patch);
+        const result = await repo.updateOrganization(
+          trx,
+          organizationId,
+          expectedVersion(ifMatch, current.version),
+          patch,
+        );
         if (result === 'stale') throw new PreconditionFailedError();
-        if (result === 'slug_taken') throw new ConflictError('ORGANIZATION_SLUG_TAKEN', `The slug "${patch.slug ?? ''}" is taken; choose another.`);
+        if (result === 'slug_taken')
+          throw new ConflictError(
+            'ORGANIZATION_SLUG_TAKEN',
+            `The slug "${patch.slug ?? ''}" is taken; choose another.`,
+          );
         const changed = (['slug', 'name'] as const).filter((field) => patch[field] !== undefined);
         await events.append(trx, {
           type: 'tenancy.organization.updated',
@@ -181,7 +261,10 @@ export function createTenancyService(deps: TenancyServiceDeps) {
       });
     },
 
-    async findOrganizationBySlug(ex: Executor, slug: string): Promise<{ id: string; slug: string; name: string } | null> {
+    async findOrganizationBySlug(
+      ex: Executor,
+      slug: string,
+    ): Promise<{ id: string; slug: string; name: string } | null> {
       const row = await repo.findOrganizationBySlug(ex, slug);
       return row ? { id: row.id, slug: row.slug, name: row.name } : null;
     },
@@ -212,11 +295,20 @@ export function createTenancyService(deps: TenancyServiceDeps) {
     },
 
     /** Public directory, in creation order. An unknown organization slug lists nothing. */
-    async listStores(query: { org?: string; limit?: number; cursor?: string }): Promise<PageOf<StoreSummary> & { freshForSeconds: number }> {
+    async listStores(query: {
+      org?: string;
+      limit?: number;
+      cursor?: string;
+    }): Promise<PageOf<StoreSummary> & { freshForSeconds: number }> {
       const limit = query.limit ?? 20;
       const after = decodeCursor(query.cursor, ['id'] as const);
       const now = clock();
-      const rows = await repo.listStores(db, { organizationSlug: query.org ?? null, afterId: after?.id ?? null, limit, window: exceptionWindow(now, LOOKAHEAD_DAYS) });
+      const rows = await repo.listStores(db, {
+        organizationSlug: query.org ?? null,
+        afterId: after?.id ?? null,
+        limit,
+        window: exceptionWindow(now, LOOKAHEAD_DAYS),
+      });
       let freshForSeconds = Number.POSITIVE_INFINITY;
       const page = toPage(
         rows,
@@ -235,34 +327,71 @@ export function createTenancyService(deps: TenancyServiceDeps) {
       const { settings, problems } = checkStoreSettings(patch);
       throwIfProblems(problems);
       const { address, ...rest } = settings;
-      const changed = (['name', 'address', 'phone', 'timezone', 'currency'] as const).filter((field) => settings[field] !== undefined);
-      return editStore(principal, storeId, ifMatch, { ...rest, ...(address ? { address: normalizeAddress(address) } : {}) }, changed);
+      const changed = (['name', 'address', 'phone', 'timezone', 'currency'] as const).filter(
+        (field) => settings[field] !== undefined,
+      );
+      return editStore(
+        principal,
+        storeId,
+        ifMatch,
+        { ...rest, ...(address ? { address: normalizeAddress(address) } : {}) },
+        changed,
+      );
     },
 
-    async replaceOpeningHours(principal: Principal | null, storeId: string, weekly: WeeklyInterval[], ifMatch: number[] | null) {
+    async replaceOpeningHours(
+      principal: Principal | null,
+      storeId: string,
+      weekly: WeeklyInterval[],
+      ifMatch: number[] | null,
+    ) {
       throwIfProblems(weeklyProblems(weekly, '/body/opening_hours'));
-      return editStore(principal, storeId, ifMatch, {}, ['opening_hours'], (trx) => repo.replaceOpeningHours(trx, storeId, weekly));
+      return editStore(principal, storeId, ifMatch, {}, ['opening_hours'], (trx) =>
+        repo.replaceOpeningHours(trx, storeId, weekly),
+      );
     },
 
-    async setHoursException(principal: Principal | null, storeId: string, date: string, input: HoursExceptionBody, ifMatch: number[] | null) {
+    async setHoursException(
+      principal: Principal | null,
+      storeId: string,
+      date: string,
+      input: HoursExceptionBody,
+      ifMatch: number[] | null,
+    ) {
       const intervals: DailyInterval[] = input.intervals ?? [];
       throwIfProblems(exceptionProblems({ date, closed: input.closed, intervals }, '/body'));
       let saved: (HoursException & { created: boolean }) | undefined;
       await editStore(principal, storeId, ifMatch, {}, ['hours_exceptions'], async (trx, store) => {
         checkExceptionDate(store, date);
-        const row = await repo.upsertHoursException(trx, { id: uuidv7(), store_id: storeId, date, closed: input.closed, intervals, note: input.note ?? null });
+        const row = await repo.upsertHoursException(trx, {
+          id: uuidv7(),
+          store_id: storeId,
+          date,
+          closed: input.closed,
+          intervals,
+          note: input.note ?? null,
+        });
         saved = { ...presentException(row), created: row.created };
       });
       return saved!;
     },
 
-    async removeHoursException(principal: Principal | null, storeId: string, date: string, ifMatch: number[] | null): Promise<void> {
+    async removeHoursException(
+      principal: Principal | null,
+      storeId: string,
+      date: string,
+      ifMatch: number[] | null,
+    ): Promise<void> {
       await editStore(principal, storeId, ifMatch, {}, ['hours_exceptions'], async (trx) => {
         if (!(await repo.deleteHoursException(trx, storeId, date))) throw new NotFoundError('hours exception');
       });
     },
 
-    async listHoursExceptions(principal: Principal | null, storeId: string, query: { from?: string; limit?: number; cursor?: string }): Promise<PageOf<HoursException>> {
+    async listHoursExceptions(
+      principal: Principal | null,
+      storeId: string,
+      query: { from?: string; limit?: number; cursor?: string },
+    ): Promise<PageOf<HoursException>> {
       const store = await storeForStaff(db, principal, storeId, RULES.readStoreBackOffice);
       const limit = query.limit ?? 20;
       const after = decodeCursor(query.cursor, ['date'] as const, (key) => dayNumberOf(key.date) !== null);
@@ -292,11 +421,19 @@ export function createTenancyService(deps: TenancyServiceDeps) {
      * The store's open intervals that start on store-local days [from, to] (YYYY-MM-DD), merged
      * where they touch, in order; null for no such store. Kitchen slots are anchored to these.
      */
-    async openIntervals(storeId: string, from: string, to: string, ex: Executor = db): Promise<{ timezone: string; intervals: OpenInterval[] } | null> {
+    async openIntervals(
+      storeId: string,
+      from: string,
+      to: string,
+      ex: Executor = db,
+    ): Promise<{ timezone: string; intervals: OpenInterval[] } | null> {
       const first = dayNumberOf(from);
       const last = dayNumberOf(to);
       if (!isUuid(storeId) || first === null || last === null || last < first) return null;
-      const row = await repo.findStore(ex, storeId, { from: dateOfDayNumber(first - 1), to: dateOfDayNumber(last + 1) });
+      const row = await repo.findStore(ex, storeId, {
+        from: dateOfDayNumber(first - 1),
+        to: dateOfDayNumber(last + 1),
+      });
       if (!row) return null;
       const schedule = { timezone: row.timezone, weekly: row.opening_hours, exceptions: row.exceptions };
       return { timezone: row.timezone, intervals: openIntervalsForDays(schedule, first, last) };

@@ -29,7 +29,9 @@ describe('public store directory', () => {
     const page2 = (await get(`/v1/stores?org=${org.slug}&limit=2&cursor=${page1.json().next_cursor}`)).json();
     const page3 = (await get(`/v1/stores?org=${org.slug}&limit=2&cursor=${page2.next_cursor}`)).json();
 
-    const ids = [page1.json(), page2, page3].flatMap((page: { data: Array<{ id: string }> }) => page.data.map((store) => store.id));
+    const ids = [page1.json(), page2, page3].flatMap((page: { data: Array<{ id: string }> }) =>
+      page.data.map((store) => store.id),
+    );
     expect(ids).toEqual([...first, late]);
     expect(page3).toMatchObject({ has_more: false, next_cursor: null });
   });
@@ -43,7 +45,11 @@ describe('public store directory', () => {
     const listed = (await get(`/v1/stores?org=${a.slug}`)).json();
     expect(listed.data.map((store: { id: string }) => store.id)).toEqual([storeA.id]);
     expect(listed.data[0]).toMatchObject({ organization_id: a.id, is_open_now: true, closes_at: null });
-    expect((await get('/v1/stores?org=no-such-brand')).json()).toEqual({ data: [], next_cursor: null, has_more: false });
+    expect((await get('/v1/stores?org=no-such-brand')).json()).toEqual({
+      data: [],
+      next_cursor: null,
+      has_more: false,
+    });
 
     const everyone = (await get('/v1/stores?limit=100')).json();
     const orgs = new Set(everyone.data.map((store: { organization_id: string }) => store.organization_id));
@@ -69,7 +75,17 @@ describe('store detail', () => {
       method: 'POST',
       url: `/v1/organizations/${org.id}/stores`,
       headers: bearer(org.owner.token),
-      payload: storeBody({ phone: '+49 (30) 123-4567', address: { line1: 'Torstraße 1', line2: 'Hinterhof', city: 'Berlin', region: 'BE', postal_code: '10119', country: 'DE' } }),
+      payload: storeBody({
+        phone: '+49 (30) 123-4567',
+        address: {
+          line1: 'Torstraße 1',
+          line2: 'Hinterhof',
+          city: 'Berlin',
+          region: 'BE',
+          postal_code: '10119',
+          country: 'DE',
+        },
+      }),
     });
     const id = res.json().id;
 
@@ -79,7 +95,14 @@ describe('store detail', () => {
       id,
       organization_id: org.id,
       name: 'Pasta Place',
-      address: { line1: 'Torstraße 1', line2: 'Hinterhof', city: 'Berlin', region: 'BE', postal_code: '10119', country: 'DE' },
+      address: {
+        line1: 'Torstraße 1',
+        line2: 'Hinterhof',
+        city: 'Berlin',
+        region: 'BE',
+        postal_code: '10119',
+        country: 'DE',
+      },
       phone: '+49301234567',
       timezone: 'Europe/Berlin',
       currency: 'EUR',
@@ -108,7 +131,12 @@ describe('store detail', () => {
     expect(cached.headers.etag).toBe(etag);
     expect((await get(`/v1/stores/${id}`, { 'if-none-match': `"other", W/${etag}` })).statusCode).toBe(304);
 
-    await t.app.inject({ method: 'PATCH', url: `/v1/stores/${id}`, headers: bearer(org.owner.token), payload: { name: 'Renamed' } });
+    await t.app.inject({
+      method: 'PATCH',
+      url: `/v1/stores/${id}`,
+      headers: bearer(org.owner.token),
+      payload: { name: 'Renamed' },
+    });
     const fresh = await get(`/v1/stores/${id}`, { 'if-none-match': etag });
     expect(fresh.statusCode).toBe(200);
     expect(fresh.headers.etag).not.toBe(etag);
@@ -135,7 +163,9 @@ describe('store detail', () => {
     expect(store.is_open_now).toBe(false);
     expect(store.closes_at).toBeNull();
     expect(store.next_open_at).toBe(rfc3339(zonedInstant(tomorrow, '00:00', zone)));
-    expect(store.hours_exceptions).toEqual([{ id: expect.any(String), date: today, closed: true, intervals: [], note: 'Staff party' }]);
+    expect(store.hours_exceptions).toEqual([
+      { id: expect.any(String), date: today, closed: true, intervals: [], note: 'Staff party' },
+    ]);
   });
 
   it('when the store is open, then closes_at is the end of today’s hours and next_open_at the opening after', async () => {
@@ -147,7 +177,13 @@ describe('store detail', () => {
       method: 'PUT',
       url: `/v1/stores/${id}/hours-exceptions/${today}`,
       headers: bearer(org.owner.token),
-      payload: { closed: false, intervals: [{ opens_at: '06:00', closes_at: '18:00' }, { opens_at: '20:00', closes_at: '02:00' }] },
+      payload: {
+        closed: false,
+        intervals: [
+          { opens_at: '06:00', closes_at: '18:00' },
+          { opens_at: '20:00', closes_at: '02:00' },
+        ],
+      },
     });
     const store = (await get(`/v1/stores/${id}`)).json();
     expect(store).toMatchObject({
@@ -185,20 +221,37 @@ describe('creating stores', () => {
   it('when an org-wide manager creates a store, then 201; a store manager, staff or customer gets 403', async () => {
     const org = await createOrganization(t);
     const { id: storeId } = await createStore(t, { organizationId: org.id });
-    const post = (token: string) => t.app.inject({ method: 'POST', url: `/v1/organizations/${org.id}/stores`, headers: bearer(token), payload: storeBody() });
+    const post = (token: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/v1/organizations/${org.id}/stores`,
+        headers: bearer(token),
+        payload: storeBody(),
+      });
 
     expect((await post((await staffOf(t, { organizationId: org.id, role: 'manager' })).token)).statusCode).toBe(201);
-    expect((await post((await staffOf(t, { organizationId: org.id, storeId, role: 'manager' })).token)).statusCode).toBe(403);
+    expect(
+      (await post((await staffOf(t, { organizationId: org.id, storeId, role: 'manager' })).token)).statusCode,
+    ).toBe(403);
     expect((await post((await staffOf(t, { organizationId: org.id, role: 'staff' })).token)).statusCode).toBe(403);
     expect((await post((await customer(t)).token)).statusCode).toBe(403);
-    expect((await t.app.inject({ method: 'POST', url: `/v1/organizations/${org.id}/stores`, payload: storeBody() })).statusCode).toBe(401);
+    expect(
+      (await t.app.inject({ method: 'POST', url: `/v1/organizations/${org.id}/stores`, payload: storeBody() }))
+        .statusCode,
+    ).toBe(401);
   });
 
   it('when an API key has stores:write, then it creates stores; with only stores:read, 403 INSUFFICIENT_SCOPE', async () => {
     const org = await createOrganization(t);
     const writer = await apiKey(t, org.owner.token, org.id, ['stores:write']);
     const reader = await apiKey(t, org.owner.token, org.id, ['stores:read']);
-    const post = (key: string) => t.app.inject({ method: 'POST', url: `/v1/organizations/${org.id}/stores`, headers: bearer(key), payload: storeBody() });
+    const post = (key: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/v1/organizations/${org.id}/stores`,
+        headers: bearer(key),
+        payload: storeBody(),
+      });
 
     expect((await post(writer)).statusCode).toBe(201);
     const refused = await post(reader);
@@ -274,7 +327,12 @@ describe('creating stores', () => {
 
   it('when a time zone is sent in the wrong case, then it is stored in its canonical spelling', async () => {
     const org = await createOrganization(t);
-    const res = await t.app.inject({ method: 'POST', url: `/v1/organizations/${org.id}/stores`, headers: bearer(org.owner.token), payload: storeBody({ timezone: 'america/new_york' }) });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/v1/organizations/${org.id}/stores`,
+      headers: bearer(org.owner.token),
+      payload: storeBody({ timezone: 'america/new_york' }),
+    });
     expect(res.json().timezone).toBe('America/New_York');
   });
 });
@@ -285,7 +343,12 @@ describe('editing stores', () => {
     const { id } = await createStore(t, { organizationId: org.id });
     const etag = String((await get(`/v1/stores/${id}`)).headers.etag);
     const patch = (payload: object, headers: Record<string, string> = {}) =>
-      t.app.inject({ method: 'PATCH', url: `/v1/stores/${id}`, headers: { ...bearer(org.owner.token), ...headers }, payload });
+      t.app.inject({
+        method: 'PATCH',
+        url: `/v1/stores/${id}`,
+        headers: { ...bearer(org.owner.token), ...headers },
+        payload,
+      });
 
     const updated = await patch({ name: 'New name', phone: '+4930111111', currency: 'CHF' }, { 'if-match': etag });
     expect(updated.statusCode).toBe(200);
@@ -305,21 +368,37 @@ describe('editing stores', () => {
   it('when PATCH is empty or invalid, then 400', async () => {
     const org = await createOrganization(t);
     const { id } = await createStore(t, { organizationId: org.id });
-    const patch = (payload: object) => t.app.inject({ method: 'PATCH', url: `/v1/stores/${id}`, headers: bearer(org.owner.token), payload });
+    const patch = (payload: object) =>
+      t.app.inject({ method: 'PATCH', url: `/v1/stores/${id}`, headers: bearer(org.owner.token), payload });
     expect((await patch({})).statusCode).toBe(400);
     const bad = await patch({ timezone: 'Nowhere/Land', currency: 'ABC' });
-    expect(bad.json().errors.map((error: { path: string }) => error.path)).toEqual(['/body/timezone', '/body/currency']);
+    expect(bad.json().errors.map((error: { path: string }) => error.path)).toEqual([
+      '/body/timezone',
+      '/body/currency',
+    ]);
   });
 
   it('when the store’s own manager edits it, then 200; staff, or a manager of another store of the org, get 403', async () => {
     const org = await createOrganization(t);
     const { id } = await createStore(t, { organizationId: org.id });
     const { id: otherId } = await createStore(t, { organizationId: org.id });
-    const patch = (token: string) => t.app.inject({ method: 'PATCH', url: `/v1/stores/${id}`, headers: bearer(token), payload: { name: 'By someone' } });
+    const patch = (token: string) =>
+      t.app.inject({
+        method: 'PATCH',
+        url: `/v1/stores/${id}`,
+        headers: bearer(token),
+        payload: { name: 'By someone' },
+      });
 
-    expect((await patch((await staffOf(t, { organizationId: org.id, storeId: id, role: 'manager' })).token)).statusCode).toBe(200);
-    expect((await patch((await staffOf(t, { organizationId: org.id, storeId: otherId, role: 'manager' })).token)).statusCode).toBe(403);
-    expect((await patch((await staffOf(t, { organizationId: org.id, storeId: id, role: 'staff' })).token)).statusCode).toBe(403);
+    expect(
+      (await patch((await staffOf(t, { organizationId: org.id, storeId: id, role: 'manager' })).token)).statusCode,
+    ).toBe(200);
+    expect(
+      (await patch((await staffOf(t, { organizationId: org.id, storeId: otherId, role: 'manager' })).token)).statusCode,
+    ).toBe(403);
+    expect(
+      (await patch((await staffOf(t, { organizationId: org.id, storeId: id, role: 'staff' })).token)).statusCode,
+    ).toBe(403);
     expect((await patch((await staffOf(t, { organizationId: org.id, role: 'courier' })).token)).statusCode).toBe(403);
   });
 
@@ -328,7 +407,12 @@ describe('editing stores', () => {
     const { id } = await createStore(t, { organizationId: org.id });
     const etag = String((await get(`/v1/stores/${id}`)).headers.etag);
     const put = (opening_hours: object[], headers: Record<string, string> = {}) =>
-      t.app.inject({ method: 'PUT', url: `/v1/stores/${id}/opening-hours`, headers: { ...bearer(org.owner.token), ...headers }, payload: { opening_hours } });
+      t.app.inject({
+        method: 'PUT',
+        url: `/v1/stores/${id}/opening-hours`,
+        headers: { ...bearer(org.owner.token), ...headers },
+        payload: { opening_hours },
+      });
 
     const hours = [
       { weekday: 6, opens_at: '12:00', closes_at: '01:00' },
@@ -361,26 +445,53 @@ describe('editing stores', () => {
     const { id } = await createStore(t, { organizationId: org.id, timezone: zone });
     const today = dayNumberOf(localDateAt(new Date(), zone))!;
     const [d1, d2, d3] = [1, 2, 3].map((n) => dateOfDayNumber(today + n));
-    const put = (date: string, payload: object) => t.app.inject({ method: 'PUT', url: `/v1/stores/${id}/hours-exceptions/${date}`, headers: bearer(org.owner.token), payload });
+    const put = (date: string, payload: object) =>
+      t.app.inject({
+        method: 'PUT',
+        url: `/v1/stores/${id}/hours-exceptions/${date}`,
+        headers: bearer(org.owner.token),
+        payload,
+      });
 
     const created = await put(d1!, { closed: true });
     expect(created.statusCode).toBe(201);
     expect(created.headers.location).toBe(`/v1/stores/${id}/hours-exceptions/${d1}`);
-    const replaced = await put(d1!, { closed: false, intervals: [{ opens_at: '10:00', closes_at: '14:00' }], note: 'Short day' });
+    const replaced = await put(d1!, {
+      closed: false,
+      intervals: [{ opens_at: '10:00', closes_at: '14:00' }],
+      note: 'Short day',
+    });
     expect(replaced.statusCode).toBe(200);
-    expect(replaced.json()).toEqual({ id: created.json().id, date: d1, closed: false, intervals: [{ opens_at: '10:00', closes_at: '14:00' }], note: 'Short day' });
+    expect(replaced.json()).toEqual({
+      id: created.json().id,
+      date: d1,
+      closed: false,
+      intervals: [{ opens_at: '10:00', closes_at: '14:00' }],
+      note: 'Short day',
+    });
     await put(d2!, { closed: true });
     await put(d3!, { closed: true });
 
     const staff = await staffOf(t, { organizationId: org.id, storeId: id, role: 'staff' });
     const page1 = (await get(`/v1/stores/${id}/hours-exceptions?limit=2`, bearer(staff.token))).json();
     expect(page1.data.map((exception: { date: string }) => exception.date)).toEqual([d1, d2]);
-    const page2 = (await get(`/v1/stores/${id}/hours-exceptions?limit=2&cursor=${page1.next_cursor}`, bearer(staff.token))).json();
+    const page2 = (
+      await get(`/v1/stores/${id}/hours-exceptions?limit=2&cursor=${page1.next_cursor}`, bearer(staff.token))
+    ).json();
     expect(page2).toMatchObject({ data: [{ date: d3 }], has_more: false });
-    expect((await get(`/v1/stores/${id}/hours-exceptions?from=${d3}`, bearer(staff.token))).json().data).toHaveLength(1);
-    expect((await get(`/v1/stores/${id}`)).json().hours_exceptions.map((exception: { date: string }) => exception.date)).toEqual([d1, d2, d3]);
+    expect((await get(`/v1/stores/${id}/hours-exceptions?from=${d3}`, bearer(staff.token))).json().data).toHaveLength(
+      1,
+    );
+    expect(
+      (await get(`/v1/stores/${id}`)).json().hours_exceptions.map((exception: { date: string }) => exception.date),
+    ).toEqual([d1, d2, d3]);
 
-    const del = (date: string) => t.app.inject({ method: 'DELETE', url: `/v1/stores/${id}/hours-exceptions/${date}`, headers: bearer(org.owner.token) });
+    const del = (date: string) =>
+      t.app.inject({
+        method: 'DELETE',
+        url: `/v1/stores/${id}/hours-exceptions/${date}`,
+        headers: bearer(org.owner.token),
+      });
     expect((await del(d2!)).statusCode).toBe(204);
     expect((await del(d2!)).statusCode).toBe(404);
     expect((await get(`/v1/stores/${id}`)).json().hours_exceptions).toHaveLength(2);
@@ -391,20 +502,34 @@ describe('editing stores', () => {
     const org = await createOrganization(t);
     const { id } = await createStore(t, { organizationId: org.id, timezone: zone });
     const today = dayNumberOf(localDateAt(new Date(), zone))!;
-    const put = (date: string, payload: object) => t.app.inject({ method: 'PUT', url: `/v1/stores/${id}/hours-exceptions/${date}`, headers: bearer(org.owner.token), payload });
+    const put = (date: string, payload: object) =>
+      t.app.inject({
+        method: 'PUT',
+        url: `/v1/stores/${id}/hours-exceptions/${date}`,
+        headers: bearer(org.owner.token),
+        payload,
+      });
     const tomorrow = dateOfDayNumber(today + 1);
 
     const both = await put(tomorrow, { closed: true, intervals: [{ opens_at: '10:00', closes_at: '12:00' }] });
     expect(both.statusCode).toBe(400);
     expect(both.json().errors).toEqual([{ path: '/body/intervals', message: 'must be empty when closed is true' }]);
     expect((await put(tomorrow, { closed: false })).json().errors[0].path).toBe('/body/intervals');
-    const overlap = await put(tomorrow, { closed: false, intervals: [{ opens_at: '18:00', closes_at: '02:00' }, { opens_at: '19:00', closes_at: '20:00' }] });
+    const overlap = await put(tomorrow, {
+      closed: false,
+      intervals: [
+        { opens_at: '18:00', closes_at: '02:00' },
+        { opens_at: '19:00', closes_at: '20:00' },
+      ],
+    });
     expect(overlap.json().errors).toEqual([{ path: '/body/intervals/1', message: 'overlaps /0 (18:00–02:00)' }]);
 
     const past = await put(dateOfDayNumber(today - 1), { closed: true });
     expect(past.statusCode).toBe(422);
     expect(past.json().code).toBe('HOURS_EXCEPTION_IN_PAST');
-    expect((await put(dateOfDayNumber(today + 800), { closed: true })).json().code).toBe('HOURS_EXCEPTION_TOO_FAR_AHEAD');
+    expect((await put(dateOfDayNumber(today + 800), { closed: true })).json().code).toBe(
+      'HOURS_EXCEPTION_TOO_FAR_AHEAD',
+    );
     expect((await put('2026-02-30', { closed: true })).statusCode).toBe(400);
   });
 });

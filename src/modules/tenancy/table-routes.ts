@@ -5,7 +5,17 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { problems } from '../../platform/http/schema.js';
 import { access, RULES } from './access.js';
-import { CreateTableBody, DiningTable, QrParams, ScannedTable, StoreParams, TablePage, TableParams, TablesQuery, UpdateTableBody } from './schema.js';
+import {
+  CreateTableBody,
+  DiningTable,
+  QrParams,
+  ScannedTable,
+  StoreParams,
+  TablePage,
+  TableParams,
+  TablesQuery,
+  UpdateTableBody,
+} from './schema.js';
 import type { TableService } from './tables.js';
 
 const SIGNED = { security: [{ bearer: [] }] };
@@ -36,7 +46,10 @@ export function tableRoutes(deps: { tables: TableService }): FastifyPluginAsync 
       },
       async (request, reply) => {
         const table = await tables.createTable(request.principal, request.params.storeId, request.body);
-        return reply.code(201).header('location', `${tablesUrl(table.store_id)}/${table.id}`).send(table);
+        return reply
+          .code(201)
+          .header('location', `${tablesUrl(table.store_id)}/${table.id}`)
+          .send(table);
       },
     );
 
@@ -87,7 +100,8 @@ export function tableRoutes(deps: { tables: TableService }): FastifyPluginAsync 
           response: { 200: DiningTable, ...problems(400, 401, 403, 404, 409, 415) },
         },
       },
-      async (request) => tables.updateTable(request.principal, request.params.storeId, request.params.tableId, request.body),
+      async (request) =>
+        tables.updateTable(request.principal, request.params.storeId, request.params.tableId, request.body),
     );
 
     app.delete(

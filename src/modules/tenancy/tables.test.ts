@@ -18,7 +18,8 @@ describe('dining tables', () => {
   it('when a manager adds a table, then 201 with an unguessable 128-bit QR token; a duplicate label is 409', async () => {
     const { organization, store } = await organizationWithStore(t);
     const manager = await staffOf(t, { organizationId: organization.id, storeId: store.id, role: 'manager' });
-    const add = (payload: object) => t.app.inject({ method: 'POST', url: tablesUrl(store.id), headers: bearer(manager.token), payload });
+    const add = (payload: object) =>
+      t.app.inject({ method: 'POST', url: tablesUrl(store.id), headers: bearer(manager.token), payload });
 
     const res = await add({ label: 'Terrace 4', seats: 6 });
     expect(res.statusCode).toBe(201);
@@ -38,23 +39,51 @@ describe('dining tables', () => {
   it('when store staff list tables, then pages follow the cursor; staff may not add, and other stores’ staff may not look', async () => {
     const { organization, store, table } = await organizationWithStore(t);
     for (const label of ['A', 'B', 'C', 'D']) {
-      await t.app.inject({ method: 'POST', url: tablesUrl(store.id), headers: bearer(organization.owner.token), payload: { label } });
+      await t.app.inject({
+        method: 'POST',
+        url: tablesUrl(store.id),
+        headers: bearer(organization.owner.token),
+        payload: { label },
+      });
     }
     const staff = await staffOf(t, { organizationId: organization.id, storeId: store.id, role: 'staff' });
-    const page1 = await t.app.inject({ method: 'GET', url: `${tablesUrl(store.id)}?limit=3`, headers: bearer(staff.token) });
+    const page1 = await t.app.inject({
+      method: 'GET',
+      url: `${tablesUrl(store.id)}?limit=3`,
+      headers: bearer(staff.token),
+    });
     expect(page1.statusCode).toBe(200);
     expect(page1.headers['cache-control']).toBe('private, no-store');
-    const page2 = (await t.app.inject({ method: 'GET', url: `${tablesUrl(store.id)}?limit=3&cursor=${page1.json().next_cursor}`, headers: bearer(staff.token) })).json();
+    const page2 = (
+      await t.app.inject({
+        method: 'GET',
+        url: `${tablesUrl(store.id)}?limit=3&cursor=${page1.json().next_cursor}`,
+        headers: bearer(staff.token),
+      })
+    ).json();
     const labels = [...page1.json().data, ...page2.data].map((row: { label: string }) => row.label);
     expect(labels).toEqual([table.label, 'A', 'B', 'C', 'D']);
     expect(page2.has_more).toBe(false);
 
-    expect((await t.app.inject({ method: 'POST', url: tablesUrl(store.id), headers: bearer(staff.token), payload: { label: 'E' } })).statusCode).toBe(403);
+    expect(
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: tablesUrl(store.id),
+          headers: bearer(staff.token),
+          payload: { label: 'E' },
+        })
+      ).statusCode,
+    ).toBe(403);
     const other = await createStore(t, { organizationId: organization.id });
     const otherStaff = await staffOf(t, { organizationId: organization.id, storeId: other.id, role: 'staff' });
-    expect((await t.app.inject({ method: 'GET', url: tablesUrl(store.id), headers: bearer(otherStaff.token) })).statusCode).toBe(403);
+    expect(
+      (await t.app.inject({ method: 'GET', url: tablesUrl(store.id), headers: bearer(otherStaff.token) })).statusCode,
+    ).toBe(403);
     const courier = await staffOf(t, { organizationId: organization.id, role: 'courier' });
-    expect((await t.app.inject({ method: 'GET', url: tablesUrl(store.id), headers: bearer(courier.token) })).statusCode).toBe(403);
+    expect(
+      (await t.app.inject({ method: 'GET', url: tablesUrl(store.id), headers: bearer(courier.token) })).statusCode,
+    ).toBe(403);
   });
 
   it('when a guest scans a table code, then the store and table come back, without the secret and uncached', async () => {
@@ -64,7 +93,13 @@ describe('dining tables', () => {
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.json()).toEqual({
       table: { id: table.id, label: table.label, seats: 2 },
-      store: expect.objectContaining({ id: store.id, organization_id: organization.id, is_open_now: true, timezone: 'Europe/Berlin', currency: 'EUR' }),
+      store: expect.objectContaining({
+        id: store.id,
+        organization_id: organization.id,
+        is_open_now: true,
+        timezone: 'Europe/Berlin',
+        currency: 'EUR',
+      }),
     });
     expect(res.body).not.toContain(table.qr_token);
     expect((await t.app.inject({ method: 'GET', url: `/v1/tables/${'A'.repeat(22)}` })).statusCode).toBe(404);
@@ -73,7 +108,11 @@ describe('dining tables', () => {
 
   it('when a QR token is rotated, then the old code stops working and the new one works', async () => {
     const { organization, store, table } = await organizationWithStore(t);
-    const rotated = await t.app.inject({ method: 'POST', url: `${tablesUrl(store.id)}/${table.id}/qr-rotation`, headers: bearer(organization.owner.token) });
+    const rotated = await t.app.inject({
+      method: 'POST',
+      url: `${tablesUrl(store.id)}/${table.id}/qr-rotation`,
+      headers: bearer(organization.owner.token),
+    });
     expect(rotated.statusCode).toBe(200);
     expect(rotated.json().qr_token).not.toBe(table.qr_token);
     expect((await t.app.inject({ method: 'GET', url: `/v1/tables/${table.qr_token}` })).statusCode).toBe(404);
@@ -86,9 +125,16 @@ describe('dining tables', () => {
     const owner = bearer(organization.owner.token);
     await t.app.inject({ method: 'POST', url: tablesUrl(store.id), headers: owner, payload: { label: 'Window' } });
 
-    const patched = await t.app.inject({ method: 'PATCH', url, headers: owner, payload: { label: 'Garden 1', seats: 8 } });
+    const patched = await t.app.inject({
+      method: 'PATCH',
+      url,
+      headers: owner,
+      payload: { label: 'Garden 1', seats: 8 },
+    });
     expect(patched.json()).toMatchObject({ label: 'Garden 1', seats: 8, qr_token: table.qr_token });
-    expect((await t.app.inject({ method: 'PATCH', url, headers: owner, payload: { label: 'Window' } })).json().code).toBe('TABLE_LABEL_TAKEN');
+    expect(
+      (await t.app.inject({ method: 'PATCH', url, headers: owner, payload: { label: 'Window' } })).json().code,
+    ).toBe('TABLE_LABEL_TAKEN');
     expect((await t.app.inject({ method: 'PATCH', url, headers: owner, payload: {} })).statusCode).toBe(400);
     expect((await t.app.inject({ method: 'GET', url, headers: owner })).json().label).toBe('Garden 1');
 
@@ -101,7 +147,11 @@ describe('dining tables', () => {
   it('when a table is addressed through another store of the same organization, then 404', async () => {
     const { organization, table } = await organizationWithStore(t);
     const other = await createStore(t, { organizationId: organization.id });
-    const res = await t.app.inject({ method: 'GET', url: `${tablesUrl(other.id)}/${table.id}`, headers: bearer(organization.owner.token) });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `${tablesUrl(other.id)}/${table.id}`,
+      headers: bearer(organization.owner.token),
+    });
     expect(res.statusCode).toBe(404);
   });
 
@@ -109,8 +159,28 @@ describe('dining tables', () => {
     const { organization, store } = await organizationWithStore(t);
     const reader = await apiKey(t, organization.owner.token, organization.id, ['stores:read']);
     const writer = await apiKey(t, organization.owner.token, organization.id, ['stores:write']);
-    expect((await t.app.inject({ method: 'GET', url: tablesUrl(store.id), headers: bearer(reader) })).statusCode).toBe(200);
-    expect((await t.app.inject({ method: 'POST', url: tablesUrl(store.id), headers: bearer(reader), payload: { label: 'K1' } })).statusCode).toBe(403);
-    expect((await t.app.inject({ method: 'POST', url: tablesUrl(store.id), headers: bearer(writer), payload: { label: 'K1' } })).statusCode).toBe(201);
+    expect((await t.app.inject({ method: 'GET', url: tablesUrl(store.id), headers: bearer(reader) })).statusCode).toBe(
+      200,
+    );
+    expect(
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: tablesUrl(store.id),
+          headers: bearer(reader),
+          payload: { label: 'K1' },
+        })
+      ).statusCode,
+    ).toBe(403);
+    expect(
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: tablesUrl(store.id),
+          headers: bearer(writer),
+          payload: { label: 'K1' },
+        })
+      ).statusCode,
+    ).toBe(201);
   });
 });

@@ -29,7 +29,11 @@ export interface NewTable {
   seats?: number;
 }
 
-export function createTableService(deps: { db: Db; stores: Pick<TenancyService, 'storeForStaff' | 'getStore'>; events: TenancyEventAppender }) {
+export function createTableService(deps: {
+  db: Db;
+  stores: Pick<TenancyService, 'storeForStaff' | 'getStore'>;
+  events: TenancyEventAppender;
+}) {
   const { db, stores, events } = deps;
 
   async function addTable(trx: Tx, input: NewTable): Promise<TableRow> {
@@ -45,7 +49,13 @@ export function createTableService(deps: { db: Db; stores: Pick<TenancyService, 
     await events.append(trx, {
       type: 'tenancy.table.added',
       aggregate: storeAggregate(row.store_id),
-      data: { table_id: row.id, store_id: row.store_id, organization_id: row.organization_id, label: row.label, seats: row.seats },
+      data: {
+        table_id: row.id,
+        store_id: row.store_id,
+        organization_id: row.organization_id,
+        label: row.label,
+        seats: row.seats,
+      },
     });
     return row;
   }
@@ -57,13 +67,20 @@ export function createTableService(deps: { db: Db; stores: Pick<TenancyService, 
     return table;
   }
 
-  async function changeTable(principal: Principal | null, storeId: string, tableId: string, patch: { label?: string; seats?: number; qr_token?: string }) {
+  async function changeTable(
+    principal: Principal | null,
+    storeId: string,
+    tableId: string,
+    patch: { label?: string; seats?: number; qr_token?: string },
+  ) {
     return inTransaction(db, async (trx) => {
       await stores.storeForStaff(trx, principal, storeId, RULES.editStore);
       const updated = await repo.updateTable(trx, storeId, tableId, patch);
       if (updated === 'label_taken') throw labelTaken(patch.label ?? '');
       if (updated === null) throw new NotFoundError('table');
-      const changed: TableChange[] = (['label', 'seats', 'qr_token'] as const).filter((field) => patch[field] !== undefined);
+      const changed: TableChange[] = (['label', 'seats', 'qr_token'] as const).filter(
+        (field) => patch[field] !== undefined,
+      );
       await events.append(trx, {
         type: 'tenancy.table.updated',
         aggregate: storeAggregate(storeId),
@@ -76,14 +93,22 @@ export function createTableService(deps: { db: Db; stores: Pick<TenancyService, 
   return {
     addTable,
 
-    async createTable(principal: Principal | null, storeId: string, input: { label: string; seats?: number }): Promise<DiningTable> {
+    async createTable(
+      principal: Principal | null,
+      storeId: string,
+      input: { label: string; seats?: number },
+    ): Promise<DiningTable> {
       return inTransaction(db, async (trx) => {
         const store = await stores.storeForStaff(trx, principal, storeId, RULES.editStore);
         return presentTable(await addTable(trx, { ...input, storeId, organizationId: store.organization_id }));
       });
     },
 
-    async listTables(principal: Principal | null, storeId: string, query: { limit?: number; cursor?: string }): Promise<PageOf<DiningTable>> {
+    async listTables(
+      principal: Principal | null,
+      storeId: string,
+      query: { limit?: number; cursor?: string },
+    ): Promise<PageOf<DiningTable>> {
       await stores.storeForStaff(db, principal, storeId, RULES.readStoreBackOffice);
       const limit = query.limit ?? 20;
       const after = decodeCursor(query.cursor, ['id'] as const);
@@ -96,7 +121,12 @@ export function createTableService(deps: { db: Db; stores: Pick<TenancyService, 
       return presentTable(await tableOfStore(db, storeId, tableId));
     },
 
-    async updateTable(principal: Principal | null, storeId: string, tableId: string, patch: UpdateTableBody): Promise<DiningTable> {
+    async updateTable(
+      principal: Principal | null,
+      storeId: string,
+      tableId: string,
+      patch: UpdateTableBody,
+    ): Promise<DiningTable> {
       return changeTable(principal, storeId, tableId, patch);
     },
 
@@ -143,13 +173,29 @@ export function createTableService(deps: { db: Db; stores: Pick<TenancyService, 
     /** The table a QR token points at (dine-in orders); null when the token is unknown or rotated. */
     async findTableByQrToken(qrToken: string, ex: Executor = db) {
       const table = await repo.findTableByQrToken(ex, qrToken);
-      return table ? { id: table.id, organization_id: table.organization_id, store_id: table.store_id, label: table.label, seats: table.seats } : null;
+      return table
+        ? {
+            id: table.id,
+            organization_id: table.organization_id,
+            store_id: table.store_id,
+            label: table.label,
+            seats: table.seats,
+          }
+        : null;
     },
 
     async findTable(tableId: string, ex: Executor = db) {
       if (!isUuid(tableId)) return null;
       const table = await repo.findTable(ex, tableId);
-      return table ? { id: table.id, organization_id: table.organization_id, store_id: table.store_id, label: table.label, seats: table.seats } : null;
+      return table
+        ? {
+            id: table.id,
+            organization_id: table.organization_id,
+            store_id: table.store_id,
+            label: table.label,
+            seats: table.seats,
+          }
+        : null;
     },
   };
 }

@@ -13,7 +13,12 @@ export function middayZone(now = new Date()): string {
 }
 
 /** A new API key of the organization with these scopes, created by its owner. */
-export async function apiKey(t: TestApp, ownerToken: string, organizationId: string, scopes: string[]): Promise<string> {
+export async function apiKey(
+  t: TestApp,
+  ownerToken: string,
+  organizationId: string,
+  scopes: string[],
+): Promise<string> {
   const res = await t.app.inject({
     method: 'POST',
     url: `/v1/organizations/${organizationId}/api-keys`,

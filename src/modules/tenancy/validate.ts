@@ -2,7 +2,16 @@
 // that do not overlap. Every problem is collected, so one response lists every bad field.
 // Also checks formats, because the module API (seed, other modules) bypasses HTTP validation.
 import { ValidationError, type FieldError } from '../../platform/http/errors.js';
-import { dailyHoursProblems, isCountryCode, isCurrencyCode, isHhmm, normalizeTimeZone, weeklyHoursProblems, type DailyInterval, type WeeklyInterval } from './hours.js';
+import {
+  dailyHoursProblems,
+  isCountryCode,
+  isCurrencyCode,
+  isHhmm,
+  normalizeTimeZone,
+  weeklyHoursProblems,
+  type DailyInterval,
+  type WeeklyInterval,
+} from './hours.js';
 import type { Address } from './repo.js';
 
 export interface AddressInput {
@@ -40,17 +49,25 @@ export function normalizePhone(phone: string): string | null {
 }
 
 /** Problems of the settings, with time zone and phone in canonical form when they are valid. */
-export function checkStoreSettings<T extends StoreSettingsInput>(input: T, base = '/body'): { settings: T; problems: FieldError[] } {
+export function checkStoreSettings<T extends StoreSettingsInput>(
+  input: T,
+  base = '/body',
+): { settings: T; problems: FieldError[] } {
   const problems: FieldError[] = [];
   let phone = input.phone;
   if (typeof phone === 'string') {
     phone = normalizePhone(phone) ?? undefined;
-    if (phone === undefined) problems.push({ path: `${base}/phone`, message: 'is not an international phone number (E.164, e.g. +493012345678)' });
+    if (phone === undefined)
+      problems.push({
+        path: `${base}/phone`,
+        message: 'is not an international phone number (E.164, e.g. +493012345678)',
+      });
   }
   let timezone = input.timezone;
   if (timezone !== undefined) {
     timezone = normalizeTimeZone(timezone) ?? undefined;
-    if (timezone === undefined) problems.push({ path: `${base}/timezone`, message: 'is not an IANA time zone name (e.g. Europe/Berlin)' });
+    if (timezone === undefined)
+      problems.push({ path: `${base}/timezone`, message: 'is not an IANA time zone name (e.g. Europe/Berlin)' });
   }
   if (input.currency !== undefined && !isCurrencyCode(input.currency)) {
     problems.push({ path: `${base}/currency`, message: 'is not an ISO 4217 currency code in use (e.g. EUR)' });
@@ -61,10 +78,17 @@ export function checkStoreSettings<T extends StoreSettingsInput>(input: T, base 
   if (input.name !== undefined && (input.name.length < 1 || input.name.length > 200)) {
     problems.push({ path: `${base}/name`, message: 'must be 1 to 200 characters' });
   }
-  return { settings: { ...input, ...(timezone === undefined ? {} : { timezone }), ...(phone === undefined ? {} : { phone }) }, problems };
+  return {
+    settings: { ...input, ...(timezone === undefined ? {} : { timezone }), ...(phone === undefined ? {} : { phone }) },
+    problems,
+  };
 }
 
-function intervalFormatProblems(intervals: Array<Partial<WeeklyInterval>>, base: string, weekly: boolean): FieldError[] {
+function intervalFormatProblems(
+  intervals: Array<Partial<WeeklyInterval>>,
+  base: string,
+  weekly: boolean,
+): FieldError[] {
   const problems: FieldError[] = [];
   intervals.forEach((interval, index) => {
     if (weekly && !(Number.isInteger(interval.weekday) && interval.weekday! >= 1 && interval.weekday! <= 7)) {
@@ -72,7 +96,8 @@ function intervalFormatProblems(intervals: Array<Partial<WeeklyInterval>>, base:
     }
     for (const field of ['opens_at', 'closes_at'] as const) {
       const value = interval[field];
-      if (typeof value !== 'string' || !isHhmm(value)) problems.push({ path: `${base}/${index}/${field}`, message: 'must be a time HH:MM (00:00 to 23:59)' });
+      if (typeof value !== 'string' || !isHhmm(value))
+        problems.push({ path: `${base}/${index}/${field}`, message: 'must be a time HH:MM (00:00 to 23:59)' });
     }
   });
   return problems;
@@ -84,13 +109,20 @@ export function weeklyProblems(weekly: WeeklyInterval[], base: string): FieldErr
   return weeklyHoursProblems(weekly).map((problem) => ({ path: `${base}${problem.path}`, message: problem.message }));
 }
 
-export function exceptionProblems(input: { date: string; closed: boolean; intervals: DailyInterval[] }, base: string): FieldError[] {
+export function exceptionProblems(
+  input: { date: string; closed: boolean; intervals: DailyInterval[] },
+  base: string,
+): FieldError[] {
   const path = `${base}/intervals`;
   if (input.closed && input.intervals.length > 0) return [{ path, message: 'must be empty when closed is true' }];
-  if (!input.closed && input.intervals.length === 0) return [{ path, message: 'must list at least one interval when closed is false' }];
+  if (!input.closed && input.intervals.length === 0)
+    return [{ path, message: 'must list at least one interval when closed is false' }];
   const format = intervalFormatProblems(input.intervals, path, false);
   if (format.length > 0) return format;
-  return dailyHoursProblems(input.intervals).map((problem) => ({ path: `${path}${problem.path}`, message: problem.message }));
+  return dailyHoursProblems(input.intervals).map((problem) => ({
+    path: `${path}${problem.path}`,
+    message: problem.message,
+  }));
 }
 
 export function throwIfProblems(problems: FieldError[]): void {

@@ -5,11 +5,21 @@ import type { ApiKeyPrincipal, UserPrincipal } from './principal.js';
 
 const ORG = '0193a000-0000-7000-8000-000000000001';
 
-const manager: UserPrincipal = { kind: 'user', userId: 'u-manager', platformAdmin: false, grants: [{ role: 'manager', organizationId: ORG, storeId: null }] };
+const manager: UserPrincipal = {
+  kind: 'user',
+  userId: 'u-manager',
+  platformAdmin: false,
+  grants: [{ role: 'manager', organizationId: ORG, storeId: null }],
+};
 const customer: UserPrincipal = { kind: 'user', userId: 'u-customer', platformAdmin: false, grants: [] };
 const admin: UserPrincipal = { kind: 'user', userId: 'u-admin', platformAdmin: true, grants: [] };
 const menuKey: ApiKeyPrincipal = { kind: 'api_key', apiKeyId: 'k-menu', organizationId: ORG, scopes: ['menu:read'] };
-const fullKey: ApiKeyPrincipal = { kind: 'api_key', apiKeyId: 'k-full', organizationId: ORG, scopes: ['menu:read', 'orders:write'] };
+const fullKey: ApiKeyPrincipal = {
+  kind: 'api_key',
+  apiKeyId: 'k-full',
+  organizationId: ORG,
+  scopes: ['menu:read', 'orders:write'],
+};
 
 const authenticate = authenticateFrom({ manager, customer, admin, menuKey, fullKey });
 let app: App;
@@ -91,7 +101,7 @@ describe('access control: requests', () => {
     },
   );
 
-  it('when the bearer credential is not recognised, then 401 with the authenticator\'s code', async () => {
+  it("when the bearer credential is not recognised, then 401 with the authenticator's code", async () => {
     const res = await call('GET', '/signed-in', 'Bearer forged');
     expect(res.statusCode).toBe(401);
     expect(res.json()).toMatchObject({ code: 'INVALID_TOKEN' });

@@ -54,7 +54,9 @@ export function registerAccessControl(app: FastifyInstance, options: AccessContr
     const undeclared = routes.filter((route) => route.config?.access === undefined);
     if (undeclared.length > 0) {
       const names = undeclared.map((route) => `${String(route.method)} ${route.url}`).join(', ');
-      throw new Error(`Routes without an access rule (config.access): ${names}. Every route must declare who may call it.`);
+      throw new Error(
+        `Routes without an access rule (config.access): ${names}. Every route must declare who may call it.`,
+      );
     }
   });
 
@@ -73,7 +75,10 @@ export function registerAccessControl(app: FastifyInstance, options: AccessContr
     if (principal.kind === 'api_key') {
       const scopes = access.scopes ?? [];
       if (scopes.length === 0 || !scopes.every((scope) => principal.scopes.includes(scope))) {
-        throw new ForbiddenError(`This API key lacks the scope(s): ${scopes.join(', ') || '(none accepted)'}.`, 'INSUFFICIENT_SCOPE');
+        throw new ForbiddenError(
+          `This API key lacks the scope(s): ${scopes.join(', ') || '(none accepted)'}.`,
+          'INSUFFICIENT_SCOPE',
+        );
       }
       return;
     }

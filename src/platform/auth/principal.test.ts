@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../http/errors.js';
-import { assertMayActAt, belongsTo, mayActAt, requireUser, type ApiKeyPrincipal, type UserPrincipal } from './principal.js';
+import {
+  assertMayActAt,
+  belongsTo,
+  mayActAt,
+  requireUser,
+  type ApiKeyPrincipal,
+  type UserPrincipal,
+} from './principal.js';
 
 const ORG = 'org-pizzeria';
 const OTHER_ORG = 'org-burgers';
@@ -15,7 +22,12 @@ const storeManager = user([{ role: 'manager', organizationId: ORG, storeId: STOR
 const orgManager = user([{ role: 'manager', organizationId: ORG, storeId: null }]);
 const storeStaff = user([{ role: 'staff', organizationId: ORG, storeId: STORE }]);
 const stranger = user([{ role: 'owner', organizationId: OTHER_ORG, storeId: null }]);
-const apiKey: ApiKeyPrincipal = { kind: 'api_key', apiKeyId: 'k-1', organizationId: ORG, scopes: ['stock:write', 'menu:read'] };
+const apiKey: ApiKeyPrincipal = {
+  kind: 'api_key',
+  apiKeyId: 'k-1',
+  organizationId: ORG,
+  scopes: ['stock:write', 'menu:read'],
+};
 
 describe('mayActAt', () => {
   it('when a manager holds a store grant, then it covers that store only', () => {
@@ -54,7 +66,9 @@ describe('mayActAt', () => {
 
   it('when an API key holds every required scope for its own organization, then it may act; otherwise not', () => {
     expect(mayActAt(apiKey, { organizationId: ORG, storeId: STORE }, ['manager'], ['stock:write'])).toBe(true);
-    expect(mayActAt(apiKey, { organizationId: ORG, storeId: STORE }, ['manager'], ['stock:write', 'orders:write'])).toBe(false);
+    expect(
+      mayActAt(apiKey, { organizationId: ORG, storeId: STORE }, ['manager'], ['stock:write', 'orders:write']),
+    ).toBe(false);
     expect(mayActAt(apiKey, { organizationId: OTHER_ORG }, ['manager'], ['stock:write'])).toBe(false);
     // An action that accepts no scopes is for people only.
     expect(mayActAt(apiKey, { organizationId: ORG }, ['manager'])).toBe(false);
@@ -71,15 +85,25 @@ describe('assertMayActAt', () => {
   });
 
   it('when the principal has no relation to the organization, then NotFoundError naming what was asked for', () => {
-    expect(() => assertMayActAt(stranger, { organizationId: ORG, storeId: STORE }, ['owner'], [], 'store')).toThrow(NotFoundError);
-    expect(() => assertMayActAt(stranger, { organizationId: ORG, storeId: STORE }, ['owner'], [], 'store')).toThrow('No such store.');
+    expect(() => assertMayActAt(stranger, { organizationId: ORG, storeId: STORE }, ['owner'], [], 'store')).toThrow(
+      NotFoundError,
+    );
+    expect(() => assertMayActAt(stranger, { organizationId: ORG, storeId: STORE }, ['owner'], [], 'store')).toThrow(
+      'No such store.',
+    );
     expect(() => assertMayActAt(user([]), { organizationId: ORG }, ['owner'])).toThrow(NotFoundError);
-    expect(() => assertMayActAt({ ...apiKey, organizationId: OTHER_ORG }, { organizationId: ORG }, ['owner'], ['menu:read'])).toThrow(NotFoundError);
+    expect(() =>
+      assertMayActAt({ ...apiKey, organizationId: OTHER_ORG }, { organizationId: ORG }, ['owner'], ['menu:read']),
+    ).toThrow(NotFoundError);
   });
 
   it('when the principal is related to the organization but lacks the role or store, then ForbiddenError', () => {
-    expect(() => assertMayActAt(storeStaff, { organizationId: ORG, storeId: STORE }, ['manager'])).toThrow(ForbiddenError);
-    expect(() => assertMayActAt(storeManager, { organizationId: ORG, storeId: OTHER_STORE }, ['manager'])).toThrow(ForbiddenError);
+    expect(() => assertMayActAt(storeStaff, { organizationId: ORG, storeId: STORE }, ['manager'])).toThrow(
+      ForbiddenError,
+    );
+    expect(() => assertMayActAt(storeManager, { organizationId: ORG, storeId: OTHER_STORE }, ['manager'])).toThrow(
+      ForbiddenError,
+    );
     expect(() => assertMayActAt(storeManager, { organizationId: ORG }, ['manager'])).toThrow(ForbiddenError);
     expect(() => assertMayActAt(apiKey, { organizationId: ORG }, ['owner'], ['orders:write'])).toThrow(ForbiddenError);
   });

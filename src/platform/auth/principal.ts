@@ -52,10 +52,19 @@ export function belongsTo(principal: Principal | null, organizationId: string): 
  * (API keys)? A store-level grant covers only its store; an org-level grant covers every store
  * and the organization itself. Platform admins may act anywhere.
  */
-export function mayActAt(principal: Principal | null, place: Place, roles: readonly StaffRole[], scopes: readonly string[] = []): boolean {
+export function mayActAt(
+  principal: Principal | null,
+  place: Place,
+  roles: readonly StaffRole[],
+  scopes: readonly string[] = [],
+): boolean {
   if (!principal) return false;
   if (principal.kind === 'api_key') {
-    return principal.organizationId === place.organizationId && scopes.length > 0 && scopes.every((scope) => principal.scopes.includes(scope));
+    return (
+      principal.organizationId === place.organizationId &&
+      scopes.length > 0 &&
+      scopes.every((scope) => principal.scopes.includes(scope))
+    );
   }
   if (principal.platformAdmin) return true;
   return principal.grants.some((grant) => roles.includes(grant.role) && grantCovers(grant, place));
@@ -65,7 +74,13 @@ export function mayActAt(principal: Principal | null, place: Place, roles: reado
  * Throws the right error when the principal may not act at the place: 404 when it has no
  * relation to the organization at all (never reveal that the resource exists), 403 otherwise.
  */
-export function assertMayActAt(principal: Principal | null, place: Place, roles: readonly StaffRole[], scopes: readonly string[] = [], what = 'resource'): void {
+export function assertMayActAt(
+  principal: Principal | null,
+  place: Place,
+  roles: readonly StaffRole[],
+  scopes: readonly string[] = [],
+  what = 'resource',
+): void {
   if (!principal) throw new UnauthenticatedError();
   if (mayActAt(principal, place, roles, scopes)) return;
   if (!belongsTo(principal, place.organizationId)) throw new NotFoundError(what);

@@ -10,7 +10,9 @@ import { createAccessTokenIssuer, type AccessTokenIssuer } from './tokens.js';
 const ISSUER = 'brigade-test';
 const AUDIENCE = 'brigade-api';
 const ED25519_PEM = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-const P256_PEM = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const P256_PEM = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+  .privateKey.export({ type: 'pkcs8', format: 'pem' })
+  .toString();
 
 const tempDirs: string[] = [];
 function tempDir(): string {
@@ -22,8 +24,16 @@ afterAll(() => {
   for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function issuer(pem: string | null = ED25519_PEM, overrides: { issuer?: string; dataDir?: string } = {}): AccessTokenIssuer {
-  return createAccessTokenIssuer({ privateKeyPem: pem, dataDir: overrides.dataDir ?? tempDir(), issuer: overrides.issuer ?? ISSUER, ttlSeconds: 900 });
+function issuer(
+  pem: string | null = ED25519_PEM,
+  overrides: { issuer?: string; dataDir?: string } = {},
+): AccessTokenIssuer {
+  return createAccessTokenIssuer({
+    privateKeyPem: pem,
+    dataDir: overrides.dataDir ?? tempDir(),
+    issuer: overrides.issuer ?? ISSUER,
+    ttlSeconds: 900,
+  });
 }
 
 /** The code verify() fails with (fails the test when it accepts the token). */
@@ -44,7 +54,15 @@ function b64(value: unknown): string {
 /** A token signed by our own key but with claims or header chosen by the test. */
 function forge(key: KeyObject, kid: string, claims: Record<string, unknown>, header: Record<string, unknown> = {}) {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ sub: 'user-1', sid: 'family-1', iss: ISSUER, aud: AUDIENCE, iat: now, exp: now + 600, ...claims })
+  return new SignJWT({
+    sub: 'user-1',
+    sid: 'family-1',
+    iss: ISSUER,
+    aud: AUDIENCE,
+    iat: now,
+    exp: now + 600,
+    ...claims,
+  })
     .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'JWT', ...header })
     .sign(key);
 }
@@ -71,7 +89,9 @@ describe('access tokens', () => {
   });
 
   it('when the key is RSA, then the issuer refuses it', () => {
-    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
     expect(() => issuer(rsa)).toThrow(/Ed25519 or P-256/);
   });
 

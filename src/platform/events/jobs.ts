@@ -29,7 +29,10 @@ export function outboxJobs(options: OutboxJobOptions): JobDefinition[] {
         const lag = await checkOutboxLag(options.db);
         options.metrics.recordLag(lag);
         const behind = lag.oldestPendingSeconds > warnAfterSeconds || lag.dead > 0;
-        options.logger[behind ? 'warn' : 'info']({ outbox: lag }, behind ? 'outbox behind: events wait for delivery' : 'outbox lag');
+        options.logger[behind ? 'warn' : 'info'](
+          { outbox: lag },
+          behind ? 'outbox behind: events wait for delivery' : 'outbox lag',
+        );
       },
     },
     {

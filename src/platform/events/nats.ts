@@ -2,7 +2,13 @@
 // `brigade.<event type>`, message id = event id: JetStream drops a republished event that
 // arrives within the stream's duplicate window, which turns the relay's at-least-once into
 // exactly-once in the stream.
-import { JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import {
+  JetStreamApiCodes,
+  JetStreamApiError,
+  jetstream,
+  jetstreamManager,
+  type JetStreamClient,
+} from '@nats-io/jetstream';
 import { connect, headers, nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { CloudEvent } from './types.js';
@@ -44,7 +50,11 @@ async function ensureStream(nc: NatsConnection, options: JetStreamOptions, subje
     }
   } catch (error) {
     if (!streamMissing(error)) throw error;
-    await jsm.streams.add({ name: options.stream, subjects: [subjects], duplicate_window: nanos(options.duplicateWindowMs ?? 120_000) });
+    await jsm.streams.add({
+      name: options.stream,
+      subjects: [subjects],
+      duplicate_window: nanos(options.duplicateWindowMs ?? 120_000),
+    });
     options.logger.info({ stream: options.stream, subjects }, 'JetStream stream created');
   }
 }

@@ -25,7 +25,11 @@ beforeEach(async () => {
   await sql`TRUNCATE outbox, processed_events`.execute(db);
 });
 
-const made = (aggregate: string, n: number) => ({ type: 'test.widget.made' as const, aggregate: { type: 'widget', id: aggregate }, data: { n, aggregate } });
+const made = (aggregate: string, n: number) => ({
+  type: 'test.widget.made' as const,
+  aggregate: { type: 'widget', id: aggregate },
+  data: { n, aggregate },
+});
 
 /** A transaction that appends, then stays open until released; resolves with the appended id. */
 function openTransaction(aggregate: string, n: number) {
@@ -83,7 +87,13 @@ describe('appending events', () => {
     bus.subscribe('test.widget.made', 'test.audit', async (event) => {
       seen.push(event);
     });
-    const relay = createOutboxRelay({ database: tdb.database, subscribers: bus, logger: pino({ level: 'silent' }), pollMs: 1000, batchSize: 10 });
+    const relay = createOutboxRelay({
+      database: tdb.database,
+      subscribers: bus,
+      logger: pino({ level: 'silent' }),
+      pollMs: 1000,
+      batchSize: 10,
+    });
     expect(await relay.runOnce()).toBe(1);
     expect(await relay.runOnce()).toBe(0);
     expect(seen.map((event) => event.id)).toEqual([kept]);
@@ -108,9 +118,17 @@ describe('appending events', () => {
   });
 
   it('when an event type breaks the naming convention or the aggregate is malformed, then it is refused', async () => {
-    const loose = createEventAppender<{ 'OrderPlaced': { n: number }; 'ordering.order.placed': { n: number } }>();
-    await expect(inTransaction(db, (trx) => loose.append(trx, { type: 'OrderPlaced', aggregate: { type: 'order', id: '1' }, data: { n: 1 } }))).rejects.toThrow(/<context>.<entity>.<past-tense verb>/);
-    await expect(inTransaction(db, (trx) => loose.append(trx, { type: 'ordering.order.placed', aggregate: { type: 'order', id: 'a b' }, data: { n: 1 } }))).rejects.toThrow(/aggregate/);
+    const loose = createEventAppender<{ OrderPlaced: { n: number }; 'ordering.order.placed': { n: number } }>();
+    await expect(
+      inTransaction(db, (trx) =>
+        loose.append(trx, { type: 'OrderPlaced', aggregate: { type: 'order', id: '1' }, data: { n: 1 } }),
+      ),
+    ).rejects.toThrow(/<context>.<entity>.<past-tense verb>/);
+    await expect(
+      inTransaction(db, (trx) =>
+        loose.append(trx, { type: 'ordering.order.placed', aggregate: { type: 'order', id: 'a b' }, data: { n: 1 } }),
+      ),
+    ).rejects.toThrow(/aggregate/);
     expect(await readOutbox(db)).toHaveLength(0);
   });
 
@@ -161,7 +179,13 @@ describe('outbox operations', () => {
     expect(lag.oldestPendingSeconds).toBeGreaterThanOrEqual(90);
     expect(lag.oldestPendingSeconds).toBeLessThan(120);
 
-    const relay = createOutboxRelay({ database: tdb.database, subscribers: createEventBus(), logger: pino({ level: 'silent' }), pollMs: 1000, batchSize: 10 });
+    const relay = createOutboxRelay({
+      database: tdb.database,
+      subscribers: createEventBus(),
+      logger: pino({ level: 'silent' }),
+      pollMs: 1000,
+      batchSize: 10,
+    });
     await relay.runOnce();
     expect(await checkOutboxLag(db)).toEqual({ pending: 0, oldestPendingSeconds: 0, dead: 0 });
   });
@@ -171,18 +195,28 @@ describe('outbox operations', () => {
     await sql`UPDATE outbox SET occurred_at = now() - interval '5 minutes'`.execute(db);
     const metrics = createOutboxMetrics();
     const logs = captureLogs('info');
-    const check = outboxJobs({ db, metrics, logger: logs.logger }).find((job) => job.name === 'events.check-outbox-lag')!;
+    const check = outboxJobs({ db, metrics, logger: logs.logger }).find(
+      (job) => job.name === 'events.check-outbox-lag',
+    )!;
     expect(check).toMatchObject({ policy: 'singleton', cron: '* * * * *' });
 
     await check.handler({}, { id: 'job-1', retryCount: 0 });
     expect((await metrics.pending.get()).values[0]?.value).toBe(1);
     expect((await metrics.lagSeconds.get()).values[0]?.value).toBeGreaterThanOrEqual(300);
-    expect(logs.lines().at(-1)).toMatchObject({ level: 'warn', msg: 'outbox behind: events wait for delivery', outbox: { pending: 1, dead: 0 } });
+    expect(logs.lines().at(-1)).toMatchObject({
+      level: 'warn',
+      msg: 'outbox behind: events wait for delivery',
+      outbox: { pending: 1, dead: 0 },
+    });
 
     await sql`UPDATE outbox SET state = 'published', published_at = now()`.execute(db);
     await check.handler({}, { id: 'job-2', retryCount: 0 });
     expect((await metrics.lagSeconds.get()).values[0]?.value).toBe(0);
-    expect(logs.lines().at(-1)).toMatchObject({ level: 'info', msg: 'outbox lag', outbox: { pending: 0, oldestPendingSeconds: 0, dead: 0 } });
+    expect(logs.lines().at(-1)).toMatchObject({
+      level: 'info',
+      msg: 'outbox lag',
+      outbox: { pending: 0, oldestPendingSeconds: 0, dead: 0 },
+    });
   });
 
   it('when delivered events are older than the retention, then they and their processed records are purged, and nothing undelivered is', async () => {
@@ -191,8 +225,12 @@ describe('outbox operations', () => {
       await testEvents.append(trx, made('new', 1));
     });
     const [old, fresh] = await readOutbox(db);
-    await sql`INSERT INTO processed_events (subscriber, event_id, processed_at) VALUES ('test.audit', ${old!.id}, now() - interval '8 days'), ('test.audit', ${fresh!.id}, now() - interval '8 days')`.execute(db);
-    await sql`UPDATE outbox SET state = 'published', published_at = now() - interval '8 days' WHERE id = ${old!.id}`.execute(db);
+    await sql`INSERT INTO processed_events (subscriber, event_id, processed_at) VALUES ('test.audit', ${old!.id}, now() - interval '8 days'), ('test.audit', ${fresh!.id}, now() - interval '8 days')`.execute(
+      db,
+    );
+    await sql`UPDATE outbox SET state = 'published', published_at = now() - interval '8 days' WHERE id = ${old!.id}`.execute(
+      db,
+    );
 
     const deleted = await purgeDeliveredEvents(db, new Date(Date.now() - 7 * 24 * 3600 * 1000));
     expect(deleted).toBe(2);

@@ -21,8 +21,10 @@ export function createEventAppender<M extends EventMap>(options: AppenderOptions
     async append(trx: Tx, event: NewEventOf<M>) {
       // Outside a transaction the event could outlive a change that rolls back, or be lost
       // after one that commits: exactly what the outbox is here to prevent.
-      if (!trx.isTransaction) throw new Error(`Event ${event.type} must be appended inside the transaction of the change it records`);
-      if (!EVENT_TYPE_PATTERN.test(event.type)) throw new Error(`Event type "${event.type}" must look like <context>.<entity>.<past-tense verb>`);
+      if (!trx.isTransaction)
+        throw new Error(`Event ${event.type} must be appended inside the transaction of the change it records`);
+      if (!EVENT_TYPE_PATTERN.test(event.type))
+        throw new Error(`Event type "${event.type}" must look like <context>.<entity>.<past-tense verb>`);
       const { type: aggregateType, id: aggregateId } = event.aggregate;
       if (!AGGREGATE_PART.test(aggregateType) || !AGGREGATE_PART.test(aggregateId)) {
         throw new Error(`Event ${event.type}: aggregate type and id must be 1-200 characters of [A-Za-z0-9_.:/-]`);
@@ -42,7 +44,12 @@ export function createEventAppender<M extends EventMap>(options: AppenderOptions
   };
 }
 
-export function toCloudEvent(row: Pick<ClaimedRow, 'id' | 'source' | 'type' | 'subject' | 'occurred_at' | 'aggregate_type' | 'aggregate_id' | 'data'>): CloudEvent {
+export function toCloudEvent(
+  row: Pick<
+    ClaimedRow,
+    'id' | 'source' | 'type' | 'subject' | 'occurred_at' | 'aggregate_type' | 'aggregate_id' | 'data'
+  >,
+): CloudEvent {
   return {
     specversion: '1.0',
     id: row.id,
@@ -91,6 +98,9 @@ export async function purgeDeliveredEvents(db: Db, olderThan: Date, chunk = 5000
 export type { OutboxRow, OutboxState };
 
 /** The outbox rows, oldest first, optionally of one aggregate / type / state (support, tests). */
-export async function readOutbox(db: Db, filter: { aggregate?: { type: string; id: string }; type?: string; state?: OutboxState } = {}): Promise<OutboxRow[]> {
+export async function readOutbox(
+  db: Db,
+  filter: { aggregate?: { type: string; id: string }; type?: string; state?: OutboxState } = {},
+): Promise<OutboxRow[]> {
   return outboxRepo.find(db, filter);
 }

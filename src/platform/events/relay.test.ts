@@ -44,7 +44,15 @@ const silent = pino({ level: 'silent' });
 const uniqueName = (label: string) => `${label}-${randomBytes(3).toString('hex')}`;
 
 function startRelay(bus: EventBus<TestEvents>, overrides: Partial<RelayOptions> = {}): OutboxRelay {
-  const relay = createOutboxRelay({ database: tdb.database, subscribers: bus, logger: silent, pollMs: 50, batchSize: 50, name: uniqueName('relay'), ...overrides });
+  const relay = createOutboxRelay({
+    database: tdb.database,
+    subscribers: bus,
+    logger: silent,
+    pollMs: 50,
+    batchSize: 50,
+    name: uniqueName('relay'),
+    ...overrides,
+  });
   relays.push(relay);
   return relay;
 }
@@ -53,7 +61,9 @@ function startRelay(bus: EventBus<TestEvents>, overrides: Partial<RelayOptions> 
 function recorder(bus: EventBus<TestEvents>, subscriber: string, calls: string[] = []) {
   bus.subscribe('test.widget.made', subscriber, async (event, { trx }) => {
     calls.push(event.id);
-    await sql`INSERT INTO test_effects (subscriber, event_id, aggregate, n) VALUES (${subscriber}, ${event.id}, ${event.data.aggregate}, ${event.data.n})`.execute(trx);
+    await sql`INSERT INTO test_effects (subscriber, event_id, aggregate, n) VALUES (${subscriber}, ${event.id}, ${event.data.aggregate}, ${event.data.n})`.execute(
+      trx,
+    );
   });
   return calls;
 }
@@ -61,7 +71,17 @@ function recorder(bus: EventBus<TestEvents>, subscriber: string, calls: string[]
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => from + index);
 
 async function append(aggregate: string, n: number): Promise<string> {
-  return inTransaction(db, async (trx) => (await testEvents.append(trx, { type: 'test.widget.made', aggregate: { type: 'widget', id: aggregate }, data: { n, aggregate } })).id);
+  return inTransaction(
+    db,
+    async (trx) =>
+      (
+        await testEvents.append(trx, {
+          type: 'test.widget.made',
+          aggregate: { type: 'widget', id: aggregate },
+          data: { n, aggregate },
+        })
+      ).id,
+  );
 }
 
 async function eventRow(id: string) {
@@ -70,11 +90,18 @@ async function eventRow(id: string) {
   return row;
 }
 
-function expectEachOnceInOrder(effects: Awaited<ReturnType<typeof readEffects>>, ids: string[], aggregates: string[], perAggregate: number) {
+function expectEachOnceInOrder(
+  effects: Awaited<ReturnType<typeof readEffects>>,
+  ids: string[],
+  aggregates: string[],
+  perAggregate: number,
+) {
   expect(effects).toHaveLength(ids.length);
   expect(new Set(effects.map((effect) => effect.event_id))).toEqual(new Set(ids));
   for (const aggregate of aggregates) {
-    expect(effects.filter((effect) => effect.aggregate === aggregate).map((effect) => effect.n)).toEqual(range(1, perAggregate));
+    expect(effects.filter((effect) => effect.aggregate === aggregate).map((effect) => effect.n)).toEqual(
+      range(1, perAggregate),
+    );
   }
 }
 
@@ -90,13 +117,18 @@ describe('outbox relay', () => {
     bus.subscribe('test.widget.made', 'test.projection', async (event, { trx }) => {
       if (!overlapped) {
         await waitFor('both relays to hold a claim at once', async () => {
-          const claims = [...(await backendsNamed(db, `outbox-relay:${a.name}`)), ...(await backendsNamed(db, `outbox-relay:${b.name}`))];
+          const claims = [
+            ...(await backendsNamed(db, `outbox-relay:${a.name}`)),
+            ...(await backendsNamed(db, `outbox-relay:${b.name}`)),
+          ];
           return claims.length >= 2;
         });
         overlapped = true;
       }
       projected.push(event.id);
-      await sql`INSERT INTO test_effects (subscriber, event_id, aggregate, n) VALUES ('test.projection', ${event.id}, ${event.data.aggregate}, ${event.data.n})`.execute(trx);
+      await sql`INSERT INTO test_effects (subscriber, event_id, aggregate, n) VALUES ('test.projection', ${event.id}, ${event.data.aggregate}, ${event.data.n})`.execute(
+        trx,
+      );
     });
     const audited = recorder(bus, 'test.audit');
     await Promise.all([a.start(), b.start()]);
@@ -121,14 +153,25 @@ describe('outbox relay', () => {
     const ids = await appendBurst(db, { aggregates, perAggregate: 30, perTransaction: 30 });
     const bus = createEventBus<TestEvents>();
     const metrics = createOutboxMetrics();
-    const first = createOutboxRelay({ database: tdb.database, subscribers: bus, logger: silent, pollMs: 50, batchSize: 200, concurrency: 2, name: uniqueName('first'), metrics });
+    const first = createOutboxRelay({
+      database: tdb.database,
+      subscribers: bus,
+      logger: silent,
+      pollMs: 50,
+      batchSize: 200,
+      concurrency: 2,
+      name: uniqueName('first'),
+      metrics,
+    });
     relays.push(first);
 
     let seen = 0;
     const killerCalls: string[] = [];
     bus.subscribe('test.widget.made', 'test.killer', async (event, { trx }) => {
       killerCalls.push(event.id);
-      await sql`INSERT INTO test_effects (subscriber, event_id, aggregate, n) VALUES ('test.killer', ${event.id}, ${event.data.aggregate}, ${event.data.n})`.execute(trx);
+      await sql`INSERT INTO test_effects (subscriber, event_id, aggregate, n) VALUES ('test.killer', ${event.id}, ${event.data.aggregate}, ${event.data.n})`.execute(
+        trx,
+      );
       if (++seen === 60) {
         // The relay's database session dies in the middle of its first batch of 200; the relay
         // process is also told to stop (not awaited here: it waits for this very handler).
@@ -170,7 +213,9 @@ describe('outbox relay', () => {
         attempts.push({ attempt, at: Date.now() });
         if (failuresLeft-- > 0) throw new Error('printer jammed');
       }
-      await sql`INSERT INTO test_effects (subscriber, event_id, aggregate, n) VALUES ('test.flaky', ${event.id}, ${event.data.aggregate}, ${event.data.n})`.execute(trx);
+      await sql`INSERT INTO test_effects (subscriber, event_id, aggregate, n) VALUES ('test.flaky', ${event.id}, ${event.data.aggregate}, ${event.data.n})`.execute(
+        trx,
+      );
     });
     const steady = recorder(bus, 'test.steady');
     const x1 = await append('x', 1);
@@ -196,11 +241,17 @@ describe('outbox relay', () => {
 
     // The steady subscriber handled x1 once, not once per retry; both kept x's order.
     expect(steady.filter((id) => id === x1)).toHaveLength(1);
-    const flakyOrder = (await readEffects(db, 'test.flaky')).filter((effect) => effect.aggregate === 'x').map((effect) => effect.n);
+    const flakyOrder = (await readEffects(db, 'test.flaky'))
+      .filter((effect) => effect.aggregate === 'x')
+      .map((effect) => effect.n);
     expect(flakyOrder).toEqual([1, 2]);
-    const steadyOrder = (await readEffects(db, 'test.steady')).filter((effect) => effect.aggregate === 'x').map((effect) => effect.n);
+    const steadyOrder = (await readEffects(db, 'test.steady'))
+      .filter((effect) => effect.aggregate === 'x')
+      .map((effect) => effect.n);
     expect(steadyOrder).toEqual([1, 2]);
-    const failures = (await metrics.deliveryFailures.get()).values.find((value) => value.labels.destination === 'test.flaky');
+    const failures = (await metrics.deliveryFailures.get()).values.find(
+      (value) => value.labels.destination === 'test.flaky',
+    );
     expect(failures?.value).toBe(2);
   });
 
@@ -211,13 +262,21 @@ describe('outbox relay', () => {
     let broken = true;
     bus.subscribe('test.widget.made', 'test.broken', async (event, { trx }) => {
       if (broken && event.data.aggregate === 'x' && event.data.n === 1) throw new Error('menu service is down');
-      await sql`INSERT INTO test_effects (subscriber, event_id, aggregate, n) VALUES ('test.broken', ${event.id}, ${event.data.aggregate}, ${event.data.n})`.execute(trx);
+      await sql`INSERT INTO test_effects (subscriber, event_id, aggregate, n) VALUES ('test.broken', ${event.id}, ${event.data.aggregate}, ${event.data.n})`.execute(
+        trx,
+      );
     });
     const x1 = await append('x', 1);
     const x2 = await append('x', 2);
     const y1 = await append('y', 1);
 
-    const relay = startRelay(bus, { pollMs: 20, retry: { baseMs: 10, maxMs: 40 }, maxAttempts: 3, metrics, logger: logs.logger });
+    const relay = startRelay(bus, {
+      pollMs: 20,
+      retry: { baseMs: 10, maxMs: 40 },
+      maxAttempts: 3,
+      metrics,
+      logger: logs.logger,
+    });
     await relay.start();
     await waitFor('the event to be dead-lettered', async () => (await eventRow(x1)).state === 'dead');
 
@@ -225,9 +284,17 @@ describe('outbox relay', () => {
     expect(await eventRow(y1)).toMatchObject({ state: 'published' });
     expect(await eventRow(x2)).toMatchObject({ state: 'pending', attempts: 0 });
     expect(relay.stats().deadLettered).toBe(1);
-    expect((await metrics.deadLetters.get()).values).toEqual([expect.objectContaining({ value: 1, labels: { type: 'test.widget.made' } })]);
+    expect((await metrics.deadLetters.get()).values).toEqual([
+      expect.objectContaining({ value: 1, labels: { type: 'test.widget.made' } }),
+    ]);
     const line = logs.lines().find((entry) => entry.msg?.startsWith('outbox event dead-lettered'));
-    expect(line).toMatchObject({ level: 'error', event_id: x1, type: 'test.widget.made', aggregate: 'widget:x', attempt: 3 });
+    expect(line).toMatchObject({
+      level: 'error',
+      event_id: x1,
+      type: 'test.widget.made',
+      aggregate: 'widget:x',
+      attempt: 3,
+    });
     expect(JSON.stringify(line)).not.toContain('"data"');
     expect(await checkOutboxLag(db)).toMatchObject({ pending: 1, dead: 1 });
 
@@ -238,7 +305,10 @@ describe('outbox relay', () => {
     broken = false;
     // A published event is not dead: only x1 goes back to the queue.
     expect(await redeliverDeadEvents(db, [x1, y1])).toBe(1);
-    await waitFor('the aggregate to be published after redelivery', async () => (await eventRow(x2)).state === 'published');
+    await waitFor(
+      'the aggregate to be published after redelivery',
+      async () => (await eventRow(x2)).state === 'published',
+    );
     expect((await readEffects(db, 'test.broken')).map((effect) => effect.event_id)).toEqual([y1, x1, x2]);
     expect(await checkOutboxLag(db)).toEqual({ pending: 0, oldestPendingSeconds: 0, dead: 0 });
   });
@@ -275,7 +345,10 @@ describe('outbox relay', () => {
     const listener = `outbox-listener:${relay.name}`;
     const [before] = await backendsNamed(db, listener);
     expect(await terminateBackends(db, listener)).toBe(1);
-    await waitFor('the listener backend to be gone', async () => !(await backendsNamed(db, listener)).includes(before!));
+    await waitFor(
+      'the listener backend to be gone',
+      async () => !(await backendsNamed(db, listener)).includes(before!),
+    );
     const missed = await append('l', 1);
     await waitFor('the reconnected relay to deliver the missed event', () => calls.includes(missed), 10_000);
     await waitFor('a new listener backend', async () => (await backendsNamed(db, listener)).length === 1);

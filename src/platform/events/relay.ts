@@ -137,7 +137,9 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
     if (stopping) return;
     const client = new pg.Client({ ...pool.options, application_name: `outbox-listener:${name}` });
     client.on('notification', wake);
-    client.on('error', (error) => logger.warn({ reason: error.message }, 'outbox listener connection failed; polling until it is back'));
+    client.on('error', (error) =>
+      logger.warn({ reason: error.message }, 'outbox listener connection failed; polling until it is back'),
+    );
     client.on('end', () => {
       if (listener === client) listener = null;
       scheduleListen();
@@ -232,7 +234,14 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
             continue;
           }
           const attempt = row.attempts + 1;
-          failures.push({ row, id: row.id, error: outcome.error, streamed: outcome.streamed, dead: attempt >= maxAttempts, delayMs: backoffMs(attempt) });
+          failures.push({
+            row,
+            id: row.id,
+            error: outcome.error,
+            streamed: outcome.streamed,
+            dead: attempt >= maxAttempts,
+            delayMs: backoffMs(attempt),
+          });
           break; // the rest of this aggregate waits for this event
         }
       }
@@ -262,12 +271,23 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
         return 0;
       }
       stats.claims++;
-      const followers = heads.length < options.batchSize ? await run(client, outboxRepo.claimFollowers(db, heads, options.batchSize - heads.length)) : [];
+      const followers =
+        heads.length < options.batchSize
+          ? await run(client, outboxRepo.claimFollowers(db, heads, options.batchSize - heads.length))
+          : [];
       const claimed = heads.length + followers.length;
 
       const { published, streamed, failures } = await deliver([...heads, ...followers], () => claim.lost);
       if (claim.lost) throw new ClaimLostError();
-      if (published.length) await run(client, outboxRepo.markPublished(db, published.map((row) => row.id), streamed));
+      if (published.length)
+        await run(
+          client,
+          outboxRepo.markPublished(
+            db,
+            published.map((row) => row.id),
+            streamed,
+          ),
+        );
       if (failures.length) await run(client, outboxRepo.recordFailures(db, failures));
       await client.query('COMMIT');
 
@@ -276,11 +296,20 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
       stats.failedAttempts += failures.length;
       for (const row of published) metrics.published.inc({ type: row.type });
       for (const failure of failures) {
-        const context = { event_id: failure.id, type: failure.row.type, aggregate: `${failure.row.aggregate_type}:${failure.row.aggregate_id}`, attempt: failure.row.attempts + 1, error: failure.error };
+        const context = {
+          event_id: failure.id,
+          type: failure.row.type,
+          aggregate: `${failure.row.aggregate_type}:${failure.row.aggregate_id}`,
+          attempt: failure.row.attempts + 1,
+          error: failure.error,
+        };
         if (failure.dead) {
           stats.deadLettered++;
           metrics.deadLetters.inc({ type: failure.row.type });
-          logger.error(context, 'outbox event dead-lettered: its aggregate’s later events wait until it is redelivered');
+          logger.error(
+            context,
+            'outbox event dead-lettered: its aggregate’s later events wait until it is redelivered',
+          );
         } else {
           logger.warn({ ...context, retry_in_ms: failure.delayMs }, 'outbox event delivery failed; will retry');
         }
@@ -289,12 +318,22 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
       return claimed;
     } catch (error) {
       // A connection that cannot even roll back is gone, whether or not its events said so yet.
-      if (!claim.lost && (await client.query('ROLLBACK').then(() => true, () => false))) throw error;
+      if (
+        !claim.lost &&
+        (await client.query('ROLLBACK').then(
+          () => true,
+          () => false,
+        ))
+      )
+        throw error;
       claim.lost ??= error instanceof Error ? error : new Error(String(error));
       broken = true;
       stats.claimsLost++;
       metrics.claimsLost.inc();
-      logger.warn({ reason: message(claim.lost) }, 'outbox relay lost its claim mid-batch; the batch will be delivered again (deduplicated)');
+      logger.warn(
+        { reason: message(claim.lost) },
+        'outbox relay lost its claim mid-batch; the batch will be delivered again (deduplicated)',
+      );
       return 0;
     } finally {
       client.off('error', onLost);
@@ -330,7 +369,10 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
       started = true;
       await listen();
       loopDone = loop();
-      logger.info({ pollMs: options.pollMs, batchSize: options.batchSize, stream: Boolean(options.stream) }, 'outbox relay running');
+      logger.info(
+        { pollMs: options.pollMs, batchSize: options.batchSize, stream: Boolean(options.stream) },
+        'outbox relay running',
+      );
     },
     async stop() {
       stopping = true;

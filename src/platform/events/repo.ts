@@ -32,7 +32,17 @@ export type OutboxRow = OutboxTables['outbox'];
 /** What a relay needs of a claimed event. */
 export type ClaimedRow = Pick<
   OutboxRow,
-  'id' | 'sequence' | 'aggregate_type' | 'aggregate_id' | 'type' | 'source' | 'subject' | 'occurred_at' | 'data' | 'attempts' | 'stream_published_at'
+  | 'id'
+  | 'sequence'
+  | 'aggregate_type'
+  | 'aggregate_id'
+  | 'type'
+  | 'source'
+  | 'subject'
+  | 'occurred_at'
+  | 'data'
+  | 'attempts'
+  | 'stream_published_at'
 >;
 
 /** Relays LISTEN here; an append notifies it in the appending transaction (delivered on commit). */
@@ -64,7 +74,15 @@ export const outboxRepo = {
    */
   async append(
     trx: Tx,
-    row: { id: string; aggregate_type: string; aggregate_id: string; type: string; source: string; subject: string; data: string },
+    row: {
+      id: string;
+      aggregate_type: string;
+      aggregate_id: string;
+      type: string;
+      source: string;
+      subject: string;
+      data: string;
+    },
   ): Promise<void> {
     await sql`
       WITH ordered AS (SELECT pg_advisory_xact_lock(${APPEND_LOCK_CLASS}::int, hashtext(${`${row.aggregate_type}:${row.aggregate_id}`}))),
@@ -184,7 +202,10 @@ export const outboxRepo = {
   /** Dead events (these, or all when `ids` is null) go back to the queue with a fresh attempt budget. */
   async redeliverDead(trx: Tx, ids: string[] | null): Promise<number> {
     if (ids !== null && ids.length === 0) return 0;
-    let update = t(trx).updateTable('outbox').set({ state: 'pending', attempts: 0, next_attempt_at: sql<Date>`now()` }).where('state', '=', 'dead');
+    let update = t(trx)
+      .updateTable('outbox')
+      .set({ state: 'pending', attempts: 0, next_attempt_at: sql<Date>`now()` })
+      .where('state', '=', 'dead');
     if (ids !== null) update = update.where('id', 'in', ids);
     const result = await update.executeTakeFirst();
     const count = Number(result.numUpdatedRows);
@@ -199,7 +220,9 @@ export const outboxRepo = {
   async purge(ex: Executor, cutoff: Date, limit: number): Promise<number> {
     const events = await sql`
       DELETE FROM outbox WHERE id IN (
-        SELECT id FROM outbox WHERE state = 'published' AND published_at < ${cutoff} ORDER BY published_at LIMIT ${limit})`.execute(ex);
+        SELECT id FROM outbox WHERE state = 'published' AND published_at < ${cutoff} ORDER BY published_at LIMIT ${limit})`.execute(
+      ex,
+    );
     const records = await sql`
       DELETE FROM processed_events WHERE (subscriber, event_id) IN (
         SELECT p.subscriber, p.event_id FROM processed_events p
@@ -209,9 +232,13 @@ export const outboxRepo = {
     return Number(events.numAffectedRows ?? 0n) + Number(records.numAffectedRows ?? 0n);
   },
 
-  async find(ex: Executor, filter: { aggregate?: { type: string; id: string }; type?: string; state?: OutboxState } = {}): Promise<OutboxRow[]> {
+  async find(
+    ex: Executor,
+    filter: { aggregate?: { type: string; id: string }; type?: string; state?: OutboxState } = {},
+  ): Promise<OutboxRow[]> {
     let query = t(ex).selectFrom('outbox').selectAll().orderBy('sequence');
-    if (filter.aggregate) query = query.where('aggregate_type', '=', filter.aggregate.type).where('aggregate_id', '=', filter.aggregate.id);
+    if (filter.aggregate)
+      query = query.where('aggregate_type', '=', filter.aggregate.type).where('aggregate_id', '=', filter.aggregate.id);
     if (filter.type) query = query.where('type', '=', filter.type);
     if (filter.state) query = query.where('state', '=', filter.state);
     return query.execute();

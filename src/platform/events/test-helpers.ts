@@ -35,13 +35,20 @@ export interface Effect {
 
 export async function readEffects(db: Db, subscriber?: string): Promise<Effect[]> {
   const { rows } = subscriber
-    ? await sql<Effect>`SELECT position, subscriber, event_id, aggregate, n FROM test_effects WHERE subscriber = ${subscriber} ORDER BY position`.execute(db)
-    : await sql<Effect>`SELECT position, subscriber, event_id, aggregate, n FROM test_effects ORDER BY position`.execute(db);
+    ? await sql<Effect>`SELECT position, subscriber, event_id, aggregate, n FROM test_effects WHERE subscriber = ${subscriber} ORDER BY position`.execute(
+        db,
+      )
+    : await sql<Effect>`SELECT position, subscriber, event_id, aggregate, n FROM test_effects ORDER BY position`.execute(
+        db,
+      );
   return rows;
 }
 
 export async function countByState(db: Db): Promise<Record<string, number>> {
-  const { rows } = await sql<{ state: string; n: number }>`SELECT state, count(*)::int AS n FROM outbox GROUP BY state`.execute(db);
+  const { rows } = await sql<{
+    state: string;
+    n: number;
+  }>`SELECT state, count(*)::int AS n FROM outbox GROUP BY state`.execute(db);
   return Object.fromEntries(rows.map((row) => [row.state, row.n]));
 }
 
@@ -57,12 +64,16 @@ export async function appendBurst(
   const ids: string[] = [];
   await Promise.all(
     options.aggregates.map(async (aggregate) => {
-      for (let n = 1; n <= options.perAggregate; ) {
+      for (let n = 1; n <= options.perAggregate;) {
         const end = Math.min(options.perAggregate, n + options.perTransaction - 1);
         const batch = await inTransaction(db, async (trx) => {
           const appended: string[] = [];
           for (let k = n; k <= end; k++) {
-            const { id } = await testEvents.append(trx, { type: options.type ?? 'test.widget.made', aggregate: { type: 'widget', id: aggregate }, data: { n: k, aggregate } });
+            const { id } = await testEvents.append(trx, {
+              type: options.type ?? 'test.widget.made',
+              aggregate: { type: 'widget', id: aggregate },
+              data: { n: k, aggregate },
+            });
             appended.push(id);
           }
           return appended;
@@ -78,7 +89,9 @@ export async function appendBurst(
 /** Backends of this database with this application_name (a relay's claim or listener connection). */
 export async function backendsNamed(db: Db, applicationName: string): Promise<number[]> {
   const { rows } = await sql<{ pid: number }>`
-    SELECT pid FROM pg_stat_activity WHERE application_name = ${applicationName} AND datname = current_database()`.execute(db);
+    SELECT pid FROM pg_stat_activity WHERE application_name = ${applicationName} AND datname = current_database()`.execute(
+    db,
+  );
   return rows.map((row) => row.pid);
 }
 

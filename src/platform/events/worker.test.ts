@@ -27,7 +27,13 @@ beforeEach(async () => {
 });
 
 const appendOne = (aggregate: string) =>
-  inTransaction(db, (trx) => testEvents.append(trx, { type: 'test.widget.made', aggregate: { type: 'widget', id: aggregate }, data: { n: 1, aggregate } }));
+  inTransaction(db, (trx) =>
+    testEvents.append(trx, {
+      type: 'test.widget.made',
+      aggregate: { type: 'widget', id: aggregate },
+      data: { n: 1, aggregate },
+    }),
+  );
 
 describe('outbox worker', () => {
   it('when NATS_URL is not set, then it delivers to the subscribers alone and counts what it published', async () => {
@@ -37,13 +43,21 @@ describe('outbox worker', () => {
       seen.push(event.id);
     });
     const metrics = createOutboxMetrics();
-    const worker = startOutboxWorker({ config: testConfig({ OUTBOX_POLL_INTERVAL_MS: '50' }), database: tdb.database, subscribers: bus, logger: captureLogs().logger, metrics });
+    const worker = startOutboxWorker({
+      config: testConfig({ OUTBOX_POLL_INTERVAL_MS: '50' }),
+      database: tdb.database,
+      subscribers: bus,
+      logger: captureLogs().logger,
+      metrics,
+    });
     try {
       await worker.ready;
       const { id } = await appendOne('plain');
       await waitFor('the subscriber to see the event', () => seen.includes(id));
       await waitFor('the event to be published', async () => (await countByState(db)).published === 1);
-      expect((await metrics.published.get()).values).toEqual([expect.objectContaining({ value: 1, labels: { type: 'test.widget.made' } })]);
+      expect((await metrics.published.get()).values).toEqual([
+        expect.objectContaining({ value: 1, labels: { type: 'test.widget.made' } }),
+      ]);
     } finally {
       await worker.stop();
     }
@@ -58,7 +72,9 @@ describe('outbox worker', () => {
       logger: logs.logger,
     });
     await appendOne('waiting');
-    await waitFor('a retry to be logged', () => logs.lines().some((line) => line.msg?.startsWith('NATS JetStream not reachable')));
+    await waitFor('a retry to be logged', () =>
+      logs.lines().some((line) => line.msg?.startsWith('NATS JetStream not reachable')),
+    );
     expect(worker.relay()).toBeNull();
     expect(await countByState(db)).toEqual({ pending: 1 });
     await worker.stop();

@@ -54,7 +54,10 @@ export function startOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
         return await connectJetStream({ ...deps.stream, url, stream: config.events.natsStream, logger });
       } catch (error) {
         const retryMs = Math.min(30_000, 500 * 2 ** attempt);
-        logger.warn({ reason: error instanceof Error ? error.message : String(error), retry_in_ms: retryMs }, 'NATS JetStream not reachable; events wait in the outbox until it is');
+        logger.warn(
+          { reason: error instanceof Error ? error.message : String(error), retry_in_ms: retryMs },
+          'NATS JetStream not reachable; events wait in the outbox until it is',
+        );
         await wait(retryMs);
       }
     }

@@ -45,7 +45,13 @@ describe('OpenAPI document', () => {
 
   it('when any operation is listed, then it has an operationId, a summary, tags and at least one response', () => {
     const incomplete = operations
-      .filter(({ operation }) => !operation.operationId || !operation.summary || !operation.tags?.length || Object.keys(operation.responses ?? {}).length === 0)
+      .filter(
+        ({ operation }) =>
+          !operation.operationId ||
+          !operation.summary ||
+          !operation.tags?.length ||
+          Object.keys(operation.responses ?? {}).length === 0,
+      )
       .map(({ name }) => name);
     expect(incomplete).toEqual([]);
   });
@@ -57,8 +63,12 @@ describe('OpenAPI document', () => {
   });
 
   it('when an operation uses a tag, then the tag is declared at the top of the document', () => {
-    const declared = new Set(((doc as unknown as { tags?: Array<{ name: string }> }).tags ?? []).map((tag) => tag.name));
-    const undeclared = [...new Set(operations.flatMap(({ operation }) => operation.tags ?? []))].filter((tag) => !declared.has(tag));
+    const declared = new Set(
+      ((doc as unknown as { tags?: Array<{ name: string }> }).tags ?? []).map((tag) => tag.name),
+    );
+    const undeclared = [...new Set(operations.flatMap(({ operation }) => operation.tags ?? []))].filter(
+      (tag) => !declared.has(tag),
+    );
     expect(undeclared).toEqual([]);
   });
 
@@ -78,7 +88,8 @@ describe('OpenAPI document', () => {
 describe('API reference', () => {
   it('when /docs is opened, then it serves an HTML page', async () => {
     let res = await t.app.inject({ method: 'GET', url: '/docs' });
-    if (res.statusCode >= 300 && res.statusCode < 400) res = await t.app.inject({ method: 'GET', url: String(res.headers.location) });
+    if (res.statusCode >= 300 && res.statusCode < 400)
+      res = await t.app.inject({ method: 'GET', url: String(res.headers.location) });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
     expect(res.body.toLowerCase()).toContain('<html');

@@ -11,12 +11,17 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
       info: {
         title: 'Brigade API',
         version,
-        description: 'Ordering and fulfilment backend for restaurant chains. Errors are RFC 9457 problems with a stable `code`.',
+        description:
+          'Ordering and fulfilment backend for restaurant chains. Errors are RFC 9457 problems with a stable `code`.',
         license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       },
       components: {
         securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'An access token from POST /v1/auth/login, or an API key (bk_live_…)' },
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An access token from POST /v1/auth/login, or an API key (bk_live_…)',
+          },
         },
       },
       tags: [
@@ -27,7 +32,10 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
         { name: 'catalog', description: 'Menus, items and modifiers; storefront menu, search and GraphQL' },
         { name: 'inventory', description: 'Tracked stock per store and its ledger' },
         { name: 'ordering', description: 'Quotes, orders, kitchen slots, the order state machine and live tracking' },
-        { name: 'payments', description: 'Payments and refunds, store payment settings, provider credentials and webhooks' },
+        {
+          name: 'payments',
+          description: 'Payments and refunds, store payment settings, provider credentials and webhooks',
+        },
         { name: 'platform', description: 'Health, operations and the invariant checker' },
       ],
     },

@@ -30,7 +30,8 @@ export function mergeResolvers(maps: IResolvers[]): IResolvers {
     for (const [type, resolvers] of Object.entries(map)) {
       const existing = merged[type];
       const mergeable = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
-      merged[type] = mergeable(existing) && mergeable(resolvers) ? ({ ...existing, ...resolvers } as IResolvers[string]) : resolvers;
+      merged[type] =
+        mergeable(existing) && mergeable(resolvers) ? ({ ...existing, ...resolvers } as IResolvers[string]) : resolvers;
     }
   }
   return merged;
@@ -45,7 +46,9 @@ interface SubscriptionCaller {
 }
 
 function authorizationOf(payload: unknown): unknown {
-  return typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>).authorization : undefined;
+  return typeof payload === 'object' && payload !== null
+    ? (payload as Record<string, unknown>).authorization
+    : undefined;
 }
 
 /**

@@ -50,7 +50,10 @@ describe('health', () => {
   it('when the database is reachable and migrated, then /health/ready is 200 with each check ok', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/health/ready' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ status: 'ready', checks: { database: { status: 'ok' }, migrations: { status: 'ok' } } });
+    expect(res.json()).toEqual({
+      status: 'ready',
+      checks: { database: { status: 'ok' }, migrations: { status: 'ok' } },
+    });
   });
 
   it('when a migration is pending, then /health/ready is 503 naming migrations', async () => {
@@ -65,10 +68,17 @@ describe('health', () => {
       const body = res.json<Readiness>();
       expect(body.status).toBe('not_ready');
       expect(body.checks.database).toEqual({ status: 'ok' });
-      expect(body.checks.migrations).toEqual({ status: 'failing', detail: '1 migration(s) pending: run "brigade migrate"' });
+      expect(body.checks.migrations).toEqual({
+        status: 'failing',
+        detail: '1 migration(s) pending: run "brigade migrate"',
+      });
     } finally {
       const row = rows[0]!;
-      await pool.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [row.version, row.name, row.checksum]);
+      await pool.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
+        row.version,
+        row.name,
+        row.checksum,
+      ]);
     }
     expect((await t.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200);
   });
@@ -84,16 +94,27 @@ describe('health', () => {
     expect(res.body).not.toContain('ECONNREFUSED');
   });
 
-  it.runIf(!!process.env.REDIS_URL)('when the real REDIS_URL answers, then /health/ready reports redis ok', async () => {
-    const app = await appWithRedis(redisClient(process.env.REDIS_URL!));
-    const res = await app.app.inject({ method: 'GET', url: '/health/ready' });
-    expect(res.statusCode).toBe(200);
-    expect(res.json<Readiness>().checks).toEqual({ database: { status: 'ok' }, migrations: { status: 'ok' }, redis: { status: 'ok' } });
-  });
+  it.runIf(!!process.env.REDIS_URL)(
+    'when the real REDIS_URL answers, then /health/ready reports redis ok',
+    async () => {
+      const app = await appWithRedis(redisClient(process.env.REDIS_URL!));
+      const res = await app.app.inject({ method: 'GET', url: '/health/ready' });
+      expect(res.statusCode).toBe(200);
+      expect(res.json<Readiness>().checks).toEqual({
+        database: { status: 'ok' },
+        migrations: { status: 'ok' },
+        redis: { status: 'ok' },
+      });
+    },
+  );
 
   it('when the database is unreachable, then /health/ready is 503 naming database and migrations, and live stays 200', async () => {
     const config = testConfig();
-    const database = createDatabase('postgres://postgres@127.0.0.1:1/brigade', { poolMax: 1, statementTimeoutMs: 1000, connectTimeoutMs: 500 });
+    const database = createDatabase('postgres://postgres@127.0.0.1:1/brigade', {
+      poolMax: 1,
+      statementTimeoutMs: 1000,
+      connectTimeoutMs: 500,
+    });
     const { app } = await buildApp({ config, database, logger: pino({ level: 'silent' }), tokens: testTokens(config) });
     cleanups.push(async () => {
       await app.close();

@@ -5,7 +5,10 @@ import { Type } from 'typebox';
 
 export type ReadinessCheck = () => Promise<void>;
 
-const CheckResult = Type.Object({ status: Type.Union([Type.Literal('ok'), Type.Literal('failing')]), detail: Type.Optional(Type.String()) });
+const CheckResult = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('failing')]),
+  detail: Type.Optional(Type.String()),
+});
 const Readiness = Type.Object({
   status: Type.Union([Type.Literal('ready'), Type.Literal('not_ready')]),
   checks: Type.Record(Type.String(), CheckResult),
@@ -30,7 +33,12 @@ export function registerHealth(app: FastifyInstance, checks: Record<string, Read
     '/health/live',
     {
       config: { access: 'public' },
-      schema: { operationId: 'getLiveness', summary: 'The process is up', tags: ['platform'], response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
+      schema: {
+        operationId: 'getLiveness',
+        summary: 'The process is up',
+        tags: ['platform'],
+        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+      },
     },
     async (_request, reply) => {
       reply.header('cache-control', 'no-store');
@@ -42,7 +50,12 @@ export function registerHealth(app: FastifyInstance, checks: Record<string, Read
     '/health/ready',
     {
       config: { access: 'public' },
-      schema: { operationId: 'getReadiness', summary: 'Dependencies are reachable and the schema is current', tags: ['platform'], response: { 200: Readiness, 503: Readiness } },
+      schema: {
+        operationId: 'getReadiness',
+        summary: 'Dependencies are reachable and the schema is current',
+        tags: ['platform'],
+        response: { 200: Readiness, 503: Readiness },
+      },
     },
     async (request, reply) => {
       const results = await Promise.all(

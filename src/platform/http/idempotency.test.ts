@@ -33,11 +33,18 @@ async function count(query: string, params: unknown[]): Promise<number> {
   const { rows } = await t.db.database.pool.query<{ n: number }>(query, params);
   return rows[0]!.n;
 }
-const storesOf = (organizationId: string) => count('SELECT count(*)::int AS n FROM stores WHERE organization_id = $1', [organizationId]);
+const storesOf = (organizationId: string) =>
+  count('SELECT count(*)::int AS n FROM stores WHERE organization_id = $1', [organizationId]);
 const keysOf = (caller: string) => count('SELECT count(*)::int AS n FROM idempotency_keys WHERE caller = $1', [caller]);
 
 /** The state a process leaves behind when it dies after claiming a key: a claim, no response. */
-async function insertClaim(row: { caller: string; path: string; key: string; body: unknown; claimedSecondsAgo: number }) {
+async function insertClaim(row: {
+  caller: string;
+  path: string;
+  key: string;
+  body: unknown;
+  claimedSecondsAgo: number;
+}) {
   await t.db.database.pool.query(
     `INSERT INTO idempotency_keys (caller, method, path, key, fingerprint, claim_token, claimed_at, expires_at)
      VALUES ($1, 'POST', $2, $3, $4, $5, now() - make_interval(secs => $6), now() + interval '1 day')`,
@@ -53,7 +60,12 @@ describe('idempotency keys on create routes', () => {
     const idempotencyKey = key();
     const responses = await Promise.all(
       Array.from({ length: 50 }, () =>
-        t.app.inject({ method: 'POST', url: storesUrl(organization.id), headers: withKey(organization.owner.token, idempotencyKey), payload: storeBody() }),
+        t.app.inject({
+          method: 'POST',
+          url: storesUrl(organization.id),
+          headers: withKey(organization.owner.token, idempotencyKey),
+          payload: storeBody(),
+        }),
       ),
     );
 
@@ -69,7 +81,12 @@ describe('idempotency keys on create routes', () => {
       expect(res.headers['retry-after']).toBe('1');
     }
 
-    const later = await t.app.inject({ method: 'POST', url: storesUrl(organization.id), headers: withKey(organization.owner.token, idempotencyKey), payload: storeBody() });
+    const later = await t.app.inject({
+      method: 'POST',
+      url: storesUrl(organization.id),
+      headers: withKey(organization.owner.token, idempotencyKey),
+      payload: storeBody(),
+    });
     expect(later.statusCode).toBe(201);
     expect(later.body).toBe(originals[0]!.body);
     expect(await storesOf(organization.id)).toBe(1);
@@ -79,7 +96,8 @@ describe('idempotency keys on create routes', () => {
     const user = await customer(t);
     const idempotencyKey = key();
     const slug = `brand-${randomUUID().slice(0, 8)}`;
-    const send = (payload: object) => t.app.inject({ method: 'POST', url: '/v1/organizations', headers: withKey(user.token, idempotencyKey), payload });
+    const send = (payload: object) =>
+      t.app.inject({ method: 'POST', url: '/v1/organizations', headers: withKey(user.token, idempotencyKey), payload });
 
     const first = await send({ slug, name: 'Brand' });
     expect(first.statusCode).toBe(201);
@@ -105,15 +123,30 @@ describe('idempotency keys on create routes', () => {
     const { organization, store } = await organizationWithStore(t);
     const idempotencyKey = key();
     const url = `/v1/stores/${store.id}/tables`;
-    const first = await t.app.inject({ method: 'POST', url, headers: withKey(organization.owner.token, idempotencyKey), payload: { label: 'Window 1' } });
+    const first = await t.app.inject({
+      method: 'POST',
+      url,
+      headers: withKey(organization.owner.token, idempotencyKey),
+      payload: { label: 'Window 1' },
+    });
     expect(first.statusCode).toBe(201);
 
-    const reused = await t.app.inject({ method: 'POST', url, headers: withKey(organization.owner.token, idempotencyKey), payload: { label: 'Window 2' } });
+    const reused = await t.app.inject({
+      method: 'POST',
+      url,
+      headers: withKey(organization.owner.token, idempotencyKey),
+      payload: { label: 'Window 2' },
+    });
     expect(reused.statusCode).toBe(422);
     expect(reused.headers['content-type']).toContain('application/problem+json');
     expect(reused.json().code).toBe('IDEMPOTENCY_KEY_REUSED');
     // Defaults do not blur the fingerprint: seats: 2 is the default, but it was not sent.
-    const withDefault = await t.app.inject({ method: 'POST', url, headers: withKey(organization.owner.token, idempotencyKey), payload: { label: 'Window 1', seats: 2 } });
+    const withDefault = await t.app.inject({
+      method: 'POST',
+      url,
+      headers: withKey(organization.owner.token, idempotencyKey),
+      payload: { label: 'Window 1', seats: 2 },
+    });
     expect(withDefault.json().code).toBe('IDEMPOTENCY_KEY_REUSED');
     expect(await count('SELECT count(*)::int AS n FROM dining_tables WHERE store_id = $1', [store.id])).toBe(2);
   });
@@ -121,12 +154,22 @@ describe('idempotency keys on create routes', () => {
   it('when a request fails validation, then nothing is stored and the key can then be used for a valid request', async () => {
     const organization = await createOrganization(t);
     const idempotencyKey = key();
-    const invalid = await t.app.inject({ method: 'POST', url: storesUrl(organization.id), headers: withKey(organization.owner.token, idempotencyKey), payload: { ...storeBody(), currency: 'euro' } });
+    const invalid = await t.app.inject({
+      method: 'POST',
+      url: storesUrl(organization.id),
+      headers: withKey(organization.owner.token, idempotencyKey),
+      payload: { ...storeBody(), currency: 'euro' },
+    });
     expect(invalid.statusCode).toBe(400);
     expect(invalid.json().code).toBe('VALIDATION_FAILED');
     expect(await keysOf(`user:${organization.owner.user.id}`)).toBe(0);
 
-    const valid = await t.app.inject({ method: 'POST', url: storesUrl(organization.id), headers: withKey(organization.owner.token, idempotencyKey), payload: storeBody() });
+    const valid = await t.app.inject({
+      method: 'POST',
+      url: storesUrl(organization.id),
+      headers: withKey(organization.owner.token, idempotencyKey),
+      payload: storeBody(),
+    });
     expect(valid.statusCode).toBe(201);
     expect(isReplay(valid)).toBe(false);
   });
@@ -134,17 +177,37 @@ describe('idempotency keys on create routes', () => {
   it('when a request is refused as unauthenticated (401) or forbidden (403), then nothing is stored and the key stays usable', async () => {
     const organization = await createOrganization(t);
     const idempotencyKey = key();
-    const anonymous = await t.app.inject({ method: 'POST', url: storesUrl(organization.id), headers: { 'idempotency-key': idempotencyKey }, payload: storeBody() });
+    const anonymous = await t.app.inject({
+      method: 'POST',
+      url: storesUrl(organization.id),
+      headers: { 'idempotency-key': idempotencyKey },
+      payload: storeBody(),
+    });
     expect(anonymous.statusCode).toBe(401);
 
     const person = await createUser(t);
-    const forbidden = await t.app.inject({ method: 'POST', url: storesUrl(organization.id), headers: withKey(await signIn(t, person), idempotencyKey), payload: storeBody() });
+    const forbidden = await t.app.inject({
+      method: 'POST',
+      url: storesUrl(organization.id),
+      headers: withKey(await signIn(t, person), idempotencyKey),
+      payload: storeBody(),
+    });
     expect(forbidden.statusCode).toBe(403);
     expect(await count('SELECT count(*)::int AS n FROM idempotency_keys WHERE key = $1', [idempotencyKey])).toBe(0);
 
     // Made a manager, the same person retries with the same key: it runs (no replayed 403).
-    await t.modules.identity.api.grantRole(t.db.database.db, { userId: person.id, organizationId: organization.id, storeId: null, role: 'manager' });
-    const allowed = await t.app.inject({ method: 'POST', url: storesUrl(organization.id), headers: withKey(await signIn(t, person), idempotencyKey), payload: storeBody() });
+    await t.modules.identity.api.grantRole(t.db.database.db, {
+      userId: person.id,
+      organizationId: organization.id,
+      storeId: null,
+      role: 'manager',
+    });
+    const allowed = await t.app.inject({
+      method: 'POST',
+      url: storesUrl(organization.id),
+      headers: withKey(await signIn(t, person), idempotencyKey),
+      payload: storeBody(),
+    });
     expect(allowed.statusCode).toBe(201);
     expect(isReplay(allowed)).toBe(false);
   });
@@ -152,7 +215,13 @@ describe('idempotency keys on create routes', () => {
   it('when two callers use the same key, or one caller uses it on two stores, then each is its own operation', async () => {
     const idempotencyKey = 'order-1';
     const [alice, bob] = [await customer(t), await customer(t)];
-    const found = (token: string, slug: string) => t.app.inject({ method: 'POST', url: '/v1/organizations', headers: withKey(token, idempotencyKey), payload: { slug, name: slug } });
+    const found = (token: string, slug: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/organizations',
+        headers: withKey(token, idempotencyKey),
+        payload: { slug, name: slug },
+      });
     const a = await found(alice.token, `alice-${randomUUID().slice(0, 8)}`);
     const b = await found(bob.token, `bob-${randomUUID().slice(0, 8)}`);
     expect([a.statusCode, b.statusCode]).toEqual([201, 201]);
@@ -160,9 +229,19 @@ describe('idempotency keys on create routes', () => {
     expect(b.json().id).not.toBe(a.json().id);
 
     const { organization, store } = await organizationWithStore(t);
-    const other = await t.app.inject({ method: 'POST', url: storesUrl(organization.id), headers: bearer(organization.owner.token), payload: storeBody('Second') });
+    const other = await t.app.inject({
+      method: 'POST',
+      url: storesUrl(organization.id),
+      headers: bearer(organization.owner.token),
+      payload: storeBody('Second'),
+    });
     const addTable = (storeId: string) =>
-      t.app.inject({ method: 'POST', url: `/v1/stores/${storeId}/tables`, headers: withKey(organization.owner.token, idempotencyKey), payload: { label: 'Patio' } });
+      t.app.inject({
+        method: 'POST',
+        url: `/v1/stores/${storeId}/tables`,
+        headers: withKey(organization.owner.token, idempotencyKey),
+        payload: { label: 'Patio' },
+      });
     const first = await addTable(store.id);
     const second = await addTable(other.json().id);
     expect([first.statusCode, second.statusCode]).toEqual([201, 201]);
@@ -172,8 +251,19 @@ describe('idempotency keys on create routes', () => {
   it('when a claim is younger than the claim timeout, then a retry gets 409 IDEMPOTENCY_IN_PROGRESS and runs nothing', async () => {
     const organization = await createOrganization(t);
     const idempotencyKey = key();
-    await insertClaim({ caller: `user:${organization.owner.user.id}`, path: storesUrl(organization.id), key: idempotencyKey, body: storeBody(), claimedSecondsAgo: 5 });
-    const res = await t.app.inject({ method: 'POST', url: storesUrl(organization.id), headers: withKey(organization.owner.token, idempotencyKey), payload: storeBody() });
+    await insertClaim({
+      caller: `user:${organization.owner.user.id}`,
+      path: storesUrl(organization.id),
+      key: idempotencyKey,
+      body: storeBody(),
+      claimedSecondsAgo: 5,
+    });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: storesUrl(organization.id),
+      headers: withKey(organization.owner.token, idempotencyKey),
+      payload: storeBody(),
+    });
     expect(res.statusCode).toBe(409);
     expect(res.json()).toMatchObject({ code: 'IDEMPOTENCY_IN_PROGRESS', status: 409 });
     expect(await storesOf(organization.id)).toBe(0);
@@ -183,15 +273,31 @@ describe('idempotency keys on create routes', () => {
     const organization = await createOrganization(t);
     const idempotencyKey = key();
     const caller = `user:${organization.owner.user.id}`;
-    await insertClaim({ caller, path: storesUrl(organization.id), key: idempotencyKey, body: storeBody(), claimedSecondsAgo: t.config.idempotency.claimTimeoutSeconds + 1 });
+    await insertClaim({
+      caller,
+      path: storesUrl(organization.id),
+      key: idempotencyKey,
+      body: storeBody(),
+      claimedSecondsAgo: t.config.idempotency.claimTimeoutSeconds + 1,
+    });
 
     // Another body does not get to take over the dead claim.
-    const other = await t.app.inject({ method: 'POST', url: storesUrl(organization.id), headers: withKey(organization.owner.token, idempotencyKey), payload: storeBody('Other') });
+    const other = await t.app.inject({
+      method: 'POST',
+      url: storesUrl(organization.id),
+      headers: withKey(organization.owner.token, idempotencyKey),
+      payload: storeBody('Other'),
+    });
     expect(other.json().code).toBe('IDEMPOTENCY_KEY_REUSED');
 
     const retries = await Promise.all(
       Array.from({ length: 10 }, () =>
-        t.app.inject({ method: 'POST', url: storesUrl(organization.id), headers: withKey(organization.owner.token, idempotencyKey), payload: storeBody() }),
+        t.app.inject({
+          method: 'POST',
+          url: storesUrl(organization.id),
+          headers: withKey(organization.owner.token, idempotencyKey),
+          payload: storeBody(),
+        }),
       ),
     );
     expect(await storesOf(organization.id)).toBe(1);
@@ -201,28 +307,52 @@ describe('idempotency keys on create routes', () => {
       if (res.statusCode === 201) expect(res.body).toBe(ran[0]!.body);
       else expect(res.json().code).toBe('IDEMPOTENCY_IN_PROGRESS');
     }
-    const { rows } = await t.db.database.pool.query('SELECT response_status FROM idempotency_keys WHERE caller = $1 AND key = $2', [caller, idempotencyKey]);
+    const { rows } = await t.db.database.pool.query(
+      'SELECT response_status FROM idempotency_keys WHERE caller = $1 AND key = $2',
+      [caller, idempotencyKey],
+    );
     expect(rows).toEqual([{ response_status: 201 }]);
   });
 
   it('when the key is malformed, then 400 INVALID_IDEMPOTENCY_KEY and nothing runs', async () => {
     const organization = await createOrganization(t);
     for (const bad of ['', 'x'.repeat(256), 'schlüssel']) {
-      const res = await t.app.inject({ method: 'POST', url: storesUrl(organization.id), headers: withKey(organization.owner.token, bad), payload: storeBody() });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: storesUrl(organization.id),
+        headers: withKey(organization.owner.token, bad),
+        payload: storeBody(),
+      });
       expect(res.statusCode, JSON.stringify(bad)).toBe(400);
       expect(res.json().code).toBe('INVALID_IDEMPOTENCY_KEY');
     }
-    const longest = await t.app.inject({ method: 'POST', url: storesUrl(organization.id), headers: withKey(organization.owner.token, 'k'.repeat(255)), payload: storeBody() });
+    const longest = await t.app.inject({
+      method: 'POST',
+      url: storesUrl(organization.id),
+      headers: withKey(organization.owner.token, 'k'.repeat(255)),
+      payload: storeBody(),
+    });
     expect(longest.statusCode).toBe(201);
     expect(await storesOf(organization.id)).toBe(1);
   });
 
   it('when the OpenAPI document is read, then the opted-in routes document the header and the 409/422 problems, and secret-bearing routes do not opt in', async () => {
-    type Operation = { parameters?: Array<{ in: string; name: string; required?: boolean; description?: string }>; responses: Record<string, { description?: string }> };
-    const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json<{ paths: Record<string, Record<string, Operation>> }>();
-    for (const path of ['/v1/organizations', '/v1/organizations/{organizationId}/stores', '/v1/stores/{storeId}/tables']) {
+    type Operation = {
+      parameters?: Array<{ in: string; name: string; required?: boolean; description?: string }>;
+      responses: Record<string, { description?: string }>;
+    };
+    const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json<{
+      paths: Record<string, Record<string, Operation>>;
+    }>();
+    for (const path of [
+      '/v1/organizations',
+      '/v1/organizations/{organizationId}/stores',
+      '/v1/stores/{storeId}/tables',
+    ]) {
       const operation = doc.paths[path]!.post!;
-      const header = operation.parameters?.find((parameter) => parameter.in === 'header' && parameter.name === 'idempotency-key');
+      const header = operation.parameters?.find(
+        (parameter) => parameter.in === 'header' && parameter.name === 'idempotency-key',
+      );
       expect(header, path).toBeDefined();
       expect(header?.required ?? false).toBe(false);
       expect(operation.responses['409']?.description).toContain('IDEMPOTENCY_IN_PROGRESS');
@@ -247,7 +377,10 @@ describe('idempotency keys on create routes', () => {
 
     // A batch of one: the loop keeps going until a batch comes back short.
     expect(await purgeExpiredIdempotencyKeys(t.db.database.db, 1)).toBe(2);
-    const { rows } = await t.db.database.pool.query<{ key: string }>('SELECT key FROM idempotency_keys WHERE caller = $1 ORDER BY key', [caller]);
+    const { rows } = await t.db.database.pool.query<{ key: string }>(
+      'SELECT key FROM idempotency_keys WHERE caller = $1 ORDER BY key',
+      [caller],
+    );
     expect(rows.map((row) => row.key)).toEqual(['fresh-claim', 'fresh-response']);
     expect(await purgeExpiredIdempotencyKeys(t.db.database.db)).toBe(0);
   });
@@ -271,20 +404,30 @@ describe('idempotency mechanics', () => {
     const config = testConfig();
     app = await createServer(config, pino({ level: 'silent' }));
     // The bearer credential is the user id: enough to give each test its own caller.
-    registerAccessControl(app, { authenticate: async (credential) => ({ kind: 'user', userId: credential, platformAdmin: false, grants: [] }) });
+    registerAccessControl(app, {
+      authenticate: async (credential) => ({ kind: 'user', userId: credential, platformAdmin: false, grants: [] }),
+    });
     registerIdempotency(app, { db: t.db.database.db, ...config.idempotency, metrics: new Registry() });
     const body = { type: 'object', properties: { name: { type: 'string', minLength: 1 } }, required: ['name'] };
-    app.post('/required', { config: { access: 'signed_in', idempotency: 'required' }, schema: { body } }, async (request, reply) => {
-      runs.required++;
-      return reply.code(201).send({ id: randomUUID(), name: (request.body as { name: string }).name });
-    });
-    app.post('/flaky', { config: { access: 'signed_in', idempotency: 'optional' }, schema: { body } }, async (_request, reply) => {
-      runs.flaky++;
-      const failure = failNext;
-      failNext = null;
-      if (failure) throw failure;
-      return reply.code(201).send({ attempt: runs.flaky });
-    });
+    app.post(
+      '/required',
+      { config: { access: 'signed_in', idempotency: 'required' }, schema: { body } },
+      async (request, reply) => {
+        runs.required++;
+        return reply.code(201).send({ id: randomUUID(), name: (request.body as { name: string }).name });
+      },
+    );
+    app.post(
+      '/flaky',
+      { config: { access: 'signed_in', idempotency: 'optional' }, schema: { body } },
+      async (_request, reply) => {
+        runs.flaky++;
+        const failure = failNext;
+        failNext = null;
+        if (failure) throw failure;
+        return reply.code(201).send({ attempt: runs.flaky });
+      },
+    );
     app.post('/refused', { config: { access: 'signed_in', idempotency: 'optional' }, schema: { body } }, async () => {
       runs.refused++;
       throw new ConflictError('TABLE_LABEL_TAKEN', 'Taken.');
@@ -296,12 +439,20 @@ describe('idempotency mechanics', () => {
   });
 
   const post = (url: string, caller: string, headers: Record<string, string> = {}) =>
-    app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${caller}`, ...headers }, payload: { name: 'x' } });
+    app.inject({
+      method: 'POST',
+      url,
+      headers: { authorization: `Bearer ${caller}`, ...headers },
+      payload: { name: 'x' },
+    });
 
   it('when a route requires a key and none is sent, then 400 IDEMPOTENCY_KEY_REQUIRED and the handler does not run', async () => {
     const res = await post('/required', randomUUID());
     expect(res.statusCode).toBe(400);
-    expect(res.json()).toMatchObject({ code: 'IDEMPOTENCY_KEY_REQUIRED', errors: [{ path: '/headers/idempotency-key', message: 'is required' }] });
+    expect(res.json()).toMatchObject({
+      code: 'IDEMPOTENCY_KEY_REQUIRED',
+      errors: [{ path: '/headers/idempotency-key', message: 'is required' }],
+    });
     expect(runs.required).toBe(0);
     const withOne = await post('/required', randomUUID(), { 'idempotency-key': key() });
     expect(withOne.statusCode).toBe(201);
@@ -344,7 +495,9 @@ describe('idempotency mechanics', () => {
   it('when a public route opts in, then the app refuses to start (keys are per caller)', async () => {
     const config = testConfig();
     const server = await createServer(config, pino({ level: 'silent' }));
-    registerAccessControl(server, { authenticate: async () => ({ kind: 'user', userId: 'x', platformAdmin: false, grants: [] }) });
+    registerAccessControl(server, {
+      authenticate: async () => ({ kind: 'user', userId: 'x', platformAdmin: false, grants: [] }),
+    });
     registerIdempotency(server, { db: t.db.database.db, ...config.idempotency, metrics: new Registry() });
     let refused: unknown = null;
     try {

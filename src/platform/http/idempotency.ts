@@ -199,7 +199,12 @@ async function claim(db: Db, scope: Scope, fingerprint: Buffer, options: Idempot
     if (row === undefined || row.expired) continue;
     if (!row.fingerprint.equals(fingerprint)) return { kind: 'reused' };
     if (row.completed_at !== null && row.response_status !== null && row.response_body !== null) {
-      return { kind: 'replay', status: row.response_status, headers: row.response_headers ?? {}, body: row.response_body };
+      return {
+        kind: 'replay',
+        status: row.response_status,
+        headers: row.response_headers ?? {},
+        body: row.response_body,
+      };
     }
     if (!row.stale) return { kind: 'in_progress' };
   }
@@ -208,7 +213,13 @@ async function claim(db: Db, scope: Scope, fingerprint: Buffer, options: Idempot
 }
 
 /** Stores the response, if the claim is still ours (it is, unless we outlived the claim timeout). */
-async function complete(db: Db, scope: Scope, token: string, options: IdempotencyOptions, response: { status: number; headers: Record<string, string>; body: Buffer }): Promise<boolean> {
+async function complete(
+  db: Db,
+  scope: Scope,
+  token: string,
+  options: IdempotencyOptions,
+  response: { status: number; headers: Record<string, string>; body: Buffer },
+): Promise<boolean> {
   const result = await tables(db)
     .updateTable('idempotency_keys')
     .set({
@@ -244,7 +255,9 @@ export async function purgeExpiredIdempotencyKeys(db: Db, batchSize = 5000): Pro
   for (;;) {
     const result = await sql`
       DELETE FROM idempotency_keys
-      WHERE ctid = ANY (ARRAY(SELECT ctid FROM idempotency_keys WHERE expires_at <= now() LIMIT ${batchSize}))`.execute(db);
+      WHERE ctid = ANY (ARRAY(SELECT ctid FROM idempotency_keys WHERE expires_at <= now() LIMIT ${batchSize}))`.execute(
+      db,
+    );
     const deleted = Number(result.numAffectedRows ?? 0n);
     total += deleted;
     if (deleted < batchSize) return total;
@@ -272,20 +285,33 @@ const keyHeaderSchema = (mode: IdempotencyMode) => ({
  * preValidation (with the dedicated codes), before the schema would report them.
  */
 function documented(schema: FastifySchema, mode: IdempotencyMode): FastifySchema {
-  const headers = (schema.headers ?? { type: 'object', properties: {} }) as { properties?: Record<string, unknown>; required?: string[] };
+  const headers = (schema.headers ?? { type: 'object', properties: {} }) as {
+    properties?: Record<string, unknown>;
+    required?: string[];
+  };
   const required = [...(headers.required ?? []), ...(mode === 'required' ? [HEADER] : [])];
   const response = { ...((schema.response ?? {}) as Record<string, { description?: string }>) };
   const add = (status: number, text: string) => {
     const existing = response[status];
-    response[status] = existing ? { ...existing, description: `${existing.description ?? 'Problem'}; or ${text}` } : { ...problems(status)[status], description: text };
+    response[status] = existing
+      ? { ...existing, description: `${existing.description ?? 'Problem'}; or ${text}` }
+      : { ...problems(status)[status], description: text };
   };
   add(409, 'IDEMPOTENCY_IN_PROGRESS: a request with this Idempotency-Key is still running; retry shortly');
   add(422, 'IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used with another request body');
   const status400 = response[400];
-  if (status400) response[400] = { ...status400, description: `${status400.description ?? 'Problem'}; IDEMPOTENCY_KEY_REQUIRED, INVALID_IDEMPOTENCY_KEY` };
+  if (status400)
+    response[400] = {
+      ...status400,
+      description: `${status400.description ?? 'Problem'}; IDEMPOTENCY_KEY_REQUIRED, INVALID_IDEMPOTENCY_KEY`,
+    };
   return {
     ...schema,
-    headers: { ...headers, properties: { ...headers.properties, [HEADER]: keyHeaderSchema(mode) }, ...(required.length > 0 ? { required } : {}) },
+    headers: {
+      ...headers,
+      properties: { ...headers.properties, [HEADER]: keyHeaderSchema(mode) },
+      ...(required.length > 0 ? { required } : {}),
+    },
     response,
   };
 }
@@ -360,16 +386,20 @@ export function registerIdempotency(app: FastifyInstance, options: IdempotencyOp
     const key = request.headers[HEADER];
     if (key === undefined) {
       if (mode === 'required') {
-        throw new BadRequestError('IDEMPOTENCY_KEY_REQUIRED', 'This operation needs an Idempotency-Key header (a UUID per operation is a good choice).', [
-          { path: `/headers/${HEADER}`, message: 'is required' },
-        ]);
+        throw new BadRequestError(
+          'IDEMPOTENCY_KEY_REQUIRED',
+          'This operation needs an Idempotency-Key header (a UUID per operation is a good choice).',
+          [{ path: `/headers/${HEADER}`, message: 'is required' }],
+        );
       }
       return;
     }
     if (typeof key !== 'string' || !KEY.test(key)) {
-      throw new BadRequestError('INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key must be 1 to 255 printable ASCII characters.', [
-        { path: `/headers/${HEADER}`, message: 'must be 1 to 255 printable ASCII characters' },
-      ]);
+      throw new BadRequestError(
+        'INVALID_IDEMPOTENCY_KEY',
+        'Idempotency-Key must be 1 to 255 printable ASCII characters.',
+        [{ path: `/headers/${HEADER}`, message: 'must be 1 to 255 printable ASCII characters' }],
+      );
     }
     // Now, before validation applies defaults and coercions to the body in place.
     pending.set(request, { key, fingerprint: requestFingerprint(request.body, request.query) });
@@ -379,7 +409,12 @@ export function registerIdempotency(app: FastifyInstance, options: IdempotencyOp
     const waiting = pending.get(request);
     if (waiting === undefined) return;
     pending.delete(request);
-    const scope: Scope = { caller: callerOf(request.principal), method: request.method, path: concretePath(request), key: waiting.key };
+    const scope: Scope = {
+      caller: callerOf(request.principal),
+      method: request.method,
+      path: concretePath(request),
+      key: waiting.key,
+    };
     const route = request.routeOptions.url ?? 'unmatched';
     const outcome = await claim(db, scope, waiting.fingerprint, options);
     switch (outcome.kind) {
@@ -389,13 +424,27 @@ export function registerIdempotency(app: FastifyInstance, options: IdempotencyOp
       case 'replay':
         replays.inc({ route });
         request.log.info({ idempotency_key: scope.key, status: outcome.status }, 'idempotent response replayed');
-        return reply.code(outcome.status).headers(outcome.headers).header('idempotent-replayed', 'true').send(outcome.body);
+        return reply
+          .code(outcome.status)
+          .headers(outcome.headers)
+          .header('idempotent-replayed', 'true')
+          .send(outcome.body);
       case 'in_progress':
         refusals.inc({ route, code: 'IDEMPOTENCY_IN_PROGRESS' });
-        throw new AppError(409, 'IDEMPOTENCY_IN_PROGRESS', 'Conflict', 'A request with this Idempotency-Key is still running; retry shortly.', undefined, { 'retry-after': '1' });
+        throw new AppError(
+          409,
+          'IDEMPOTENCY_IN_PROGRESS',
+          'Conflict',
+          'A request with this Idempotency-Key is still running; retry shortly.',
+          undefined,
+          { 'retry-after': '1' },
+        );
       case 'reused':
         refusals.inc({ route, code: 'IDEMPOTENCY_KEY_REUSED' });
-        throw new UnprocessableError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with another request body; use a new key for a new operation.');
+        throw new UnprocessableError(
+          'IDEMPOTENCY_KEY_REUSED',
+          'This Idempotency-Key was already used with another request body; use a new key for a new operation.',
+        );
     }
   });
 
@@ -410,7 +459,10 @@ export function registerIdempotency(app: FastifyInstance, options: IdempotencyOp
       if (body === null || isTransient(reply.statusCode, headers, body)) {
         await release(db, scope, token);
       } else if (!(await complete(db, scope, token, options, { status: reply.statusCode, headers, body }))) {
-        request.log.warn({ idempotency_key: scope.key }, 'idempotency claim was taken over before the response was stored');
+        request.log.warn(
+          { idempotency_key: scope.key },
+          'idempotency claim was taken over before the response was stored',
+        );
       }
     } catch (error) {
       // The outcome stands and the client gets it; the key stays claimed until the claim times

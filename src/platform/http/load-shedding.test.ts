@@ -12,7 +12,10 @@ describe('load shedding', () => {
       // shedding is armed two samples after ready.
       expect((await t.app.inject({ method: 'GET', url: '/v1/stores' })).statusCode).toBe(200);
       await vi.waitFor(() => expect(t.app.isUnderPressure()).toBe(true), { timeout: 10_000, interval: 25 });
-      await vi.waitFor(async () => expect((await t.app.inject({ method: 'GET', url: '/v1/stores' })).statusCode).toBe(503), { timeout: 10_000, interval: 50 });
+      await vi.waitFor(
+        async () => expect((await t.app.inject({ method: 'GET', url: '/v1/stores' })).statusCode).toBe(503),
+        { timeout: 10_000, interval: 50 },
+      );
     });
     afterAll(async () => {
       await t?.close();
@@ -23,12 +26,20 @@ describe('load shedding', () => {
         await t.app.inject({ method: 'GET', url: '/v1/stores' }),
         // Refused before authentication: a bad token is not even looked at.
         await t.app.inject({ method: 'GET', url: '/v1/me', headers: { authorization: 'Bearer not-checked' } }),
-        await t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: 'a@example.test', password: 'x' } }),
+        await t.app.inject({
+          method: 'POST',
+          url: '/v1/auth/login',
+          payload: { email: 'a@example.test', password: 'x' },
+        }),
       ];
       for (const res of responses) {
         expect(res.statusCode).toBe(503);
         expect(res.headers['content-type']).toContain('application/problem+json');
-        expect(res.json()).toMatchObject({ status: 503, code: 'OVERLOADED', type: 'https://brigade.dev/problems/overloaded' });
+        expect(res.json()).toMatchObject({
+          status: 503,
+          code: 'OVERLOADED',
+          type: 'https://brigade.dev/problems/overloaded',
+        });
         expect(res.headers['retry-after']).toBe('5');
       }
     });
@@ -45,7 +56,11 @@ describe('load shedding', () => {
   describe('when every pressure limit is 0 (disabled)', () => {
     let t: TestApp;
     beforeAll(async () => {
-      t = await createTestApp({ PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', PRESSURE_MAX_HEAP_USED_BYTES: '0', PRESSURE_MAX_RSS_BYTES: '0' });
+      t = await createTestApp({
+        PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0',
+        PRESSURE_MAX_HEAP_USED_BYTES: '0',
+        PRESSURE_MAX_RSS_BYTES: '0',
+      });
     });
     afterAll(async () => {
       await t?.close();

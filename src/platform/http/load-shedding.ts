@@ -26,7 +26,11 @@ function alwaysServed(request: FastifyRequest): boolean {
 }
 
 /** Register before access control and everything else, so shedding costs no work at all. */
-export async function registerLoadShedding(app: FastifyInstance, pressure: Config['pressure'], options: LoadSheddingOptions = {}): Promise<void> {
+export async function registerLoadShedding(
+  app: FastifyInstance,
+  pressure: Config['pressure'],
+  options: LoadSheddingOptions = {},
+): Promise<void> {
   const retryAfter = options.retryAfterSeconds ?? 5;
   const sampleInterval = options.sampleIntervalMs ?? 1000;
   let lastLog = 0;
@@ -58,7 +62,11 @@ export async function registerLoadShedding(app: FastifyInstance, pressure: Confi
         lastLog = now;
         request.log.warn({ reason: type, value }, 'shedding load: refusing requests with 503 until pressure drops');
       }
-      throw new ServiceUnavailableError('OVERLOADED', `The server is overloaded; retry in ${retryAfter} s.`, retryAfter);
+      throw new ServiceUnavailableError(
+        'OVERLOADED',
+        `The server is overloaded; retry in ${retryAfter} s.`,
+        retryAfter,
+      );
     },
   });
 }

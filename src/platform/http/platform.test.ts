@@ -18,6 +18,9 @@ describe('platform surface', () => {
 
   it('when the database is migrated, then /health/ready is ready', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/health/ready' });
-    expect(res.json()).toEqual({ status: 'ready', checks: { database: { status: 'ok' }, migrations: { status: 'ok' } } });
+    expect(res.json()).toEqual({
+      status: 'ready',
+      checks: { database: { status: 'ok' }, migrations: { status: 'ok' } },
+    });
   });
 });

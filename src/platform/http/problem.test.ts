@@ -23,12 +23,22 @@ beforeAll(async () => {
     quantity: Type.Integer({ minimum: 1 }),
     channel: Type.Union([Type.Literal('pickup'), Type.Literal('delivery')]),
     note: Type.Optional(Type.String({ maxLength: 5 })),
-    tip: Type.Optional(Type.Object({ amount: Type.Integer({ minimum: 0 }), currency: Type.String({ pattern: '^[A-Z]{3}$' }) })),
+    tip: Type.Optional(
+      Type.Object({ amount: Type.Integer({ minimum: 0 }), currency: Type.String({ pattern: '^[A-Z]{3}$' }) }),
+    ),
   });
-  app.post('/orders', { config: { access: 'public' }, schema: { body: OrderBody } }, async (request) => ({ received: request.body }));
+  app.post('/orders', { config: { access: 'public' }, schema: { body: OrderBody } }, async (request) => ({
+    received: request.body,
+  }));
   app.get(
     '/stores/:storeId',
-    { config: { access: 'public' }, schema: { params: Type.Object({ storeId: Type.String({ format: 'uuid' }) }), querystring: Type.Object({ limit: Type.Optional(Type.Integer({ maximum: 100 })) }) } },
+    {
+      config: { access: 'public' },
+      schema: {
+        params: Type.Object({ storeId: Type.String({ format: 'uuid' }) }),
+        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ maximum: 100 })) }),
+      },
+    },
     async () => ({ ok: true }),
   );
   app.get('/boom', { config: { access: 'public' } }, async () => {
@@ -48,7 +58,10 @@ beforeAll(async () => {
     return {};
   });
   app.post('/pg/foreign-key', { config: { access: 'public' } }, async () => {
-    await pool.query("INSERT INTO stores (id, organization_id, name, address, timezone, currency) VALUES ($1, $2, 'Nowhere', '{}', 'UTC', 'EUR')", [randomUUID(), randomUUID()]);
+    await pool.query(
+      "INSERT INTO stores (id, organization_id, name, address, timezone, currency) VALUES ($1, $2, 'Nowhere', '{}', 'UTC', 'EUR')",
+      [randomUUID(), randomUUID()],
+    );
     return {};
   });
   app.get('/pg/slow', { config: { access: 'public' } }, async () => {
@@ -77,7 +90,12 @@ function problemOf(res: LightMyRequestResponse, status: number, code: string): P
   expect(res.statusCode).toBe(status);
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
   const body = res.json<Problem>();
-  expect(body).toMatchObject({ status, code, type: expect.stringMatching(/^https:\/\/brigade\.dev\/problems\/[a-z-]+$/), title: expect.any(String) });
+  expect(body).toMatchObject({
+    status,
+    code,
+    type: expect.stringMatching(/^https:\/\/brigade\.dev\/problems\/[a-z-]+$/),
+    title: expect.any(String),
+  });
   expect(body.request_id).toBe(res.headers['x-request-id']);
   return body;
 }
@@ -101,7 +119,13 @@ describe('problem details', () => {
     });
     const body = problemOf(res, 400, 'VALIDATION_FAILED');
     // Each field once: no duplicate entries for the union's branches.
-    expect((body.errors ?? []).map((error) => error.path).sort()).toEqual(['/body/channel', '/body/note', '/body/quantity', '/body/tip/amount', '/body/tip/currency']);
+    expect((body.errors ?? []).map((error) => error.path).sort()).toEqual([
+      '/body/channel',
+      '/body/note',
+      '/body/quantity',
+      '/body/tip/amount',
+      '/body/tip/currency',
+    ]);
     for (const error of body.errors ?? []) expect(error.message).not.toBe('');
   });
 
@@ -123,7 +147,11 @@ describe('problem details', () => {
   });
 
   it('when the body carries unknown fields, then they are rejected by name, not silently dropped', async () => {
-    const res = await app.inject({ method: 'POST', url: '/orders', payload: { quantity: 1, channel: 'pickup', is_admin: true, tip: { amount: 1, currency: 'EUR', bonus: 5 } } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/orders',
+      payload: { quantity: 1, channel: 'pickup', is_admin: true, tip: { amount: 1, currency: 'EUR', bonus: 5 } },
+    });
     const body = problemOf(res, 400, 'VALIDATION_FAILED');
     expect(body.errors).toEqual(
       expect.arrayContaining([
@@ -149,22 +177,41 @@ describe('problem details', () => {
   });
 
   it('when the JSON is malformed, then 400 MALFORMED_REQUEST', async () => {
-    const res = await app.inject({ method: 'POST', url: '/orders', headers: { 'content-type': 'application/json' }, payload: '{"quantity": 1,' });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/orders',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"quantity": 1,',
+    });
     problemOf(res, 400, 'MALFORMED_REQUEST');
   });
 
   it('when the body says JSON but is empty, then 400 MALFORMED_REQUEST', async () => {
-    const res = await app.inject({ method: 'POST', url: '/orders', headers: { 'content-type': 'application/json' }, payload: '' });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/orders',
+      headers: { 'content-type': 'application/json' },
+      payload: '',
+    });
     problemOf(res, 400, 'MALFORMED_REQUEST');
   });
 
   it('when the content type is not JSON, then 415 UNSUPPORTED_MEDIA_TYPE', async () => {
-    const res = await app.inject({ method: 'POST', url: '/orders', headers: { 'content-type': 'text/plain' }, payload: 'quantity=1' });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/orders',
+      headers: { 'content-type': 'text/plain' },
+      payload: 'quantity=1',
+    });
     problemOf(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
   it('when the body is over the configured limit, then 413 PAYLOAD_TOO_LARGE', async () => {
-    const res = await app.inject({ method: 'POST', url: '/orders', payload: { quantity: 1, channel: 'pickup', note: 'x'.repeat(2048) } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/orders',
+      payload: { quantity: 1, channel: 'pickup', note: 'x'.repeat(2048) },
+    });
     problemOf(res, 413, 'PAYLOAD_TOO_LARGE');
   });
 
@@ -177,7 +224,8 @@ describe('problem details', () => {
     const res = await app.inject({ method: 'GET', url: '/boom' });
     const body = problemOf(res, 500, 'INTERNAL_ERROR');
     expect(Object.keys(body).sort()).toEqual(['code', 'detail', 'request_id', 'status', 'title', 'type']);
-    for (const leak of ['password_hash', 'SELECT', '10.0.0.7', 'connection to', 'at ', '.ts', 'stack']) expect(res.body).not.toContain(leak);
+    for (const leak of ['password_hash', 'SELECT', '10.0.0.7', 'connection to', 'at ', '.ts', 'stack'])
+      expect(res.body).not.toContain(leak);
   });
 
   it('when PostgreSQL rejects a query for an internal reason, then 500 without the SQL or table names', async () => {

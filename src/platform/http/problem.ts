@@ -30,15 +30,24 @@ function collapseAnyOf(issues: ValidationIssue[]): ValidationIssue[] {
   const unions = issues.filter((issue) => issue.keyword === 'anyOf');
   if (unions.length === 0) return issues;
   const branchOf = (issue: ValidationIssue) =>
-    unions.find((union) => issue !== union && issue.schemaPath.startsWith(`${union.schemaPath}/`) && issue.instancePath.startsWith(union.instancePath));
+    unions.find(
+      (union) =>
+        issue !== union &&
+        issue.schemaPath.startsWith(`${union.schemaPath}/`) &&
+        issue.instancePath.startsWith(union.instancePath),
+    );
   return issues
     .filter((issue) => branchOf(issue) === undefined)
     .map((issue) => {
       if (issue.keyword !== 'anyOf') return issue;
       const branches = issues.filter((other) => branchOf(other) === issue);
-      const constants = branches.every((branch) => branch.keyword === 'const' && branch.instancePath === issue.instancePath);
+      const constants = branches.every(
+        (branch) => branch.keyword === 'const' && branch.instancePath === issue.instancePath,
+      );
       if (!constants || branches.length === 0) return issue;
-      const allowed = branches.map((branch) => JSON.stringify((branch.params as { allowedValue?: unknown }).allowedValue));
+      const allowed = branches.map((branch) =>
+        JSON.stringify((branch.params as { allowedValue?: unknown }).allowedValue),
+      );
       return { ...issue, message: `must be one of ${allowed.join(', ')}` };
     });
 }
@@ -71,26 +80,62 @@ function fromPostgres(error: PgLikeError): AppError | null {
     case '23505':
       return new AppError(409, 'CONFLICT', 'Conflict', 'This would duplicate an existing resource.');
     case '23503':
-      return new AppError(422, 'REFERENCE_NOT_FOUND', 'Unprocessable request', 'The request refers to something that does not exist.');
+      return new AppError(
+        422,
+        'REFERENCE_NOT_FOUND',
+        'Unprocessable request',
+        'The request refers to something that does not exist.',
+      );
     case '23514':
     case '22001':
     case '22P02':
     case '22007':
     case '22008':
-      return new AppError(422, 'INVALID_VALUE', 'Unprocessable request', 'A value in the request is outside what is allowed.');
+      return new AppError(
+        422,
+        'INVALID_VALUE',
+        'Unprocessable request',
+        'A value in the request is outside what is allowed.',
+      );
     case '40001':
     case '40P01':
-      return new AppError(409, 'CONCURRENT_UPDATE', 'Conflict', 'Another request changed the same data at the same time; retry.');
+      return new AppError(
+        409,
+        'CONCURRENT_UPDATE',
+        'Conflict',
+        'Another request changed the same data at the same time; retry.',
+      );
     case '57014':
-      return new AppError(503, 'DATABASE_TIMEOUT', 'Service unavailable', 'The database took too long to answer.', undefined, { 'retry-after': '1' });
+      return new AppError(
+        503,
+        'DATABASE_TIMEOUT',
+        'Service unavailable',
+        'The database took too long to answer.',
+        undefined,
+        { 'retry-after': '1' },
+      );
     case '57P01':
     case '57P03':
     case '53300':
     case 'ECONNREFUSED':
-      return new AppError(503, 'DATABASE_UNAVAILABLE', 'Service unavailable', 'The database is not reachable.', undefined, { 'retry-after': '2' });
+      return new AppError(
+        503,
+        'DATABASE_UNAVAILABLE',
+        'Service unavailable',
+        'The database is not reachable.',
+        undefined,
+        { 'retry-after': '2' },
+      );
     default:
       if (error.message?.includes('timeout exceeded when trying to connect')) {
-        return new AppError(503, 'DATABASE_UNAVAILABLE', 'Service unavailable', 'No database connection was free in time.', undefined, { 'retry-after': '1' });
+        return new AppError(
+          503,
+          'DATABASE_UNAVAILABLE',
+          'Service unavailable',
+          'No database connection was free in time.',
+          undefined,
+          { 'retry-after': '1' },
+        );
       }
       return null;
   }
@@ -136,7 +181,12 @@ export function toAppError(error: unknown): AppError {
   if (status && status >= 400 && status < 500) {
     return new AppError(status, 'BAD_REQUEST', TITLES[status] ?? 'Bad request', 'The request could not be processed.');
   }
-  return new AppError(500, 'INTERNAL_ERROR', 'Internal error', 'Something went wrong on our side. Quote the request_id if you contact support.');
+  return new AppError(
+    500,
+    'INTERNAL_ERROR',
+    'Internal error',
+    'Something went wrong on our side. Quote the request_id if you contact support.',
+  );
 }
 
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: AppError): FastifyReply {

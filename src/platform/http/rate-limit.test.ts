@@ -7,7 +7,12 @@ import { createTestApp, type TestApp } from '../../test-support/harness.js';
 import { bearer, createUser } from '../../test-support/identity-factories.js';
 
 // Tight limits, set explicitly: the harness default is generous so other tests never hit them.
-const LIMITS = { RATE_LIMIT_ANONYMOUS: '5/60', RATE_LIMIT_USER: '3/60', RATE_LIMIT_API_KEY: '4/60', RATE_LIMIT_AUTH: '2/60' };
+const LIMITS = {
+  RATE_LIMIT_ANONYMOUS: '5/60',
+  RATE_LIMIT_USER: '3/60',
+  RATE_LIMIT_API_KEY: '4/60',
+  RATE_LIMIT_AUTH: '2/60',
+};
 
 /** A fresh client address per test, so no two tests share an IP bucket. */
 const newIp = () => `10.${[1, 2, 3].map(() => randomBytes(1)[0]! % 250).join('.')}`;
@@ -27,7 +32,13 @@ function rateLimitOf(res: LightMyRequestResponse): Parsed {
   expect(policy, `RateLimit-Policy: ${res.headers['ratelimit-policy']}`).not.toBeNull();
   expect(state, `RateLimit: ${res.headers.ratelimit}`).not.toBeNull();
   expect(state![1]).toBe(policy![1]);
-  const parsed = { policy: policy![1]!, quota: Number(policy![2]), window: Number(policy![3]), remaining: Number(state![2]), reset: Number(state![3]) };
+  const parsed = {
+    policy: policy![1]!,
+    quota: Number(policy![2]),
+    window: Number(policy![3]),
+    remaining: Number(state![2]),
+    reset: Number(state![3]),
+  };
   expect(res.headers['x-ratelimit-limit']).toBe(String(parsed.quota));
   expect(res.headers['x-ratelimit-remaining']).toBe(String(parsed.remaining));
   expect(res.headers['x-ratelimit-reset']).toBe(String(parsed.reset));
@@ -37,7 +48,11 @@ function rateLimitOf(res: LightMyRequestResponse): Parsed {
 function expectRateLimited(res: LightMyRequestResponse): Parsed {
   expect(res.statusCode).toBe(429);
   expect(res.headers['content-type']).toContain('application/problem+json');
-  expect(res.json()).toMatchObject({ status: 429, code: 'RATE_LIMITED', type: 'https://brigade.dev/problems/rate-limited' });
+  expect(res.json()).toMatchObject({
+    status: 429,
+    code: 'RATE_LIMITED',
+    type: 'https://brigade.dev/problems/rate-limited',
+  });
   const limit = rateLimitOf(res);
   expect(limit.remaining).toBe(0);
   const retryAfter = Number(res.headers['retry-after']);
@@ -71,7 +86,8 @@ describe('rate limits on the in-memory store (one node, no Redis)', () => {
     await t?.close();
   });
 
-  const stores = (ip: string, headers: Record<string, string> = {}) => t.app.inject({ method: 'GET', url: '/v1/stores', remoteAddress: ip, headers });
+  const stores = (ip: string, headers: Record<string, string> = {}) =>
+    t.app.inject({ method: 'GET', url: '/v1/stores', remoteAddress: ip, headers });
 
   it('when an anonymous caller makes consecutive requests, then the headers count down under the "default" policy', async () => {
     const ip = newIp();
@@ -105,7 +121,12 @@ describe('rate limits on the in-memory store (one node, no Redis)', () => {
   it('when the auth group is spent, then registration is refused before it runs and creates nothing', async () => {
     const ip = newIp();
     const register = (email: string) =>
-      t.app.inject({ method: 'POST', url: '/v1/auth/register', remoteAddress: ip, payload: { email, password: 'a long enough password', name: 'N' } });
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/auth/register',
+        remoteAddress: ip,
+        payload: { email, password: 'a long enough password', name: 'N' },
+      });
     for (const remaining of [1, 0]) {
       const res = await register(`ok-${randomBytes(4).toString('hex')}@example.test`);
       expect(res.statusCode).toBe(201);
@@ -122,7 +143,11 @@ describe('rate limits on the in-memory store (one node, no Redis)', () => {
   it('when people and API keys call from one address, then each has its own bucket, apart from the IP bucket', async () => {
     const owner = await signedIn(t);
     const org = await inTransaction(t.db.database.db, (trx) =>
-      t.modules.tenancy.api.createOrganization(trx, { slug: `rl-${randomBytes(4).toString('hex')}`, name: 'Rate Limited', ownerUserId: owner.user.id }),
+      t.modules.tenancy.api.createOrganization(trx, {
+        slug: `rl-${randomBytes(4).toString('hex')}`,
+        name: 'Rate Limited',
+        ownerUserId: owner.user.id,
+      }),
     );
     const created = await t.app.inject({
       method: 'POST',
@@ -136,8 +161,15 @@ describe('rate limits on the in-memory store (one node, no Redis)', () => {
     const ip = newIp();
     const ada = await signedIn(t);
     const bob = await signedIn(t);
-    const me = (token: string) => t.app.inject({ method: 'GET', url: '/v1/me', remoteAddress: ip, headers: bearer(token) });
-    const members = () => t.app.inject({ method: 'GET', url: `/v1/organizations/${org.id}/members`, remoteAddress: ip, headers: bearer(apiKey) });
+    const me = (token: string) =>
+      t.app.inject({ method: 'GET', url: '/v1/me', remoteAddress: ip, headers: bearer(token) });
+    const members = () =>
+      t.app.inject({
+        method: 'GET',
+        url: `/v1/organizations/${org.id}/members`,
+        remoteAddress: ip,
+        headers: bearer(apiKey),
+      });
 
     const adaRemaining: number[] = [];
     for (let i = 0; i < 3; i++) {
@@ -158,7 +190,9 @@ describe('rate limits on the in-memory store (one node, no Redis)', () => {
     // The API key: its own quota, untouched by the people.
     const keyCalls = [];
     for (let i = 0; i < 5; i++) keyCalls.push(await members());
-    expect(keyCalls.slice(0, 4).map((res) => [res.statusCode, rateLimitOf(res).quota, rateLimitOf(res).remaining])).toEqual([
+    expect(
+      keyCalls.slice(0, 4).map((res) => [res.statusCode, rateLimitOf(res).quota, rateLimitOf(res).remaining]),
+    ).toEqual([
       [200, 4, 3],
       [200, 4, 2],
       [200, 4, 1],
@@ -174,7 +208,12 @@ describe('rate limits on the in-memory store (one node, no Redis)', () => {
     const ip = newIp();
     const statuses: Array<[number, number]> = [];
     for (let i = 0; i < 5; i++) {
-      const res = await t.app.inject({ method: 'GET', url: '/v1/me', remoteAddress: ip, headers: bearer('guessed-token') });
+      const res = await t.app.inject({
+        method: 'GET',
+        url: '/v1/me',
+        remoteAddress: ip,
+        headers: bearer('guessed-token'),
+      });
       statuses.push([res.statusCode, rateLimitOf(res).remaining]);
     }
     expect(statuses).toEqual([
@@ -184,7 +223,9 @@ describe('rate limits on the in-memory store (one node, no Redis)', () => {
       [401, 1],
       [401, 0],
     ]);
-    expectRateLimited(await t.app.inject({ method: 'GET', url: '/v1/me', remoteAddress: ip, headers: bearer('guessed-token') }));
+    expectRateLimited(
+      await t.app.inject({ method: 'GET', url: '/v1/me', remoteAddress: ip, headers: bearer('guessed-token') }),
+    );
   });
 
   it('when health, metrics and docs endpoints are called, then they are never limited and carry no RateLimit headers', async () => {
@@ -212,7 +253,9 @@ describe('rate limits on the in-memory store (one node, no Redis)', () => {
   });
 
   it('when the OpenAPI document is read, then limited operations list 429 and exempt ones do not', async () => {
-    const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json<{ paths: Record<string, Record<string, { responses: Record<string, unknown> }>> }>();
+    const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json<{
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    }>();
     expect(Object.keys(doc.paths['/v1/stores']!.get!.responses)).toContain('429');
     expect(Object.keys(doc.paths['/v1/auth/login']!.post!.responses)).toContain('429');
     expect(Object.keys(doc.paths['/health/live']!.get!.responses)).not.toContain('429');
@@ -229,7 +272,11 @@ describe('rate limits shared through Redis', () => {
 
   /** A connected client whose keys all live under a prefix unique to this run. */
   async function redisClient(url: string, connect = true): Promise<Redis> {
-    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, keyPrefix: `brigade-test:${randomBytes(6).toString('hex')}:` });
+    const client = new Redis(url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+      keyPrefix: `brigade-test:${randomBytes(6).toString('hex')}:`,
+    });
     client.on('error', () => undefined);
     clients.push(client);
     if (connect) await client.connect();
@@ -242,36 +289,42 @@ describe('rate limits shared through Redis', () => {
     return built;
   }
 
-  it.runIf(!!process.env.REDIS_URL)('when two app instances share Redis, then they draw from one bucket per caller', async () => {
-    const redis = await redisClient(process.env.REDIS_URL!);
-    const [one, two] = [await app(redis), await app(redis)];
-    const ip = newIp();
-    const call = (node: TestApp) => node.app.inject({ method: 'GET', url: '/v1/stores', remoteAddress: ip });
+  it.runIf(!!process.env.REDIS_URL)(
+    'when two app instances share Redis, then they draw from one bucket per caller',
+    async () => {
+      const redis = await redisClient(process.env.REDIS_URL!);
+      const [one, two] = [await app(redis), await app(redis)];
+      const ip = newIp();
+      const call = (node: TestApp) => node.app.inject({ method: 'GET', url: '/v1/stores', remoteAddress: ip });
 
-    const remaining: number[] = [];
-    for (const node of [one, two, one, two, one]) {
-      const res = await call(node);
-      expect(res.statusCode).toBe(200);
-      remaining.push(rateLimitOf(res).remaining);
-    }
-    expect(remaining).toEqual([4, 3, 2, 1, 0]);
-    // Spent on the other node as well, and the window ends at the same moment for both.
-    const refusedOnTwo = expectRateLimited(await call(two));
-    const refusedOnOne = expectRateLimited(await call(one));
-    expect(Math.abs(refusedOnTwo.reset - refusedOnOne.reset)).toBeLessThanOrEqual(1);
-    // Counted in Redis itself, not in either node's memory fallback.
-    expect(await redis.exists(`brigade:rl:default:anonymous:${ip}`)).toBe(1);
-    for (const node of [one, two]) expect(await metricValue(node, 'rate_limit_store_fallbacks_total')).toBe(0);
-    // Another caller is untouched.
-    expect(rateLimitOf(await two.app.inject({ method: 'GET', url: '/v1/stores', remoteAddress: newIp() })).remaining).toBe(4);
-  });
+      const remaining: number[] = [];
+      for (const node of [one, two, one, two, one]) {
+        const res = await call(node);
+        expect(res.statusCode).toBe(200);
+        remaining.push(rateLimitOf(res).remaining);
+      }
+      expect(remaining).toEqual([4, 3, 2, 1, 0]);
+      // Spent on the other node as well, and the window ends at the same moment for both.
+      const refusedOnTwo = expectRateLimited(await call(two));
+      const refusedOnOne = expectRateLimited(await call(one));
+      expect(Math.abs(refusedOnTwo.reset - refusedOnOne.reset)).toBeLessThanOrEqual(1);
+      // Counted in Redis itself, not in either node's memory fallback.
+      expect(await redis.exists(`brigade:rl:default:anonymous:${ip}`)).toBe(1);
+      for (const node of [one, two]) expect(await metricValue(node, 'rate_limit_store_fallbacks_total')).toBe(0);
+      // Another caller is untouched.
+      expect(
+        rateLimitOf(await two.app.inject({ method: 'GET', url: '/v1/stores', remoteAddress: newIp() })).remaining,
+      ).toBe(4);
+    },
+  );
 
   it('when Redis cannot be reached, then each node keeps limiting from memory (neither unlimited nor refusing everyone)', async () => {
     const unreachable = await redisClient('redis://127.0.0.1:1', false);
     const node = await app(unreachable);
     const ip = newIp();
     const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) statuses.push((await node.app.inject({ method: 'GET', url: '/v1/stores', remoteAddress: ip })).statusCode);
+    for (let i = 0; i < 6; i++)
+      statuses.push((await node.app.inject({ method: 'GET', url: '/v1/stores', remoteAddress: ip })).statusCode);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
     expect(await metricValue(node, 'rate_limit_store_fallbacks_total')).toBeGreaterThanOrEqual(6);
   });

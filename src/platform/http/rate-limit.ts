@@ -128,7 +128,9 @@ interface Bucket {
 }
 
 function subjectOf(principal: Principal): { subject: RateLimitSubject; id: string } {
-  return principal.kind === 'user' ? { subject: 'user', id: principal.userId } : { subject: 'api_key', id: principal.apiKeyId };
+  return principal.kind === 'user'
+    ? { subject: 'user', id: principal.userId }
+    : { subject: 'api_key', id: principal.apiKeyId };
 }
 
 function groupOf(request: FastifyRequest): RateLimitGroup | null {
@@ -162,7 +164,11 @@ export function createRateLimiter(options: RateLimiterOptions) {
     help: 'Rate-limit operations answered from in-process memory because Redis failed or was slow',
     registers: [],
   });
-  const lockouts = new Counter({ name: 'login_lockouts_total', help: 'Accounts locked after repeated failed logins', registers: [] });
+  const lockouts = new Counter({
+    name: 'login_lockouts_total',
+    help: 'Accounts locked after repeated failed logins',
+    registers: [],
+  });
 
   let lastFallbackLog = 0;
   function onFallback(): void {
@@ -198,7 +204,10 @@ export function createRateLimiter(options: RateLimiterOptions) {
     }
   }
 
-  function limiter(opts: IRateLimiterOptions & { keyPrefix: string; points: number }, blockLocallyWhenSpent: boolean): RateLimiterAbstract {
+  function limiter(
+    opts: IRateLimiterOptions & { keyPrefix: string; points: number },
+    blockLocallyWhenSpent: boolean,
+  ): RateLimiterAbstract {
     if (!redis) return new RateLimiterMemory(opts);
     const store = new RateLimiterRedis({
       ...opts,
@@ -209,14 +218,21 @@ export function createRateLimiter(options: RateLimiterOptions) {
       // instead of asking Redis again: a flood from one caller costs Redis nothing.
       inMemoryBlockOnConsumed: blockLocallyWhenSpent ? opts.points + 1 : 0,
     });
-    return new RLWrapperTimeouts({ limiter: store, timeoutMs: storeTimeoutMs, insuranceLimiter: new FallbackLimiter(opts) });
+    return new RLWrapperTimeouts({
+      limiter: store,
+      timeoutMs: storeTimeoutMs,
+      insuranceLimiter: new FallbackLimiter(opts),
+    });
   }
 
   function bucket(group: RateLimitGroup, subject: RateLimitSubject, limit: RateLimit): Bucket {
     return {
       group,
       limit,
-      limiter: limiter({ keyPrefix: `${prefix}:${group}:${subject}`, points: limit.points, duration: limit.seconds }, true),
+      limiter: limiter(
+        { keyPrefix: `${prefix}:${group}:${subject}`, points: limit.points, duration: limit.seconds },
+        true,
+      ),
     };
   }
 
@@ -246,7 +262,12 @@ export function createRateLimiter(options: RateLimiterOptions) {
   }
 
   /** Counts the request against the caller's bucket; throws RATE_LIMITED when it is spent. */
-  async function enforce(request: FastifyRequest, group: RateLimitGroup, subject: RateLimitSubject, id: string): Promise<void> {
+  async function enforce(
+    request: FastifyRequest,
+    group: RateLimitGroup,
+    subject: RateLimitSubject,
+    id: string,
+  ): Promise<void> {
     const target = buckets[group][subject];
     let rejected: RateLimiterRes | null = null;
     let res: RateLimiterRes;
@@ -276,7 +297,8 @@ export function createRateLimiter(options: RateLimiterOptions) {
         principal = await authenticate(credential, request);
       } catch (error) {
         // Bad credentials count against the IP, and turn into 429 once that bucket is spent.
-        if (group !== null && error instanceof AppError && error.status === 401) await enforce(request, group, 'anonymous', request.ip);
+        if (group !== null && error instanceof AppError && error.status === 401)
+          await enforce(request, group, 'anonymous', request.ip);
         throw error;
       }
       if (group !== null) {
@@ -320,7 +342,9 @@ export function createRateLimiter(options: RateLimiterOptions) {
       }
     },
     async reset(account) {
-      await failures.delete(digest(account)).catch((error: unknown) => logger.error({ err: error }, 'login lockout store failed; failures not reset'));
+      await failures
+        .delete(digest(account))
+        .catch((error: unknown) => logger.error({ err: error }, 'login lockout store failed; failures not reset'));
     },
     reference(account) {
       return digest(account).slice(0, 16);
@@ -355,7 +379,9 @@ export function registerRateLimits(app: FastifyInstance, limiter: RateLimiter, r
 
   app.addHook('onRoute', (route) => {
     const response = route.schema?.response as Record<string, unknown> | undefined;
-    const exempt = route.config?.rateLimit === false || (route.config?.rateLimit === undefined && EXEMPT_ROUTES.some((pattern) => pattern.test(route.url)));
+    const exempt =
+      route.config?.rateLimit === false ||
+      (route.config?.rateLimit === undefined && EXEMPT_ROUTES.some((pattern) => pattern.test(route.url)));
     if (exempt || response === undefined || 429 in response) return;
     route.schema = { ...route.schema, response: { ...response, ...problems(429) } };
   });

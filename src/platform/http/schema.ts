@@ -8,7 +8,10 @@ export const Timestamp = Type.String({ format: 'date-time', description: 'RFC 33
 
 /** Money everywhere: integer minor units plus the ISO 4217 currency, never floats. */
 export const MoneySchema = Type.Object(
-  { amount: Type.Integer({ description: 'Minor units' }), currency: Type.String({ minLength: 3, maxLength: 3, description: 'ISO 4217' }) },
+  {
+    amount: Type.Integer({ description: 'Minor units' }),
+    currency: Type.String({ minLength: 3, maxLength: 3, description: 'ISO 4217' }),
+  },
   { additionalProperties: false },
 );
 export interface Money {
@@ -24,7 +27,17 @@ export const ProblemSchema = Type.Object(
     detail: Type.Optional(Type.String()),
     code: Type.String({ description: 'Stable machine-readable error code' }),
     request_id: Type.String(),
-    errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String(), code: Type.Optional(Type.String({ description: 'This problem’s own stable code, when a request has several' })) }))),
+    errors: Type.Optional(
+      Type.Array(
+        Type.Object({
+          path: Type.String(),
+          message: Type.String(),
+          code: Type.Optional(
+            Type.String({ description: 'This problem’s own stable code, when a request has several' }),
+          ),
+        }),
+      ),
+    ),
   },
   { $id: 'Problem', title: 'Problem (RFC 9457)' },
 );
@@ -46,7 +59,9 @@ const STATUS_TEXT: Record<number, string> = {
 
 /** Problem responses for the OpenAPI document, e.g. `...problems(400, 401, 404)`. */
 export function problems(...statuses: number[]): Record<number, TSchema> {
-  return Object.fromEntries(statuses.map((status) => [status, { ...PROBLEM_REF, description: STATUS_TEXT[status] ?? 'Problem' }]));
+  return Object.fromEntries(
+    statuses.map((status) => [status, { ...PROBLEM_REF, description: STATUS_TEXT[status] ?? 'Problem' }]),
+  );
 }
 
 export const PaginationQuery = {
@@ -89,18 +104,29 @@ export function decodeCursor<K extends string>(
   if (cursor === undefined) return null;
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof parsed === 'object' && parsed !== null && fields.every((field) => typeof (parsed as Record<string, unknown>)[field] === 'string')) {
+    if (
+      typeof parsed === 'object' &&
+      parsed !== null &&
+      fields.every((field) => typeof (parsed as Record<string, unknown>)[field] === 'string')
+    ) {
       const key = parsed as Record<K, string>;
       if (isValid(key)) return key;
     }
   } catch {
     // fall through to the error below
   }
-  throw new BadRequestError('INVALID_CURSOR', 'The cursor is not one this API issued.', [{ path: '/querystring/cursor', message: 'is not a valid cursor' }]);
+  throw new BadRequestError('INVALID_CURSOR', 'The cursor is not one this API issued.', [
+    { path: '/querystring/cursor', message: 'is not a valid cursor' },
+  ]);
 }
 
 /** Fetch `limit + 1` rows, then call this: it trims the extra row and builds the page. */
-export function toPage<Row, Item>(rows: Row[], limit: number, toItem: (row: Row) => Item, keyOf: (row: Row) => Record<string, string>): PageOf<Item> {
+export function toPage<Row, Item>(
+  rows: Row[],
+  limit: number,
+  toItem: (row: Row) => Item,
+  keyOf: (row: Row) => Record<string, string>,
+): PageOf<Item> {
   const hasMore = rows.length > limit;
   const pageRows = hasMore ? rows.slice(0, limit) : rows;
   const last = pageRows[pageRows.length - 1];

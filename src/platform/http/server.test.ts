@@ -27,7 +27,11 @@ afterAll(async () => {
 
 describe('request ids', () => {
   it('when a well-formed X-Request-Id comes in, then the same id goes back out', async () => {
-    const res = await app.inject({ method: 'GET', url: '/kitchen', headers: { 'x-request-id': 'lb-7f3a.91:trace_01' } });
+    const res = await app.inject({
+      method: 'GET',
+      url: '/kitchen',
+      headers: { 'x-request-id': 'lb-7f3a.91:trace_01' },
+    });
     expect(res.headers['x-request-id']).toBe('lb-7f3a.91:trace_01');
   });
 
@@ -43,7 +47,10 @@ describe('request ids', () => {
   });
 
   it('when no X-Request-Id is sent, then each response gets its own fresh UUIDv7', async () => {
-    const [a, b] = await Promise.all([app.inject({ method: 'GET', url: '/kitchen' }), app.inject({ method: 'GET', url: '/kitchen' })]);
+    const [a, b] = await Promise.all([
+      app.inject({ method: 'GET', url: '/kitchen' }),
+      app.inject({ method: 'GET', url: '/kitchen' }),
+    ]);
     expect(a.headers['x-request-id']).toMatch(UUID_V7);
     expect(b.headers['x-request-id']).toMatch(UUID_V7);
     expect(a.headers['x-request-id']).not.toBe(b.headers['x-request-id']);
@@ -60,14 +67,25 @@ describe('request ids', () => {
     await app.inject({ method: 'GET', url: '/kitchen/fail', headers: { 'x-request-id': 'req-logs-2' } });
 
     const first = logs.lines().filter((line) => line.request_id === 'req-logs-1');
-    expect(first.map((line) => line.msg)).toEqual(['incoming request', 'ticket printed', 'printer low on paper', 'request completed']);
-    expect(first.find((line) => line.msg === 'ticket printed')).toMatchObject({ ticket: 42, level: 'info', service: 'brigade' });
+    expect(first.map((line) => line.msg)).toEqual([
+      'incoming request',
+      'ticket printed',
+      'printer low on paper',
+      'request completed',
+    ]);
+    expect(first.find((line) => line.msg === 'ticket printed')).toMatchObject({
+      ticket: 42,
+      level: 'info',
+      service: 'brigade',
+    });
 
     const second = logs.lines().filter((line) => line.request_id === 'req-logs-2');
     expect(second.map((line) => line.msg)).toEqual(['incoming request', 'request failed', 'request completed']);
 
     // No line about these requests is missing its id (e.g. logged under the default reqId label).
-    const orphans = logs.lines().filter((line) => line.request_id === undefined && JSON.stringify(line).includes('/kitchen'));
+    const orphans = logs
+      .lines()
+      .filter((line) => line.request_id === undefined && JSON.stringify(line).includes('/kitchen'));
     expect(orphans).toEqual([]);
     expect(logs.lines().every((line) => !('reqId' in line))).toBe(true);
   });

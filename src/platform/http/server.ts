@@ -26,16 +26,21 @@ function isSchema(value: unknown): value is JsonSchema {
 function closeObjects(schema: unknown): unknown {
   if (!isSchema(schema)) return schema;
   const copy: JsonSchema = { ...schema };
-  const mapValues = (value: unknown) => (isSchema(value) ? Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, closeObjects(inner)])) : value);
+  const mapValues = (value: unknown) =>
+    isSchema(value)
+      ? Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, closeObjects(inner)]))
+      : value;
   if (isSchema(copy.properties)) copy.properties = mapValues(copy.properties);
   if (isSchema(copy.patternProperties)) copy.patternProperties = mapValues(copy.patternProperties);
   if (isSchema(copy.additionalProperties)) copy.additionalProperties = closeObjects(copy.additionalProperties);
-  if (copy.items !== undefined) copy.items = Array.isArray(copy.items) ? copy.items.map(closeObjects) : closeObjects(copy.items);
+  if (copy.items !== undefined)
+    copy.items = Array.isArray(copy.items) ? copy.items.map(closeObjects) : closeObjects(copy.items);
   for (const key of ['anyOf', 'oneOf'] as const) {
     const members = copy[key];
     if (Array.isArray(members)) copy[key] = members.map(closeObjects);
   }
-  const declaresOthers = 'additionalProperties' in copy || 'patternProperties' in copy || 'unevaluatedProperties' in copy;
+  const declaresOthers =
+    'additionalProperties' in copy || 'patternProperties' in copy || 'unevaluatedProperties' in copy;
   if (isSchema(copy.properties) && !declaresOthers) copy.additionalProperties = false;
   return copy;
 }
@@ -90,7 +95,18 @@ export async function createServer(config: Config, logger: FastifyBaseLogger): P
   });
   await app.register(cors, {
     origin: config.http.corsOrigins,
-    exposedHeaders: ['x-request-id', 'etag', 'location', 'retry-after', 'idempotent-replayed', 'ratelimit', 'ratelimit-policy', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
+    exposedHeaders: [
+      'x-request-id',
+      'etag',
+      'location',
+      'retry-after',
+      'idempotent-replayed',
+      'ratelimit',
+      'ratelimit-policy',
+      'x-ratelimit-limit',
+      'x-ratelimit-remaining',
+      'x-ratelimit-reset',
+    ],
   });
   return app;
 }

@@ -19,7 +19,13 @@ let db: TestDatabase;
 const running: Jobs[] = [];
 
 async function jobs(definitions: JobDefinition[], work = true) {
-  const started = await startJobs(definitions, { connectionString: db.url, logger, registry: new Registry(), work, pollingIntervalSeconds: 0.5 });
+  const started = await startJobs(definitions, {
+    connectionString: db.url,
+    logger,
+    registry: new Registry(),
+    work,
+    pollingIntervalSeconds: 0.5,
+  });
   running.push(started);
   return started;
 }
@@ -35,7 +41,9 @@ afterAll(async () => {
 describe('jobs', () => {
   it('when a job is sent, then a worker runs it with its data', async () => {
     const seen: Array<{ orderId: string }> = [];
-    const queue = await jobs([{ name: 'test.deliver', handler: async (data: { orderId: string }) => void seen.push(data) }]);
+    const queue = await jobs([
+      { name: 'test.deliver', handler: async (data: { orderId: string }) => void seen.push(data) },
+    ]);
     await queue.send('test.deliver', { orderId: 'o-1' });
     await waitFor('the jobs to get there', () => seen.length === 1);
     expect(seen).toEqual([{ orderId: 'o-1' }]);
@@ -43,7 +51,9 @@ describe('jobs', () => {
 
   it('when a job is sent inside a transaction, then it runs only if the transaction commits', async () => {
     const seen: string[] = [];
-    const queue = await jobs([{ name: 'test.transactional', handler: async (data: { n: string }) => void seen.push(data.n) }]);
+    const queue = await jobs([
+      { name: 'test.transactional', handler: async (data: { n: string }) => void seen.push(data.n) },
+    ]);
     await inTransaction(db.database.db, async (trx) => {
       await queue.sendIn(trx, 'test.transactional', { n: 'committed' });
     });
@@ -148,7 +158,9 @@ describe('jobs', () => {
     await first.send('test.singleton', {});
     await waitFor('the jobs to get there', () => active === 1);
     // The second job is queued but must not start while the first holds the singleton.
-    const { rows } = await db.database.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'test.singleton' AND state = 'active'");
+    const { rows } = await db.database.pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'test.singleton' AND state = 'active'",
+    );
     expect(rows[0]?.n).toBe(1);
     hold.open();
     await waitFor('the jobs to get there', () => finished === 2);
@@ -159,7 +171,9 @@ describe('jobs', () => {
     let ran = false;
     const worker = await jobs([{ name: 'test.api-side', handler: async () => void (ran = true) }], false);
     expect(await worker.send('test.api-side', {})).toEqual(expect.any(String));
-    const { rows } = await db.database.pool.query<{ state: string }>("SELECT state FROM pgboss.job WHERE name = 'test.api-side'");
+    const { rows } = await db.database.pool.query<{ state: string }>(
+      "SELECT state FROM pgboss.job WHERE name = 'test.api-side'",
+    );
     expect(rows.map((row) => row.state)).toEqual(['created']);
     expect(ran).toBe(false);
   });

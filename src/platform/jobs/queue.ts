@@ -91,7 +91,8 @@ export async function startJobs(definitions: AnyDefinition[], options: JobsOptio
     });
     boss.on('monitor-states', (states) => {
       for (const [queue, counts] of Object.entries(states.queues)) {
-        for (const state of ['created', 'retry', 'active', 'failed'] as const) depth.set({ queue, state }, counts[state]);
+        for (const state of ['created', 'retry', 'active', 'failed'] as const)
+          depth.set({ queue, state }, counts[state]);
       }
     });
   }
@@ -112,7 +113,10 @@ export async function startJobs(definitions: AnyDefinition[], options: JobsOptio
 
   if (options.work) {
     for (const definition of definitions) {
-      const workOptions = { pollingIntervalSeconds: definition.pollingIntervalSeconds ?? options.pollingIntervalSeconds ?? 2, batchSize: 1 };
+      const workOptions = {
+        pollingIntervalSeconds: definition.pollingIntervalSeconds ?? options.pollingIntervalSeconds ?? 2,
+        batchSize: 1,
+      };
       for (let worker = 0; worker < (definition.concurrency ?? 1); worker++) {
         await boss.work<object>(definition.name, { ...workOptions, includeMetadata: true }, async ([job]) => {
           if (!job) return;
@@ -133,13 +137,20 @@ export async function startJobs(definitions: AnyDefinition[], options: JobsOptio
     for (const definition of definitions) if (definition.runOnStart) await boss.send(definition.name, {});
   }
 
-  const jobOptions = (sendOptions: SendOptions) => ({ singletonKey: sendOptions.singletonKey, startAfter: sendOptions.startAfterSeconds });
+  const jobOptions = (sendOptions: SendOptions) => ({
+    singletonKey: sendOptions.singletonKey,
+    startAfter: sendOptions.startAfterSeconds,
+  });
   return {
     send: (name, data, sendOptions = {}) => boss.send(name, data, jobOptions(sendOptions)),
     sendIn: (trx, name, data, sendOptions = {}) =>
       boss.send(name, data, {
         ...jobOptions(sendOptions),
-        db: { executeSql: async (text: string, values: unknown[]) => ({ rows: (await trx.executeQuery(CompiledQuery.raw(text, values))).rows }) },
+        db: {
+          executeSql: async (text: string, values: unknown[]) => ({
+            rows: (await trx.executeQuery(CompiledQuery.raw(text, values))).rows,
+          }),
+        },
       }),
     deadLetterCount: (name) => boss.getQueueSize(deadLetterQueue(name)),
     async replayDeadLetters(name, limit = 100) {

@@ -36,7 +36,13 @@ function pgNode(connectionName = unique('live')): LiveFanout {
 function redisNode(prefix: string, connectionName = unique('live')): LiveFanout {
   const redis = new Redis(REDIS_URL!, { maxRetriesPerRequest: 1 });
   redisClients.push(redis);
-  const fanout = createLiveFanout({ pool: tdb.database.pool, redis, logger: silent, redisPrefix: prefix, connectionName });
+  const fanout = createLiveFanout({
+    pool: tdb.database.pool,
+    redis,
+    logger: silent,
+    redisPrefix: prefix,
+    connectionName,
+  });
   opened.push(fanout);
   return fanout;
 }
@@ -63,52 +69,61 @@ const transports = [
 
 for (const transport of transports) {
   describe(transport.name, () => {
-    it.runIf(transport.enabled)('when one node publishes, then listeners on both nodes (the publisher’s own included) hear it, in order', async () => {
-      const [a, b] = transport.nodes();
-      const onA = hear(a, 'store.1');
-      const onB = hear(b, 'store.1');
-      await Promise.all([onA.subscription.ready, onB.subscription.ready]);
+    it.runIf(transport.enabled)(
+      'when one node publishes, then listeners on both nodes (the publisher’s own included) hear it, in order',
+      async () => {
+        const [a, b] = transport.nodes();
+        const onA = hear(a, 'store.1');
+        const onB = hear(b, 'store.1');
+        await Promise.all([onA.subscription.ready, onB.subscription.ready]);
 
-      await a.publish('store.1', 'first');
-      await a.publish('store.1', 'with\ttab, newline\nand ünïcode');
-      await b.publish('store.1', 'from b');
+        await a.publish('store.1', 'first');
+        await a.publish('store.1', 'with\ttab, newline\nand ünïcode');
+        await b.publish('store.1', 'from b');
 
-      await waitFor('both nodes hearing all three', () => onA.heard.length === 3 && onB.heard.length === 3);
-      expect(onA.heard).toEqual(['first', 'with\ttab, newline\nand ünïcode', 'from b']);
-      expect(onB.heard).toEqual(onA.heard);
-    });
+        await waitFor('both nodes hearing all three', () => onA.heard.length === 3 && onB.heard.length === 3);
+        expect(onA.heard).toEqual(['first', 'with\ttab, newline\nand ünïcode', 'from b']);
+        expect(onB.heard).toEqual(onA.heard);
+      },
+    );
 
-    it.runIf(transport.enabled)('when a listener unsubscribes, then it hears nothing more while the topic’s other listeners and topics still do', async () => {
-      const [a, b] = transport.nodes();
-      const gone = hear(b, 'orders.x');
-      const stays = hear(b, 'orders.x');
-      const other = hear(b, 'orders.y');
-      await Promise.all([gone.subscription.ready, stays.subscription.ready, other.subscription.ready]);
+    it.runIf(transport.enabled)(
+      'when a listener unsubscribes, then it hears nothing more while the topic’s other listeners and topics still do',
+      async () => {
+        const [a, b] = transport.nodes();
+        const gone = hear(b, 'orders.x');
+        const stays = hear(b, 'orders.x');
+        const other = hear(b, 'orders.y');
+        await Promise.all([gone.subscription.ready, stays.subscription.ready, other.subscription.ready]);
 
-      gone.subscription();
-      gone.subscription(); // idempotent
-      await a.publish('orders.x', 'after');
-      // Published after the one above by the same node, so heard after it: once this arrives, the
-      // first message has been delivered to whoever was going to hear it.
-      await a.publish('orders.y', 'sentinel');
-      await waitFor('the sentinel', () => other.heard.length === 1);
+        gone.subscription();
+        gone.subscription(); // idempotent
+        await a.publish('orders.x', 'after');
+        // Published after the one above by the same node, so heard after it: once this arrives, the
+        // first message has been delivered to whoever was going to hear it.
+        await a.publish('orders.y', 'sentinel');
+        await waitFor('the sentinel', () => other.heard.length === 1);
 
-      expect(stays.heard).toEqual(['after']);
-      expect(gone.heard).toEqual([]);
+        expect(stays.heard).toEqual(['after']);
+        expect(gone.heard).toEqual([]);
 
-      stays.subscription();
-      await a.publish('orders.x', 'nobody listens');
-      await a.publish('orders.y', 'sentinel 2');
-      await waitFor('the second sentinel', () => other.heard.length === 2);
-      expect(stays.heard).toEqual(['after']);
-    });
+        stays.subscription();
+        await a.publish('orders.x', 'nobody listens');
+        await a.publish('orders.y', 'sentinel 2');
+        await waitFor('the second sentinel', () => other.heard.length === 2);
+        expect(stays.heard).toEqual(['after']);
+      },
+    );
 
-    it.runIf(transport.enabled)('when a message is too large or a topic malformed, then publish refuses it', async () => {
-      const [a] = transport.nodes();
-      await expect(a.publish('t', 'x'.repeat(MAX_LIVE_MESSAGE_BYTES))).rejects.toThrow(/at most/);
-      await expect(a.publish('bad\ttopic', 'm')).rejects.toThrow(/Invalid live topic/);
-      expect(() => a.subscribe('', () => undefined)).toThrow(/Invalid live topic/);
-    });
+    it.runIf(transport.enabled)(
+      'when a message is too large or a topic malformed, then publish refuses it',
+      async () => {
+        const [a] = transport.nodes();
+        await expect(a.publish('t', 'x'.repeat(MAX_LIVE_MESSAGE_BYTES))).rejects.toThrow(/at most/);
+        await expect(a.publish('bad\ttopic', 'm')).rejects.toThrow(/Invalid live topic/);
+        expect(() => a.subscribe('', () => undefined)).toThrow(/Invalid live topic/);
+      },
+    );
   });
 }
 
@@ -137,29 +152,44 @@ describe('connections', () => {
 
     // Messages sent while it is away are lost (at most once): keep probing until one arrives.
     let probes = 0;
-    await waitFor('a probe after the reconnect', async () => {
-      await publisher.publish('probe', `probe ${++probes}`);
-      return heard.length > 0;
-    }, 20_000, 100);
+    await waitFor(
+      'a probe after the reconnect',
+      async () => {
+        await publisher.publish('probe', `probe ${++probes}`);
+        return heard.length > 0;
+      },
+      20_000,
+      100,
+    );
     expect(await backendsNamed(tdb.database.db, name)).toHaveLength(1);
   });
 
-  it.runIf(REDIS_URL)('when the Redis fan-out closes, then its subscriber connection is released and the shared client stays open', async () => {
-    const name = unique('live-close');
-    const shared = new Redis(REDIS_URL!);
-    redisClients.push(shared);
-    const fanout = createLiveFanout({ pool: tdb.database.pool, redis: shared, logger: silent, redisPrefix: `${unique('brigade-test')}:`, connectionName: name });
-    const clientNames = async () => ((await shared.client('LIST')) as string).split('\n').filter((line) => line.includes(` name=${name} `));
+  it.runIf(REDIS_URL)(
+    'when the Redis fan-out closes, then its subscriber connection is released and the shared client stays open',
+    async () => {
+      const name = unique('live-close');
+      const shared = new Redis(REDIS_URL!);
+      redisClients.push(shared);
+      const fanout = createLiveFanout({
+        pool: tdb.database.pool,
+        redis: shared,
+        logger: silent,
+        redisPrefix: `${unique('brigade-test')}:`,
+        connectionName: name,
+      });
+      const clientNames = async () =>
+        ((await shared.client('LIST')) as string).split('\n').filter((line) => line.includes(` name=${name} `));
 
-    await fanout.publish('t', 'publishing uses the shared client');
-    expect(await clientNames()).toHaveLength(0);
-    await fanout.subscribe('t', () => undefined).ready;
-    expect(await clientNames()).toHaveLength(1);
+      await fanout.publish('t', 'publishing uses the shared client');
+      expect(await clientNames()).toHaveLength(0);
+      await fanout.subscribe('t', () => undefined).ready;
+      expect(await clientNames()).toHaveLength(1);
 
-    await fanout.close();
-    await waitFor('the subscriber connection to go', async () => (await clientNames()).length === 0);
-    expect(await shared.ping()).toBe('PONG');
-  });
+      await fanout.close();
+      await waitFor('the subscriber connection to go', async () => (await clientNames()).length === 0);
+      expect(await shared.ping()).toBe('PONG');
+    },
+  );
 
   it('when the fan-out is local (one process), then listeners hear messages on a later tick, never inside publish', async () => {
     const fanout = createLocalFanout(silent);

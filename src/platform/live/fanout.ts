@@ -69,7 +69,8 @@ const reason = (error: unknown) => (error instanceof Error ? error.message : Str
 
 function checkTopic(topic: string): void {
   // A tab separates topic from message on the PostgreSQL channel.
-  if (topic.length === 0 || topic.length > 200 || /[\t\r\n]/.test(topic)) throw new Error(`Invalid live topic: ${JSON.stringify(topic)}`);
+  if (topic.length === 0 || topic.length > 200 || /[\t\r\n]/.test(topic))
+    throw new Error(`Invalid live topic: ${JSON.stringify(topic)}`);
 }
 
 function withTopics(transport: (deliver: Deliver) => Transport, logger: Logger): LiveFanout {
@@ -143,10 +144,17 @@ function redisTransport(redis: Redis, options: { prefix: string; connectionName:
       if (subscriber) return subscriber;
       // Our own resubscription on every (re)connect, rather than ioredis's: a SUBSCRIBE that
       // failed while Redis was away is not in ioredis's list, but it is in ours.
-      const client = redis.duplicate({ connectionName: options.connectionName, autoResubscribe: false, lazyConnect: false });
-      client.on('error', (error: Error) => logger.warn({ reason: error.message }, 'live fan-out: redis subscriber connection error'));
+      const client = redis.duplicate({
+        connectionName: options.connectionName,
+        autoResubscribe: false,
+        lazyConnect: false,
+      });
+      client.on('error', (error: Error) =>
+        logger.warn({ reason: error.message }, 'live fan-out: redis subscriber connection error'),
+      );
       client.on('ready', () => {
-        if (listening.size > 0) client.subscribe(...[...listening].map((topic) => prefix + topic)).catch(() => undefined);
+        if (listening.size > 0)
+          client.subscribe(...[...listening].map((topic) => prefix + topic)).catch(() => undefined);
       });
       client.on('message', (channel: string, message: string) => {
         if (channel.startsWith(prefix)) deliver(channel.slice(prefix.length), message);
@@ -160,7 +168,12 @@ function redisTransport(redis: Redis, options: { prefix: string; connectionName:
         listening.add(topic);
         await connection()
           .subscribe(prefix + topic)
-          .catch((error: unknown) => logger.warn({ reason: reason(error), topic }, 'live fan-out: redis SUBSCRIBE failed; retried when the connection is back'));
+          .catch((error: unknown) =>
+            logger.warn(
+              { reason: reason(error), topic },
+              'live fan-out: redis SUBSCRIBE failed; retried when the connection is back',
+            ),
+          );
       },
       unlisten(topic) {
         listening.delete(topic);
@@ -211,7 +224,9 @@ function postgresTransport(pool: pg.Pool, options: { channel: string; connection
         const tab = payload.indexOf('\t');
         if (tab > 0) deliver(payload.slice(0, tab), payload.slice(tab + 1));
       });
-      candidate.on('error', (error) => logger.warn({ reason: error.message }, 'live fan-out: LISTEN connection failed; reconnecting'));
+      candidate.on('error', (error) =>
+        logger.warn({ reason: error.message }, 'live fan-out: LISTEN connection failed; reconnecting'),
+      );
       candidate.on('end', () => {
         if (client !== candidate) return;
         client = null;
@@ -264,9 +279,15 @@ export function createLiveFanout(options: LiveFanoutOptions): LiveFanout {
   const logger = options.logger;
   const connectionName = options.connectionName ?? 'brigade-live';
   if (options.redis) {
-    return withTopics(redisTransport(options.redis, { prefix: options.redisPrefix ?? 'brigade:live:', connectionName, logger }), logger);
+    return withTopics(
+      redisTransport(options.redis, { prefix: options.redisPrefix ?? 'brigade:live:', connectionName, logger }),
+      logger,
+    );
   }
-  return withTopics(postgresTransport(options.pool, { channel: options.pgChannel ?? LIVE_CHANNEL, connectionName, logger }), logger);
+  return withTopics(
+    postgresTransport(options.pool, { channel: options.pgChannel ?? LIVE_CHANNEL, connectionName, logger }),
+    logger,
+  );
 }
 
 /**

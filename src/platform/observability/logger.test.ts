@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { captureLogs } from '../../test-support/server.js';
 
-const SENSITIVE = { password: 'hunter2', email: 'ana@example.com', phone: '+351912345678', token: 'eyJhbGciOi.secret', authorization: 'Bearer eyJhbGciOi.secret' };
+const SENSITIVE = {
+  password: 'hunter2',
+  email: 'ana@example.com',
+  phone: '+351912345678',
+  token: 'eyJhbGciOi.secret',
+  authorization: 'Bearer eyJhbGciOi.secret',
+};
 
 function lastLine(text: string) {
   const { logger, lines } = captureLogs('info');
@@ -24,9 +30,19 @@ describe('log redaction', () => {
 
   it('when they are nested one and two levels deep, then they show [redacted] there too', () => {
     const { logger, read } = lastLine('nested');
-    logger.info({ user: { ...SENSITIVE, name: 'Ana' }, request: { headers: { ...SENSITIVE, accept: 'application/json' } } }, 'nested');
+    logger.info(
+      { user: { ...SENSITIVE, name: 'Ana' }, request: { headers: { ...SENSITIVE, accept: 'application/json' } } },
+      'nested',
+    );
     const line = read();
-    expect(line?.user).toEqual({ password: '[redacted]', email: '[redacted]', phone: '[redacted]', token: '[redacted]', authorization: '[redacted]', name: 'Ana' });
+    expect(line?.user).toEqual({
+      password: '[redacted]',
+      email: '[redacted]',
+      phone: '[redacted]',
+      token: '[redacted]',
+      authorization: '[redacted]',
+      name: 'Ana',
+    });
     expect((line?.request as { headers: unknown }).headers).toEqual({
       password: '[redacted]',
       email: '[redacted]',
@@ -39,7 +55,14 @@ describe('log redaction', () => {
 
   it('when they sit three and four levels deep or inside arrays, then they show [redacted] there too', () => {
     const { logger, read } = lastLine('deep');
-    logger.info({ body: { customer: { contact: { email: 'ana@example.com', phone: '+351912345678' } } }, a: { b: { c: { password: 'hunter2' } } }, guests: [{ email: 'bo@example.com' }] }, 'deep');
+    logger.info(
+      {
+        body: { customer: { contact: { email: 'ana@example.com', phone: '+351912345678' } } },
+        a: { b: { c: { password: 'hunter2' } } },
+        guests: [{ email: 'bo@example.com' }],
+      },
+      'deep',
+    );
     expect(read()).toMatchObject({
       body: { customer: { contact: { email: '[redacted]', phone: '[redacted]' } } },
       a: { b: { c: { password: '[redacted]' } } },
@@ -49,20 +72,45 @@ describe('log redaction', () => {
 
   it('when other credential fields appear, then refresh tokens, secrets and cookies are redacted as well', () => {
     const { logger, read } = lastLine('more');
-    logger.info({ refresh_token: 'r', access_token: 'a', secret: 's', cookie: 'c', new_password: 'n', body: { refresh_token: 'r2' } }, 'more');
-    expect(read()).toMatchObject({ refresh_token: '[redacted]', access_token: '[redacted]', secret: '[redacted]', cookie: '[redacted]', new_password: '[redacted]', body: { refresh_token: '[redacted]' } });
+    logger.info(
+      {
+        refresh_token: 'r',
+        access_token: 'a',
+        secret: 's',
+        cookie: 'c',
+        new_password: 'n',
+        body: { refresh_token: 'r2' },
+      },
+      'more',
+    );
+    expect(read()).toMatchObject({
+      refresh_token: '[redacted]',
+      access_token: '[redacted]',
+      secret: '[redacted]',
+      cookie: '[redacted]',
+      new_password: '[redacted]',
+      body: { refresh_token: '[redacted]' },
+    });
   });
 
   it('when a child logger is bound to a sensitive field, then its lines show [redacted]', () => {
     const { logger, read } = lastLine('child');
     logger.child({ email: 'ana@example.com', store: 'centre' }).info({ user: { phone: '+351912345678' } }, 'child');
-    expect(read()).toMatchObject({ email: '[redacted]', store: 'centre', service: 'brigade', user: { phone: '[redacted]' } });
+    expect(read()).toMatchObject({
+      email: '[redacted]',
+      store: 'centre',
+      service: 'brigade',
+      user: { phone: '[redacted]' },
+    });
   });
 
   it('when keys differ only in case, then they are redacted all the same', () => {
     const { logger, read } = lastLine('case');
     logger.info({ headers: { Authorization: 'Bearer x', Cookie: 'c' }, Email: 'ana@example.com' }, 'case');
-    expect(read()).toMatchObject({ headers: { Authorization: '[redacted]', Cookie: '[redacted]' }, Email: '[redacted]' });
+    expect(read()).toMatchObject({
+      headers: { Authorization: '[redacted]', Cookie: '[redacted]' },
+      Email: '[redacted]',
+    });
   });
 
   it('when a log object refers to itself, then logging still terminates', () => {

@@ -3,7 +3,24 @@
 import pino, { type LoggerOptions } from 'pino';
 import { traceFields } from './tracing.js';
 
-const SENSITIVE_KEYS = new Set(['password', 'new_password', 'email', 'phone', 'token', 'access_token', 'refresh_token', 'secret', 'client_secret', 'secret_key', 'webhook_secret', 'card_number', 'authorization', 'cookie', 'set-cookie', 'x-api-key']);
+const SENSITIVE_KEYS = new Set([
+  'password',
+  'new_password',
+  'email',
+  'phone',
+  'token',
+  'access_token',
+  'refresh_token',
+  'secret',
+  'client_secret',
+  'secret_key',
+  'webhook_secret',
+  'card_number',
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
+]);
 const CENSOR = '[redacted]';
 // Deeper than any log object we write; a bound keeps a cyclic object from looping.
 const MAX_DEPTH = 10;
@@ -47,7 +64,13 @@ export function loggerOptions(level: string): LoggerOptions {
     // what formatters.log does not: child logger bindings, and serialized requests and replies
     // should a serializer ever add headers.
     redact: {
-      paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'res.headers["set-cookie"]', ...[...SENSITIVE_KEYS].map((key) => `["${key}"]`)],
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'req.headers["x-api-key"]',
+        'res.headers["set-cookie"]',
+        ...[...SENSITIVE_KEYS].map((key) => `["${key}"]`),
+      ],
       censor: CENSOR,
     },
     base: { service: 'brigade', pid: process.pid },

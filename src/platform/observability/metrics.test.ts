@@ -36,7 +36,12 @@ describe('metrics on the full app', () => {
     expect(sample(text, 'http_requests_total', { route: '/health/ready', status_code: '200' })).toBe(1);
     expect(sample(text, 'http_request_duration_seconds_count', { route: '/health/live', status_code: '200' })).toBe(3);
     expect(sample(text, 'http_request_duration_seconds_bucket', { route: '/health/live', le: '+Inf' })).toBe(3);
-    for (const metric of ['process_cpu_user_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes']) {
+    for (const metric of [
+      'process_cpu_user_seconds_total',
+      'process_resident_memory_bytes',
+      'nodejs_eventloop_lag_seconds',
+      'nodejs_heap_size_used_bytes',
+    ]) {
       expect(text).toContain(`# TYPE ${metric}`);
     }
   });
@@ -64,7 +69,9 @@ describe('metrics labels', () => {
     await app.inject({ method: 'GET', url: '/no/such/route/raw-zqx' });
 
     const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
-    expect(sample(text, 'http_requests_total', { route: '/stores/:storeId/orders/:orderId', status_code: '200' })).toBe(2);
+    expect(sample(text, 'http_requests_total', { route: '/stores/:storeId/orders/:orderId', status_code: '200' })).toBe(
+      2,
+    );
     expect(sample(text, 'http_requests_total', { route: '/stores/:storeId/broken', status_code: '500' })).toBe(1);
     expect(sample(text, 'http_requests_total', { route: 'unmatched', status_code: '404' })).toBe(1);
     for (const raw of ['s-1', 'o-2', 's-3', 'raw-zqx']) expect(text).not.toContain(raw);

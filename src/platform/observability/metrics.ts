@@ -14,7 +14,12 @@ export function createMetricsRegistry(): Registry {
 /** RED metrics for the app's routes, and GET /metrics serving the whole registry. */
 export function registerMetrics(app: FastifyInstance, registry: Registry = createMetricsRegistry()): Registry {
   const labelNames = ['method', 'route', 'status_code'] as const;
-  const requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests served', labelNames, registers: [registry] });
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests served',
+    labelNames,
+    registers: [registry],
+  });
   const duration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request duration',

@@ -14,7 +14,14 @@ export async function startTracing(options: { enabled: boolean; serviceName: str
   // metrics or logs explicitly, the SDK exports traces only.
   process.env.OTEL_METRICS_EXPORTER ??= 'none';
   process.env.OTEL_LOGS_EXPORTER ??= 'none';
-  const [{ NodeSDK }, { OTLPTraceExporter }, { HttpInstrumentation }, { PgInstrumentation }, { IORedisInstrumentation }, { FastifyOtelInstrumentation }] = await Promise.all([
+  const [
+    { NodeSDK },
+    { OTLPTraceExporter },
+    { HttpInstrumentation },
+    { PgInstrumentation },
+    { IORedisInstrumentation },
+    { FastifyOtelInstrumentation },
+  ] = await Promise.all([
     import('@opentelemetry/sdk-node'),
     import('@opentelemetry/exporter-trace-otlp-http'),
     import('@opentelemetry/instrumentation-http'),
@@ -27,7 +34,10 @@ export async function startTracing(options: { enabled: boolean; serviceName: str
     // Endpoint, headers and protocol details come from the standard OTEL_EXPORTER_OTLP_* variables.
     traceExporter: new OTLPTraceExporter(),
     instrumentations: [
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => request.url === '/metrics' || request.url?.startsWith('/health/') === true }),
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (request) =>
+          request.url === '/metrics' || request.url?.startsWith('/health/') === true,
+      }),
       new PgInstrumentation(),
       new IORedisInstrumentation(),
       new FastifyOtelInstrumentation({ registerOnInitialization: true }),

@@ -49,9 +49,12 @@ describe('outbound calls', () => {
   });
 
   it('when the breaker opens, then available() says no until the half-open pause passed, and the trial call that follows closes it', async () => {
-    const outbound = createOutbound(options({ retries: 0, breakerConsecutiveFailures: 2, breakerHalfOpenAfterMs: 200 }));
+    const outbound = createOutbound(
+      options({ retries: 0, breakerConsecutiveFailures: 2, breakerHalfOpenAfterMs: 200 }),
+    );
     mode = { status: 500 };
-    for (let attempt = 0; attempt < 2; attempt++) await outbound.request('payments', `${base}/x`, { method: 'GET', idempotent: true }).catch(() => undefined);
+    for (let attempt = 0; attempt < 2; attempt++)
+      await outbound.request('payments', `${base}/x`, { method: 'GET', idempotent: true }).catch(() => undefined);
     const opened = Date.now();
     expect(outbound.available('payments')).toBe(false);
     await waitFor('the half-open pause', () => outbound.available('payments'), 2000, 10);
@@ -66,7 +69,9 @@ describe('outbound calls', () => {
   it('when an idempotent call meets a failing dependency, then it is retried and then fails with 503 DEPENDENCY_FAILED', async () => {
     const outbound = createOutbound(options({ breakerConsecutiveFailures: 100 }));
     mode = { status: 502 };
-    const error = await outbound.request('menu-sync', `${base}/menu`, { method: 'GET', idempotent: true }).catch((e: unknown) => e);
+    const error = await outbound
+      .request('menu-sync', `${base}/menu`, { method: 'GET', idempotent: true })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DependencyUnavailableError);
     expect((error as DependencyUnavailableError).code).toBe('DEPENDENCY_FAILED');
     expect((error as DependencyUnavailableError).status).toBe(503);
@@ -76,7 +81,9 @@ describe('outbound calls', () => {
   it('when a non-idempotent call fails, then it is never repeated', async () => {
     const outbound = createOutbound(options({ breakerConsecutiveFailures: 100 }));
     mode = { status: 500 };
-    await expect(outbound.request('payments', `${base}/charge`, { method: 'POST', idempotent: false })).rejects.toBeInstanceOf(DependencyUnavailableError);
+    await expect(
+      outbound.request('payments', `${base}/charge`, { method: 'POST', idempotent: false }),
+    ).rejects.toBeInstanceOf(DependencyUnavailableError);
     expect(hits).toHaveLength(1);
   });
 
@@ -104,13 +111,19 @@ describe('outbound calls', () => {
     const outbound = createOutbound(options({ retries: 0 }), registry);
     mode = { status: 500 };
     for (let i = 0; i < 3; i++) {
-      await expect(outbound.request('loyalty', `${base}/points`, { method: 'GET', idempotent: true })).rejects.toMatchObject({ code: 'DEPENDENCY_FAILED' });
+      await expect(
+        outbound.request('loyalty', `${base}/points`, { method: 'GET', idempotent: true }),
+      ).rejects.toMatchObject({ code: 'DEPENDENCY_FAILED' });
     }
     expect(hits).toHaveLength(3);
-    expect(await registry.getSingleMetricAsString('outbound_circuit_state')).toContain('outbound_circuit_state{destination="loyalty"} 1');
+    expect(await registry.getSingleMetricAsString('outbound_circuit_state')).toContain(
+      'outbound_circuit_state{destination="loyalty"} 1',
+    );
 
     // Open: refused here, the dependency never sees the call.
-    await expect(outbound.request('loyalty', `${base}/points`, { method: 'GET', idempotent: true })).rejects.toMatchObject({ code: 'CIRCUIT_OPEN', status: 503 });
+    await expect(
+      outbound.request('loyalty', `${base}/points`, { method: 'GET', idempotent: true }),
+    ).rejects.toMatchObject({ code: 'CIRCUIT_OPEN', status: 503 });
     expect(hits).toHaveLength(3);
 
     // After halfOpenAfter the breaker lets one trial through; its success closes the circuit.
@@ -120,17 +133,25 @@ describe('outbound calls', () => {
     const response = await outbound.request('loyalty', `${base}/points`, { method: 'GET', idempotent: true });
     expect(response.status).toBe(200);
     expect(hits).toHaveLength(4);
-    expect(await registry.getSingleMetricAsString('outbound_circuit_state')).toContain('outbound_circuit_state{destination="loyalty"} 0');
+    expect(await registry.getSingleMetricAsString('outbound_circuit_state')).toContain(
+      'outbound_circuit_state{destination="loyalty"} 0',
+    );
   });
 
   it('when the half-open trial fails, then the breaker opens again', async () => {
     const outbound = createOutbound(options({ retries: 0, breakerConsecutiveFailures: 1 }));
     mode = { status: 500 };
-    await expect(outbound.request('sms', `${base}/send`, { method: 'POST', idempotent: false })).rejects.toMatchObject({ code: 'DEPENDENCY_FAILED' });
+    await expect(outbound.request('sms', `${base}/send`, { method: 'POST', idempotent: false })).rejects.toMatchObject({
+      code: 'DEPENDENCY_FAILED',
+    });
     const reopened = Date.now() + 200;
     while (Date.now() < reopened) await new Promise((resolve) => setTimeout(resolve, 20));
-    await expect(outbound.request('sms', `${base}/send`, { method: 'POST', idempotent: false })).rejects.toMatchObject({ code: 'DEPENDENCY_FAILED' });
-    await expect(outbound.request('sms', `${base}/send`, { method: 'POST', idempotent: false })).rejects.toMatchObject({ code: 'CIRCUIT_OPEN' });
+    await expect(outbound.request('sms', `${base}/send`, { method: 'POST', idempotent: false })).rejects.toMatchObject({
+      code: 'DEPENDENCY_FAILED',
+    });
+    await expect(outbound.request('sms', `${base}/send`, { method: 'POST', idempotent: false })).rejects.toMatchObject({
+      code: 'CIRCUIT_OPEN',
+    });
     expect(hits).toHaveLength(2);
   });
 
@@ -138,21 +159,29 @@ describe('outbound calls', () => {
     const outbound = createOutbound(options({ timeoutMs: 100, retries: 0 }));
     mode = 'hang';
     const started = Date.now();
-    await expect(outbound.request('email', `${base}/send`, { method: 'POST', idempotent: false })).rejects.toMatchObject({ code: 'DEPENDENCY_TIMEOUT' });
+    await expect(
+      outbound.request('email', `${base}/send`, { method: 'POST', idempotent: false }),
+    ).rejects.toMatchObject({ code: 'DEPENDENCY_TIMEOUT' });
     expect(Date.now() - started).toBeLessThan(900);
   });
 
   it('when the bulkhead is full, then extra calls are refused with DEPENDENCY_SATURATED', async () => {
     const outbound = createOutbound(options({ bulkheadLimit: 1, bulkheadQueue: 0, timeoutMs: 300, retries: 0 }));
     mode = 'hang';
-    const first = outbound.request('email', `${base}/send`, { method: 'POST', idempotent: false }).catch((e: unknown) => e);
-    await expect(outbound.request('email', `${base}/send`, { method: 'POST', idempotent: false })).rejects.toMatchObject({ code: 'DEPENDENCY_SATURATED' });
+    const first = outbound
+      .request('email', `${base}/send`, { method: 'POST', idempotent: false })
+      .catch((e: unknown) => e);
+    await expect(
+      outbound.request('email', `${base}/send`, { method: 'POST', idempotent: false }),
+    ).rejects.toMatchObject({ code: 'DEPENDENCY_SATURATED' });
     expect(await first).toMatchObject({ code: 'DEPENDENCY_TIMEOUT' });
   });
 
   it('when called during a request, then the request id travels to the dependency', async () => {
     const outbound = createOutbound(options());
-    await requestContext.run({ requestId: 'req-123' }, () => outbound.request('menu-sync', `${base}/menu`, { method: 'GET', idempotent: true }));
+    await requestContext.run({ requestId: 'req-123' }, () =>
+      outbound.request('menu-sync', `${base}/menu`, { method: 'GET', idempotent: true }),
+    );
     expect(hits[0]?.requestId).toBe('req-123');
   });
 
@@ -160,7 +189,9 @@ describe('outbound calls', () => {
     const outbound = createOutbound(options({ retries: 1, breakerConsecutiveFailures: 100 }));
     mode = { status: 429, retryAfter: '1' };
     const started = Date.now();
-    await expect(outbound.request('menu-sync', `${base}/menu`, { method: 'GET', idempotent: true })).rejects.toMatchObject({ code: 'DEPENDENCY_FAILED' });
+    await expect(
+      outbound.request('menu-sync', `${base}/menu`, { method: 'GET', idempotent: true }),
+    ).rejects.toMatchObject({ code: 'DEPENDENCY_FAILED' });
     expect(hits).toHaveLength(2);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
   });

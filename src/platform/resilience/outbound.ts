@@ -28,15 +28,29 @@ import { AppError } from '../http/errors.js';
 import { currentRequestId } from '../observability/context.js';
 
 export class DependencyUnavailableError extends AppError {
-  constructor(code: 'CIRCUIT_OPEN' | 'DEPENDENCY_SATURATED' | 'DEPENDENCY_TIMEOUT' | 'DEPENDENCY_FAILED', destination: string, cause?: unknown) {
-    super(503, code, 'Service unavailable', `A service we depend on (${destination}) is not answering properly; retry shortly.`, undefined, { 'retry-after': '5' });
+  constructor(
+    code: 'CIRCUIT_OPEN' | 'DEPENDENCY_SATURATED' | 'DEPENDENCY_TIMEOUT' | 'DEPENDENCY_FAILED',
+    destination: string,
+    cause?: unknown,
+  ) {
+    super(
+      503,
+      code,
+      'Service unavailable',
+      `A service we depend on (${destination}) is not answering properly; retry shortly.`,
+      undefined,
+      { 'retry-after': '5' },
+    );
     this.cause = cause;
   }
 }
 
 /** A response whose status means the dependency failed (5xx, 429), as opposed to answering "no". */
 export class OutboundHttpError extends Error {
-  constructor(readonly status: number, readonly retryAfterSeconds: number | null) {
+  constructor(
+    readonly status: number,
+    readonly retryAfterSeconds: number | null,
+  ) {
     super(`outbound call answered ${status}`);
   }
 }
@@ -73,7 +87,12 @@ export function createOutbound(options: OutboundOptions, registry?: Registry) {
   });
 
   // Breaker-open and bulkhead-full refusals are not failures of the dependency.
-  const isFailure = (error: Error) => !(error instanceof BrokenCircuitError || error instanceof BulkheadRejectedError || error instanceof IsolatedCircuitError);
+  const isFailure = (error: Error) =>
+    !(
+      error instanceof BrokenCircuitError ||
+      error instanceof BulkheadRejectedError ||
+      error instanceof IsolatedCircuitError
+    );
 
   function destination(name: string): Destination {
     let found = destinations.get(name);
@@ -83,7 +102,11 @@ export function createOutbound(options: OutboundOptions, registry?: Registry) {
         breaker: new ConsecutiveBreaker(options.breakerConsecutiveFailures),
       });
       breakerState.set({ destination: name }, 0);
-      const created: Destination = { breaker, bulkhead: bulkhead(options.bulkheadLimit, options.bulkheadQueue), openedAt: 0 };
+      const created: Destination = {
+        breaker,
+        bulkhead: bulkhead(options.bulkheadLimit, options.bulkheadQueue),
+        openedAt: 0,
+      };
       breaker.onStateChange((state) => {
         breakerState.set({ destination: name }, STATE_VALUE[state]);
         if (state === CircuitState.Open) created.openedAt = Date.now();
@@ -98,7 +121,10 @@ export function createOutbound(options: OutboundOptions, registry?: Registry) {
   // a Retry-After the dependency asked for (capped at 30 s: past that, failing is kinder).
   const backoff = new DelegateBackoff<IRetryBackoffContext<unknown>>((attempt) => {
     const exponential = Math.random() * Math.min(5_000, 100 * 2 ** attempt.attempt);
-    const asked = 'error' in attempt.result && attempt.result.error instanceof OutboundHttpError ? (attempt.result.error.retryAfterSeconds ?? 0) * 1000 : 0;
+    const asked =
+      'error' in attempt.result && attempt.result.error instanceof OutboundHttpError
+        ? (attempt.result.error.retryAfterSeconds ?? 0) * 1000
+        : 0;
     return Math.max(exponential, Math.min(asked, 30_000));
   });
 
@@ -107,7 +133,11 @@ export function createOutbound(options: OutboundOptions, registry?: Registry) {
    * the attempt times out. Only `idempotent` work is retried: repeating a non-idempotent call
    * (a charge, a message) could do it twice.
    */
-  async function call<T>(name: string, work: (signal: AbortSignal) => Promise<T>, { idempotent }: { idempotent: boolean }): Promise<T> {
+  async function call<T>(
+    name: string,
+    work: (signal: AbortSignal) => Promise<T>,
+    { idempotent }: { idempotent: boolean },
+  ): Promise<T> {
     const { breaker, bulkhead: limiter } = destination(name);
     // abortOnReturn off: the signal goes to fetch, and a caller reads the body after the attempt returned.
     const perAttempt = timeout(options.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });

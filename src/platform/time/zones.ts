@@ -68,7 +68,11 @@ const SEGMENT_CACHE_MAX = 2000;
 export class ZoneClock {
   private readonly segments: Segment[];
 
-  constructor(readonly zone: string, firstDay: number, lastDay: number) {
+  constructor(
+    readonly zone: string,
+    firstDay: number,
+    lastDay: number,
+  ) {
     const key = `${zone}|${firstDay}|${lastDay}`;
     let segments = segmentCache.get(key);
     if (!segments) {

@@ -18,7 +18,8 @@ export interface StripeCredentials {
 }
 
 /** Sealed values are bound to their organization and purpose: a row copied elsewhere fails to open. */
-export const credentialsContext = (organizationId: string, provider: 'stripe') => `payment-credentials:${provider}:${organizationId}`;
+export const credentialsContext = (organizationId: string, provider: 'stripe') =>
+  `payment-credentials:${provider}:${organizationId}`;
 
 export interface ProviderRegistryDeps {
   db: Db;
@@ -37,7 +38,9 @@ export class ProviderNotConfiguredError extends Error {
 
 export function createProviderRegistry(deps: ProviderRegistryDeps) {
   const cash = createCashProvider();
-  const sandbox = deps.sandboxKeys ? createSandboxProvider({ url: deps.config.sandbox.url, ...deps.sandboxKeys, outbound: deps.outbound }) : null;
+  const sandbox = deps.sandboxKeys
+    ? createSandboxProvider({ url: deps.config.sandbox.url, ...deps.sandboxKeys, outbound: deps.outbound })
+    : null;
   const stripeByOrganization = new Map<string, { updatedAt: number; provider: PaymentProvider }>();
 
   async function stripeOf(organizationId: string): Promise<PaymentProvider | null> {
@@ -45,8 +48,15 @@ export function createProviderRegistry(deps: ProviderRegistryDeps) {
     if (!account) return null;
     const cached = stripeByOrganization.get(organizationId);
     if (cached && cached.updatedAt === account.updated_at.getTime()) return cached.provider;
-    const credentials = JSON.parse(deps.sealer.open(account.sealed_credentials, credentialsContext(organizationId, 'stripe'))) as StripeCredentials;
-    const provider = createStripeProvider({ secretKey: credentials.secret_key, webhookSecret: credentials.webhook_secret, apiUrl: deps.config.stripeApiUrl, outbound: deps.outbound });
+    const credentials = JSON.parse(
+      deps.sealer.open(account.sealed_credentials, credentialsContext(organizationId, 'stripe')),
+    ) as StripeCredentials;
+    const provider = createStripeProvider({
+      secretKey: credentials.secret_key,
+      webhookSecret: credentials.webhook_secret,
+      apiUrl: deps.config.stripeApiUrl,
+      outbound: deps.outbound,
+    });
     stripeByOrganization.set(organizationId, { updatedAt: account.updated_at.getTime(), provider });
     return provider;
   }

@@ -24,12 +24,19 @@ export interface SandboxProviderOptions {
 }
 
 const DESTINATION = 'payments:sandbox';
-const STATUSES: readonly ProviderIntentStatus[] = ['requires_payment', 'processing', 'authorized', 'captured', 'voided'];
+const STATUSES: readonly ProviderIntentStatus[] = [
+  'requires_payment',
+  'processing',
+  'authorized',
+  'captured',
+  'voided',
+];
 const REFUND_STATUSES: readonly ProviderRefund['status'][] = ['pending', 'succeeded', 'failed'];
 
 type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function parseJson(text: string): unknown {
   try {
@@ -52,10 +59,13 @@ const isInteger = (value: unknown): value is number => Number.isSafeInteger(valu
 const isNullableString = (value: unknown): value is string | null => value === null || typeof value === 'string';
 
 function toIntent(json: unknown): ProviderIntent {
-  if (!isObject(json) || json.object !== 'intent') throw new MalformedAnswer('sandbox answered something other than an intent');
+  if (!isObject(json) || json.object !== 'intent')
+    throw new MalformedAnswer('sandbox answered something other than an intent');
   return {
     ref: field(json, 'id', isString),
-    status: field(json, 'status', (value): value is ProviderIntentStatus => STATUSES.includes(value as ProviderIntentStatus)),
+    status: field(json, 'status', (value): value is ProviderIntentStatus =>
+      STATUSES.includes(value as ProviderIntentStatus),
+    ),
     amount: field(json, 'amount', isInteger),
     currency: field(json, 'currency', isString),
     amountAuthorized: field(json, 'amount_authorized', isInteger),
@@ -68,12 +78,15 @@ function toIntent(json: unknown): ProviderIntent {
 }
 
 function toRefund(json: unknown): ProviderRefund {
-  if (!isObject(json) || json.object !== 'refund') throw new MalformedAnswer('sandbox answered something other than a refund');
+  if (!isObject(json) || json.object !== 'refund')
+    throw new MalformedAnswer('sandbox answered something other than a refund');
   return {
     ref: field(json, 'id', isString),
     refundId: field(json, 'reference', isNullableString),
     amount: field(json, 'amount', isInteger),
-    status: field(json, 'status', (value): value is ProviderRefund['status'] => REFUND_STATUSES.includes(value as ProviderRefund['status'])),
+    status: field(json, 'status', (value): value is ProviderRefund['status'] =>
+      REFUND_STATUSES.includes(value as ProviderRefund['status']),
+    ),
   };
 }
 
@@ -82,7 +95,10 @@ export function createSandboxProvider(options: SandboxProviderOptions): PaymentP
   const intentPath = (ref: string) => `/intents/${encodeURIComponent(ref)}`;
 
   function headersFor(idempotencyKey: string | undefined, hasBody: boolean): Record<string, string> {
-    const headers: Record<string, string> = { authorization: `Bearer ${options.secretKey}`, accept: 'application/json' };
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${options.secretKey}`,
+      accept: 'application/json',
+    };
     if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey;
     if (hasBody) headers['content-type'] = 'application/json';
     return headers;
@@ -93,7 +109,11 @@ export function createSandboxProvider(options: SandboxProviderOptions): PaymentP
    * count only 5xx/429 against the breaker); resolves with the 2xx body, throws
    * ProviderRejectedError on a 4xx.
    */
-  async function call<T>(path: string, init: { method: 'GET' | 'POST'; body?: Json; idempotencyKey?: string }, map: (json: unknown) => T): Promise<T> {
+  async function call<T>(
+    path: string,
+    init: { method: 'GET' | 'POST'; body?: Json; idempotencyKey?: string },
+    map: (json: unknown) => T,
+  ): Promise<T> {
     const response = await options.outbound.request(DESTINATION, base + path, {
       method: init.method,
       headers: headersFor(init.idempotencyKey, init.body !== undefined),
@@ -105,9 +125,13 @@ export function createSandboxProvider(options: SandboxProviderOptions): PaymentP
       if (answer.ok) return map(answer.json);
       const error = isObject(answer.json) && isObject(answer.json.error) ? answer.json.error : {};
       const code = typeof error.code === 'string' ? error.code : `http_${answer.status}`;
-      throw new ProviderRejectedError(code, typeof error.message === 'string' ? error.message : `The sandbox refused the request (${answer.status}).`);
+      throw new ProviderRejectedError(
+        code,
+        typeof error.message === 'string' ? error.message : `The sandbox refused the request (${answer.status}).`,
+      );
     } catch (error) {
-      if (error instanceof MalformedAnswer) throw new DependencyUnavailableError('DEPENDENCY_FAILED', DESTINATION, error);
+      if (error instanceof MalformedAnswer)
+        throw new DependencyUnavailableError('DEPENDENCY_FAILED', DESTINATION, error);
       throw error;
     }
   }
@@ -138,7 +162,11 @@ export function createSandboxProvider(options: SandboxProviderOptions): PaymentP
     },
 
     incrementAuthorization(ref, newAmount, idempotencyKey) {
-      return call(`${intentPath(ref)}/increment_authorization`, { method: 'POST', body: { amount: newAmount }, idempotencyKey }, toIntent);
+      return call(
+        `${intentPath(ref)}/increment_authorization`,
+        { method: 'POST', body: { amount: newAmount }, idempotencyKey },
+        toIntent,
+      );
     },
 
     refund(ref, input, idempotencyKey) {
@@ -152,7 +180,8 @@ export function createSandboxProvider(options: SandboxProviderOptions): PaymentP
 
     listRefunds(ref) {
       return call(`${intentPath(ref)}/refunds`, { method: 'GET' }, (json) => {
-        if (!isObject(json) || !Array.isArray(json.data)) throw new MalformedAnswer('sandbox answered an unexpected refund list');
+        if (!isObject(json) || !Array.isArray(json.data))
+          throw new MalformedAnswer('sandbox answered an unexpected refund list');
         return json.data.map(toRefund);
       });
     },
@@ -179,7 +208,8 @@ export function createSandboxProvider(options: SandboxProviderOptions): PaymentP
         }
         return { id, occurredAt, kind: 'ignored', providerType: type };
       } catch (error) {
-        if (error instanceof MalformedAnswer) throw new WebhookVerificationError(`The webhook body is not a sandbox event: ${error.message}.`);
+        if (error instanceof MalformedAnswer)
+          throw new WebhookVerificationError(`The webhook body is not a sandbox event: ${error.message}.`);
         throw error;
       }
     },

@@ -18,7 +18,12 @@ let stripe: PaymentProvider;
 
 beforeEach(async () => {
   fake = await startFakeStripe({ secretKey, webhookSecret });
-  outbound = createOutbound({ ...testConfig().outbound, retries: 0, breakerConsecutiveFailures: BREAKER_FAILURES, breakerHalfOpenAfterMs: 200 });
+  outbound = createOutbound({
+    ...testConfig().outbound,
+    retries: 0,
+    breakerConsecutiveFailures: BREAKER_FAILURES,
+    breakerHalfOpenAfterMs: 200,
+  });
   stripe = createStripeProvider({ secretKey, webhookSecret, apiUrl: fake.url, outbound });
 });
 afterEach(async () => {
@@ -29,7 +34,11 @@ afterEach(async () => {
 function newPayment(amount = 2500) {
   const paymentId = randomUUID();
   const key = (step: string) => `${paymentId}:${step}`;
-  const create = () => stripe.createIntent({ paymentId, orderId: `order-${paymentId}`, amount, currency: 'EUR', description: 'Order A-001' }, key('create'));
+  const create = () =>
+    stripe.createIntent(
+      { paymentId, orderId: `order-${paymentId}`, amount, currency: 'EUR', description: 'Order A-001' },
+      key('create'),
+    );
   return { paymentId, key, create };
 }
 
@@ -55,7 +64,14 @@ describe('Stripe provider, money lifecycle', () => {
   it('when an intent is authorized, partly captured and refunded twice, then Stripe and Brigade agree on every amount', async () => {
     const payment = newPayment(2500);
     const created = await payment.create();
-    expect(created).toMatchObject({ status: 'requires_payment', amount: 2500, currency: 'eur', amountAuthorized: 0, checkoutUrl: null, lastFailureCode: null });
+    expect(created).toMatchObject({
+      status: 'requires_payment',
+      amount: 2500,
+      currency: 'eur',
+      amountAuthorized: 0,
+      checkoutUrl: null,
+      lastFailureCode: null,
+    });
     expect(created.ref).toMatch(/^pi_/);
     expect(created.clientSecret).toMatch(new RegExp(`^${created.ref}_secret_`));
     expect(fake.requests[0]?.form).toMatchObject({
@@ -68,27 +84,60 @@ describe('Stripe provider, money lifecycle', () => {
     });
 
     fake.authorize(created.ref);
-    expect(await stripe.fetchIntent(created.ref)).toMatchObject({ status: 'authorized', amountAuthorized: 2500, amountCaptured: 0 });
+    expect(await stripe.fetchIntent(created.ref)).toMatchObject({
+      status: 'authorized',
+      amountAuthorized: 2500,
+      amountCaptured: 0,
+    });
 
     const captured = await stripe.capture(created.ref, 2000, payment.key('capture'));
-    expect(captured).toMatchObject({ status: 'captured', amountAuthorized: 2000, amountCaptured: 2000, amountRefunded: 0 });
+    expect(captured).toMatchObject({
+      status: 'captured',
+      amountAuthorized: 2000,
+      amountCaptured: 2000,
+      amountRefunded: 0,
+    });
 
-    const first = await stripe.refund(created.ref, { refundId: 'refund-1', amount: 500, reason: 'cold fries' }, payment.key('refund-1'));
-    const second = await stripe.refund(created.ref, { refundId: 'refund-2', amount: 300, reason: 'duplicate' }, payment.key('refund-2'));
+    const first = await stripe.refund(
+      created.ref,
+      { refundId: 'refund-1', amount: 500, reason: 'cold fries' },
+      payment.key('refund-1'),
+    );
+    const second = await stripe.refund(
+      created.ref,
+      { refundId: 'refund-2', amount: 300, reason: 'duplicate' },
+      payment.key('refund-2'),
+    );
     expect(first).toMatchObject({ refundId: 'refund-1', amount: 500, status: 'succeeded' });
     expect(first.ref).toMatch(/^re_/);
     expect(second).toMatchObject({ refundId: 'refund-2', amount: 300, status: 'succeeded' });
     const refundForms = fake.requests.filter((r) => r.path === '/v1/refunds' && r.method === 'POST').map((r) => r.form);
     expect(refundForms).toEqual([
-      { payment_intent: created.ref, amount: '500', reason: 'requested_by_customer', metadata: { refund_id: 'refund-1', reason: 'cold fries' } },
-      { payment_intent: created.ref, amount: '300', reason: 'duplicate', metadata: { refund_id: 'refund-2', reason: 'duplicate' } },
+      {
+        payment_intent: created.ref,
+        amount: '500',
+        reason: 'requested_by_customer',
+        metadata: { refund_id: 'refund-1', reason: 'cold fries' },
+      },
+      {
+        payment_intent: created.ref,
+        amount: '300',
+        reason: 'duplicate',
+        metadata: { refund_id: 'refund-2', reason: 'duplicate' },
+      },
     ]);
 
     const listed = await stripe.listRefunds(created.ref);
     expect(listed.map((r) => r.refundId).sort()).toEqual(['refund-1', 'refund-2']);
-    expect(await stripe.fetchIntent(created.ref)).toMatchObject({ status: 'captured', amountCaptured: 2000, amountRefunded: 800 });
+    expect(await stripe.fetchIntent(created.ref)).toMatchObject({
+      status: 'captured',
+      amountCaptured: 2000,
+      amountRefunded: 800,
+    });
 
-    const tooMuch = await rejection(stripe.refund(created.ref, { refundId: 'refund-3', amount: 1201, reason: 'x' }, payment.key('refund-3')));
+    const tooMuch = await rejection(
+      stripe.refund(created.ref, { refundId: 'refund-3', amount: 1201, reason: 'x' }, payment.key('refund-3')),
+    );
     expect(tooMuch.code).toBe('amount_too_large');
   });
 
@@ -133,7 +182,11 @@ describe('Stripe provider, money lifecycle', () => {
     const payment = newPayment();
     const { ref } = await payment.create();
     fake.authorize(ref);
-    expect(await stripe.void(ref, payment.key('void'))).toMatchObject({ status: 'voided', amountAuthorized: 0, amountCaptured: 0 });
+    expect(await stripe.void(ref, payment.key('void'))).toMatchObject({
+      status: 'voided',
+      amountAuthorized: 0,
+      amountCaptured: 0,
+    });
     expect(await stripe.void(ref, payment.key('void-again'))).toMatchObject({ ref, status: 'voided' });
 
     const captured = newPayment();
@@ -148,8 +201,15 @@ describe('Stripe provider, money lifecycle', () => {
     const payment = newPayment(2500);
     const { ref } = await payment.create();
     fake.authorize(ref);
-    expect(await stripe.incrementAuthorization(ref, 2900, payment.key('tip'))).toMatchObject({ status: 'authorized', amount: 2900, amountAuthorized: 2900 });
-    expect(await stripe.capture(ref, 2900, payment.key('capture'))).toMatchObject({ status: 'captured', amountCaptured: 2900 });
+    expect(await stripe.incrementAuthorization(ref, 2900, payment.key('tip'))).toMatchObject({
+      status: 'authorized',
+      amount: 2900,
+      amountAuthorized: 2900,
+    });
+    expect(await stripe.capture(ref, 2900, payment.key('capture'))).toMatchObject({
+      status: 'captured',
+      amountCaptured: 2900,
+    });
   });
 });
 
@@ -158,8 +218,13 @@ describe('Stripe provider, refusals and outages', () => {
     const declined = newPayment();
     const { ref } = await declined.create();
     fake.authorize(ref, 'decline');
-    expect(await stripe.fetchIntent(ref)).toMatchObject({ status: 'requires_payment', lastFailureCode: 'insufficient_funds' });
-    expect((await rejection(stripe.capture(ref, 2500, declined.key('capture')))).code).toBe('payment_intent_unexpected_state');
+    expect(await stripe.fetchIntent(ref)).toMatchObject({
+      status: 'requires_payment',
+      lastFailureCode: 'insufficient_funds',
+    });
+    expect((await rejection(stripe.capture(ref, 2500, declined.key('capture')))).code).toBe(
+      'payment_intent_unexpected_state',
+    );
 
     const tipped = newPayment();
     const { ref: tippedRef } = await tipped.create();
@@ -211,7 +276,8 @@ describe('Stripe provider, refusals and outages', () => {
 });
 
 describe('Stripe provider, webhooks', () => {
-  const verify = (event: { body: string; headers: Record<string, string> }, now = new Date(), provider = stripe) => provider.verifyWebhook(Buffer.from(event.body), event.headers, now);
+  const verify = (event: { body: string; headers: Record<string, string> }, now = new Date(), provider = stripe) =>
+    provider.verifyWebhook(Buffer.from(event.body), event.headers, now);
 
   it('when a signed intent event arrives, then it is verified and translated', async () => {
     const payment = newPayment(1800);
@@ -219,7 +285,11 @@ describe('Stripe provider, webhooks', () => {
     fake.authorize(ref);
     const event = fake.signedEvent('payment_intent.amount_capturable_updated', fake.snapshot(ref));
     const translated = verify(event);
-    expect(translated).toMatchObject({ kind: 'intent', id: JSON.parse(event.body).id, intent: { ref, status: 'authorized', amountAuthorized: 1800 } });
+    expect(translated).toMatchObject({
+      kind: 'intent',
+      id: JSON.parse(event.body).id,
+      intent: { ref, status: 'authorized', amountAuthorized: 1800 },
+    });
     expect(Math.abs(translated.occurredAt.getTime() - Date.now())).toBeLessThan(5_000);
   });
 
@@ -228,19 +298,32 @@ describe('Stripe provider, webhooks', () => {
     const { ref } = await payment.create();
     fake.authorize(ref);
     await stripe.capture(ref, 2500, payment.key('capture'));
-    const refund = await stripe.refund(ref, { refundId: 'refund-9', amount: 700, reason: 'wrong order' }, payment.key('refund'));
-    expect(verify(fake.signedEvent('refund.updated', fake.snapshot(refund.ref)))).toMatchObject({ kind: 'refund', intentRef: ref, refund: { ref: refund.ref, refundId: 'refund-9', amount: 700, status: 'succeeded' } });
+    const refund = await stripe.refund(
+      ref,
+      { refundId: 'refund-9', amount: 700, reason: 'wrong order' },
+      payment.key('refund'),
+    );
+    expect(verify(fake.signedEvent('refund.updated', fake.snapshot(refund.ref)))).toMatchObject({
+      kind: 'refund',
+      intentRef: ref,
+      refund: { ref: refund.ref, refundId: 'refund-9', amount: 700, status: 'succeeded' },
+    });
   });
 
   it('when an event Brigade does not use arrives, then it is verified and ignored', () => {
-    expect(verify(fake.signedEvent('customer.created', { id: 'cus_1', object: 'customer' }))).toMatchObject({ kind: 'ignored', providerType: 'customer.created' });
+    expect(verify(fake.signedEvent('customer.created', { id: 'cus_1', object: 'customer' }))).toMatchObject({
+      kind: 'ignored',
+      providerType: 'customer.created',
+    });
   });
 
   it('when the body is tampered with, the secret is wrong, the header is missing or the timestamp is outside 300 s of now, then verification fails', () => {
     const object = { id: 'pi_1', object: 'payment_intent' };
     const event = fake.signedEvent('payment_intent.succeeded', object);
     expect(() => verify({ ...event, body: event.body.replace('pi_1', 'pi_2') })).toThrow(WebhookVerificationError);
-    expect(() => verify(fake.signedEvent('payment_intent.succeeded', object, { secret: 'whsec_other' }))).toThrow(WebhookVerificationError);
+    expect(() => verify(fake.signedEvent('payment_intent.succeeded', object, { secret: 'whsec_other' }))).toThrow(
+      WebhookVerificationError,
+    );
     expect(() => verify({ body: event.body, headers: {} })).toThrow(WebhookVerificationError);
 
     const signedAt = new Date('2026-11-21T12:00:00Z');

@@ -54,7 +54,8 @@ export function toProviderIntent(intent: Stripe.PaymentIntent): ProviderIntent {
     status,
     amount: intent.amount,
     currency: intent.currency,
-    amountAuthorized: status === 'authorized' ? intent.amount_capturable : status === 'captured' ? intent.amount_received : 0,
+    amountAuthorized:
+      status === 'authorized' ? intent.amount_capturable : status === 'captured' ? intent.amount_received : 0,
     amountCaptured: intent.amount_received,
     amountRefunded: charge?.amount_refunded ?? 0,
     clientSecret: intent.client_secret,
@@ -64,7 +65,12 @@ export function toProviderIntent(intent: Stripe.PaymentIntent): ProviderIntent {
 }
 
 export function toProviderRefund(refund: Stripe.Refund): ProviderRefund {
-  const status = refund.status === 'succeeded' ? 'succeeded' : refund.status === 'failed' || refund.status === 'canceled' ? 'failed' : 'pending';
+  const status =
+    refund.status === 'succeeded'
+      ? 'succeeded'
+      : refund.status === 'failed' || refund.status === 'canceled'
+        ? 'failed'
+        : 'pending';
   return { ref: refund.id, refundId: refund.metadata?.refund_id ?? null, amount: refund.amount, status };
 }
 
@@ -87,7 +93,10 @@ function refusalCode(error: Stripe.errors.StripeError): string {
 function asOutage(error: unknown): unknown {
   if (!(error instanceof Stripe.errors.StripeError) || error.statusCode === undefined) return error;
   const retryAfter = Number(error.headers?.['retry-after']);
-  const outage = new OutboundHttpError(error.statusCode, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null);
+  const outage = new OutboundHttpError(
+    error.statusCode,
+    Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null,
+  );
   outage.cause = error;
   return outage;
 }
@@ -96,7 +105,8 @@ type Outcome<T> = { ok: true; value: T } | { ok: false; refusal: Stripe.errors.S
 
 function stripeClient(options: StripeProviderOptions): Stripe {
   const url = new URL(options.apiUrl);
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`Stripe API URL must be http(s): ${options.apiUrl}`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new Error(`Stripe API URL must be http(s): ${options.apiUrl}`);
   const protocol = url.protocol === 'https:' ? 'https' : 'http';
   return new Stripe(options.secretKey, {
     apiVersion: API_VERSION,
@@ -160,7 +170,9 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
     },
 
     capture(ref, amount, idempotencyKey) {
-      return intent(() => stripe.paymentIntents.capture(ref, { amount_to_capture: amount, expand: EXPAND_CHARGE }, { idempotencyKey }));
+      return intent(() =>
+        stripe.paymentIntents.capture(ref, { amount_to_capture: amount, expand: EXPAND_CHARGE }, { idempotencyKey }),
+      );
     },
 
     async void(ref, idempotencyKey) {
@@ -177,15 +189,27 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
     },
 
     incrementAuthorization(ref, newAmount, idempotencyKey) {
-      return intent(() => stripe.paymentIntents.incrementAuthorization(ref, { amount: newAmount, expand: EXPAND_CHARGE }, { idempotencyKey }));
+      return intent(() =>
+        stripe.paymentIntents.incrementAuthorization(
+          ref,
+          { amount: newAmount, expand: EXPAND_CHARGE },
+          { idempotencyKey },
+        ),
+      );
     },
 
     async refund(ref, input, idempotencyKey) {
       // Stripe only knows three reasons; Brigade's own words travel in metadata (500 chars max).
-      const reason = input.reason === 'duplicate' || input.reason === 'fraudulent' ? input.reason : 'requested_by_customer';
+      const reason =
+        input.reason === 'duplicate' || input.reason === 'fraudulent' ? input.reason : 'requested_by_customer';
       const refund = await send(() =>
         stripe.refunds.create(
-          { payment_intent: ref, amount: input.amount, reason, metadata: { refund_id: input.refundId, reason: input.reason.slice(0, 500) } },
+          {
+            payment_intent: ref,
+            amount: input.amount,
+            reason,
+            metadata: { refund_id: input.refundId, reason: input.reason.slice(0, 500) },
+          },
           { idempotencyKey },
         ),
       );
@@ -200,7 +224,13 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
       // Page by hand so each page is its own call under the policy (the SDK's auto-pagination
       // would run several requests inside one attempt's timeout).
       for (;;) {
-        const page = await send(() => stripe.refunds.list({ payment_intent: ref, limit: 100, ...(startingAfter ? { starting_after: startingAfter } : {}) }));
+        const page = await send(() =>
+          stripe.refunds.list({
+            payment_intent: ref,
+            limit: 100,
+            ...(startingAfter ? { starting_after: startingAfter } : {}),
+          }),
+        );
         refunds.push(...page.data.map(toProviderRefund));
         const last = page.data.at(-1);
         if (!page.has_more || !last) return refunds;
@@ -210,16 +240,25 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
 
     verifyWebhook(rawBody, headers, now) {
       const header = headers['stripe-signature'];
-      if (typeof header !== 'string' || header === '') throw new WebhookVerificationError('Missing Stripe-Signature header');
+      if (typeof header !== 'string' || header === '')
+        throw new WebhookVerificationError('Missing Stripe-Signature header');
       let event: Stripe.Event;
       try {
-        event = stripe.webhooks.constructEvent(rawBody, header, options.webhookSecret, WEBHOOK_TOLERANCE_SECONDS, undefined, now.getTime());
+        event = stripe.webhooks.constructEvent(
+          rawBody,
+          header,
+          options.webhookSecret,
+          WEBHOOK_TOLERANCE_SECONDS,
+          undefined,
+          now.getTime(),
+        );
       } catch (error) {
         throw new WebhookVerificationError(error instanceof Error ? error.message : 'Invalid Stripe signature');
       }
       // The SDK only rejects old timestamps; one far in the future is just as much outside the window.
       const signedAt = Number(/(?:^|,)\s*t=(\d+)/.exec(header)?.[1]);
-      if (signedAt > Math.floor(now.getTime() / 1000) + WEBHOOK_TOLERANCE_SECONDS) throw new WebhookVerificationError('Timestamp outside the tolerance zone');
+      if (signedAt > Math.floor(now.getTime() / 1000) + WEBHOOK_TOLERANCE_SECONDS)
+        throw new WebhookVerificationError('Timestamp outside the tolerance zone');
       return translateEvent(event);
     },
   };

@@ -7,7 +7,10 @@ import type { IntentJson } from './present.js';
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export function checkoutPage(intent: IntentJson): string {
-  const config = JSON.stringify({ confirm: `/sandbox/v1/intents/${encodeURIComponent(intent.id)}/confirm` }).replace(/</g, '\\u003c');
+  const config = JSON.stringify({ confirm: `/sandbox/v1/intents/${encodeURIComponent(intent.id)}/confirm` }).replace(
+    /</g,
+    '\\u003c',
+  );
   return `<!doctype html><html lang="en"><meta charset="utf-8"><title>Sandbox checkout</title>
 <body style="font-family:sans-serif;max-width:28em;margin:3em auto">
 <h1>Pay ${intent.amount} ${escapeHtml(intent.currency)} <small>(minor units)</small></h1>

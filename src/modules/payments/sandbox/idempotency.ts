@@ -33,21 +33,36 @@ const KEY = /^[\x20-\x7E]{1,255}$/;
 export function requireIdempotencyKey(header: string | string[] | undefined): string {
   const key = Array.isArray(header) ? header[0] : header;
   if (key === undefined || !KEY.test(key)) {
-    throw new SandboxError(400, 'idempotency_key_required', 'This request needs an Idempotency-Key header (1-255 printable characters).');
+    throw new SandboxError(
+      400,
+      'idempotency_key_required',
+      'This request needs an Idempotency-Key header (1-255 printable characters).',
+    );
   }
   return key;
 }
 
-export async function runIdempotent(db: Db, request: KeyedRequest, operation: (trx: Tx) => Promise<unknown>): Promise<KeyedResponse> {
-  const fingerprint = createHash('sha256').update(canonicalJson(request.body ?? null)).digest();
+export async function runIdempotent(
+  db: Db,
+  request: KeyedRequest,
+  operation: (trx: Tx) => Promise<unknown>,
+): Promise<KeyedResponse> {
+  const fingerprint = createHash('sha256')
+    .update(canonicalJson(request.body ?? null))
+    .digest();
   return inTransaction(db, async (trx) => {
     const owned = await sandboxRepo.claimKey(trx, request.route, request.key, fingerprint, request.now);
     if (!owned) {
       // The twin committed (had it rolled back, the insert above would have won), so its row is complete.
       const stored = await sandboxRepo.findKey(trx, request.route, request.key);
-      if (!stored || stored.response_status === null) throw new SandboxError(500, 'processing_error', 'The idempotency record could not be read; retry.');
+      if (!stored || stored.response_status === null)
+        throw new SandboxError(500, 'processing_error', 'The idempotency record could not be read; retry.');
       if (!stored.fingerprint.equals(fingerprint)) {
-        throw new SandboxError(400, 'idempotency_key_reused', 'This Idempotency-Key was used with a different request body.');
+        throw new SandboxError(
+          400,
+          'idempotency_key_reused',
+          'This Idempotency-Key was used with a different request body.',
+        );
       }
       return { status: stored.response_status, body: stored.response_body, replayed: true };
     }

@@ -5,8 +5,22 @@
 import { randomBytes, timingSafeEqual, createHash } from 'node:crypto';
 import { inTransaction, type Db, type Tx } from '../../../platform/db/index.js';
 import { cardBehaviour, normalizeCard } from './cards.js';
-import { presentIntent, presentRefund, SandboxError, type EventJson, type IntentJson, type RefundJson } from './present.js';
-import { sandboxRepo, type EventType, type Executor, type IntentRow, type IntentStatus, type RefundRow } from './processor-repo.js';
+import {
+  presentIntent,
+  presentRefund,
+  SandboxError,
+  type EventJson,
+  type IntentJson,
+  type RefundJson,
+} from './present.js';
+import {
+  sandboxRepo,
+  type EventType,
+  type Executor,
+  type IntentRow,
+  type IntentStatus,
+  type RefundRow,
+} from './processor-repo.js';
 
 export interface SandboxOperationsDeps {
   db: Db;
@@ -46,7 +60,11 @@ function notFound(id: string): SandboxError {
 
 function requireStatus(row: IntentRow, allowed: readonly IntentStatus[], action: string): void {
   if (!allowed.includes(row.status)) {
-    throw new SandboxError(409, 'invalid_state', `Cannot ${action} an intent that is ${row.status} (needs ${allowed.join(' or ')}).`);
+    throw new SandboxError(
+      409,
+      'invalid_state',
+      `Cannot ${action} an intent that is ${row.status} (needs ${allowed.join(' or ')}).`,
+    );
   }
 }
 
@@ -97,7 +115,8 @@ export function createSandboxOperations(deps: SandboxOperationsDeps) {
     async confirm(id: string, clientSecret: string, cardNumber: string): Promise<ConfirmOutcome> {
       return inTransaction(db, async (trx) => {
         const row = await lockIntent(trx, id);
-        if (!sameSecret(row.client_secret, clientSecret)) throw new SandboxError(401, 'unauthorized', 'The client_secret does not belong to this intent.');
+        if (!sameSecret(row.client_secret, clientSecret))
+          throw new SandboxError(401, 'unauthorized', 'The client_secret does not belong to this intent.');
         requireStatus(row, ['requires_payment'], 'confirm');
         const behaviour = cardBehaviour(cardNumber);
         if (!behaviour) throw new SandboxError(422, 'invalid_card', 'This is not one of the sandbox test cards.');
@@ -108,7 +127,8 @@ export function createSandboxOperations(deps: SandboxOperationsDeps) {
           await sandboxRepo.updateIntent(trx, id, { flaky_attempts: attempts, updated_at: now });
           if (attempts % 2 === 1) return { kind: 'flaky_failure' };
         }
-        const delay = behaviour.kind === 'authorize' && behaviour.slow ? deps.slowCardDelayMs : deps.authorizationDelayMs;
+        const delay =
+          behaviour.kind === 'authorize' && behaviour.slow ? deps.slowCardDelayMs : deps.authorizationDelayMs;
         const updated = await sandboxRepo.updateIntent(trx, id, {
           status: 'processing',
           pending_card: normalizeCard(cardNumber),
@@ -129,10 +149,19 @@ export function createSandboxOperations(deps: SandboxOperationsDeps) {
           const behaviour = cardBehaviour(row.pending_card ?? '');
           const settled = { pending_card: null, decide_at: null, updated_at: now };
           if (behaviour?.kind === 'decline') {
-            const updated = await sandboxRepo.updateIntent(trx, row.id, { ...settled, status: 'requires_payment', last_failure_code: behaviour.code });
+            const updated = await sandboxRepo.updateIntent(trx, row.id, {
+              ...settled,
+              status: 'requires_payment',
+              last_failure_code: behaviour.code,
+            });
             await emit(trx, 'intent.payment_failed', updated);
           } else {
-            const updated = await sandboxRepo.updateIntent(trx, row.id, { ...settled, status: 'authorized', amount_authorized: row.amount, last_failure_code: null });
+            const updated = await sandboxRepo.updateIntent(trx, row.id, {
+              ...settled,
+              status: 'authorized',
+              amount_authorized: row.amount,
+              last_failure_code: null,
+            });
             await emit(trx, 'intent.authorized', updated);
           }
         }
@@ -145,9 +174,18 @@ export function createSandboxOperations(deps: SandboxOperationsDeps) {
       requireStatus(row, ['authorized'], 'capture');
       const captured = amount ?? row.amount_authorized;
       if (captured > row.amount_authorized) {
-        throw new SandboxError(422, 'amount_too_large', `Cannot capture ${captured}: only ${row.amount_authorized} is authorized.`);
+        throw new SandboxError(
+          422,
+          'amount_too_large',
+          `Cannot capture ${captured}: only ${row.amount_authorized} is authorized.`,
+        );
       }
-      const updated = await sandboxRepo.updateIntent(trx, id, { status: 'captured', amount_captured: captured, capture_count: row.capture_count + 1, updated_at: clock() });
+      const updated = await sandboxRepo.updateIntent(trx, id, {
+        status: 'captured',
+        amount_captured: captured,
+        capture_count: row.capture_count + 1,
+        updated_at: clock(),
+      });
       await emit(trx, 'intent.captured', updated);
       return present(updated);
     },
@@ -156,7 +194,12 @@ export function createSandboxOperations(deps: SandboxOperationsDeps) {
       const row = await lockIntent(trx, id);
       if (row.status === 'voided') return present(row);
       requireStatus(row, ['requires_payment', 'processing', 'authorized'], 'void');
-      const updated = await sandboxRepo.updateIntent(trx, id, { status: 'voided', pending_card: null, decide_at: null, updated_at: clock() });
+      const updated = await sandboxRepo.updateIntent(trx, id, {
+        status: 'voided',
+        pending_card: null,
+        decide_at: null,
+        updated_at: clock(),
+      });
       await emit(trx, 'intent.voided', updated);
       return present(updated);
     },
@@ -165,9 +208,17 @@ export function createSandboxOperations(deps: SandboxOperationsDeps) {
       const row = await lockIntent(trx, id);
       requireStatus(row, ['authorized'], 'increment the authorization of');
       if (newAmount <= row.amount_authorized) {
-        throw new SandboxError(422, 'invalid_request', `The new amount (${newAmount}) must exceed the authorized ${row.amount_authorized}.`);
+        throw new SandboxError(
+          422,
+          'invalid_request',
+          `The new amount (${newAmount}) must exceed the authorized ${row.amount_authorized}.`,
+        );
       }
-      const updated = await sandboxRepo.updateIntent(trx, id, { amount: newAmount, amount_authorized: newAmount, updated_at: clock() });
+      const updated = await sandboxRepo.updateIntent(trx, id, {
+        amount: newAmount,
+        amount_authorized: newAmount,
+        updated_at: clock(),
+      });
       return present(updated);
     },
 
@@ -176,7 +227,11 @@ export function createSandboxOperations(deps: SandboxOperationsDeps) {
       requireStatus(row, ['captured'], 'refund');
       const refundable = row.amount_captured - row.amount_refunded;
       if (body.amount > refundable) {
-        throw new SandboxError(422, 'amount_too_large', `Cannot refund ${body.amount}: ${refundable} of the captured ${row.amount_captured} is left.`);
+        throw new SandboxError(
+          422,
+          'amount_too_large',
+          `Cannot refund ${body.amount}: ${refundable} of the captured ${row.amount_captured} is left.`,
+        );
       }
       const now = clock();
       const refund = await sandboxRepo.insertRefund(trx, {
@@ -188,7 +243,10 @@ export function createSandboxOperations(deps: SandboxOperationsDeps) {
         reference: body.reference,
         created_at: now,
       });
-      const updated = await sandboxRepo.updateIntent(trx, id, { amount_refunded: row.amount_refunded + body.amount, updated_at: now });
+      const updated = await sandboxRepo.updateIntent(trx, id, {
+        amount_refunded: row.amount_refunded + body.amount,
+        updated_at: now,
+      });
       await emit(trx, 'refund.succeeded', updated, refund);
       return presentRefund(refund);
     },

@@ -7,7 +7,8 @@ import type { PlatformTables } from '../../../platform/db/index.js';
 type Json<T> = ColumnType<T, string, string>;
 
 export type IntentStatus = 'requires_payment' | 'processing' | 'authorized' | 'captured' | 'voided';
-export type EventType = 'intent.authorized' | 'intent.payment_failed' | 'intent.captured' | 'intent.voided' | 'refund.succeeded';
+export type EventType =
+  'intent.authorized' | 'intent.payment_failed' | 'intent.captured' | 'intent.voided' | 'refund.succeeded';
 
 // A type, not an interface: withTables<T> needs an index-signature-compatible record.
 export type SandboxTables = {
@@ -71,7 +72,9 @@ const t = (ex: Executor) => ex.withTables<SandboxTables>();
 
 export type IntentRow = Selectable<SandboxTables['sandbox_intents']>;
 export type RefundRow = Selectable<SandboxTables['sandbox_refunds']>;
-export type IntentPatch = Omit<Updateable<SandboxTables['sandbox_intents']>, 'id' | 'created_at' | 'metadata'> & { updated_at: Date };
+export type IntentPatch = Omit<Updateable<SandboxTables['sandbox_intents']>, 'id' | 'created_at' | 'metadata'> & {
+  updated_at: Date;
+};
 
 /** A claimed webhook delivery: which attempt this is, and the body to send. */
 export interface ClaimedDelivery {
@@ -84,11 +87,22 @@ export interface ClaimedDelivery {
 export const sandboxRepo = {
   async insertIntent(
     ex: Executor,
-    row: Pick<IntentRow, 'id' | 'amount' | 'currency' | 'client_secret' | 'reference' | 'description' | 'metadata' | 'created_at'>,
+    row: Pick<
+      IntentRow,
+      'id' | 'amount' | 'currency' | 'client_secret' | 'reference' | 'description' | 'metadata' | 'created_at'
+    >,
   ): Promise<IntentRow> {
     return t(ex)
       .insertInto('sandbox_intents')
-      .values({ ...row, status: 'requires_payment', metadata: JSON.stringify(row.metadata), last_failure_code: null, pending_card: null, decide_at: null, updated_at: row.created_at })
+      .values({
+        ...row,
+        status: 'requires_payment',
+        metadata: JSON.stringify(row.metadata),
+        last_failure_code: null,
+        pending_card: null,
+        decide_at: null,
+        updated_at: row.created_at,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
   },
@@ -100,7 +114,12 @@ export const sandboxRepo = {
   },
 
   async updateIntent(ex: Executor, id: string, patch: IntentPatch): Promise<IntentRow> {
-    return t(ex).updateTable('sandbox_intents').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+    return t(ex)
+      .updateTable('sandbox_intents')
+      .set(patch)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
   },
 
   /** Processing intents whose decision is due, locked; SKIP LOCKED so two loops split the work. */
@@ -122,7 +141,13 @@ export const sandboxRepo = {
   },
 
   async listRefunds(ex: Executor, intentId: string): Promise<RefundRow[]> {
-    return t(ex).selectFrom('sandbox_refunds').selectAll().where('intent_id', '=', intentId).orderBy('created_at').orderBy('id').execute();
+    return t(ex)
+      .selectFrom('sandbox_refunds')
+      .selectAll()
+      .where('intent_id', '=', intentId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
   },
 
   /**
@@ -140,20 +165,36 @@ export const sandboxRepo = {
   },
 
   async findKey(ex: Executor, route: string, key: string) {
-    return t(ex).selectFrom('sandbox_idempotency_keys').select(['fingerprint', 'response_status', 'response_body']).where('route', '=', route).where('key', '=', key).executeTakeFirst();
+    return t(ex)
+      .selectFrom('sandbox_idempotency_keys')
+      .select(['fingerprint', 'response_status', 'response_body'])
+      .where('route', '=', route)
+      .where('key', '=', key)
+      .executeTakeFirst();
   },
 
   async storeResponse(ex: Executor, route: string, key: string, status: number, body: unknown): Promise<void> {
-    await t(ex).updateTable('sandbox_idempotency_keys').set({ response_status: status, response_body: JSON.stringify(body) }).where('route', '=', route).where('key', '=', key).execute();
+    await t(ex)
+      .updateTable('sandbox_idempotency_keys')
+      .set({ response_status: status, response_body: JSON.stringify(body) })
+      .where('route', '=', route)
+      .where('key', '=', key)
+      .execute();
   },
 
   /** The event and its (single, the one webhook endpoint's) delivery, due at once. */
-  async insertEvent(ex: Executor, event: { id: string; type: EventType; intent_id: string; payload: unknown; created_at: Date }): Promise<void> {
+  async insertEvent(
+    ex: Executor,
+    event: { id: string; type: EventType; intent_id: string; payload: unknown; created_at: Date },
+  ): Promise<void> {
     await t(ex)
       .insertInto('sandbox_events')
       .values({ ...event, payload: JSON.stringify(event.payload) })
       .execute();
-    await t(ex).insertInto('sandbox_deliveries').values({ event_id: event.id, next_attempt_at: event.created_at, last_error: null, delivered_at: null }).execute();
+    await t(ex)
+      .insertInto('sandbox_deliveries')
+      .values({ event_id: event.id, next_attempt_at: event.created_at, last_error: null, delivered_at: null })
+      .execute();
   },
 
   /**
@@ -205,6 +246,12 @@ export const sandboxRepo = {
       : outcome.nextAttemptAt === null
         ? { state: 'dead' as const, last_error: outcome.error }
         : { next_attempt_at: outcome.nextAttemptAt, last_error: outcome.error };
-    await t(ex).updateTable('sandbox_deliveries').set(update).where('id', '=', delivery.id).where('attempts', '=', delivery.attempts).where('state', '=', 'pending').execute();
+    await t(ex)
+      .updateTable('sandbox_deliveries')
+      .set(update)
+      .where('id', '=', delivery.id)
+      .where('attempts', '=', delivery.attempts)
+      .where('state', '=', 'pending')
+      .execute();
   },
 };

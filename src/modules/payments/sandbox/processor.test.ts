@@ -65,24 +65,43 @@ describe('sandbox intents', () => {
 
   it('when the API key is missing or wrong, then the processor answers 401 unauthorized', async () => {
     for (const auth of [null, 'sk_wrong']) {
-      const answer = await call(base, 'POST', '/sandbox/v1/intents', { body: { amount: 100, currency: 'EUR', reference: 'p' }, key: newKey(), auth });
+      const answer = await call(base, 'POST', '/sandbox/v1/intents', {
+        body: { amount: 100, currency: 'EUR', reference: 'p' },
+        key: newKey(),
+        auth,
+      });
       expect(answer).toMatchObject({ status: 401, body: { error: { code: 'unauthorized' } } });
     }
   });
 
   it('when the Idempotency-Key is missing, then 400 idempotency_key_required; when the body is invalid, then 422 invalid_request', async () => {
-    expect(await call(base, 'POST', '/sandbox/v1/intents', { body: { amount: 100, currency: 'EUR', reference: 'p' } })).toMatchObject({
+    expect(
+      await call(base, 'POST', '/sandbox/v1/intents', { body: { amount: 100, currency: 'EUR', reference: 'p' } }),
+    ).toMatchObject({
       status: 400,
       body: { error: { code: 'idempotency_key_required' } },
     });
-    for (const body of [{ amount: 100, currency: 'eur', reference: 'p' }, { amount: 0, currency: 'EUR', reference: 'p' }, { amount: 100, currency: 'EUR', reference: 'p', extra: 1 }]) {
-      expect(await call(base, 'POST', '/sandbox/v1/intents', { body, key: newKey() })).toMatchObject({ status: 422, body: { error: { code: 'invalid_request' } } });
+    for (const body of [
+      { amount: 100, currency: 'eur', reference: 'p' },
+      { amount: 0, currency: 'EUR', reference: 'p' },
+      { amount: 100, currency: 'EUR', reference: 'p', extra: 1 },
+    ]) {
+      expect(await call(base, 'POST', '/sandbox/v1/intents', { body, key: newKey() })).toMatchObject({
+        status: 422,
+        body: { error: { code: 'invalid_request' } },
+      });
     }
   });
 
   it('when an intent does not exist, then 404 not_found in the processor’s own error shape', async () => {
-    expect(await call(base, 'GET', '/sandbox/v1/intents/si_missing')).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
-    expect(await call(base, 'GET', '/sandbox/v1/nothing-here')).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
+    expect(await call(base, 'GET', '/sandbox/v1/intents/si_missing')).toMatchObject({
+      status: 404,
+      body: { error: { code: 'not_found' } },
+    });
+    expect(await call(base, 'GET', '/sandbox/v1/nothing-here')).toMatchObject({
+      status: 404,
+      body: { error: { code: 'not_found' } },
+    });
   });
 });
 
@@ -96,27 +115,36 @@ describe('sandbox test cards', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(50);
     expect(authorized).toMatchObject({ amount_authorized: 900, last_failure_code: null });
     expect(await webhookTypes(intent.id, 1)).toEqual(['intent.authorized']);
-    expect(receiver.forIntent(intent.id)[0]!.event.data.intent).toMatchObject({ status: 'authorized', amount_authorized: 900 });
+    expect(receiver.forIntent(intent.id)[0]!.event.data.intent).toMatchObject({
+      status: 'authorized',
+      amount_authorized: 900,
+    });
   });
 
   it.each([
     ['4000000000000002', 'card_declined'],
     ['4000000000009995', 'insufficient_funds'],
-  ])('when the card %s is confirmed, then the intent goes back to requires_payment with %s and intent.payment_failed is sent; another card may then pay', async (card, code) => {
-    const intent = await createIntent(base);
-    expect((await confirm(base, intent, card)).body.status).toBe('processing');
-    const failed = await waitFor('the decline', async () => {
-      const answer = await call(base, 'GET', `/sandbox/v1/intents/${intent.id}`);
-      return answer.body.last_failure_code !== null ? answer.body : undefined;
-    });
-    expect(failed).toMatchObject({ status: 'requires_payment', last_failure_code: code, amount_authorized: 0 });
-    expect(await webhookTypes(intent.id, 1)).toEqual(['intent.payment_failed']);
-    expect(receiver.forIntent(intent.id)[0]!.event.data.intent.last_failure_code).toBe(code);
+  ])(
+    'when the card %s is confirmed, then the intent goes back to requires_payment with %s and intent.payment_failed is sent; another card may then pay',
+    async (card, code) => {
+      const intent = await createIntent(base);
+      expect((await confirm(base, intent, card)).body.status).toBe('processing');
+      const failed = await waitFor('the decline', async () => {
+        const answer = await call(base, 'GET', `/sandbox/v1/intents/${intent.id}`);
+        return answer.body.last_failure_code !== null ? answer.body : undefined;
+      });
+      expect(failed).toMatchObject({ status: 'requires_payment', last_failure_code: code, amount_authorized: 0 });
+      expect(await webhookTypes(intent.id, 1)).toEqual(['intent.payment_failed']);
+      expect(receiver.forIntent(intent.id)[0]!.event.data.intent.last_failure_code).toBe(code);
 
-    expect((await confirm(base, intent, '4242424242424242')).body).toMatchObject({ status: 'processing', last_failure_code: null });
-    await waitForStatus(base, intent.id, 'authorized');
-    expect(await webhookTypes(intent.id, 2)).toEqual(['intent.payment_failed', 'intent.authorized']);
-  });
+      expect((await confirm(base, intent, '4242424242424242')).body).toMatchObject({
+        status: 'processing',
+        last_failure_code: null,
+      });
+      await waitForStatus(base, intent.id, 'authorized');
+      expect(await webhookTypes(intent.id, 2)).toEqual(['intent.payment_failed', 'intent.authorized']);
+    },
+  );
 
   it('when the slow card is confirmed, then it is authorized only after the slow-card delay', async () => {
     const intent = await createIntent(base);
@@ -129,20 +157,35 @@ describe('sandbox test cards', () => {
 
   it('when the intermittent card is confirmed, then the first attempt fails with 500 processing_error changing nothing, and the second goes through', async () => {
     const intent = await createIntent(base);
-    expect(await confirm(base, intent, '4000000000000119')).toMatchObject({ status: 500, body: { error: { code: 'processing_error' } } });
+    expect(await confirm(base, intent, '4000000000000119')).toMatchObject({
+      status: 500,
+      body: { error: { code: 'processing_error' } },
+    });
     expect((await call(base, 'GET', `/sandbox/v1/intents/${intent.id}`)).body.status).toBe('requires_payment');
-    expect(await confirm(base, intent, '4000000000000119')).toMatchObject({ status: 200, body: { status: 'processing' } });
+    expect(await confirm(base, intent, '4000000000000119')).toMatchObject({
+      status: 200,
+      body: { status: 'processing' },
+    });
     await waitForStatus(base, intent.id, 'authorized');
     expect(await webhookTypes(intent.id, 1)).toEqual(['intent.authorized']);
   });
 
   it('when an unknown card, a wrong client secret or a second confirmation is sent, then 422 invalid_card, 401 and 409 invalid_state', async () => {
     const intent = await createIntent(base);
-    expect(await confirm(base, intent, '1234123412341234')).toMatchObject({ status: 422, body: { error: { code: 'invalid_card' } } });
-    expect(await confirm(base, intent, '4242424242424242', `${intent.id}_secret_wrong`)).toMatchObject({ status: 401, body: { error: { code: 'unauthorized' } } });
+    expect(await confirm(base, intent, '1234123412341234')).toMatchObject({
+      status: 422,
+      body: { error: { code: 'invalid_card' } },
+    });
+    expect(await confirm(base, intent, '4242424242424242', `${intent.id}_secret_wrong`)).toMatchObject({
+      status: 401,
+      body: { error: { code: 'unauthorized' } },
+    });
     expect((await call(base, 'GET', `/sandbox/v1/intents/${intent.id}`)).body.status).toBe('requires_payment');
     expect((await confirm(base, intent, '4242424242424242')).status).toBe(200);
-    expect(await confirm(base, intent, '4242424242424242')).toMatchObject({ status: 409, body: { error: { code: 'invalid_state' } } });
+    expect(await confirm(base, intent, '4242424242424242')).toMatchObject({
+      status: 409,
+      body: { error: { code: 'invalid_state' } },
+    });
   });
 
   it('when the checkout page is opened, then it is a small HTML form posting to confirm, reading the client secret from the fragment (never sent to the server)', async () => {
@@ -161,23 +204,40 @@ describe('sandbox test cards', () => {
 describe('sandbox capture, void and increment', () => {
   it('when an authorized intent is captured in part, then it is captured with that amount and intent.captured is sent; more than authorized is 422 amount_too_large', async () => {
     const intent = await authorizedIntent(base, 1000);
-    expect(await call(base, 'POST', `/sandbox/v1/intents/${intent.id}/capture`, { body: { amount: 1001 }, key: newKey() })).toMatchObject({
+    expect(
+      await call(base, 'POST', `/sandbox/v1/intents/${intent.id}/capture`, { body: { amount: 1001 }, key: newKey() }),
+    ).toMatchObject({
       status: 422,
       body: { error: { code: 'amount_too_large' } },
     });
-    const captured = await call(base, 'POST', `/sandbox/v1/intents/${intent.id}/capture`, { body: { amount: 800 }, key: newKey() });
-    expect(captured).toMatchObject({ status: 200, body: { status: 'captured', amount_captured: 800, amount_authorized: 1000, capture_count: 1 } });
+    const captured = await call(base, 'POST', `/sandbox/v1/intents/${intent.id}/capture`, {
+      body: { amount: 800 },
+      key: newKey(),
+    });
+    expect(captured).toMatchObject({
+      status: 200,
+      body: { status: 'captured', amount_captured: 800, amount_authorized: 1000, capture_count: 1 },
+    });
     expect(await webhookTypes(intent.id, 2)).toEqual(['intent.authorized', 'intent.captured']);
-    expect(await call(base, 'POST', `/sandbox/v1/intents/${intent.id}/capture`, { key: newKey() })).toMatchObject({ status: 409, body: { error: { code: 'invalid_state' } } });
+    expect(await call(base, 'POST', `/sandbox/v1/intents/${intent.id}/capture`, { key: newKey() })).toMatchObject({
+      status: 409,
+      body: { error: { code: 'invalid_state' } },
+    });
   });
 
   it('when a capture is sent before the authorization landed, then 409 invalid_state, and the same key succeeds once it has', async () => {
     const intent = await createIntent(base, 500);
     const key = newKey('early');
-    expect(await call(base, 'POST', `/sandbox/v1/intents/${intent.id}/capture`, { key })).toMatchObject({ status: 409, body: { error: { code: 'invalid_state' } } });
+    expect(await call(base, 'POST', `/sandbox/v1/intents/${intent.id}/capture`, { key })).toMatchObject({
+      status: 409,
+      body: { error: { code: 'invalid_state' } },
+    });
     await confirm(base, intent, '4242424242424242');
     await waitForStatus(base, intent.id, 'authorized');
-    expect(await call(base, 'POST', `/sandbox/v1/intents/${intent.id}/capture`, { key })).toMatchObject({ status: 200, body: { status: 'captured', amount_captured: 500 } });
+    expect(await call(base, 'POST', `/sandbox/v1/intents/${intent.id}/capture`, { key })).toMatchObject({
+      status: 200,
+      body: { status: 'captured', amount_captured: 500 },
+    });
   });
 
   it('when a capture is repeated with its key, then the stored answer is replayed and nothing is captured twice; another body with the key is 400 idempotency_key_reused', async () => {
@@ -190,28 +250,47 @@ describe('sandbox capture, void and increment', () => {
     expect(again.body).toEqual(first.body);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(first.headers.get('idempotent-replayed')).toBeNull();
-    expect(await call(base, 'POST', `/sandbox/v1/intents/${intent.id}/capture`, { body: { amount: 700 }, key })).toMatchObject({
+    expect(
+      await call(base, 'POST', `/sandbox/v1/intents/${intent.id}/capture`, { body: { amount: 700 }, key }),
+    ).toMatchObject({
       status: 400,
       body: { error: { code: 'idempotency_key_reused' } },
     });
-    expect((await call(base, 'GET', `/sandbox/v1/intents/${intent.id}`)).body).toMatchObject({ capture_count: 1, amount_captured: 600 });
+    expect((await call(base, 'GET', `/sandbox/v1/intents/${intent.id}`)).body).toMatchObject({
+      capture_count: 1,
+      amount_captured: 600,
+    });
   });
 
   it('when 20 captures with one key arrive at once, then exactly one capture happens and all 20 get its answer', async () => {
     const intent = await authorizedIntent(base, 1000);
     const key = newKey('burst');
-    const answers = await Promise.all(Array.from({ length: 20 }, () => call(base, 'POST', `/sandbox/v1/intents/${intent.id}/capture`, { body: {}, key })));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        call(base, 'POST', `/sandbox/v1/intents/${intent.id}/capture`, { body: {}, key }),
+      ),
+    );
     expect(answers.map((answer) => answer.status)).toEqual(Array(20).fill(200));
     for (const answer of answers) expect(answer.body).toEqual(answers[0]!.body);
     expect(answers.filter((answer) => answer.headers.get('idempotent-replayed') === 'true')).toHaveLength(19);
-    expect((await call(base, 'GET', `/sandbox/v1/intents/${intent.id}`)).body).toMatchObject({ status: 'captured', capture_count: 1 });
-    const events = await db.database.pool.query('SELECT count(*)::int AS n FROM sandbox_events WHERE intent_id = $1 AND type = $2', [intent.id, 'intent.captured']);
+    expect((await call(base, 'GET', `/sandbox/v1/intents/${intent.id}`)).body).toMatchObject({
+      status: 'captured',
+      capture_count: 1,
+    });
+    const events = await db.database.pool.query(
+      'SELECT count(*)::int AS n FROM sandbox_events WHERE intent_id = $1 AND type = $2',
+      [intent.id, 'intent.captured'],
+    );
     expect(events.rows[0].n).toBe(1);
   });
 
   it('when 10 captures with different keys arrive at once, then one captures and the others get 409 invalid_state', async () => {
     const intent = await authorizedIntent(base, 1000);
-    const answers = await Promise.all(Array.from({ length: 10 }, () => call(base, 'POST', `/sandbox/v1/intents/${intent.id}/capture`, { key: newKey('race') })));
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        call(base, 'POST', `/sandbox/v1/intents/${intent.id}/capture`, { key: newKey('race') }),
+      ),
+    );
     expect(answers.filter((answer) => answer.status === 200)).toHaveLength(1);
     expect(answers.filter((answer) => answer.status === 409)).toHaveLength(9);
     expect((await call(base, 'GET', `/sandbox/v1/intents/${intent.id}`)).body.capture_count).toBe(1);
@@ -221,42 +300,76 @@ describe('sandbox capture, void and increment', () => {
     const intent = await authorizedIntent(base);
     const voided = await call(base, 'POST', `/sandbox/v1/intents/${intent.id}/void`, { key: newKey() });
     expect(voided).toMatchObject({ status: 200, body: { status: 'voided' } });
-    expect(await call(base, 'POST', `/sandbox/v1/intents/${intent.id}/void`, { key: newKey() })).toMatchObject({ status: 200, body: { status: 'voided' } });
+    expect(await call(base, 'POST', `/sandbox/v1/intents/${intent.id}/void`, { key: newKey() })).toMatchObject({
+      status: 200,
+      body: { status: 'voided' },
+    });
     expect(await webhookTypes(intent.id, 2)).toEqual(['intent.authorized', 'intent.voided']);
 
     const captured = await authorizedIntent(base);
     await call(base, 'POST', `/sandbox/v1/intents/${captured.id}/capture`, { key: newKey() });
-    expect(await call(base, 'POST', `/sandbox/v1/intents/${captured.id}/void`, { key: newKey() })).toMatchObject({ status: 409, body: { error: { code: 'invalid_state' } } });
+    expect(await call(base, 'POST', `/sandbox/v1/intents/${captured.id}/void`, { key: newKey() })).toMatchObject({
+      status: 409,
+      body: { error: { code: 'invalid_state' } },
+    });
   });
 
   it('when an intent is voided while processing, then the pending authorization is never decided', async () => {
     const intent = await createIntent(base);
     await confirm(base, intent, '4000000000000077');
-    expect(await call(base, 'POST', `/sandbox/v1/intents/${intent.id}/void`, { key: newKey() })).toMatchObject({ status: 200, body: { status: 'voided' } });
+    expect(await call(base, 'POST', `/sandbox/v1/intents/${intent.id}/void`, { key: newKey() })).toMatchObject({
+      status: 200,
+      body: { status: 'voided' },
+    });
     // A slow card confirmed after the void is decided after the voided one would have been.
     const later = await createIntent(base);
     await confirm(base, later, '4000000000000077');
     await waitForStatus(base, later.id, 'authorized');
-    expect((await call(base, 'GET', `/sandbox/v1/intents/${intent.id}`)).body).toMatchObject({ status: 'voided', amount_authorized: 0 });
+    expect((await call(base, 'GET', `/sandbox/v1/intents/${intent.id}`)).body).toMatchObject({
+      status: 'voided',
+      amount_authorized: 0,
+    });
     expect(await webhookTypes(intent.id, 1)).toEqual(['intent.voided']);
   });
 
   it('when the authorization is incremented, then amount and authorized amount become the new total, which may be captured; a lower total is refused', async () => {
     const intent = await authorizedIntent(base, 1000);
-    const raised = await call(base, 'POST', `/sandbox/v1/intents/${intent.id}/increment_authorization`, { body: { amount: 1150 }, key: newKey() });
-    expect(raised).toMatchObject({ status: 200, body: { status: 'authorized', amount: 1150, amount_authorized: 1150 } });
-    expect(await call(base, 'POST', `/sandbox/v1/intents/${intent.id}/increment_authorization`, { body: { amount: 1150 }, key: newKey() })).toMatchObject({
+    const raised = await call(base, 'POST', `/sandbox/v1/intents/${intent.id}/increment_authorization`, {
+      body: { amount: 1150 },
+      key: newKey(),
+    });
+    expect(raised).toMatchObject({
+      status: 200,
+      body: { status: 'authorized', amount: 1150, amount_authorized: 1150 },
+    });
+    expect(
+      await call(base, 'POST', `/sandbox/v1/intents/${intent.id}/increment_authorization`, {
+        body: { amount: 1150 },
+        key: newKey(),
+      }),
+    ).toMatchObject({
       status: 422,
       body: { error: { code: 'invalid_request' } },
     });
-    expect(await call(base, 'POST', `/sandbox/v1/intents/${intent.id}/capture`, { key: newKey() })).toMatchObject({ status: 200, body: { amount_captured: 1150 } });
-    expect(await call(base, 'POST', `/sandbox/v1/intents/${intent.id}/increment_authorization`, { body: { amount: 1300 }, key: newKey() })).toMatchObject({ status: 409 });
+    expect(await call(base, 'POST', `/sandbox/v1/intents/${intent.id}/capture`, { key: newKey() })).toMatchObject({
+      status: 200,
+      body: { amount_captured: 1150 },
+    });
+    expect(
+      await call(base, 'POST', `/sandbox/v1/intents/${intent.id}/increment_authorization`, {
+        body: { amount: 1300 },
+        key: newKey(),
+      }),
+    ).toMatchObject({ status: 409 });
   });
 });
 
 describe('sandbox refunds', () => {
   const refund = (intent: IntentJson, amount: number, key = newKey('refund'), reference = `ref-${key}`) =>
-    call<RefundJson>(base, 'POST', `/sandbox/v1/intents/${intent.id}/refunds`, { body: { amount, reason: 'requested_by_customer', reference }, key });
+    call<RefundJson>(base, 'POST', `/sandbox/v1/intents/${intent.id}/refunds`, {
+      body: { amount, reason: 'requested_by_customer', reference },
+      key,
+    });
 
   async function capturedIntent(amount: number): Promise<IntentJson> {
     const intent = await authorizedIntent(base, amount);
@@ -266,7 +379,17 @@ describe('sandbox refunds', () => {
   it('when a captured intent is refunded in parts, then each refund succeeds, is listed and sends refund.succeeded; past the captured amount is 422 amount_too_large', async () => {
     const intent = await capturedIntent(1000);
     const first = await refund(intent, 400, newKey(), 'r-1');
-    expect(first).toMatchObject({ status: 200, body: { object: 'refund', intent: intent.id, amount: 400, status: 'succeeded', reason: 'requested_by_customer', reference: 'r-1' } });
+    expect(first).toMatchObject({
+      status: 200,
+      body: {
+        object: 'refund',
+        intent: intent.id,
+        amount: 400,
+        status: 'succeeded',
+        reason: 'requested_by_customer',
+        reference: 'r-1',
+      },
+    });
     expect(first.body.id).toMatch(/^sr_/);
     await refund(intent, 600, newKey(), 'r-2');
     expect(await refund(intent, 1)).toMatchObject({ status: 422, body: { error: { code: 'amount_too_large' } } });
@@ -276,9 +399,17 @@ describe('sandbox refunds', () => {
       ['r-1', 400],
       ['r-2', 600],
     ]);
-    expect(await webhookTypes(intent.id, 4)).toEqual(['intent.authorized', 'intent.captured', 'refund.succeeded', 'refund.succeeded']);
+    expect(await webhookTypes(intent.id, 4)).toEqual([
+      'intent.authorized',
+      'intent.captured',
+      'refund.succeeded',
+      'refund.succeeded',
+    ]);
     const webhook = receiver.forIntent(intent.id)[2]!.event;
-    expect(webhook.data).toMatchObject({ refund: { id: first.body.id, amount: 400 }, intent: { id: intent.id, amount_refunded: 400 } });
+    expect(webhook.data).toMatchObject({
+      refund: { id: first.body.id, amount: 400 },
+      intent: { id: intent.id, amount_refunded: 400 },
+    });
   });
 
   it('when an intent that is not captured is refunded, then 409 invalid_state', async () => {
@@ -310,10 +441,24 @@ describe('sandbox control and restarts', () => {
     const own = await startSandbox(db.database.db, receiver.url);
     try {
       const intent = await createIntent(own.url);
-      expect(await call(own.url, 'POST', '/sandbox/control', { body: { outage: true } })).toMatchObject({ status: 200, body: { outage: true, webhook_mode: 'normal' } });
-      expect(await call(own.url, 'GET', `/sandbox/v1/intents/${intent.id}`)).toMatchObject({ status: 500, body: { error: { code: 'outage' } } });
-      expect(await confirm(own.url, intent, '4242424242424242')).toMatchObject({ status: 500, body: { error: { code: 'outage' } } });
-      expect(await call(own.url, 'POST', '/sandbox/v1/intents', { body: { amount: 1, currency: 'EUR', reference: 'x' }, key: newKey() })).toMatchObject({ status: 500 });
+      expect(await call(own.url, 'POST', '/sandbox/control', { body: { outage: true } })).toMatchObject({
+        status: 200,
+        body: { outage: true, webhook_mode: 'normal' },
+      });
+      expect(await call(own.url, 'GET', `/sandbox/v1/intents/${intent.id}`)).toMatchObject({
+        status: 500,
+        body: { error: { code: 'outage' } },
+      });
+      expect(await confirm(own.url, intent, '4242424242424242')).toMatchObject({
+        status: 500,
+        body: { error: { code: 'outage' } },
+      });
+      expect(
+        await call(own.url, 'POST', '/sandbox/v1/intents', {
+          body: { amount: 1, currency: 'EUR', reference: 'x' },
+          key: newKey(),
+        }),
+      ).toMatchObject({ status: 500 });
       await call(own.url, 'POST', '/sandbox/control', { body: { outage: false } });
       expect((await call(own.url, 'GET', `/sandbox/v1/intents/${intent.id}`)).body.status).toBe('requires_payment');
     } finally {
@@ -322,7 +467,9 @@ describe('sandbox control and restarts', () => {
   });
 
   it('when the control call lacks the API key, then 401', async () => {
-    expect(await call(base, 'POST', '/sandbox/control', { body: { outage: true }, auth: null })).toMatchObject({ status: 401 });
+    expect(await call(base, 'POST', '/sandbox/control', { body: { outage: true }, auth: null })).toMatchObject({
+      status: 401,
+    });
   });
 
   it('when the processor stops between authorization and capture and another starts on the same database, then the pending decision is made and the capture key still replays', async () => {
@@ -330,7 +477,9 @@ describe('sandbox control and restarts', () => {
     const intent = await createIntent(first.url);
     await confirm(first.url, intent, '4242424242424242');
     await first.close();
-    expect((await db.database.pool.query('SELECT status FROM sandbox_intents WHERE id = $1', [intent.id])).rows[0].status).toBe('processing');
+    expect(
+      (await db.database.pool.query('SELECT status FROM sandbox_intents WHERE id = $1', [intent.id])).rows[0].status,
+    ).toBe('processing');
 
     const second = await startSandbox(db.database.db, receiver.url, { authorizationDelayMs: 300 });
     try {

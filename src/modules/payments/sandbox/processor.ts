@@ -101,7 +101,14 @@ export function createSandboxProcessor(deps: SandboxProcessorDeps): SandboxProce
     authorizationDelayMs: deps.authorizationDelayMs,
     slowCardDelayMs: deps.slowCardDelayMs,
   });
-  const sender = createWebhookSender({ db: deps.db, logger, clock, webhookSecret: deps.webhookSecret, webhookUrl: () => webhookUrl, mode: () => settings.webhookMode });
+  const sender = createWebhookSender({
+    db: deps.db,
+    logger,
+    clock,
+    webhookSecret: deps.webhookSecret,
+    webhookUrl: () => webhookUrl,
+    mode: () => settings.webhookMode,
+  });
 
   const DECISION_BATCH = 50;
   const loops = [

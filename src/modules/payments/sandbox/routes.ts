@@ -33,21 +33,29 @@ const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
 const closed = { additionalProperties: false } as const;
 const IntentParams = Type.Object({ id: Text(100) }, closed);
 const Empty = Type.Object({}, closed);
-const CreateBody = Type.Object({
-  amount: Amount,
-  currency: Type.String({ pattern: '^[A-Z]{3}$' }),
-  reference: Text(200),
-  description: Type.Optional(Type.String({ maxLength: 1000 })),
-  metadata: Type.Optional(Type.Record(Type.String({ maxLength: 40 }), Type.String({ maxLength: 500 }), { maxProperties: 50 })),
-}, closed);
+const CreateBody = Type.Object(
+  {
+    amount: Amount,
+    currency: Type.String({ pattern: '^[A-Z]{3}$' }),
+    reference: Text(200),
+    description: Type.Optional(Type.String({ maxLength: 1000 })),
+    metadata: Type.Optional(
+      Type.Record(Type.String({ maxLength: 40 }), Type.String({ maxLength: 500 }), { maxProperties: 50 }),
+    ),
+  },
+  closed,
+);
 const ConfirmBody = Type.Object({ client_secret: Text(200), card_number: Text(32) }, closed);
 const CaptureBody = Type.Object({ amount: Type.Optional(Amount) }, closed);
 const IncrementBody = Type.Object({ amount: Amount }, closed);
 const RefundBody = Type.Object({ amount: Amount, reason: Text(200), reference: Text(200) }, closed);
-const ControlBody = Type.Object({
-  outage: Type.Optional(Type.Boolean()),
-  webhook_mode: Type.Optional(Type.Union([Type.Literal('normal'), Type.Literal('duplicate_shuffled')])),
-}, closed);
+const ControlBody = Type.Object(
+  {
+    outage: Type.Optional(Type.Boolean()),
+    webhook_mode: Type.Optional(Type.Union([Type.Literal('normal'), Type.Literal('duplicate_shuffled')])),
+  },
+  closed,
+);
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
@@ -62,7 +70,8 @@ export function sandboxRoutes(deps: SandboxRouteDeps): FastifyPluginAsync {
   /** `Authorization: Bearer <secret key>`, compared in constant time. */
   async function apiKey(request: FastifyRequest): Promise<void> {
     const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
-    if (!match || !timingSafeEqual(digest(match[1]!), expectedKey)) throw new SandboxError(401, 'unauthorized', 'Send the sandbox secret key as "Authorization: Bearer <key>".');
+    if (!match || !timingSafeEqual(digest(match[1]!), expectedKey))
+      throw new SandboxError(401, 'unauthorized', 'Send the sandbox secret key as "Authorization: Bearer <key>".');
   }
 
   /** Runs a money-moving operation under the request's Idempotency-Key and answers its (stored) response. */
@@ -87,18 +96,32 @@ export function sandboxRoutes(deps: SandboxRouteDeps): FastifyPluginAsync {
     app.setErrorHandler((error, request, reply) => {
       if (error instanceof SandboxError) return sendError(reply, error);
       const fastifyError = error as { validation?: unknown; statusCode?: number; message?: string };
-      if (fastifyError.validation) return sendError(reply, new SandboxError(422, 'invalid_request', fastifyError.message ?? 'The request is not valid.'));
+      if (fastifyError.validation)
+        return sendError(
+          reply,
+          new SandboxError(422, 'invalid_request', fastifyError.message ?? 'The request is not valid.'),
+        );
       if (fastifyError.statusCode !== undefined && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-        return sendError(reply, new SandboxError(fastifyError.statusCode, 'invalid_request', fastifyError.message ?? 'The request is not valid.'));
+        return sendError(
+          reply,
+          new SandboxError(
+            fastifyError.statusCode,
+            'invalid_request',
+            fastifyError.message ?? 'The request is not valid.',
+          ),
+        );
       }
       request.log.error({ err: error }, 'sandbox processor failed');
       return sendError(reply, new SandboxError(500, 'processing_error', 'The sandbox processor failed; retry.'));
     });
-    app.setNotFoundHandler((request, reply) => sendError(reply, new SandboxError(404, 'not_found', `No ${request.method} ${request.url.split('?')[0]} route.`)));
+    app.setNotFoundHandler((request, reply) =>
+      sendError(reply, new SandboxError(404, 'not_found', `No ${request.method} ${request.url.split('?')[0]} route.`)),
+    );
 
     // Outage first: a processor that is down answers nothing else and changes nothing.
     app.addHook('onRequest', async (request) => {
-      if (settings.outage && request.url.startsWith('/sandbox/v1/')) throw new SandboxError(500, 'outage', 'The sandbox processor is in simulated outage.');
+      if (settings.outage && request.url.startsWith('/sandbox/v1/'))
+        throw new SandboxError(500, 'outage', 'The sandbox processor is in simulated outage.');
     });
     // Like Stripe, a POST without a body is a POST with no parameters.
     app.addHook('preValidation', async (request) => {
@@ -109,28 +132,53 @@ export function sandboxRoutes(deps: SandboxRouteDeps): FastifyPluginAsync {
       keyed(request, reply, (trx) => operations.createIntent(trx, request.body)),
     );
 
-    app.get('/v1/intents/:id', { ...api, schema: { hide: true, params: IntentParams } }, (request) => operations.getIntent(request.params.id));
-
-    app.post('/v1/intents/:id/confirm', { ...customer, schema: { hide: true, params: IntentParams, body: ConfirmBody } }, async (request) => {
-      const outcome = await operations.confirm(request.params.id, request.body.client_secret, request.body.card_number);
-      if (outcome.kind === 'flaky_failure') throw new SandboxError(500, 'processing_error', 'The card network failed to answer (this test card fails every other attempt); retry.');
-      return outcome.intent;
-    });
-
-    app.post('/v1/intents/:id/capture', { ...api, schema: { hide: true, params: IntentParams, body: CaptureBody } }, (request, reply) =>
-      keyed(request, reply, (trx) => operations.capture(trx, request.params.id, request.body.amount)),
+    app.get('/v1/intents/:id', { ...api, schema: { hide: true, params: IntentParams } }, (request) =>
+      operations.getIntent(request.params.id),
     );
 
-    app.post('/v1/intents/:id/void', { ...api, schema: { hide: true, params: IntentParams, body: Empty } }, (request, reply) =>
-      keyed(request, reply, (trx) => operations.void(trx, request.params.id)),
+    app.post(
+      '/v1/intents/:id/confirm',
+      { ...customer, schema: { hide: true, params: IntentParams, body: ConfirmBody } },
+      async (request) => {
+        const outcome = await operations.confirm(
+          request.params.id,
+          request.body.client_secret,
+          request.body.card_number,
+        );
+        if (outcome.kind === 'flaky_failure')
+          throw new SandboxError(
+            500,
+            'processing_error',
+            'The card network failed to answer (this test card fails every other attempt); retry.',
+          );
+        return outcome.intent;
+      },
     );
 
-    app.post('/v1/intents/:id/increment_authorization', { ...api, schema: { hide: true, params: IntentParams, body: IncrementBody } }, (request, reply) =>
-      keyed(request, reply, (trx) => operations.incrementAuthorization(trx, request.params.id, request.body.amount)),
+    app.post(
+      '/v1/intents/:id/capture',
+      { ...api, schema: { hide: true, params: IntentParams, body: CaptureBody } },
+      (request, reply) =>
+        keyed(request, reply, (trx) => operations.capture(trx, request.params.id, request.body.amount)),
     );
 
-    app.post('/v1/intents/:id/refunds', { ...api, schema: { hide: true, params: IntentParams, body: RefundBody } }, (request, reply) =>
-      keyed(request, reply, (trx) => operations.refund(trx, request.params.id, request.body)),
+    app.post(
+      '/v1/intents/:id/void',
+      { ...api, schema: { hide: true, params: IntentParams, body: Empty } },
+      (request, reply) => keyed(request, reply, (trx) => operations.void(trx, request.params.id)),
+    );
+
+    app.post(
+      '/v1/intents/:id/increment_authorization',
+      { ...api, schema: { hide: true, params: IntentParams, body: IncrementBody } },
+      (request, reply) =>
+        keyed(request, reply, (trx) => operations.incrementAuthorization(trx, request.params.id, request.body.amount)),
+    );
+
+    app.post(
+      '/v1/intents/:id/refunds',
+      { ...api, schema: { hide: true, params: IntentParams, body: RefundBody } },
+      (request, reply) => keyed(request, reply, (trx) => operations.refund(trx, request.params.id, request.body)),
     );
 
     app.get('/v1/intents/:id/refunds', { ...api, schema: { hide: true, params: IntentParams } }, async (request) => ({

@@ -16,7 +16,9 @@ export const DEFAULT_TOLERANCE_SECONDS = 5 * 60;
  * string is used as its UTF-8 bytes. Sender and receiver share this function, so they agree.
  */
 function keyOf(secret: string): Buffer {
-  return secret.startsWith('whsec_') ? Buffer.from(secret.slice('whsec_'.length), 'base64') : Buffer.from(secret, 'utf8');
+  return secret.startsWith('whsec_')
+    ? Buffer.from(secret.slice('whsec_'.length), 'base64')
+    : Buffer.from(secret, 'utf8');
 }
 
 function digest(secret: string, id: string, timestamp: number | string, body: Buffer | string): Buffer {
@@ -31,7 +33,11 @@ export function signWebhook(secret: string, id: string, timestampSeconds: number
 /** The three headers of a signed message sent at `now`. */
 export function webhookHeaders(secret: string, id: string, now: Date, body: string): Record<string, string> {
   const timestamp = Math.floor(now.getTime() / 1000);
-  return { 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signWebhook(secret, id, timestamp, body) };
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': signWebhook(secret, id, timestamp, body),
+  };
 }
 
 function single(headers: WebhookHeaders, name: string): string {
@@ -55,10 +61,13 @@ export function verifyWebhookSignature(
   const id = single(headers, 'webhook-id');
   const timestampText = single(headers, 'webhook-timestamp');
   const signatures = single(headers, 'webhook-signature');
-  if (!/^\d{1,12}$/.test(timestampText)) throw new WebhookVerificationError('The webhook-timestamp header is not a Unix time in seconds.');
+  if (!/^\d{1,12}$/.test(timestampText))
+    throw new WebhookVerificationError('The webhook-timestamp header is not a Unix time in seconds.');
   const timestamp = Number(timestampText);
   if (Math.abs(now.getTime() / 1000 - timestamp) > toleranceSeconds) {
-    throw new WebhookVerificationError('The webhook timestamp is outside the tolerance (a replay, or a clock far off).');
+    throw new WebhookVerificationError(
+      'The webhook timestamp is outside the tolerance (a replay, or a clock far off).',
+    );
   }
   const expected = digest(secret, id, timestampText, rawBody);
   // Every v1 candidate is compared (in constant time each), so timing says nothing about which matched.

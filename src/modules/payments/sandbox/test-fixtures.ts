@@ -66,7 +66,11 @@ export interface RunningSandbox {
 }
 
 /** A processor serving on a free port with its loops started (fast delays unless overridden). */
-export async function startSandbox(db: Db, webhookUrl: string, overrides: Partial<SandboxProcessorDeps> = {}): Promise<RunningSandbox> {
+export async function startSandbox(
+  db: Db,
+  webhookUrl: string,
+  overrides: Partial<SandboxProcessorDeps> = {},
+): Promise<RunningSandbox> {
   const processor = createSandboxProcessor({
     db,
     logger: pino({ level: process.env.LOG_LEVEL ?? 'silent' }),
@@ -117,7 +121,11 @@ export async function call<T = IntentJson>(
   if (auth !== null) headers.authorization = `Bearer ${auth}`;
   if (options.key !== undefined) headers['idempotency-key'] = options.key;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(base + path, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+  const response = await fetch(base + path, {
+    method,
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
   return { status: response.status, body: (await response.json()) as T, headers: response.headers };
 }
 
@@ -125,14 +133,24 @@ let keys = 0;
 /** A fresh idempotency key per call site. */
 export const newKey = (label = 'k') => `${label}-${process.pid}-${Date.now()}-${keys++}`;
 
-export async function createIntent(base: string, amount = 1000, extra: Record<string, unknown> = {}): Promise<IntentJson> {
-  const answer = await call(base, 'POST', '/sandbox/v1/intents', { body: { amount, currency: 'EUR', reference: `pay-${keys}`, ...extra }, key: newKey('create') });
+export async function createIntent(
+  base: string,
+  amount = 1000,
+  extra: Record<string, unknown> = {},
+): Promise<IntentJson> {
+  const answer = await call(base, 'POST', '/sandbox/v1/intents', {
+    body: { amount, currency: 'EUR', reference: `pay-${keys}`, ...extra },
+    key: newKey('create'),
+  });
   if (answer.status !== 200) throw new Error(`create intent answered ${answer.status}: ${JSON.stringify(answer.body)}`);
   return answer.body;
 }
 
 export function confirm(base: string, intent: IntentJson, cardNumber: string, clientSecret = intent.client_secret) {
-  return call(base, 'POST', `/sandbox/v1/intents/${intent.id}/confirm`, { body: { client_secret: clientSecret, card_number: cardNumber }, auth: null });
+  return call(base, 'POST', `/sandbox/v1/intents/${intent.id}/confirm`, {
+    body: { client_secret: clientSecret, card_number: cardNumber },
+    auth: null,
+  });
 }
 
 export async function waitForStatus(base: string, intentId: string, status: IntentJson['status']): Promise<IntentJson> {

@@ -39,7 +39,10 @@ export function createWebhookSender(deps: WebhookSenderDeps) {
     try {
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...webhookHeaders(deps.webhookSecret, delivery.event_id, clock(), body) },
+        headers: {
+          'content-type': 'application/json',
+          ...webhookHeaders(deps.webhookSecret, delivery.event_id, clock(), body),
+        },
         body,
         signal: AbortSignal.timeout(TIMEOUT_MS),
         // 3xx is a failure by the specification, not something to follow.
@@ -75,8 +78,15 @@ export function createWebhookSender(deps: WebhookSenderDeps) {
         }
         const error = failures.get(delivery.id) ?? 'not sent';
         const dead = delivery.attempts >= MAX_ATTEMPTS;
-        logger.warn({ event_id: delivery.event_id, attempt: delivery.attempts, error, dead }, 'sandbox webhook delivery failed');
-        await sandboxRepo.recordAttempt(db, delivery, { delivered: false, error, nextAttemptAt: dead ? null : new Date(now.getTime() + retryDelayMs(delivery.attempts)) });
+        logger.warn(
+          { event_id: delivery.event_id, attempt: delivery.attempts, error, dead },
+          'sandbox webhook delivery failed',
+        );
+        await sandboxRepo.recordAttempt(db, delivery, {
+          delivered: false,
+          error,
+          nextAttemptAt: dead ? null : new Date(now.getTime() + retryDelayMs(delivery.attempts)),
+        });
       }
       return claimed.length;
     },
