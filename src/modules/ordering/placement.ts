@@ -518,17 +518,15 @@ export function createPlacementService(deps: PlacementDeps) {
     }));
     const inserted = await repo.insertOrder(trx, row, lines);
     await repo.appendEvents(trx, { storeId: store.id, orderId, at: now }, numbers.firstSeq, history);
-    await deps
-      .payments()
-      ?.createIn(trx, {
-        id: orderId,
-        organization_id: store.organization_id,
-        store_id: store.id,
-        number,
-        total: pricing.total,
-        currency: store.currency,
-        method: row.payment_method,
-      });
+    await deps.payments()?.createIn(trx, {
+      id: orderId,
+      organization_id: store.organization_id,
+      store_id: store.id,
+      number,
+      total: pricing.total,
+      currency: store.currency,
+      method: row.payment_method,
+    });
 
     const facts = {
       order_id: orderId,

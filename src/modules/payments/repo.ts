@@ -199,14 +199,12 @@ export const paymentsRepo = {
       .insertInto('store_payment_settings')
       .values(row)
       .onConflict((oc) =>
-        oc
-          .column('store_id')
-          .doUpdateSet({
-            provider: row.provider,
-            capture_on: row.capture_on,
-            version: row.version,
-            updated_at: row.updated_at,
-          }),
+        oc.column('store_id').doUpdateSet({
+          provider: row.provider,
+          capture_on: row.capture_on,
+          version: row.version,
+          updated_at: row.updated_at,
+        }),
       )
       .execute();
   },
