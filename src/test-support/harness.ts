@@ -1,16 +1,14 @@
 // Per test file: a private database cloned from the migrated template, and a real app on it
 // (requests through app.inject — real routing, validation, serialization and SQL).
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import os from 'node:os';
-import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import pg from 'pg';
 import pino, { type Logger } from 'pino';
 import { inject } from 'vitest';
 import { buildApp } from '../app.js';
-import { loadConfig, type Config } from '../config.js';
-import { createAccessTokenIssuer, type AccessTokenIssuer } from '../platform/auth/tokens.js';
+import type { Config } from '../config.js';
+import type { AccessTokenIssuer } from '../platform/auth/tokens.js';
 import { createDatabase, type Database } from '../platform/db/index.js';
 import { createLiveFanout, type LiveFanout } from '../platform/live/index.js';
 import { loggerOptions } from '../platform/observability/logger.js';
@@ -18,8 +16,11 @@ import { startOutboxWorker } from '../platform/events/index.js';
 import { createLateJobSender, startJobs, type JobSender } from '../platform/jobs/queue.js';
 import { createDomainEvents, type DomainEventWiring, type Modules } from '../modules.js';
 import { createSandboxProcessor, sandboxKeys, type SandboxProcessor } from '../modules/payments/index.js';
+import { testConfig, testTokens } from './config.js';
 import { freePort, listenForTests, type Listening } from './server.js';
 import { databaseUrl } from './urls.js';
+
+export { testConfig, testTokens } from './config.js';
 
 export interface TestDatabase {
   name: string;
@@ -62,39 +63,6 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
       await dropper.end();
     },
   };
-}
-
-export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({
-    NODE_ENV: 'test',
-    BRIGADE_DATA_DIR: path.join(os.tmpdir(), 'brigade-test-data'),
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
-    // Cheap hashes keep the suite fast; production refuses values this low.
-    ARGON2_MEMORY_KIB: '1024',
-    ARGON2_TIME_COST: '1',
-    // Tests fire bursts (some 50 concurrent) from one address: limits that never get in the way.
-    // Tests of the limits themselves set tight ones explicitly (e.g. RATE_LIMIT_USER: '5/60').
-    RATE_LIMIT_ANONYMOUS: '1000000/60',
-    RATE_LIMIT_USER: '1000000/60',
-    RATE_LIMIT_API_KEY: '1000000/60',
-    RATE_LIMIT_AUTH: '1000000/60',
-    LOGIN_LOCKOUT_ATTEMPTS: '1000',
-    // A busy CI machine must not make the app shed the suite's own requests; the shedding
-    // tests turn it on explicitly.
-    PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0',
-    ...env,
-  });
-}
-
-/** A fresh in-memory signing key per test file: no key files shared between runs. */
-export function testTokens(config: Config): AccessTokenIssuer {
-  const { privateKey } = generateKeyPairSync('ed25519');
-  return createAccessTokenIssuer({
-    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    dataDir: config.dataDir,
-    issuer: config.auth.issuer,
-    ttlSeconds: config.auth.accessTokenTtlSeconds,
-  });
 }
 
 export interface TestApp {

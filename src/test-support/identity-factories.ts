@@ -55,3 +55,20 @@ export async function customer(t: TestApp) {
   const user = await createUser(t, { name: 'Customer' });
   return { user, token: await signIn(t, user) };
 }
+
+/** A new API key of the organization with these scopes, created by its owner. */
+export async function apiKey(
+  t: TestApp,
+  ownerToken: string,
+  organizationId: string,
+  scopes: string[],
+): Promise<string> {
+  const res = await t.app.inject({
+    method: 'POST',
+    url: `/v1/organizations/${organizationId}/api-keys`,
+    headers: bearer(ownerToken),
+    payload: { name: `key ${scopes.join(' ')}`, scopes },
+  });
+  if (res.statusCode !== 201) throw new Error(`API key creation failed: ${res.statusCode} ${res.body}`);
+  return res.json<{ secret: string }>().secret;
+}

@@ -10,7 +10,7 @@ import type { Principal } from '../platform/auth/principal.js';
 import { UnauthenticatedError } from '../platform/http/errors.js';
 import { createServer, type App } from '../platform/http/server.js';
 import { loggerOptions } from '../platform/observability/logger.js';
-import { testConfig } from './harness.js';
+import { testConfig } from './config.js';
 
 export type LogLine = Record<string, unknown> & { msg?: string; level?: string; request_id?: string };
 

@@ -74,3 +74,21 @@ export async function organizationWithStore(t: TestApp, store: Partial<Omit<NewS
   const table = await createTable(t, { organizationId: organization.id, storeId: created.id });
   return { organization, store: created, table };
 }
+
+/**
+ * A fixed-offset IANA zone in which it is about noon right now, so tests about "today" never
+ * straddle a local midnight whenever they run. (Etc/GMT-3 is UTC+3: POSIX signs are inverted.)
+ */
+export function middayZone(now = new Date()): string {
+  const offset = 12 - now.getUTCHours();
+  if (offset === 0) return 'Etc/GMT';
+  return offset > 0 ? `Etc/GMT-${offset}` : `Etc/GMT+${-offset}`;
+}
+
+export const storeBody = (overrides: Record<string, unknown> = {}) => ({
+  name: 'Pasta Place',
+  address: { line1: 'Torstraße 1', city: 'Berlin', postal_code: '10119', country: 'DE' },
+  timezone: 'Europe/Berlin',
+  currency: 'EUR',
+  ...overrides,
+});

@@ -3,7 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inTransaction } from '../../platform/db/index.js';
 import { createTestApp, type TestApp } from '../../test-support/harness.js';
-import { eightySixesOf, movesOf, setStock, stockedStore } from './test-helpers.js';
+import { eightySixesOf, movesOf, setStock, stockedStore } from '../../test-support/inventory-factories.js';
 import type { Reservation } from './index.js';
 
 let t: TestApp;

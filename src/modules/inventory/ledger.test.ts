@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inTransaction } from '../../platform/db/index.js';
 import { createTestApp, type TestApp } from '../../test-support/harness.js';
 import { bearer } from '../../test-support/identity-factories.js';
-import { setStock, stockedStore } from './test-helpers.js';
+import { setStock, stockedStore } from '../../test-support/inventory-factories.js';
 
 let t: TestApp;
 beforeAll(async () => {

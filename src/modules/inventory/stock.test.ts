@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readOutbox } from '../../platform/events/index.js';
 import { importCatalog } from '../../test-support/catalog-factories.js';
 import { createTestApp, type TestApp } from '../../test-support/harness.js';
-import { bearer, staffOf } from '../../test-support/identity-factories.js';
+import { apiKey, bearer, staffOf } from '../../test-support/identity-factories.js';
 import { createOrganization, createStore } from '../../test-support/tenancy-factories.js';
-import { apiKey, eightySixesOf, menuItemIds, movesOf, setStock, stockedStore } from './test-helpers.js';
+import { eightySixesOf, menuItemIds, movesOf, setStock, stockedStore } from '../../test-support/inventory-factories.js';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -3,8 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readOutbox } from '../../platform/events/index.js';
 import { createTestApp, type TestApp } from '../../test-support/harness.js';
 import { bearer, createUser, signIn } from '../../test-support/identity-factories.js';
-import { createOrganization, createStore } from '../../test-support/tenancy-factories.js';
-import { middayZone, storeBody } from './test-helpers.js';
+import { createOrganization, createStore, middayZone, storeBody } from '../../test-support/tenancy-factories.js';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -3,9 +3,8 @@
 // it, and must never see B's rows in their lists.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test-support/harness.js';
-import { bearer, staffOf } from '../../test-support/identity-factories.js';
-import { organizationWithStore } from '../../test-support/tenancy-factories.js';
-import { apiKey, storeBody } from './test-helpers.js';
+import { apiKey, bearer, staffOf } from '../../test-support/identity-factories.js';
+import { organizationWithStore, storeBody } from '../../test-support/tenancy-factories.js';
 
 let t: TestApp;
 let a: Awaited<ReturnType<typeof organizationWithStore>>;

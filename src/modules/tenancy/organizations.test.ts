@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test-support/harness.js';
-import { bearer, customer, staffOf } from '../../test-support/identity-factories.js';
-import { createOrganization, createStore } from '../../test-support/tenancy-factories.js';
-import { apiKey, storeBody } from './test-helpers.js';
+import { apiKey, bearer, customer, staffOf } from '../../test-support/identity-factories.js';
+import { createOrganization, createStore, storeBody } from '../../test-support/tenancy-factories.js';
 
 let t: TestApp;
 beforeAll(async () => {

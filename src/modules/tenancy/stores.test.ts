@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test-support/harness.js';
-import { bearer, customer, staffOf } from '../../test-support/identity-factories.js';
-import { createOrganization, createStore } from '../../test-support/tenancy-factories.js';
+import { apiKey, bearer, customer, staffOf } from '../../test-support/identity-factories.js';
+import { createOrganization, createStore, middayZone, storeBody } from '../../test-support/tenancy-factories.js';
 import { dateOfDayNumber, dayNumberOf, localDateAt, zonedInstant } from './hours.js';
 import { rfc3339 } from './present.js';
-import { apiKey, middayZone, storeBody } from './test-helpers.js';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test-support/harness.js';
-import { bearer, staffOf } from '../../test-support/identity-factories.js';
+import { apiKey, bearer, staffOf } from '../../test-support/identity-factories.js';
 import { createStore, organizationWithStore } from '../../test-support/tenancy-factories.js';
-import { apiKey } from './test-helpers.js';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -1,5 +1,6 @@
 // Against the real NATS server CI runs (NATS_URL). Every test uses its own stream and subject
 // prefix, so runs on a shared server never see each other's messages.
+import { waitFor } from '../../test-support/wait.js';
 import { randomBytes } from 'node:crypto';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -11,7 +12,7 @@ import type { Db } from '../db/index.js';
 import { createEventBus } from './bus.js';
 import { connectJetStream, type EventStream } from './nats.js';
 import { createOutboxRelay, type OutboxRelay } from './relay.js';
-import { appendBurst, countByState, terminateBackends, waitFor, type TestEvents } from './test-helpers.js';
+import { appendBurst, countByState, terminateBackends, type TestEvents } from '../../test-support/event-factories.js';
 import type { CloudEvent } from './types.js';
 
 const NATS_URL = process.env.NATS_URL;

@@ -1,3 +1,4 @@
+import { waitFor } from '../../test-support/wait.js';
 import { sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -9,7 +10,7 @@ import { outboxJobs } from './jobs.js';
 import { createOutboxMetrics } from './metrics.js';
 import { createEventAppender, checkOutboxLag, purgeDeliveredEvents, readOutbox } from './outbox.js';
 import { createOutboxRelay } from './relay.js';
-import { testEvents, waitFor, type TestEvents } from './test-helpers.js';
+import { testEvents, type TestEvents } from '../../test-support/event-factories.js';
 import type { CloudEvent } from './types.js';
 
 let tdb: TestDatabase;

@@ -1,3 +1,4 @@
+import { waitFor } from '../../test-support/wait.js';
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import pino from 'pino';
@@ -17,9 +18,8 @@ import {
   readEffects,
   terminateBackends,
   testEvents,
-  waitFor,
   type TestEvents,
-} from './test-helpers.js';
+} from '../../test-support/event-factories.js';
 
 let tdb: TestDatabase;
 let db: Db;

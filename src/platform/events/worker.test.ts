@@ -1,3 +1,4 @@
+import { waitFor } from '../../test-support/wait.js';
 import { randomBytes } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -8,7 +9,7 @@ import { captureLogs } from '../../test-support/server.js';
 import { inTransaction, type Db } from '../db/index.js';
 import { createEventBus } from './bus.js';
 import { createOutboxMetrics } from './metrics.js';
-import { countByState, testEvents, waitFor, type TestEvents } from './test-helpers.js';
+import { countByState, testEvents, type TestEvents } from '../../test-support/event-factories.js';
 import { startOutboxWorker } from './worker.js';
 
 const NATS_URL = process.env.NATS_URL;

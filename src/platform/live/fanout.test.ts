@@ -4,7 +4,7 @@ import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test-support/harness.js';
 import { waitFor } from '../../test-support/wait.js';
-import { backendsNamed, terminateBackends } from '../events/test-helpers.js';
+import { backendsNamed, terminateBackends } from '../../test-support/event-factories.js';
 import { createLiveFanout, createLocalFanout, MAX_LIVE_MESSAGE_BYTES, type LiveFanout } from './index.js';
 
 const silent = pino({ level: 'silent' });

@@ -1,8 +1,8 @@
 // Helpers shared by the event tests (not a test file itself): bounded waiting, a table that
 // records subscriber effects, and appending many events quickly.
 import { sql } from 'kysely';
-import { inTransaction, type Db } from '../db/index.js';
-import { createEventAppender } from './outbox.js';
+import { inTransaction, type Db } from '../platform/db/index.js';
+import { createEventAppender } from '../platform/events/index.js';
 
 /** Test events: one type per verb, payload carries the event's position within its aggregate. */
 export type TestEvents = {
@@ -11,8 +11,6 @@ export type TestEvents = {
 };
 
 export const testEvents = createEventAppender<TestEvents>();
-
-export { waitFor } from '../../test-support/wait.js';
 
 /** A table in the test database where subscribers record what they did, in commit order. */
 export async function createEffectsTable(db: Db): Promise<void> {

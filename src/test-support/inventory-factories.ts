@@ -1,7 +1,7 @@
-// Helpers shared by the inventory tests (not a test file itself).
-import { storeWithMenu } from '../../test-support/catalog-factories.js';
-import type { TestApp } from '../../test-support/harness.js';
-import { bearer } from '../../test-support/identity-factories.js';
+// Inventory test data and reads: stock set and read through the HTTP API.
+import { storeWithMenu } from './catalog-factories.js';
+import type { TestApp } from './harness.js';
+import { bearer } from './identity-factories.js';
 
 /** PUT /v1/stores/{storeId}/stock/{itemId}; throws unless 200. */
 export async function setStock(t: TestApp, token: string, storeId: string, itemId: string, quantity: number | null) {
@@ -47,23 +47,6 @@ export async function menuItemIds(t: TestApp, storeId: string): Promise<Set<stri
   if (res.statusCode !== 200) throw new Error(`reading the menu failed: ${res.statusCode} ${res.body}`);
   const menu = res.json<{ menus: Array<{ categories: Array<{ items: Array<{ id: string }> }> }> }>();
   return new Set(menu.menus.flatMap((m) => m.categories.flatMap((c) => c.items.map((item) => item.id))));
-}
-
-/** A new API key of the organization with these scopes, created by its owner over HTTP. */
-export async function apiKey(
-  t: TestApp,
-  ownerToken: string,
-  organizationId: string,
-  scopes: string[],
-): Promise<string> {
-  const res = await t.app.inject({
-    method: 'POST',
-    url: `/v1/organizations/${organizationId}/api-keys`,
-    headers: bearer(ownerToken),
-    payload: { name: 'stock key', scopes },
-  });
-  if (res.statusCode !== 201) throw new Error(`API key creation failed: ${res.statusCode} ${res.body}`);
-  return res.json<{ secret: string }>().secret;
 }
 
 /** The store's 86s right now, through the catalog route. */

@@ -1,0 +1,40 @@
+// The configuration every test app starts from: test mode, cheap hashes, limits that never get
+// in the way (tests of the limits set their own), and a signing key per test file.
+import { generateKeyPairSync } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig, type Config } from '../config.js';
+import { createAccessTokenIssuer, type AccessTokenIssuer } from '../platform/auth/tokens.js';
+
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    BRIGADE_DATA_DIR: path.join(os.tmpdir(), 'brigade-test-data'),
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    // Cheap hashes keep the suite fast; production refuses values this low.
+    ARGON2_MEMORY_KIB: '1024',
+    ARGON2_TIME_COST: '1',
+    // Tests fire bursts (some 50 concurrent) from one address: limits that never get in the way.
+    // Tests of the limits themselves set tight ones explicitly (e.g. RATE_LIMIT_USER: '5/60').
+    RATE_LIMIT_ANONYMOUS: '1000000/60',
+    RATE_LIMIT_USER: '1000000/60',
+    RATE_LIMIT_API_KEY: '1000000/60',
+    RATE_LIMIT_AUTH: '1000000/60',
+    LOGIN_LOCKOUT_ATTEMPTS: '1000',
+    // A busy CI machine must not make the app shed the suite's own requests; the shedding
+    // tests turn it on explicitly.
+    PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0',
+    ...env,
+  });
+}
+
+/** A fresh in-memory signing key per test file: no key files shared between runs. */
+export function testTokens(config: Config): AccessTokenIssuer {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  return createAccessTokenIssuer({
+    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    dataDir: config.dataDir,
+    issuer: config.auth.issuer,
+    ttlSeconds: config.auth.accessTokenTtlSeconds,
+  });
+}
