@@ -19,7 +19,7 @@ export interface CatalogDeps {
   db: Db;
   events: EventAppender<CatalogEvents>;
   /** Store basics (organization, time zone, currency). */
-  tenancy: { api: Pick<TenancyApi, 'findStore'> };
+  tenancy: { api: Pick<TenancyApi, 'findStore' | 'storeIdsOf'> };
   /** Shared L2 cache and cross-node invalidation when set; memory only otherwise. */
   redis: Redis | null;
   logger: Logger;

@@ -7,7 +7,6 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.js';
 import { problems } from '../../platform/http/schema.js';
 import type { TenancyApi } from '../tenancy/index.js';
@@ -34,7 +33,7 @@ export interface Invalidation {
 
 export interface StorefrontDeps {
   db: Db;
-  tenancy: { api: Pick<TenancyApi, 'findStore'> };
+  tenancy: { api: Pick<TenancyApi, 'findStore' | 'storeIdsOf'> };
   redis: Redis | null;
   logger: Logger;
   clock: () => Date;
@@ -148,14 +147,7 @@ export function createStorefront(deps: StorefrontDeps) {
      * write committed. Also for tenancy changes that alter menus (a store's time zone or currency).
      */
     async invalidate(change: Invalidation): Promise<void> {
-      let storeIds = change.storeIds;
-      if (storeIds === null) {
-        // Every store of the brand; tenancy's API has no such list, and this is one indexed read.
-        const { rows } = await sql<{
-          id: string;
-        }>`SELECT id FROM stores WHERE organization_id = ${change.organizationId}`.execute(deps.db);
-        storeIds = rows.map((row) => row.id);
-      }
+      const storeIds = change.storeIds ?? (await deps.tenancy.api.storeIdsOf(change.organizationId));
       await cache.drop(storeIds, CHANNELS);
     },
     /** Releases cache connections (the bus subscriber); the shared Redis client stays open. */

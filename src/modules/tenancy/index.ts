@@ -59,6 +59,8 @@ export function createTenancyModule(deps: TenancyDeps) {
       deleteOrganizationBySlug: (trx: Tx, slug: string): Promise<boolean> => stores.deleteOrganizationBySlug(trx, slug),
       /** id, organization_id, name, timezone, currency, version; null for no such store. */
       findStore: (storeId: string, trx?: Tx) => stores.findStore(storeId, trx),
+      /** The ids of every store of the organization (e.g. a brand-wide menu change drops each one's cache). */
+      storeIdsOf: (organizationId: string, trx?: Tx) => stores.storeIdsOf(organizationId, trx),
       /** id, organization_id, store_id, label, seats; null for no such table. */
       findTable: (tableId: string, trx?: Tx) => tables.findTable(tableId, trx),
       /** The table a QR token points at; null when unknown (or rotated away). */

@@ -253,6 +253,11 @@ export const tenancyRepo = {
     return row ?? null;
   },
 
+  async storeIdsOf(ex: Executor, organizationId: string): Promise<string[]> {
+    const rows = await t(ex).selectFrom('stores').select('id').where('organization_id', '=', organizationId).execute();
+    return rows.map((row) => row.id);
+  },
+
   async findStore(ex: Executor, id: string, window: DateWindow): Promise<StoreRow | null> {
     return (await storesWithHours(ex, window).where('s.id', '=', id).executeTakeFirst()) ?? null;
   },

@@ -404,6 +404,7 @@ export function createTenancyService(deps: TenancyServiceDeps) {
 
     // --- for other modules -------------------------------------------------------------------
 
+    storeIdsOf: (organizationId: string, ex: Executor = db): Promise<string[]> => repo.storeIdsOf(ex, organizationId),
     async findStore(storeId: string, ex: Executor = db): Promise<StoreBasics | null> {
       if (!isUuid(storeId)) return null;
       return repo.findStoreBasics(ex, storeId);
