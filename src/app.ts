@@ -11,7 +11,8 @@ import { pendingMigrations, type Database } from './platform/db/index.js';
 import { registerOpenApi } from './platform/http/docs.js';
 import { UnauthenticatedError } from './platform/http/errors.js';
 import { registerHealth, type ReadinessCheck } from './platform/http/health.js';
-import { registerIdempotency } from './platform/http/idempotency.js';
+import { createCrashPoints } from './platform/crash-points.js';
+import { registerIdempotency } from './platform/http/idempotency/index.js';
 import { registerLoadShedding } from './platform/http/load-shedding.js';
 import { createRateLimiter, registerRateLimits } from './platform/http/rate-limit.js';
 import { createServer } from './platform/http/server.js';
@@ -108,7 +109,12 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   // Before the modules: limits public routes, writes the RateLimit headers, provides the login lockout.
   registerRateLimits(app, rateLimiter, metrics);
   // Before the modules, so opted-in routes get its hooks and their OpenAPI header.
-  registerIdempotency(app, { db: deps.database.db, ...deps.config.idempotency, metrics });
+  registerIdempotency(app, {
+    db: deps.database.db,
+    ...deps.config.idempotency,
+    metrics,
+    crash: createCrashPoints(deps.config.crashAt),
+  });
   registerHealth(app, readinessChecks(deps));
 
   for (const module of Object.values(modules)) {

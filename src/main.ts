@@ -10,7 +10,7 @@ import { createDatabase, migrate, type Database } from './platform/db/index.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './platform/db/embedded.js';
 import { createLateJobSender, startJobs, type JobDefinition } from './platform/jobs/queue.js';
 import { createOutboxMetrics, outboxJobs, startOutboxWorker } from './platform/events/index.js';
-import { purgeExpiredIdempotencyKeys } from './platform/http/idempotency.js';
+import { purgeExpiredIdempotencyKeys } from './platform/http/idempotency/index.js';
 import { createLiveFanout } from './platform/live/index.js';
 import { createMetricsRegistry } from './platform/observability/metrics.js';
 import { createDomainEvents, createModules } from './modules.js';

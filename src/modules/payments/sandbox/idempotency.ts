@@ -8,7 +8,7 @@
 // a refusal that no longer holds (a capture sent before the authorization landed).
 import { createHash } from 'node:crypto';
 import { inTransaction, type Db, type Tx } from '../../../platform/db/index.js';
-import { canonicalJson } from '../../../platform/http/idempotency.js';
+import { canonicalJson } from '../../../platform/http/idempotency/index.js';
 import { sandboxRepo } from './processor-repo.js';
 import { SandboxError } from './present.js';
 

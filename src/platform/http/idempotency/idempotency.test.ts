@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { sql } from 'kysely';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerAccessControl } from '../auth/access.js';
-import { createTestApp, testConfig, type TestApp } from '../../test-support/harness.js';
-import { bearer, createUser, customer, signIn } from '../../test-support/identity-factories.js';
-import { createOrganization, organizationWithStore } from '../../test-support/tenancy-factories.js';
-import { AppError, ConflictError } from './errors.js';
-import { canonicalJson, purgeExpiredIdempotencyKeys, registerIdempotency, requestFingerprint } from './idempotency.js';
-import { createServer } from './server.js';
+import { registerAccessControl } from '../../auth/access.js';
+import { inTransaction } from '../../db/index.js';
+import { createTestApp, testConfig, type TestApp } from '../../../test-support/harness.js';
+import { bearer, createUser, customer, signIn } from '../../../test-support/identity-factories.js';
+import { createOrganization, organizationWithStore } from '../../../test-support/tenancy-factories.js';
+import { AppError, ConflictError } from '../errors.js';
+import { canonicalJson, purgeExpiredIdempotencyKeys, registerIdempotency, requestFingerprint } from './index.js';
+import { createServer } from '../server.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -397,8 +399,10 @@ describe('idempotency keys on create routes', () => {
 // server with the same platform hooks and the same database.
 describe('idempotency mechanics', () => {
   let app: FastifyInstance;
-  const runs = { required: 0, flaky: 0, refused: 0 };
+  const runs = { required: 0, flaky: 0, refused: 0, recoverable: 0 };
   let failNext: AppError | Error | null = null;
+  /** What happens around the recoverable route's commit: the power going out, or a takeover. */
+  let aroundCommit: 'none' | 'fail-after' | 'taken-over-before' = 'none';
 
   beforeAll(async () => {
     const config = testConfig();
@@ -426,6 +430,28 @@ describe('idempotency mechanics', () => {
         failNext = null;
         if (failure) throw failure;
         return reply.code(201).send({ attempt: runs.flaky });
+      },
+    );
+    // A write that must never run twice: it records its recovery point in its own transaction.
+    await sql`CREATE TABLE widgets (id uuid PRIMARY KEY)`.execute(t.db.database.db);
+    app.post(
+      '/recoverable',
+      { config: { access: 'signed_in', idempotency: 'required' }, schema: { body } },
+      async (request, reply) => {
+        runs.recoverable++;
+        const claim = request.idempotency!;
+        if (claim.recovered !== null) return reply.code(201).send({ id: claim.recovered.widget_id });
+        const id = randomUUID();
+        await inTransaction(t.db.database.db, async (trx) => {
+          await sql`INSERT INTO widgets (id) VALUES (${id})`.execute(trx);
+          if (aroundCommit === 'taken-over-before')
+            await sql`UPDATE idempotency_keys SET claim_token = gen_random_uuid() WHERE key = ${claim.key}`.execute(
+              t.db.database.db,
+            );
+          await claim.commitIn(trx, { widget_id: id });
+        });
+        if (aroundCommit === 'fail-after') throw new Error('the power went out after the commit');
+        return reply.code(201).send({ id });
       },
     );
     app.post('/refused', { config: { access: 'signed_in', idempotency: 'optional' }, schema: { body } }, async () => {
@@ -476,6 +502,36 @@ describe('idempotency mechanics', () => {
     expect(isReplay(replayed)).toBe(true);
     expect(replayed.body).toBe(succeeded.body);
     expect(runs.flaky).toBe(3);
+  });
+
+  it('when a request dies after committing its recovery point, then the retry resumes from it instead of writing again', async () => {
+    const caller = randomUUID();
+    const headers = { 'idempotency-key': key() };
+    aroundCommit = 'fail-after';
+    const died = await post('/recoverable', caller, headers);
+    aroundCommit = 'none';
+    expect(died.statusCode).toBe(500);
+    // The claim survives the 5xx (something committed), made stale so the retry may take it over.
+    expect(await keysOf(`user:${caller}`)).toBe(1);
+
+    const retried = await post('/recoverable', caller, headers);
+    expect(retried.statusCode).toBe(201);
+    const { id } = retried.json<{ id: string }>();
+    expect(await count('SELECT count(*)::int AS n FROM widgets WHERE id = $1', [id])).toBe(1);
+    const replayed = await post('/recoverable', caller, headers);
+    expect(isReplay(replayed)).toBe(true);
+    expect(replayed.body).toBe(retried.body);
+    expect(runs.recoverable).toBe(2);
+  });
+
+  it('when a claim was taken over before the write committed, then the write rolls back and the caller gets 409 IDEMPOTENCY_IN_PROGRESS', async () => {
+    const before = await count('SELECT count(*)::int AS n FROM widgets', []);
+    aroundCommit = 'taken-over-before';
+    const res = await post('/recoverable', randomUUID(), { 'idempotency-key': key() });
+    aroundCommit = 'none';
+    expect(res.statusCode).toBe(409);
+    expect(res.json().code).toBe('IDEMPOTENCY_IN_PROGRESS');
+    expect(await count('SELECT count(*)::int AS n FROM widgets', [])).toBe(before);
   });
 
   it('when the handler answers with a 4xx, then that answer is stored and replayed, problem body and all', async () => {
