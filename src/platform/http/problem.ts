@@ -2,6 +2,7 @@
 // body parsing, PostgreSQL errors, unknown routes. Nothing internal (stack, SQL, paths) leaves.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type FieldError } from './errors.js';
+import { trackRouteMethods } from './route-methods.js';
 
 export const PROBLEM_BASE = 'https://brigade.dev/problems/';
 
@@ -208,7 +209,8 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
     .send(body);
 }
 
-export function registerProblemHandlers(app: FastifyInstance): void {
+export function registerProblemHandlers(app: FastifyInstance, routerOptions: { ignoreTrailingSlash: boolean }): void {
+  const routes = trackRouteMethods(app, routerOptions);
   app.setErrorHandler((error, request, reply) => {
     const appError = toAppError(error);
     if (appError.status >= 500) {
@@ -220,7 +222,16 @@ export function registerProblemHandlers(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) => {
-    const detail = `There is no ${request.method} ${request.url.split('?')[0]} route.`;
+    const path = request.url.split('?')[0]!;
+    const allowed = routes.allowedAt(path);
+    if (allowed.length > 0) {
+      const detail = `${path} does not answer ${request.method}; it answers ${allowed.join(', ')}.`;
+      const error = new AppError(405, 'METHOD_NOT_ALLOWED', 'Method not allowed', detail, undefined, {
+        allow: allowed.join(', '),
+      });
+      return sendProblem(reply, request, error);
+    }
+    const detail = `There is no ${request.method} ${path} route.`;
     return sendProblem(reply, request, new AppError(404, 'ROUTE_NOT_FOUND', 'Not found', detail));
   });
 }

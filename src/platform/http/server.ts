@@ -10,6 +10,8 @@ import { registerProblemHandlers } from './problem.js';
 import { ProblemSchema } from './schema.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Shared with the route-method index behind 405 answers, so both routers match paths alike. */
+const ROUTER_OPTIONS = { ignoreTrailingSlash: true };
 
 type JsonSchema = Record<string, unknown>;
 
@@ -70,11 +72,11 @@ export async function createServer(config: Config, logger: FastifyBaseLogger): P
     },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: ROUTER_OPTIONS,
   });
 
   app.addSchema(ProblemSchema);
-  registerProblemHandlers(app);
+  registerProblemHandlers(app, ROUTER_OPTIONS);
   // The API speaks JSON only: a text/plain body is a 415, not a string handed to the route.
   app.removeContentTypeParser('text/plain');
   app.addHook('onRoute', (route) => {
