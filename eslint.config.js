@@ -1,49 +1,15 @@
-// Lint: typescript-eslint's recommended rules plus the module boundary rules from
-// ARCHITECTURE.md: a module imports another module only through its index.ts, and platform
-// code never imports a module.
-import path from 'node:path';
+// Lint: typescript-eslint's recommended rules, the module boundary rules from ARCHITECTURE.md
+// (eslint/boundaries.js: imports through index.ts, tables only through their owner) and no
+// import cycles anywhere in src/.
 import js from '@eslint/js';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
+import { boundaries } from './eslint/boundaries.js';
 
-const SRC = path.resolve('src');
-
-function where(file) {
-  const relative = path.relative(SRC, file).split(path.sep);
-  if (relative[0] === 'modules' && relative.length > 1)
-    return { area: 'module', name: relative[1], rest: relative.slice(2).join('/') };
-  if (relative[0] === 'platform') return { area: 'platform' };
-  return { area: 'other' };
-}
-
-const boundaries = {
-  meta: {
-    type: 'problem',
-    schema: [],
-    messages: {
-      deep: 'Import module "{{name}}" through its index.ts, not {{rest}}.',
-      platform: 'Platform code must not import a module ("{{name}}"); pass what it needs in from app.ts.',
-    },
-  },
-  create(context) {
-    const self = where(context.filename);
-    return {
-      ImportDeclaration(node) {
-        const source = node.source.value;
-        if (typeof source !== 'string' || !source.startsWith('.')) return;
-        const target = where(path.resolve(path.dirname(context.filename), source));
-        if (target.area !== 'module') return;
-        if (self.area === 'platform') {
-          context.report({ node, messageId: 'platform', data: { name: target.name } });
-          return;
-        }
-        const sameModule = self.area === 'module' && self.name === target.name;
-        if (!sameModule && target.rest !== 'index.js' && target.rest !== 'index.ts') {
-          context.report({ node, messageId: 'deep', data: { name: target.name, rest: target.rest } });
-        }
-      },
-    };
-  },
-};
+// import-x's TypeScript settings (parsers, extensions), with its legacy resolver swapped for the
+// TypeScript one, which maps our `./x.js` specifiers to `./x.ts`.
+const { 'import-x/resolver': _legacyResolver, ...typescriptImportSettings } = importX.flatConfigs.typescript.settings;
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.brigade/', 'coverage/'] },
@@ -59,6 +25,12 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: { ...typescriptImportSettings, 'import-x/resolver-next': [createTypeScriptImportResolver()] },
+    rules: { 'import-x/no-cycle': 'error' },
+  },
+  {
     files: ['**/*.test.ts'],
     rules: {
       'no-restricted-properties': [
@@ -71,7 +43,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bin/**', 'eslint.config.js'],
+    files: ['bin/**', 'eslint.config.js', 'eslint/**'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
 );
