@@ -16,9 +16,9 @@ import type { ResourceKind } from './validate.js';
 type Row = { id: string; version?: number };
 type Body<R extends Row> = Omit<R, 'version'>;
 export type Versioned<T> = { body: T; version: number };
-export type ListQuery = { limit?: number; cursor?: string };
+export type PageQuery = { limit?: number; cursor?: string };
 
-export interface Collection<R extends Row, Create, Patch, Query extends ListQuery = ListQuery> {
+export interface Collection<R extends Row, Create, Patch, Query extends PageQuery = PageQuery> {
   /** The row's name in a 404 ("modifier group"). */
   what: string;
   /** The table saying which organization a row id belongs to. */
@@ -48,7 +48,7 @@ function find<T extends { id: string }>(rows: T[], id: string, what: string): T 
 const withoutVersion = <R extends Row>({ version: _version, ...rest }: R): Body<R> => rest;
 
 /** A page in id (creation) order, after the cursor's id. */
-function page<R extends Row>(rows: R[], query: ListQuery): PageOf<Body<R>> {
+function page<R extends Row>(rows: R[], query: PageQuery): PageOf<Body<R>> {
   const limit = query.limit ?? 20;
   const after = decodeCursor(query.cursor, ['id'] as const);
   const sorted = [...rows]
@@ -78,7 +78,7 @@ export function resolveChildren<I extends { id?: string; ref?: string }, M exten
 }
 
 /** List, get, create, update and delete of one collection, for its routes and tests. */
-export function collectionService<R extends Row, Create, Patch, Query extends ListQuery>(
+export function collectionService<R extends Row, Create, Patch, Query extends PageQuery>(
   edits: CatalogEdits,
   collection: Collection<R, Create, Patch, Query>,
 ) {
@@ -138,10 +138,7 @@ export function collectionService<R extends Row, Create, Patch, Query extends Li
           checkVersion(ifMatch, row.version ?? 1);
           collection.release?.(d, row);
           const all = rows(d);
-          all.splice(
-            all.findIndex((r) => r.id === id),
-            1,
-          );
+          all.splice(all.indexOf(row), 1);
         },
         null,
       );
@@ -149,6 +146,6 @@ export function collectionService<R extends Row, Create, Patch, Query extends Li
   };
 }
 
-export type CollectionService<R extends Row, Create, Patch, Query extends ListQuery = ListQuery> = ReturnType<
+export type CollectionService<R extends Row, Create, Patch, Query extends PageQuery = PageQuery> = ReturnType<
   typeof collectionService<R, Create, Patch, Query>
 >;
