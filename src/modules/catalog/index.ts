@@ -12,7 +12,7 @@ import { createCatalogSearch } from './search.js';
 import { createStorefront } from './storefront.js';
 
 export type { CatalogEvents } from './events.js';
-export type { CatalogDocument } from './manage-schema.js';
+export type { CatalogDocument } from './manage.js';
 export type { Channel, ResolvedMenu, ResolvedItem, ResolvedGroup, ResolvedOption } from './storefront-resolve.js';
 
 export interface CatalogDeps {

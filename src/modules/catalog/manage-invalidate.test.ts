@@ -41,9 +41,9 @@ describe('cache invalidation after catalog writes', () => {
     const { organization, ids } = await storeWithMenu(t);
     const { service, calls } = management();
     const owner = ownerOf(organization.id, organization.owner.user.id);
-    await service.updateItem(owner, ids.items.diavola!, { price: 1000 }, null);
-    await service.createCategory(owner, organization.id, { name: 'Sides' });
-    await service.deleteMenu(owner, ids.menus['late-night']!, null);
+    await service.items.update(owner, ids.items.diavola!, { price: 1000 }, null);
+    await service.categories.create(owner, organization.id, { name: 'Sides' });
+    await service.menus.remove(owner, ids.menus['late-night']!, null);
     expect(calls).toEqual([1, 2, 3].map(() => ({ organizationId: organization.id, storeIds: null })));
   });
 
@@ -63,11 +63,11 @@ describe('cache invalidation after catalog writes', () => {
     const { organization, ids } = await storeWithMenu(t);
     const { service, calls } = management();
     const owner = ownerOf(organization.id, organization.owner.user.id);
-    await expect(service.updateItem(owner, ids.items.diavola!, { price: 1 }, [42])).rejects.toMatchObject({
+    await expect(service.items.update(owner, ids.items.diavola!, { price: 1 }, [42])).rejects.toMatchObject({
       status: 412,
     });
     await expect(
-      service.updateModifierGroup(owner, ids.modifier_groups.base!, { min_select: 5, max_select: 5 }, null),
+      service.modifierGroups.update(owner, ids.modifier_groups.base!, { min_select: 5, max_select: 5 }, null),
     ).rejects.toMatchObject({ status: 400 });
     const exported = await service.exportCatalog(owner, organization.id);
     const report = await service.importCatalog(owner, organization.id, exported.document, null);

@@ -4,12 +4,12 @@ import type { Db, Tx } from '../../platform/db/index.js';
 import type { EventAppender } from '../../platform/events/index.js';
 import type { TenancyApi } from '../tenancy/index.js';
 import type { CatalogEvents } from './events.js';
-import { managementRoutes } from './manage-routes.js';
-import type { CatalogDocument, ImportReport } from './manage-schema.js';
-import { createManagementService } from './manage-service.js';
+import type { CatalogDocument, ImportReport } from './manage/document-schema.js';
+import { managementRoutes } from './manage/routes.js';
+import { createManagementService } from './manage/service.js';
 import type { Invalidation } from './storefront.js';
 
-export type { CatalogDocument, ImportReport } from './manage-schema.js';
+export type { CatalogDocument, ImportReport } from './manage/document-schema.js';
 
 export interface ManagementDeps {
   db: Db;

@@ -119,3 +119,17 @@ export function byId<T extends { id: string }>(rows: readonly T[]): Map<string, 
 export function cloneCatalog(catalog: CatalogModel): CatalogModel {
   return structuredClone(catalog);
 }
+
+/** Deep equality of plain JSON-like values, whatever the key order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+export const same = (a: unknown, b: unknown) => canonical(a) === canonical(b);

@@ -1,8 +1,8 @@
 // Who may manage the catalog. Routes declare these rules (the coarse gate: a role somewhere, or
 // an API key holding the scopes); services check the same rules against the organization and
 // store of the resource, so the two never disagree.
-import type { Access } from '../../platform/auth/access.js';
-import { assertMayActAt, type Principal, type StaffRole } from '../../platform/auth/principal.js';
+import type { Access } from '../../../platform/auth/access.js';
+import { assertMayActAt, type Principal, type StaffRole } from '../../../platform/auth/principal.js';
 
 type Rule = { roles: readonly StaffRole[]; scopes: readonly string[] };
 

@@ -3,9 +3,9 @@
 // environments, live in git, and be imported twice with no change the second time: a ref that
 // exists keeps its row and id (and so its store prices and 86s).
 import { v7 as uuidv7 } from 'uuid';
-import type { FieldError } from '../../platform/http/errors.js';
-import type { CatalogModel, GroupModel, ItemModel } from './manage-model.js';
-import type { CatalogDocument } from './manage-schema.js';
+import type { FieldError } from '../../../platform/http/errors.js';
+import type { CatalogModel, GroupModel, ItemModel } from './model.js';
+import type { CatalogDocument } from './document-schema.js';
 import type { Problem } from './validate.js';
 
 export function catalogToDocument(catalog: CatalogModel): CatalogDocument {

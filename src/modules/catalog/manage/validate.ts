@@ -1,7 +1,7 @@
 // The rules of a valid catalog, checked on the whole catalog value after a change, so every
 // problem is found at once (never "fix one, meet the next"). They also cover what JSON schemas
 // check on HTTP, because the module api (demo seed, import) bypasses route validation.
-import type { CatalogModel, GroupModel } from './manage-model.js';
+import type { CatalogModel, GroupModel } from './model.js';
 
 export type ResourceKind = 'tax_category' | 'category' | 'item' | 'modifier_group' | 'menu';
 

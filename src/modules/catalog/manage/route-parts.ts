@@ -1,0 +1,37 @@
+// What every route of catalog management shares: the typed app they register on, the security
+// and tag of their OpenAPI entries, and ETags, which are version columns ("<version>"): If-Match
+// on a stale one is a 412.
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+
+export type ManagementApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export const SIGNED = { security: [{ bearer: [] }] };
+export const NO_CONTENT = { 204: Type.Null({ description: 'Done; no body' }) };
+export const TAGS = ['catalog'];
+
+export const etagOf = (version: number) => `"${version}"`;
+const TAG = /^(W\/)?"(\d{1,9})"$/;
+
+/** null: no If-Match (or "*"); else the versions its strong tags name (none parse: nothing matches). */
+export function ifMatchVersions(header: string | undefined): number[] | null {
+  if (header === undefined || header.trim() === '*') return null;
+  return header
+    .split(',')
+    .map((part) => TAG.exec(part.trim()))
+    .filter((match): match is RegExpExecArray => match !== null && match[1] === undefined)
+    .map((match) => Number(match[2]));
+}
