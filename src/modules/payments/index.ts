@@ -36,6 +36,7 @@ import { createWebhooks } from './webhooks.js';
 export type { PaymentsEvents } from './events.js';
 export type { InvariantReport } from './schema.js';
 export { createSandboxProcessor, type SandboxProcessor, type SandboxProcessorDeps } from './sandbox/processor.js';
+export type { EventJson as SandboxEventJson, IntentJson as SandboxIntentJson } from './sandbox/present.js';
 
 export interface PaymentsDeps {
   db: Db;

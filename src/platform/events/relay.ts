@@ -1,27 +1,28 @@
-// The outbox relay (worker role): claims committed events and delivers them to the JetStream
+// The outbox relay (worker role): claims committed events, has them delivered to the JetStream
 // stream (when configured) and to in-process subscribers, then marks them published.
 //
-// - Wake-up: LISTEN on a dedicated connection (appends NOTIFY on commit), with polling as the
-//   fallback when a notification is missed or the listener is reconnecting.
-// - Claim: one transaction per batch on its own connection; the row locks ARE the claim. Several
-//   relays split the work with SKIP LOCKED; a relay that dies (process, connection, backend)
-//   releases its locks with its transaction, and the batch is delivered again.
+// - Wake-up (relay-wakeup.ts): LISTEN on a dedicated connection, with polling as the fallback
+//   when a notification is missed or the listener is reconnecting.
+// - Claim (here): one transaction per batch on its own connection; the row locks ARE the claim.
+//   Several relays split the work with SKIP LOCKED; a relay that dies (process, connection,
+//   backend) releases its locks with its transaction, and the batch is delivered again.
 // - Order: only the oldest undelivered event of an aggregate is claimable, together with the
 //   events queued behind it, and one aggregate's events are delivered one after another.
-// - Effects: at least once, deduplicated — JetStream by message id, subscribers by the
-//   processed_events record committed with their effect. ADR 0006 has the argument.
+// - Effects (relay-delivery.ts): at least once, deduplicated — JetStream by message id,
+//   subscribers by the processed_events record committed with their effect. ADR 0006 has the
+//   argument.
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { CompiledQuery } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { inTransaction, type Db } from '../db/index.js';
-import type { SubscriberRegistry, Subscription } from './bus.js';
+import type { Db } from '../db/index.js';
+import type { SubscriberRegistry } from './bus.js';
 import { createOutboxMetrics, type OutboxMetrics } from './metrics.js';
 import type { EventStream } from './nats.js';
-import { toCloudEvent } from './outbox.js';
-import { LISTEN_STATEMENT, outboxRepo, type ClaimedRow, type EventFailure } from './repo.js';
-import type { CloudEvent } from './types.js';
+import { createDelivery, errorMessage } from './relay-delivery.js';
+import { createRelayWakeUp } from './relay-wakeup.js';
+import { outboxRepo } from './repo.js';
 
 export interface RelayOptions {
   database: { db: Db; pool: pg.Pool };
@@ -71,15 +72,7 @@ export interface OutboxRelay {
   stats(): RelayStats;
 }
 
-type Outcome = { ok: true; streamed: boolean } | { ok: false; streamed: boolean; error: string };
-
 class ClaimLostError extends Error {}
-
-const MAX_ERROR_LENGTH = 2000;
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 async function run<R>(client: pg.PoolClient, query: CompiledQuery<R>): Promise<R[]> {
   const result = await client.query(query.sql, [...query.parameters]);
@@ -102,153 +95,17 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
   let stopping = false;
   let loopDone: Promise<void> = Promise.resolve();
 
-  // --- waking up -----------------------------------------------------------------------------
-
-  let wakeRequested = false;
-  let wakeUp: (() => void) | null = null;
-  function wake() {
-    wakeRequested = true;
-    wakeUp?.();
-  }
-  function idle(ms: number): Promise<void> {
-    if (wakeRequested || stopping) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wakeUp = null;
-        resolve();
-      }
-      wakeUp = done;
-    });
-  }
-
-  let listener: pg.Client | null = null;
-  let reconnectTimer: NodeJS.Timeout | undefined;
-  let reconnectDelayMs = 500;
-
-  function scheduleListen() {
-    if (stopping) return;
-    reconnectTimer = setTimeout(() => void listen(), reconnectDelayMs);
-    reconnectDelayMs = Math.min(reconnectDelayMs * 2, 30_000);
-  }
-
-  async function listen(): Promise<void> {
-    if (stopping) return;
-    const client = new pg.Client({ ...pool.options, application_name: `outbox-listener:${name}` });
-    client.on('notification', wake);
-    client.on('error', (error) =>
-      logger.warn({ reason: error.message }, 'outbox listener connection failed; polling until it is back'),
-    );
-    client.on('end', () => {
-      if (listener === client) listener = null;
-      scheduleListen();
-    });
-    try {
-      await client.connect();
-      await client.query(LISTEN_STATEMENT);
-    } catch (error) {
-      logger.warn({ reason: message(error) }, 'outbox listener could not connect; polling until it can');
-      client.removeAllListeners('end');
-      await client.end().catch(() => undefined);
-      scheduleListen();
-      return;
-    }
-    if (stopping) {
-      await client.end().catch(() => undefined);
-      return;
-    }
-    listener = client;
-    reconnectDelayMs = 500;
-    // Notifications sent while we were not listening are gone; look for work now.
-    wake();
-  }
-
-  // --- delivering ----------------------------------------------------------------------------
-
-  function backoffMs(attempt: number): number {
-    const ceiling = Math.min(retry.maxMs, retry.baseMs * 2 ** (attempt - 1));
-    // "Equal jitter": never sooner than half the step, so retries really do back off.
-    return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-  }
-
-  async function runSubscriber(subscription: Subscription, event: CloudEvent, attempt: number): Promise<void> {
-    await inTransaction(db, async (trx) => {
-      // Processed already (a redelivery after a crash, or an earlier attempt this one passed)?
-      if (!(await outboxRepo.markProcessed(trx, subscription.subscriber, event.id))) return;
-      await subscription.handler(event, { trx, attempt });
-    });
-  }
-
-  async function deliverOne(row: ClaimedRow): Promise<Outcome> {
-    const event = toCloudEvent(row);
-    const attempt = row.attempts + 1;
-    const errors: string[] = [];
-    let streamed = row.stream_published_at !== null;
-    if (options.stream && !streamed) {
-      try {
-        await options.stream.publish(event);
-        streamed = true;
-      } catch (error) {
-        errors.push(`stream: ${message(error)}`);
-        metrics.deliveryFailures.inc({ type: row.type, destination: 'stream' });
-      }
-    }
-    // Every subscriber gets its turn even when another fails: the ones that succeed are
-    // recorded and skipped when the event is retried.
-    for (const subscription of options.subscribers.subscriptionsFor(row.type)) {
-      try {
-        await runSubscriber(subscription, event, attempt);
-      } catch (error) {
-        errors.push(`${subscription.subscriber}: ${message(error)}`);
-        metrics.deliveryFailures.inc({ type: row.type, destination: subscription.subscriber });
-      }
-    }
-    if (errors.length === 0) return { ok: true, streamed };
-    return { ok: false, streamed, error: errors.join('; ').slice(0, MAX_ERROR_LENGTH) };
-  }
-
-  /** Delivers the claimed events: aggregates in parallel lanes, each lane in sequence order. */
-  async function deliver(rows: ClaimedRow[], lost: () => Error | null) {
-    const lanes = new Map<string, ClaimedRow[]>();
-    for (const row of [...rows].sort((a, b) => a.sequence - b.sequence)) {
-      const key = `${row.aggregate_type}\u0000${row.aggregate_id}`;
-      const lane = lanes.get(key);
-      if (lane) lane.push(row);
-      else lanes.set(key, [row]);
-    }
-    const published: ClaimedRow[] = [];
-    const streamed: string[] = [];
-    const failures: Array<EventFailure & { row: ClaimedRow }> = [];
-    const queue = [...lanes.values()];
-
-    async function work() {
-      for (let lane = queue.shift(); lane; lane = queue.shift()) {
-        for (const row of lane) {
-          // The claim is gone: another relay may already be on these events. Stop adding work.
-          if (lost()) return;
-          const outcome = await deliverOne(row);
-          if (outcome.streamed) streamed.push(row.id);
-          if (outcome.ok) {
-            published.push(row);
-            continue;
-          }
-          const attempt = row.attempts + 1;
-          failures.push({
-            row,
-            id: row.id,
-            error: outcome.error,
-            streamed: outcome.streamed,
-            dead: attempt >= maxAttempts,
-            delayMs: backoffMs(attempt),
-          });
-          break; // the rest of this aggregate waits for this event
-        }
-      }
-    }
-    await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, work));
-    return { published, streamed, failures };
-  }
+  const wakeUp = createRelayWakeUp({ pool, name, logger });
+  const deliver = createDelivery({
+    db,
+    subscribers: options.subscribers,
+    stream: options.stream,
+    metrics,
+    concurrency,
+    maxAttempts,
+    retry,
+    random,
+  });
 
   async function runBatch(): Promise<number> {
     const client = await pool.connect();
@@ -331,7 +188,7 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
       stats.claimsLost++;
       metrics.claimsLost.inc();
       logger.warn(
-        { reason: message(claim.lost) },
+        { reason: errorMessage(claim.lost) },
         'outbox relay lost its claim mid-batch; the batch will be delivered again (deduplicated)',
       );
       return 0;
@@ -346,7 +203,7 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
   async function loop(): Promise<void> {
     let errors = 0;
     while (!stopping) {
-      wakeRequested = false;
+      wakeUp.reset();
       let claimed = 0;
       try {
         claimed = await runBatch();
@@ -358,7 +215,7 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
       if (stopping) break;
       // A full or partial batch: the events queued behind it may be claimable now.
       if (claimed > 0) continue;
-      await idle(errors ? Math.min(30_000, options.pollMs * 2 ** Math.min(errors, 10)) : options.pollMs);
+      await wakeUp.idle(errors ? Math.min(30_000, options.pollMs * 2 ** Math.min(errors, 10)) : options.pollMs);
     }
   }
 
@@ -367,7 +224,7 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
     async start() {
       if (started) throw new Error('The outbox relay is already started');
       started = true;
-      await listen();
+      await wakeUp.listen();
       loopDone = loop();
       logger.info(
         { pollMs: options.pollMs, batchSize: options.batchSize, stream: Boolean(options.stream) },
@@ -376,12 +233,9 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
     },
     async stop() {
       stopping = true;
-      clearTimeout(reconnectTimer);
-      wake();
+      wakeUp.stop();
       await loopDone;
-      const client = listener;
-      listener = null;
-      await client?.end().catch(() => undefined);
+      await wakeUp.close();
     },
     runOnce: runBatch,
     stats: () => ({ ...stats }),

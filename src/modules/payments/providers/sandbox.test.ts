@@ -25,7 +25,7 @@ import {
   WEBHOOK_SECRET,
   type RunningSandbox,
   type WebhookReceiver,
-} from '../sandbox/test-fixtures.js';
+} from '../../../test-support/sandbox-factories.js';
 import type { IntentJson } from '../sandbox/present.js';
 import { createSandboxProvider } from './sandbox.js';
 

@@ -15,7 +15,7 @@ import {
   waitForStatus,
   type RunningSandbox,
   type WebhookReceiver,
-} from './test-fixtures.js';
+} from '../../../test-support/sandbox-factories.js';
 
 let db: TestDatabase;
 let receiver: WebhookReceiver;

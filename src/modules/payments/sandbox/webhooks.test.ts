@@ -15,7 +15,7 @@ import {
   startWebhookReceiver,
   WEBHOOK_SECRET,
   type WebhookReceiver,
-} from './test-fixtures.js';
+} from '../../../test-support/sandbox-factories.js';
 import { verifyWebhookSignature } from './signature.js';
 import { MAX_ATTEMPTS, retryDelayMs } from './webhook-sender.js';
 

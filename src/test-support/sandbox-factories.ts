@@ -1,14 +1,20 @@
-// Test support for the sandbox: a real processor on a listening bare server, a real local HTTP
-// server receiving its webhooks, and a raw client for its API. Used by the processor's and the
-// adapter's tests; nothing here is a mock.
+// Test support for the payment sandbox: a real processor on a listening bare server, a real local
+// HTTP server receiving its webhooks, and a raw client for its API. Used by the processor's and
+// the adapter's tests; nothing here is a mock. (Paying an order through the app is in
+// payments-factories.ts.)
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
-import type { Db } from '../../../platform/db/index.js';
-import { createBareServer, listenForTests, type Listening } from '../../../test-support/server.js';
-import { waitFor } from '../../../test-support/wait.js';
-import { createSandboxProcessor, type SandboxProcessor, type SandboxProcessorDeps } from './processor.js';
-import type { EventJson, IntentJson } from './present.js';
+import {
+  createSandboxProcessor,
+  type SandboxEventJson,
+  type SandboxIntentJson,
+  type SandboxProcessor,
+  type SandboxProcessorDeps,
+} from '../modules/payments/index.js';
+import type { Db } from '../platform/db/index.js';
+import { createBareServer, listenForTests, type Listening } from './server.js';
+import { waitFor } from './wait.js';
 
 export const SECRET_KEY = 'sk_sandbox_test_key';
 export const WEBHOOK_SECRET = 'whsec_dGVzdC13ZWJob29rLXNlY3JldC1zYW5kYm94';
@@ -16,7 +22,7 @@ export const WEBHOOK_SECRET = 'whsec_dGVzdC13ZWJob29rLXNlY3JldC1zYW5kYm94';
 export interface ReceivedWebhook {
   headers: http.IncomingHttpHeaders;
   raw: Buffer;
-  event: EventJson;
+  event: SandboxEventJson;
   /** What the receiver answered. */
   status: number;
 }
@@ -48,7 +54,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const raw = Buffer.concat(chunks);
-      const webhook = { headers: request.headers, raw, event: JSON.parse(raw.toString('utf8')) as EventJson };
+      const webhook = { headers: request.headers, raw, event: JSON.parse(raw.toString('utf8')) as SandboxEventJson };
       const status = receiver.respond(webhook, calls++);
       receiver.received.push({ ...webhook, status });
       response.writeHead(status, { 'content-type': 'application/json' }).end('{}');
@@ -110,7 +116,7 @@ export interface SandboxAnswer<T = unknown> {
 }
 
 /** A raw call to the processor's API, with the secret key unless `auth` says otherwise. */
-export async function call<T = IntentJson>(
+export async function call<T = SandboxIntentJson>(
   base: string,
   method: 'GET' | 'POST',
   path: string,
@@ -137,7 +143,7 @@ export async function createIntent(
   base: string,
   amount = 1000,
   extra: Record<string, unknown> = {},
-): Promise<IntentJson> {
+): Promise<SandboxIntentJson> {
   const answer = await call(base, 'POST', '/sandbox/v1/intents', {
     body: { amount, currency: 'EUR', reference: `pay-${keys}`, ...extra },
     key: newKey('create'),
@@ -146,14 +152,23 @@ export async function createIntent(
   return answer.body;
 }
 
-export function confirm(base: string, intent: IntentJson, cardNumber: string, clientSecret = intent.client_secret) {
+export function confirm(
+  base: string,
+  intent: SandboxIntentJson,
+  cardNumber: string,
+  clientSecret = intent.client_secret,
+) {
   return call(base, 'POST', `/sandbox/v1/intents/${intent.id}/confirm`, {
     body: { client_secret: clientSecret, card_number: cardNumber },
     auth: null,
   });
 }
 
-export async function waitForStatus(base: string, intentId: string, status: IntentJson['status']): Promise<IntentJson> {
+export async function waitForStatus(
+  base: string,
+  intentId: string,
+  status: SandboxIntentJson['status'],
+): Promise<SandboxIntentJson> {
   return waitFor(`intent ${intentId} to be ${status}`, async () => {
     const answer = await call(base, 'GET', `/sandbox/v1/intents/${intentId}`);
     return answer.body.status === status ? answer.body : undefined;
@@ -161,7 +176,7 @@ export async function waitForStatus(base: string, intentId: string, status: Inte
 }
 
 /** An intent confirmed with the success card and authorized. */
-export async function authorizedIntent(base: string, amount = 1000): Promise<IntentJson> {
+export async function authorizedIntent(base: string, amount = 1000): Promise<SandboxIntentJson> {
   const intent = await createIntent(base, amount);
   const confirmed = await confirm(base, intent, '4242424242424242');
   if (confirmed.status !== 200) throw new Error(`confirm answered ${confirmed.status}`);
