@@ -90,6 +90,40 @@ describe('paying online with the sandbox', () => {
     await expectInvariantsHold(t);
   });
 
+  it('when the process died after a refund committed and before its answer was stored, then the retry with the same key gets that refund, not a second one', async () => {
+    const buyer = await customer(t);
+    const order = await placeOnline(t, buyer.token, shop);
+    await payAtSandbox(t, order.payment);
+    await waitForPaymentStatus(t, buyer.token, order.payment.id, 'authorized');
+    await fulfil(t, shop.ownerToken, order.id);
+    await waitForPaymentStatus(t, buyer.token, order.payment.id, 'captured');
+
+    const key = `refund-${order.id}`;
+    const refund = () =>
+      t.app.inject({
+        method: 'POST',
+        url: `/v1/payments/${order.payment.id}/refunds`,
+        headers: { ...bearer(shop.ownerToken), 'idempotency-key': key },
+        payload: { amount: { amount: 100, currency: 'EUR' }, reason: 'late' },
+      });
+    const first = await refund();
+    expect(first.statusCode, first.body).toBe(202);
+    // What a process that died between the commit and storing its answer leaves: a claim, past
+    // the claim timeout, with no response — and the recovery point its transaction committed.
+    await t.db.database.pool.query(
+      `UPDATE idempotency_keys SET completed_at = NULL, response_status = NULL, response_headers = NULL,
+         response_body = NULL, claimed_at = now() - interval '1 hour' WHERE key = $1`,
+      [key],
+    );
+    const retried = await refund();
+    expect(retried.statusCode, retried.body).toBe(202);
+    expect(retried.json().id).toBe(first.json().id);
+    const { rows } = await t.db.database.pool.query('SELECT id FROM payment_refunds WHERE payment_id = $1', [
+      order.payment.id,
+    ]);
+    expect(rows).toEqual([{ id: first.json().id }]);
+  });
+
   it('when the customer confirms before the webhook arrives, then the confirm call records the authorization and the late webhook changes nothing', async () => {
     const buyer = await customer(t);
     const order = await placeOnline(t, buyer.token, shop);

@@ -112,7 +112,12 @@ export function paymentRoutes(deps: PaymentRouteDeps): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const refund = await deps.payments.requestRefund(request.principal, request.params.paymentId, request.body);
+        const refund = await deps.payments.requestRefund(
+          request.principal,
+          request.params.paymentId,
+          request.body,
+          request.idempotency,
+        );
         return reply.code(202).header('location', `/v1/payments/${refund.payment_id}/refunds`).send(refund);
       },
     );

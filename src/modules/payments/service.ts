@@ -3,6 +3,7 @@
 import type { Principal } from '../../platform/auth/principal.js';
 import { inTransaction, type Db, type Tx } from '../../platform/db/index.js';
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../../platform/http/errors.js';
+import type { IdempotencyClaim } from '../../platform/http/idempotency/index.js';
 import { decodeCursor, isUuid, toPage, type PageOf } from '../../platform/http/schema.js';
 import type { OrderPaymentFacts } from '../ordering/index.js';
 import { assertPaymentsRule, isPayerOf, mayPaymentsRule, RULES } from './access.js';
@@ -117,7 +118,16 @@ export function createPaymentsService(deps: PaymentsServiceDeps) {
       return presentPayment(updated, { forPayer });
     },
 
-    async requestRefund(principal: Principal | null, paymentId: string, body: RefundBody): Promise<Refund> {
+    /**
+     * `claim` is the request's Idempotency-Key: the refund records its id as the recovery point in
+     * the transaction that holds the money back, so a retry after a crash finds it, not a second one.
+     */
+    async requestRefund(
+      principal: Principal | null,
+      paymentId: string,
+      body: RefundBody,
+      claim: IdempotencyClaim | null = null,
+    ): Promise<Refund> {
       const { payment: read } = await visible(principal, () => repo.find(deps.db, paymentId));
       assertPaymentsRule(
         principal,
@@ -135,6 +145,11 @@ export function createPaymentsService(deps: PaymentsServiceDeps) {
         throw new UnprocessableError('CURRENCY_MISMATCH', `This payment is in ${read.currency}.`, [
           { path: '/body/amount/currency', message: `must be ${read.currency}` },
         ]);
+      }
+      const recovered = claim?.recovered?.refund_id;
+      if (typeof recovered === 'string') {
+        const earlier = await repo.findRefund(deps.db, recovered);
+        if (earlier?.payment_id === read.id) return presentRefund(earlier, read.currency);
       }
       const refund = await inTransaction(deps.db, async (trx) => {
         const payment = await repo.find(trx, paymentId, { forUpdate: true });
@@ -174,6 +189,7 @@ export function createPaymentsService(deps: PaymentsServiceDeps) {
             [{ path: body.lines ? '/body/lines' : '/body/amount/amount', message: `must be <= ${left}` }],
           );
         }
+        await claim?.commitIn(trx, { refund_id: requested.id });
         return requested;
       });
       return presentRefund(refund, read.currency);
