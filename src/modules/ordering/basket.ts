@@ -4,7 +4,7 @@
 // full list of problems come out (a client fixes everything in one round trip).
 import type { ResolvedGroup, ResolvedItem, ResolvedMenu } from '../catalog/index.js';
 import type { PricingLine, PricingModifier } from './pricing.js';
-import type { BasketProblem, LineInput, ModifierPickInput } from './schema.js';
+import type { BasketProblem, LineInput, ModifierPickInput } from './basket-schema.js';
 
 export interface CheckedBasket {
   /** Lines that could be priced (a line with a problem is left out). */

@@ -1,6 +1,7 @@
 // Ordering owns pricing, quotes, orders and their lines, kitchen slots, the order state machine
 // and its history, tips, and the live order streams. Other modules reach it only through `api`
-// below, its events, or the payments port it declares (payments-port.ts).
+// below, its events, the facts it states once (who may see an order, what its statuses mean),
+// or the payments port it declares (payments-port.ts).
 import type { Logger } from 'pino';
 import type { Db, Tx } from '../../platform/db/index.js';
 import type { EventAppender } from '../../platform/events/index.js';
@@ -10,25 +11,41 @@ import type { ResolvedMenu, Channel as CatalogChannel } from '../catalog/index.j
 import type { IdentityApi } from '../identity/index.js';
 import type { TenancyApi } from '../tenancy/index.js';
 import type { OrderingEvents } from './events.js';
-import type { OrderingSettingsPatch } from './schema.js';
-import { createOrderFeed } from './live.js';
-import { createOrdersService, type PaymentChange } from './orders.js';
+import { appendHistory, numberNewOrder } from './history.js';
+import type { OrderingSettingsPatch } from './kitchen-schema.js';
+import { createOrderFeed } from './live/feed.js';
+import type { PaymentChange } from './payment-mirror.js';
 import type { PaymentsPort } from './payments-port.js';
-import { createPlacementService } from './placement.js';
+import { ordersRepo } from './repo.js';
 import { orderingRoutes } from './routes.js';
-import { createSettingsService } from './settings.js';
-import { createSlotListing } from './slot-listing.js';
-import { createTipService } from './tips.js';
+import { createOrderingService } from './service.js';
 import type { StockKeeper } from './stock.js';
 
 export type { OrderingEvents } from './events.js';
 export type { Checkout, PaymentOpening, PaymentsPort } from './payments-port.js';
-export type { OrderPaymentFacts, PaymentChange } from './orders.js';
-export type { EndedOrderRow } from './repo.js';
+export type { OrderPaymentFacts, PaymentChange } from './payment-mirror.js';
+export type { EndedOrderRow } from './tables.js';
 export type { Order, OrderStatus } from './schema.js';
 export { priceOrder } from './pricing.js';
-/** Statuses an order gives its stock back from when it ends (the kitchen had not started). */
-export { STOCK_RETURNS_FROM } from './state-machine.js';
+/** Who may see an order, and who is its own side (its customer, the partner key that placed it: who pays). */
+export { isOrderParty, mayViewOrder, type OrderParties } from './access.js';
+/** What an order's statuses mean: ended, fulfilled, ended unfulfilled, and whether its stock goes back. */
+export { FINAL_STATUSES, FULFILLED_STATUSES, STOCK_RETURNS_FROM, UNFULFILLED_STATUSES } from './statuses.js';
+/** The live streams on their own (a node that serves only them: the live feeds' tests). */
+export { createOrderFeed, type OrderFeed, type OrderFeedDeps } from './live/feed.js';
+
+/**
+ * For src/test-support only (live-factories.ts): ordering's own row writers, so the live feeds'
+ * tests can write an order or a status change without placement's checks and without announcing
+ * it (they decide who hears of a change). No module may use these; modules go through `api`.
+ */
+export const orderRowsForTestSupport = {
+  insertOrder: ordersRepo.insertOrder,
+  findOrder: ordersRepo.findOrder,
+  changeStatus: ordersRepo.changeStatus,
+  numberNewOrder,
+  appendHistory,
+};
 
 export interface OrderingDeps {
   db: Db;
@@ -55,7 +72,6 @@ export interface OrderingDeps {
 
 export function createOrderingModule(deps: OrderingDeps) {
   const clock = deps.clock ?? (() => new Date());
-  const settings = createSettingsService({ db: deps.db, tenancy: deps.tenancy, clock });
   const feed = createOrderFeed({
     db: deps.db,
     fanout: deps.live ?? createLocalFanout(deps.logger),
@@ -73,27 +89,21 @@ export function createOrderingModule(deps: OrderingDeps) {
         deps.logger.warn({ err: error, store_id: change.storeId }, 'live announce failed; feeds catch up by polling'),
       );
   }
-  const common = { db: deps.db, clock, events: deps.events, changed };
-  const payments = deps.payments ?? (() => null);
-  const orders = createOrdersService({ ...common, tenancy: deps.tenancy, stock: deps.inventory.api, settings });
-  const placement = createPlacementService({
-    ...common,
+  const service = createOrderingService({
+    db: deps.db,
+    clock,
+    events: deps.events,
     tenancy: deps.tenancy,
-    catalog: deps.catalog,
+    menu: deps.catalog,
     stock: deps.inventory.api,
     identity: deps.identity,
-    settings,
-    payments,
-    cancelUnpayable: async (orderId) => {
-      await orders.applySystem(orderId, 'cancel', 'payment_unavailable');
-    },
+    payments: deps.payments ?? (() => null),
+    changed,
   });
-  const tips = createTipService({ ...common, payments });
-  const listSlots = createSlotListing({ db: deps.db, clock, tenancy: deps.tenancy, settings });
 
   const surface: ModuleSurface = {
     routes: async (app) => {
-      await app.register(orderingRoutes({ placement, orders, settings, listSlots, tips }));
+      await app.register(orderingRoutes(service));
       await app.register(feed.routes);
     },
     graphqlExtension: feed.graphql,
@@ -104,7 +114,7 @@ export function createOrderingModule(deps: OrderingDeps) {
         cron: '* * * * *',
         retryLimit: 2,
         async handler() {
-          const expired = await orders.expireUnpaid();
+          const expired = await service.expireUnpaid();
           if (expired > 0) deps.logger.info({ expired }, 'unpaid orders expired');
         },
       },
@@ -115,23 +125,25 @@ export function createOrderingModule(deps: OrderingDeps) {
     ...surface,
     api: {
       /** Expires unpaid online orders whose time ran out; what the minutely job runs. */
-      expireUnpaidOrders: () => orders.expireUnpaid(),
+      expireUnpaidOrders: () => service.expireUnpaid(),
       /** Ordering settings of a store, inside the caller's transaction (the demo seed, tests). */
       configureStore: (trx: Tx, input: { organizationId: string; storeId: string; settings: OrderingSettingsPatch }) =>
-        settings.saveIn(trx, { organizationId: input.organizationId, storeId: input.storeId }, input.settings),
+        service.configureStoreIn(trx, { organizationId: input.organizationId, storeId: input.storeId }, input.settings),
       /** A system transition (payments: accept once paid, cancel when payment fails). Null when the order moved on. */
-      applySystemTransition: orders.applySystem,
+      applySystemTransition: service.applySystemTransition,
       /** Payments mirror their changes on the order inside their own transaction (see recordPaymentIn). */
       recordPaymentIn: (trx: Tx, orderId: string, change: PaymentChange) =>
-        orders.recordPaymentIn(trx, orderId, change),
+        service.recordPaymentIn(trx, orderId, change),
       /** After a payment change committed: the store's live feeds look again. */
       announce: (change: { storeId: string; organizationId: string }) => changed({ ...change, menuChanged: false }),
       /** Ended orders in id order, `limit` after `afterId` (the invariant checker). */
-      endedOrders: (page: { afterId: string | null; limit: number }) => orders.endedOrders(page),
+      endedOrders: (page: { afterId: string | null; limit: number }) => service.endedOrders(page),
       /** The facts payments need of an order (amounts, lines, who may see it), or null. */
-      orderForPayment: (orderId: string, ex?: Tx) => orders.paymentFacts(orderId, ex),
+      orderForPayment: (orderId: string, ex?: Tx) => service.paymentFacts(orderId, ex),
     },
   };
 }
 
 export type OrderingModule = ReturnType<typeof createOrderingModule>;
+/** Ordering's public api; other modules take the part they need (`Pick<OrderingApi, 'recordPaymentIn'>`). */
+export type OrderingApi = OrderingModule['api'];

@@ -4,9 +4,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test-support/harness.js';
 import { closeLiveClients, graphqlSocket, openStream, problemOf, summary } from '../../test-support/live-clients.js';
 import { customer, staffOf } from '../../test-support/identity-factories.js';
+import { moveTestOrder, startFeedNode, writeTestOrder, type FeedNode } from '../../test-support/live-factories.js';
 import { createStore, organizationWithStore, type TestOrganization } from '../../test-support/tenancy-factories.js';
 import { waitFor } from '../../test-support/wait.js';
-import { moveOrder, startFeedNode, writeOrder, type FeedNode } from './live-fixtures.js';
 
 // --- setup --------------------------------------------------------------------------------------
 
@@ -37,17 +37,17 @@ afterAll(async () => {
   await t.close();
 });
 
-const place = (on: FeedNode, customerId: string | null = null, store = storeId) =>
-  writeOrder(t.db.database.db, on.feed.announce, { organizationId: org.id, storeId: store, customerId });
-const move = (on: FeedNode | null, orderId: string, to: Parameters<typeof moveOrder>[3]) =>
-  moveOrder(t.db.database.db, on ? on.feed.announce : null, orderId, to);
+const writeOrderOn = (on: FeedNode, customerId: string | null = null, store = storeId) =>
+  writeTestOrder(t.db.database.db, on.feed.announce, { organizationId: org.id, storeId: store, customerId });
+const moveOrderOn = (on: FeedNode | null, orderId: string, to: Parameters<typeof moveTestOrder>[3]) =>
+  moveTestOrder(t.db.database.db, on ? on.feed.announce : null, orderId, to);
 
 // --- the kitchen feed ---------------------------------------------------------------------------
 
 describe('GET /v1/stores/{storeId}/orders/stream (kitchen feed)', () => {
   it('when orders are placed and moved, then the feed streams them live from the moment it connects, with the order as it is now', async () => {
     const a = await node();
-    const before = await place(a);
+    const before = await writeOrderOn(a);
 
     const feed = await openStream(`${a.url}/v1/stores/${storeId}/orders/stream`, org.owner.token);
     expect(feed.status).toBe(200);
@@ -55,9 +55,9 @@ describe('GET /v1/stores/{storeId}/orders/stream (kitchen feed)', () => {
     expect(feed.headers.get('cache-control')).toBe('no-store');
     expect(feed.headers.get('x-accel-buffering')).toBe('no');
 
-    const order = await place(a);
+    const order = await writeOrderOn(a);
     await waitFor('the placement', () => feed.events.length === 1);
-    await move(a, order.id, 'accepted');
+    await moveOrderOn(a, order.id, 'accepted');
     await waitFor('the acceptance', () => feed.events.length === 2);
 
     expect(feed.retry).toBe(2000);
@@ -91,11 +91,11 @@ describe('GET /v1/stores/{storeId}/orders/stream (kitchen feed)', () => {
     // Polls every few milliseconds: wake-ups land while the new stream is being set up.
     const a = await node({ pollMs: 2 });
     const first = await openStream(`${a.url}/v1/stores/${storeId}/orders/stream`, org.owner.token);
-    await place(a);
+    await writeOrderOn(a);
     await waitFor('the first tablet’s event', () => first.events.length === 1);
     for (let tablet = 0; tablet < 5; tablet++) {
       const late = await openStream(`${a.url}/v1/stores/${storeId}/orders/stream`, org.owner.token);
-      const order = await place(a);
+      const order = await writeOrderOn(a);
       await waitFor('the new order', () => late.events.length >= 1);
       expect(late.events.map((event) => event.data.order.id)).toEqual([order.id]);
       late.close();
@@ -106,22 +106,22 @@ describe('GET /v1/stores/{storeId}/orders/stream (kitchen feed)', () => {
     // Two rows per read: catching up takes several reads.
     const a = await node({ batchSize: 2 });
     const first = await openStream(`${a.url}/v1/stores/${storeId}/orders/stream`, org.owner.token);
-    const one = await place(a);
-    const two = await place(a);
+    const one = await writeOrderOn(a);
+    const two = await writeOrderOn(a);
     await waitFor('two placements', () => first.events.length === 2);
     const lastSeen = first.events[1]!.id!;
     first.close();
 
     // Missed while offline.
-    const three = await place(a);
-    await move(a, one.id, 'accepted');
-    await move(a, three.id, 'accepted');
+    const three = await writeOrderOn(a);
+    await moveOrderOn(a, one.id, 'accepted');
+    await moveOrderOn(a, three.id, 'accepted');
 
     const again = await openStream(`${a.url}/v1/stores/${storeId}/orders/stream`, org.owner.token, {
       'last-event-id': lastSeen,
     });
     await waitFor('the missed events', () => again.events.length === 3);
-    await move(a, two.id, 'rejected');
+    await moveOrderOn(a, two.id, 'rejected');
     await waitFor('the live event', () => again.events.length === 4);
 
     expect(summary(again)).toEqual([
@@ -194,7 +194,7 @@ describe('GET /v1/stores/{storeId}/orders/stream (kitchen feed)', () => {
   it('when an announce is lost, then the backstop poll still delivers the change', async () => {
     const a = await node({ pollMs: 100 });
     const feed = await openStream(`${a.url}/v1/stores/${storeId}/orders/stream`, org.owner.token);
-    const order = await writeOrder(t.db.database.db, async () => undefined, {
+    const order = await writeTestOrder(t.db.database.db, async () => undefined, {
       organizationId: org.id,
       storeId,
       customerId: null,
@@ -220,15 +220,15 @@ describe('GET /v1/orders/{orderId}/events (order stream)', () => {
   it('when the customer follows their order, then they get its history, each change live, and the stream ends after its final status', async () => {
     const a = await node();
     const buyer = await customer(t);
-    const order = await place(a, buyer.user.id);
-    const other = await place(a, buyer.user.id);
+    const order = await writeOrderOn(a, buyer.user.id);
+    const other = await writeOrderOn(a, buyer.user.id);
 
     const stream = await openStream(`${a.url}/v1/orders/${order.id}/events`, buyer.token);
     expect(stream.status).toBe(200);
     await waitFor('the history', () => stream.events.length === 1);
-    for (const status of ['accepted', 'preparing', 'ready'] as const) await move(a, order.id, status);
-    await move(a, other.id, 'accepted'); // another order of the store: not in this stream
-    await move(a, order.id, 'picked_up');
+    for (const status of ['accepted', 'preparing', 'ready'] as const) await moveOrderOn(a, order.id, status);
+    await moveOrderOn(a, other.id, 'accepted'); // another order of the store: not in this stream
+    await moveOrderOn(a, order.id, 'picked_up');
 
     await waitFor('the stream to end after picked_up', () => stream.ended);
     expect(stream.events.map((event) => `${event.event} ${event.data.status}`)).toEqual([
@@ -258,7 +258,7 @@ describe('GET /v1/orders/{orderId}/events (order stream)', () => {
     const a = await node();
     const buyer = await customer(t);
     const stranger = await customer(t);
-    const order = await place(a, buyer.user.id);
+    const order = await writeOrderOn(a, buyer.user.id);
     const outsider = await organizationWithStore(t);
     const url = `${a.url}/v1/orders/${order.id}/events`;
 
@@ -280,11 +280,11 @@ describe('across api nodes', () => {
   async function expectCrossNode(a: FeedNode, b: FeedNode) {
     const buyer = await customer(t);
     const feed = await openStream(`${b.url}/v1/stores/${storeId}/orders/stream`, org.owner.token);
-    const order = await place(a, buyer.user.id);
+    const order = await writeOrderOn(a, buyer.user.id);
     await waitFor('the placement on node B', () => feed.events.length === 1);
     const tracking = await openStream(`${b.url}/v1/orders/${order.id}/events`, buyer.token);
     await waitFor('the history on node B', () => tracking.events.length === 1);
-    await move(a, order.id, 'rejected');
+    await moveOrderOn(a, order.id, 'rejected');
     await waitFor('the rejection on node B', () => feed.events.length === 2 && tracking.ended);
     expect(summary(feed)).toEqual([
       `${order.number} order.placed placed`,
@@ -319,15 +319,15 @@ describe('GraphQL subscription orderStatus', () => {
     const a = await node({ pollMs: 600_000 });
     const b = await node({ pollMs: 600_000 });
     const buyer = await customer(t);
-    const order = await place(a, buyer.user.id);
+    const order = await writeOrderOn(a, buyer.user.id);
 
     const client = await graphqlSocket(b.url, { authorization: `Bearer ${buyer.token}` });
     expect(client.messages[0]!.type).toBe('connection_ack');
     client.subscribe('1', order.id);
     await waitFor('the history', () => client.of('1').length === 1);
-    await move(a, order.id, 'accepted');
+    await moveOrderOn(a, order.id, 'accepted');
     await waitFor('the acceptance', () => client.of('1').length === 2);
-    await move(a, order.id, 'cancelled');
+    await moveOrderOn(a, order.id, 'cancelled');
     await waitFor('the cancellation and completion', () =>
       client.of('1').some((message) => message.type === 'complete'),
     );
@@ -347,7 +347,7 @@ describe('GraphQL subscription orderStatus', () => {
     const a = await node();
     const buyer = await customer(t);
     const stranger = await customer(t);
-    const order = await place(a, buyer.user.id);
+    const order = await writeOrderOn(a, buyer.user.id);
 
     const anonymous = await graphqlSocket(a.url, undefined);
     anonymous.subscribe('1', order.id);
@@ -375,7 +375,7 @@ describe('GraphQL subscription orderStatus', () => {
   it('when the server shuts down with a subscription open, then the subscription completes and close does not hang', async () => {
     const a = await node();
     const buyer = await customer(t);
-    const order = await place(a, buyer.user.id);
+    const order = await writeOrderOn(a, buyer.user.id);
     const client = await graphqlSocket(a.url, { authorization: `Bearer ${buyer.token}` });
     client.subscribe('1', order.id);
     await waitFor('the history', () => client.of('1').length === 1);

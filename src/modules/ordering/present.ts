@@ -1,7 +1,7 @@
 // Orders as the API shows them: money as {amount, currency}, instants as RFC 3339 UTC.
 import type { PriceBreakdown, PricedLine } from './pricing.js';
-import type { EventRow, LineRow, OrderRow } from './repo.js';
-import type { Order, Quote } from './schema.js';
+import type { Order } from './schema.js';
+import type { HistoryRow, LineRow, OrderRow } from './tables.js';
 
 const iso = (date: Date) => date.toISOString();
 const isoOrNull = (date: Date | null) => (date ? date.toISOString() : null);
@@ -100,14 +100,14 @@ function isOrNullWhenSettled(row: OrderRow): string | null {
   return row.status === 'placed' && row.payment_status === 'awaiting' ? isoOrNull(row.expires_at) : null;
 }
 
-export function presentHistory(events: EventRow[]) {
-  return events.map((event) => ({
-    type: event.type,
-    from_status: event.from_status,
-    status: event.to_status,
-    actor: event.actor_kind,
-    reason: event.reason,
-    at: iso(event.occurred_at),
+export function presentHistory(entries: HistoryRow[]) {
+  return entries.map((entry) => ({
+    type: entry.type,
+    from_status: entry.from_status,
+    status: entry.to_status,
+    actor: entry.actor_kind,
+    reason: entry.reason,
+    at: iso(entry.occurred_at),
   }));
 }
 
@@ -118,5 +118,3 @@ export function matchesVersion(ifMatch: string, version: number): boolean {
   if (ifMatch.trim() === '*') return true;
   return ifMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === `"${version}"`);
 }
-
-export type { Quote };

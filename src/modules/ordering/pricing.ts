@@ -22,6 +22,12 @@
 // - Service charge = half up of (subtotal − discounts) × bps / 10000, not taxed.
 // - Delivery fee and tip are added as given, untaxed.
 // - Nothing is ever negative: discounts are capped before anything is subtracted.
+//
+// The arithmetic is in pricing-math.ts, the order-discount split in order-discounts.ts.
+import { allocateOrderDiscounts } from './order-discounts.js';
+import { BPS, checked, compareStrings, mulDivRoundHalfUp, requireInteger, requireRate, sum } from './pricing-math.js';
+
+export { mulDivRoundHalfUp };
 
 export interface PricingModifier {
   option_id: string;
@@ -123,8 +129,6 @@ export interface PriceBreakdown {
   total: number;
 }
 
-const BPS = 10_000;
-
 export function priceOrder(input: PricingInput): PriceBreakdown {
   validate(input);
   const exclusive = !input.prices_include_tax;
@@ -168,16 +172,6 @@ export function priceOrder(input: PricingInput): PriceBreakdown {
 export function withTip(breakdown: PriceBreakdown, tip: number): PriceBreakdown {
   requireInteger(tip, 'tip', 0);
   return { ...breakdown, tip, total: breakdown.total - breakdown.tip + tip };
-}
-
-/** Rounds a*b/c half up for non-negative integers, exactly (BigInt when the product is past 2^53). */
-export function mulDivRoundHalfUp(a: number, b: number, c: number): number {
-  requireInteger(a, 'a', 0);
-  requireInteger(b, 'b', 0);
-  requireInteger(c, 'c', 1);
-  const [quotient, remainder] = divMod(a, b, c);
-  // remainder < c <= 2^53, so doubling it is exact in a double.
-  return 2 * remainder >= c ? checked(quotient + 1, 'a * b / c') : quotient;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -281,105 +275,6 @@ function finishLine(stage: StagedLine, orderShare: number, exclusive: boolean): 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Order discounts
-
-/**
- * Largest-remainder split of the order discounts over the lines, weighted by what each line has
- * left after its own discount. A line never gets more than it has left: with the total capped at
- * the sum of the weights, floor(total × w / W) < w whenever there is a remainder to round up.
- */
-function allocateOrderDiscounts(staged: StagedLine[], discounts: Array<{ amount: number }>): number[] {
-  const weights = staged.map((s) => s.remaining);
-  const available = sum(weights, 'lines');
-  const requested = sum(
-    discounts.map((d) => d.amount),
-    'order_discounts',
-  );
-  const total = Math.min(requested, available);
-  if (total === 0) return weights.map(() => 0);
-
-  const parts = weights.map((w) => divMod(total, w, available));
-  const shares = parts.map(([q]) => q);
-  const leftover = total - sum(shares, 'order_discounts');
-  const keys = staged.map(contentKey);
-  const ranked = staged
-    .map((_, i) => i)
-    .sort(
-      (x, y) =>
-        parts[y]![1] - parts[x]![1] ||
-        compareKeys(keys[x]!, keys[y]!) ||
-        staged[x]!.line.line_no - staged[y]!.line.line_no,
-    );
-  for (const i of ranked.slice(0, leftover)) shares[i]! += 1;
-  return shares;
-}
-
-type KeyPart = string | number | null | KeyPart[];
-
-/**
- * What a line is, independent of where it sits in the request. Beyond the identity fields it holds
- * the tax rate and the amount left, so two lines equal on the key price the same whichever of them
- * gets the extra minor unit, and swapping them can't move a total.
- */
-function contentKey(stage: StagedLine): KeyPart[] {
-  const { line } = stage;
-  const picks: KeyPart[] = line.modifiers
-    .map((m): [string, number] => [m.option_id, m.quantity])
-    .sort((a, b) => compareStrings(a[0], b[0]) || a[1] - b[1]);
-  return [line.item_id, line.variant_id, picks, line.quantity, line.unit_price, line.tax_rate_bps, stage.remaining];
-}
-
-function compareKeys(a: KeyPart, b: KeyPart): number {
-  if (Array.isArray(a) && Array.isArray(b)) {
-    for (let i = 0; i < Math.min(a.length, b.length); i++) {
-      const c = compareKeys(a[i]!, b[i]!);
-      if (c !== 0) return c;
-    }
-    return a.length - b.length;
-  }
-  if (a === b) return 0;
-  if (a === null) return -1;
-  if (b === null) return 1;
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  return compareStrings(String(a), String(b));
-}
-
-/** Code-unit order: the same on every machine, unlike localeCompare. */
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Integer arithmetic
-
-/** floor(a*b/c) and the remainder, exactly; BigInt only when a*b is past 2^53. */
-function divMod(a: number, b: number, c: number): [number, number] {
-  const product = a * b;
-  // If the true product is <= MAX_SAFE_INTEGER the double is exact; if not, it rounds to >= 2^53.
-  if (product <= Number.MAX_SAFE_INTEGER) {
-    const remainder = product % c;
-    return [(product - remainder) / c, remainder];
-  }
-  const big = BigInt(a) * BigInt(b);
-  const divisor = BigInt(c);
-  const quotient = big / divisor;
-  if (quotient > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError('a * b / c overflows the safe integer range');
-  return [Number(quotient), Number(big % divisor)];
-}
-
-function sum(values: number[], field: string): number {
-  let total = 0;
-  for (const v of values) total = checked(total + v, field);
-  return total;
-}
-
-/** Any sum or product of safe integers that overflows lands on a double >= 2^53. */
-function checked(value: number, field: string): number {
-  if (!Number.isSafeInteger(value)) throw new RangeError(`${field} overflows the safe integer range`);
-  return value;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Guard
 
 function validate(input: PricingInput): void {
@@ -401,16 +296,4 @@ function validate(input: PricingInput): void {
       requireInteger(m.quantity, `${field}.modifiers[${j}].quantity`, 1);
     });
   });
-}
-
-function requireInteger(value: number, field: string, min: number): void {
-  if (!Number.isSafeInteger(value) || value < min) {
-    throw new RangeError(`${field} must be an integer >= ${min}, got ${String(value)}`);
-  }
-}
-
-function requireRate(value: number, field: string): void {
-  if (!Number.isSafeInteger(value) || value < 0 || value > BPS) {
-    throw new RangeError(`${field} must be an integer basis-point rate in 0..${BPS}, got ${String(value)}`);
-  }
 }

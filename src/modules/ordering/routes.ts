@@ -1,31 +1,17 @@
 // HTTP surface of ordering: schemas in, one service call, schema out. ETags and Location are
-// settled here; the rules live in the services.
+// settled here; the rules live behind the service (service.ts). The live streams' routes are in
+// live/ (kitchen-feed.ts, customer-stream.ts).
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { Page, PaginationQuery, problems } from '../../platform/http/schema.js';
 import { access, RULES } from './access.js';
-import type { OrdersService } from './orders.js';
-import type { PlacementService } from './placement.js';
+import { OrderBody, QuoteSchema, TipBody } from './basket-schema.js';
+import { OrderingSettingsPatch, OrderingSettingsSchema, SlotList, SlotsQuery } from './kitchen-schema.js';
 import { orderEtag } from './present.js';
-import {
-  OrderBody,
-  OrderingSettingsPatch,
-  OrderingSettingsSchema,
-  OrderParams,
-  OrderSchema,
-  OrderWithHistory,
-  QuoteSchema,
-  SlotList,
-  SlotsQuery,
-  StoreOrdersQuery,
-  StoreParams,
-  TipBody,
-  TransitionBody,
-} from './schema.js';
-import { presentSettings, settingsEtag, type SettingsService } from './settings.js';
-import type { createSlotListing } from './slot-listing.js';
-import type { TipService } from './tips.js';
+import { OrderParams, OrderSchema, OrderWithHistory, StoreOrdersQuery, StoreParams, TransitionBody } from './schema.js';
+import type { OrderingService } from './service.js';
+import { presentSettings, settingsEtag } from './settings.js';
 
 const SIGNED = { security: [{ bearer: [] }] };
 const TAGS = ['ordering'];
@@ -35,15 +21,7 @@ const IfMatch = Type.Object({
 /** People (customers) and partners' API keys holding the scope. */
 const PEOPLE_OR_KEY = (scope: string) => ({ signed_in: true as const, scopes: [scope] });
 
-export interface OrderingRouteDeps {
-  placement: PlacementService;
-  orders: OrdersService;
-  settings: SettingsService;
-  listSlots: ReturnType<typeof createSlotListing>;
-  tips: TipService;
-}
-
-export function orderingRoutes(deps: OrderingRouteDeps): FastifyPluginAsync {
+export function orderingRoutes(service: OrderingService): FastifyPluginAsync {
   return async (plugin) => {
     const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -69,7 +47,7 @@ export function orderingRoutes(deps: OrderingRouteDeps): FastifyPluginAsync {
       },
       async (request, reply) => {
         reply.header('cache-control', 'no-cache');
-        return deps.listSlots(request.params.storeId, request.query);
+        return service.listSlots(request.params.storeId, request.query);
       },
     );
 
@@ -90,7 +68,7 @@ export function orderingRoutes(deps: OrderingRouteDeps): FastifyPluginAsync {
       },
       async (request, reply) => {
         reply.header('cache-control', 'no-store');
-        return deps.placement.quote(request.params.storeId, request.body);
+        return service.quoteOrder(request.params.storeId, request.body);
       },
     );
 
@@ -112,12 +90,12 @@ export function orderingRoutes(deps: OrderingRouteDeps): FastifyPluginAsync {
       },
       async (request, reply) => {
         const key = request.headers['idempotency-key'];
-        const { order, created } = await deps.placement.place(
-          request.principal!,
-          request.params.storeId,
-          request.body,
-          typeof key === 'string' ? key : null,
-        );
+        const { order, created } = await service.placeOrder({
+          principal: request.principal!,
+          storeId: request.params.storeId,
+          body: request.body,
+          idempotencyKey: typeof key === 'string' ? key : null,
+        });
         reply.header('etag', orderEtag(order)).header('location', `/v1/orders/${order.id}`);
         return reply.code(created ? 201 : 200).send(order);
       },
@@ -139,7 +117,7 @@ export function orderingRoutes(deps: OrderingRouteDeps): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const { order } = await deps.orders.getOrder(request.principal, request.params.orderId);
+        const { order } = await service.getOrder(request.principal, request.params.orderId);
         reply.header('etag', orderEtag(order));
         return order;
       },
@@ -164,7 +142,7 @@ export function orderingRoutes(deps: OrderingRouteDeps): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const order = await deps.orders.transition(
+        const order = await service.transitionOrder(
           request.principal,
           request.params.orderId,
           request.body,
@@ -193,7 +171,7 @@ export function orderingRoutes(deps: OrderingRouteDeps): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const order = await deps.tips.setTip(
+        const order = await service.setTip(
           request.principal,
           request.params.orderId,
           request.body.tip,
@@ -217,7 +195,7 @@ export function orderingRoutes(deps: OrderingRouteDeps): FastifyPluginAsync {
           response: { 200: Page(OrderSchema), ...problems(400, 401) },
         },
       },
-      async (request) => deps.orders.customerOrders(request.principal, request.query),
+      async (request) => service.customerOrders(request.principal, request.query),
     );
 
     app.get(
@@ -234,7 +212,7 @@ export function orderingRoutes(deps: OrderingRouteDeps): FastifyPluginAsync {
           response: { 200: Page(OrderSchema), ...problems(400, 401, 403, 404) },
         },
       },
-      async (request) => deps.orders.storeOrders(request.principal, request.params.storeId, request.query),
+      async (request) => service.storeOrders(request.principal, request.params.storeId, request.query),
     );
 
     app.get(
@@ -251,7 +229,7 @@ export function orderingRoutes(deps: OrderingRouteDeps): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const settings = await deps.settings.read(request.principal, request.params.storeId);
+        const settings = await service.readSettings(request.principal, request.params.storeId);
         reply.header('etag', settingsEtag(settings));
         return presentSettings(request.params.storeId, settings);
       },
@@ -274,7 +252,7 @@ export function orderingRoutes(deps: OrderingRouteDeps): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const settings = await deps.settings.update(
+        const settings = await service.updateSettings(
           request.principal,
           request.params.storeId,
           request.body,

@@ -1,4 +1,6 @@
-// Request and response schemas of ordering: one source for validation, types and OpenAPI.
+// Schemas of ordering's orders as they are shown and moved: one source for validation, types and
+// OpenAPI. What a customer sends (the basket, quotes) is in basket-schema.ts; how a store takes
+// orders (slots, settings) in kitchen-schema.ts.
 import { Type, type Static } from 'typebox';
 import { MoneySchema, Timestamp, Uuid, type Money } from '../../platform/http/schema.js';
 
@@ -36,40 +38,7 @@ export const OrderStatusSchema = Type.Union([
 
 export { MoneySchema, type Money };
 
-// --- the basket (orders and quotes) -------------------------------------------------------------
-
-const ModifierPickFields = {
-  option_id: Uuid,
-  quantity: Type.Optional(
-    Type.Integer({ minimum: 1, maximum: 99, default: 1, description: 'Units of this option per item' }),
-  ),
-};
-const ChildModifierPick = Type.Object(ModifierPickFields, { additionalProperties: false });
-const ModifierPick = Type.Object(
-  {
-    ...ModifierPickFields,
-    modifiers: Type.Optional(
-      Type.Array(ChildModifierPick, {
-        maxItems: 20,
-        description: 'Picks in the group this option opens (nested modifiers)',
-      }),
-    ),
-  },
-  { additionalProperties: false },
-);
-export type ModifierPickInput = Static<typeof ModifierPick>;
-
-const LineInput = Type.Object(
-  {
-    item_id: Uuid,
-    variant_id: Type.Optional(Uuid),
-    quantity: Type.Integer({ minimum: 1, maximum: 999 }),
-    modifiers: Type.Optional(Type.Array(ModifierPick, { maxItems: 40 })),
-    notes: Type.Optional(Type.String({ maxLength: 200 })),
-  },
-  { additionalProperties: false },
-);
-export type LineInput = Static<typeof LineInput>;
+// --- delivery details (sent with the basket, shown on the order) ---------------------------------
 
 const Address = Type.Object(
   {
@@ -83,7 +52,7 @@ const Address = Type.Object(
   { additionalProperties: false },
 );
 
-const Delivery = Type.Object(
+export const Delivery = Type.Object(
   {
     address: Address,
     contact: Type.Object(
@@ -98,52 +67,6 @@ const Delivery = Type.Object(
   },
 );
 export type DeliveryInput = Static<typeof Delivery>;
-
-export const TipBody = Type.Object({ tip: MoneySchema }, { additionalProperties: false });
-export type TipBody = Static<typeof TipBody>;
-
-export const OrderBody = Type.Object(
-  {
-    channel: ChannelSchema,
-    lines: Type.Array(LineInput, { minItems: 1, maxItems: 100 }),
-    scheduled_for: Type.Optional({
-      ...Timestamp,
-      description: 'When the order should be ready (RFC 3339); absent: as soon as possible',
-    }),
-    table_token: Type.Optional(
-      Type.String({ minLength: 16, maxLength: 64, description: 'The table’s QR token (dine_in orders)' }),
-    ),
-    delivery: Type.Optional(Delivery),
-    tip: Type.Optional(MoneySchema),
-    payment: Type.Optional(
-      Type.Object(
-        {
-          method: Type.Union([Type.Literal('cash'), Type.Literal('online')], {
-            description:
-              '`cash`: paid at the counter or on delivery. `online`: the order waits in `placed` until payment is authorized, and expires unpaid.',
-          }),
-        },
-        { additionalProperties: false },
-      ),
-    ),
-    external_id: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 100,
-        description: 'A partner’s id for this order: placing the same one again returns the existing order',
-      }),
-    ),
-    source: Type.Optional(
-      Type.String({
-        pattern: '^[a-z0-9][a-z0-9_-]{0,39}$',
-        description: 'Who issued external_id (e.g. a partner’s name); default `direct`',
-      }),
-    ),
-    notes: Type.Optional(Type.String({ maxLength: 500 })),
-  },
-  { additionalProperties: false },
-);
-export type OrderBody = Static<typeof OrderBody>;
 
 // --- presented orders ---------------------------------------------------------------------------
 
@@ -272,33 +195,6 @@ export const OrderWithHistory = Type.Object({
   history: Type.Array(OrderHistoryEntry, { description: 'Every status change, oldest first' }),
 });
 
-// --- quotes -------------------------------------------------------------------------------------
-
-export const BasketProblem = Type.Object({
-  code: Type.String({
-    description:
-      'Stable code, e.g. ITEM_UNAVAILABLE, MODIFIER_RULES_BROKEN, STORE_CLOSED, SLOT_FULL, INSUFFICIENT_STOCK',
-  }),
-  path: Type.String({ description: 'JSON Pointer into the request body ("" for the whole basket)' }),
-  message: Type.String(),
-});
-export type BasketProblem = Static<typeof BasketProblem>;
-
-export const QuoteSchema = Type.Object({
-  store_id: Uuid,
-  channel: ChannelSchema,
-  currency: Type.String(),
-  prices_include_tax: Type.Boolean(),
-  orderable: Type.Boolean({ description: 'True when placing this exact body now would pass every check' }),
-  problems: Type.Array(BasketProblem),
-  promised_at: Type.Union([Timestamp, Type.Null()], {
-    description: 'When it would be ready (null when it cannot be placed)',
-  }),
-  lines: Type.Array(OrderLineSchema, { description: 'The lines that could be priced' }),
-  totals: TotalsSchema,
-});
-export type Quote = Static<typeof QuoteSchema>;
-
 // --- transitions --------------------------------------------------------------------------------
 
 export const ORDER_ACTIONS = [
@@ -338,102 +234,6 @@ export const TransitionBody = Type.Object(
   { additionalProperties: false },
 );
 export type TransitionBody = Static<typeof TransitionBody>;
-
-// --- slots and settings -------------------------------------------------------------------------
-
-const Capacity = Type.Object(
-  {
-    orders: Type.Union([Type.Integer({ minimum: 1, maximum: 1000 }), Type.Null()], {
-      description: 'Orders per slot; null: no limit',
-    }),
-    items: Type.Union([Type.Integer({ minimum: 1, maximum: 10000 }), Type.Null()], {
-      description: 'Items per slot; null: no limit',
-    }),
-  },
-  { additionalProperties: false },
-);
-export type Capacity = Static<typeof Capacity>;
-
-export const SlotsQuery = Type.Object(
-  {
-    date: Type.Optional(
-      Type.String({ format: 'date', description: 'Store-local date (YYYY-MM-DD); default: today at the store' }),
-    ),
-    channel: Type.Optional(ChannelSchema),
-  },
-  { additionalProperties: false },
-);
-
-export const SlotList = Type.Object({
-  store_id: Uuid,
-  date: Type.String({ format: 'date' }),
-  channel: ChannelSchema,
-  timezone: Type.String(),
-  slot_minutes: Type.Integer(),
-  slots: Type.Array(
-    Type.Object({
-      starts_at: Timestamp,
-      ends_at: Timestamp,
-      capacity: Capacity,
-      remaining: Type.Object({
-        orders: Type.Union([Type.Integer(), Type.Null()]),
-        items: Type.Union([Type.Integer(), Type.Null()]),
-      }),
-      orderable: Type.Boolean({
-        description: 'Can still be chosen now: not too soon for the prep time, and with room',
-      }),
-    }),
-    { description: 'Slots anchored to each opening time of the day, in order' },
-  ),
-});
-
-const settingsFields = {
-  prep_minutes: Type.Integer({
-    minimum: 0,
-    maximum: 240,
-    description: 'From order to ready; the last-order cut-off is closing time minus this',
-  }),
-  slot_minutes: Type.Union([
-    Type.Literal(5),
-    Type.Literal(10),
-    Type.Literal(15),
-    Type.Literal(20),
-    Type.Literal(30),
-    Type.Literal(60),
-  ]),
-  capacity: Capacity,
-  channel_capacity: Type.Object(
-    { pickup: Type.Optional(Capacity), delivery: Type.Optional(Capacity), dine_in: Type.Optional(Capacity) },
-    { additionalProperties: false, description: 'Channels with a capacity pool of their own' },
-  ),
-  asap_max_wait_minutes: Type.Integer({
-    minimum: 0,
-    maximum: 720,
-    description: 'An ASAP order is refused rather than promised later than this past its earliest ready time',
-  }),
-  schedule_days_ahead: Type.Integer({ minimum: 0, maximum: 60 }),
-  auto_accept: Type.Boolean({ description: 'Accept orders as soon as they are placed (and paid, when paid online)' }),
-  service_charge_bps: Type.Integer({
-    minimum: 0,
-    maximum: 5000,
-    description: 'Of the discounted subtotal, in basis points',
-  }),
-  service_charge_channels: Type.Array(ChannelSchema, { uniqueItems: true }),
-  service_charge_min_items: Type.Integer({
-    minimum: 0,
-    description: 'Charged from this many items (large parties); 0: always',
-  }),
-  unpaid_expiry_minutes: Type.Integer({ minimum: 1, maximum: 1440 }),
-  max_line_quantity: Type.Integer({ minimum: 1, maximum: 999 }),
-  max_order_items: Type.Integer({ minimum: 1, maximum: 9999 }),
-};
-
-export const OrderingSettingsSchema = Type.Object({ store_id: Uuid, ...settingsFields });
-export type OrderingSettings = Static<typeof OrderingSettingsSchema>;
-export const OrderingSettingsPatch = Type.Partial(Type.Object(settingsFields, { additionalProperties: false }), {
-  additionalProperties: false,
-});
-export type OrderingSettingsPatch = Static<typeof OrderingSettingsPatch>;
 
 // --- params and lists ---------------------------------------------------------------------------
 

@@ -5,8 +5,10 @@ import { inTransaction, type Db, type Tx } from '../../platform/db/index.js';
 import { NotFoundError, PreconditionFailedError } from '../../platform/http/errors.js';
 import type { TenancyApi } from '../tenancy/index.js';
 import { assertOrderingRule, RULES } from './access.js';
-import { orderingRepo as repo, type Executor, type SettingsRow } from './repo.js';
-import type { Capacity, Channel, OrderingSettings, OrderingSettingsPatch } from './schema.js';
+import type { Capacity, OrderingSettings, OrderingSettingsPatch } from './kitchen-schema.js';
+import { kitchenRepo as repo } from './kitchen-repo.js';
+import type { Channel } from './schema.js';
+import type { Executor, SettingsRow } from './tables.js';
 
 export interface StoreOrderingSettings {
   prepMinutes: number;

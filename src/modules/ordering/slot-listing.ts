@@ -3,7 +3,7 @@
 import type { Db } from '../../platform/db/index.js';
 import { NotFoundError } from '../../platform/http/errors.js';
 import { localDateAt, type TenancyApi } from '../tenancy/index.js';
-import { orderingRepo as repo } from './repo.js';
+import { kitchenRepo } from './kitchen-repo.js';
 import type { Channel } from './schema.js';
 import { poolOf, type SettingsService } from './settings.js';
 import { slotsOf } from './slots.js';
@@ -37,7 +37,7 @@ export function createSlotListing(deps: {
     const usage =
       first === undefined || last === undefined
         ? []
-        : await repo.slotUsage(deps.db, storeId, pool, new Date(first), new Date(last + 1));
+        : await kitchenRepo.slotUsage(deps.db, storeId, pool, new Date(first), new Date(last + 1));
     const taken = new Map(usage.map((row) => [row.starts_at.getTime(), row]));
     const earliestReady = now.getTime() + settings.prepMinutes * MINUTE;
     return {

@@ -3,7 +3,7 @@
 // from midnight. An order's promised time is when it will be ready; the slot it falls in is the
 // kitchen capacity it takes.
 import type { OpenInterval } from '../tenancy/index.js';
-import type { BasketProblem } from './schema.js';
+import type { BasketProblem } from './basket-schema.js';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;

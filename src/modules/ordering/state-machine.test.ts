@@ -9,14 +9,8 @@ import { createTestApp, type TestApp } from '../../test-support/harness.js';
 import { bearer, customer, staffOf } from '../../test-support/identity-factories.js';
 import { margheritaLine, orderingStore, placeOrder } from '../../test-support/ordering-factories.js';
 import { CHANNELS, ORDER_ACTIONS, ORDER_STATUSES, type Channel, type OrderAction, type OrderStatus } from './schema.js';
-import {
-  checkTransition,
-  FINAL_STATUSES,
-  STOCK_RETURNS_FROM,
-  TRANSITIONS,
-  type Actor,
-  type MachineAction,
-} from './state-machine.js';
+import { checkTransition, TRANSITIONS, type Actor, type MachineAction } from './state-machine.js';
+import { FINAL_STATUSES, STOCK_RETURNS_FROM } from './statuses.js';
 
 // --- the lifecycle as the issue states it ---------------------------------------------------------
 

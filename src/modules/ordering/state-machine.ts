@@ -58,19 +58,6 @@ export const TRANSITIONS: Record<MachineAction, TransitionRule> = {
   expire: { from: ['placed'], to: 'expired', actors: ['system'], releasesHolds: true },
 };
 
-/** Statuses an order never leaves. */
-export const FINAL_STATUSES: readonly OrderStatus[] = [
-  'picked_up',
-  'delivered',
-  'completed',
-  'rejected',
-  'cancelled',
-  'expired',
-];
-
-/** Stock goes back only when the kitchen had not started on the order. */
-export const STOCK_RETURNS_FROM: readonly OrderStatus[] = ['placed', 'accepted'];
-
 export type TransitionCheck =
   | { ok: true; rule: TransitionRule }
   | { ok: false; reason: 'forbidden' | 'invalid' | 'reason_required'; message: string };

@@ -11,14 +11,15 @@ import {
   PreconditionFailedError,
   UnprocessableError,
 } from '../../platform/http/errors.js';
-import { mayFollowRule, RULES } from './access.js';
+import { holdsRuleAt, isOrderParty, RULES, storeOf } from './access.js';
 import { orderAggregate, type OrderingEvents } from './events.js';
 import type { PaymentsPort } from './payments-port.js';
 import { matchesVersion, presentOrder } from './present.js';
 import { withTip } from './pricing.js';
-import { orderingRepo as repo, type OrderRow } from './repo.js';
+import { ordersRepo as repo } from './repo.js';
 import type { Money, Order } from './schema.js';
-import { FINAL_STATUSES } from './state-machine.js';
+import { isFinal } from './statuses.js';
+import type { OrderRow } from './tables.js';
 
 export interface TipDeps {
   db: Db;
@@ -31,9 +32,7 @@ export interface TipDeps {
 export function createTipService(deps: TipDeps) {
   /** Who may tip: the order's customer (or placing partner) and the store's floor staff. */
   function mayTip(principal: Principal | null, row: OrderRow): boolean {
-    if (principal?.kind === 'user' && row.customer_id === principal.userId) return true;
-    if (principal?.kind === 'api_key' && row.placed_by === `api_key:${principal.apiKeyId}`) return true;
-    return mayFollowRule(principal, RULES.workOrders, { organizationId: row.organization_id, storeId: row.store_id });
+    return isOrderParty(principal, row) || holdsRuleAt(principal, RULES.workOrders, storeOf(row));
   }
 
   function check(row: OrderRow, tip: Money): void {
@@ -42,7 +41,7 @@ export function createTipService(deps: TipDeps) {
         'TIP_NOT_APPLICABLE',
         'Tips after ordering are for dine-in orders; other orders carry their tip when placed.',
       );
-    if (FINAL_STATUSES.includes(row.status))
+    if (isFinal(row.status))
       throw new ConflictError('TIP_NOT_APPLICABLE', `The order is ${row.status}; its bill is settled.`);
     if (row.payment_status === 'paid' || row.payment_status === 'refunded')
       throw new ConflictError(

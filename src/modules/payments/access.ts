@@ -35,12 +35,5 @@ export function mayPaymentsRule(
   return mayActAt(principal, place, rule.roles, rule.scopes);
 }
 
-/** The order's customer, or the partner key that placed it. */
-export function isPayerOf(
-  principal: Principal | null,
-  order: { customer_id: string | null; placed_by: string },
-): boolean {
-  if (principal?.kind === 'user') return order.customer_id === principal.userId;
-  if (principal?.kind === 'api_key') return order.placed_by === `api_key:${principal.apiKeyId}`;
-  return false;
-}
+// Who pays for an order (its customer, or the partner key that placed it) is ordering's fact:
+// isOrderParty, from ordering's index.

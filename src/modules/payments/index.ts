@@ -6,18 +6,12 @@ import type { Config } from '../../config.js';
 import { createCrashPoints } from '../../platform/crash-points.js';
 import { loadOrCreateDevSecret } from '../../platform/crypto/dev-secret.js';
 import { createSealer } from '../../platform/crypto/sealing.js';
-import type { Db, Tx } from '../../platform/db/index.js';
+import type { Db } from '../../platform/db/index.js';
 import type { EventAppender, EventBus } from '../../platform/events/index.js';
 import type { ModuleSurface } from '../../platform/http/module.js';
 import type { JobSender } from '../../platform/jobs/queue.js';
 import { createOutbound } from '../../platform/resilience/outbound.js';
-import type {
-  EndedOrderRow,
-  OrderingEvents,
-  OrderPaymentFacts,
-  OrderStatus,
-  PaymentChange,
-} from '../ordering/index.js';
+import type { OrderingApi, OrderingEvents } from '../ordering/index.js';
 import type { TenancyApi } from '../tenancy/index.js';
 import { createCheckout } from './checkout.js';
 import { createCredentials } from './credentials.js';
@@ -46,14 +40,7 @@ export interface PaymentsDeps {
   bus: Pick<EventBus<PaymentsEvents & OrderingEvents>, 'subscribe'>;
   /** The saga's jobs are sent through it (the queue starts after the modules, in the worker role). */
   jobs: JobSender;
-  ordering: {
-    api: {
-      recordPaymentIn(trx: Tx, orderId: string, change: PaymentChange): Promise<{ status: OrderStatus } | null>;
-      orderForPayment(orderId: string, ex?: Tx): Promise<OrderPaymentFacts | null>;
-      endedOrders(page: { afterId: string | null; limit: number }): Promise<EndedOrderRow[]>;
-      announce(change: { storeId: string; organizationId: string }): Promise<void>;
-    };
-  };
+  ordering: { api: Pick<OrderingApi, 'recordPaymentIn' | 'orderForPayment' | 'endedOrders' | 'announce'> };
   inventory: { api: Parameters<typeof createInvariantChecker>[0]['inventory']['api'] };
   tenancy: { api: Pick<TenancyApi, 'findStore' | 'findOrganization'> };
   registry?: Registry;

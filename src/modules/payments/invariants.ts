@@ -9,15 +9,20 @@
 // Payments still in flight are given `graceSeconds` before they count (a capture a second after
 // completion is not a violation); tests pass 0 after letting the saga settle.
 import type { Db } from '../../platform/db/index.js';
-import { STOCK_RETURNS_FROM, type EndedOrderRow, type OrderStatus } from '../ordering/index.js';
-import { CLOSED_ORDER_STATUSES } from './record.js';
+import {
+  FULFILLED_STATUSES,
+  STOCK_RETURNS_FROM,
+  UNFULFILLED_STATUSES,
+  type EndedOrderRow,
+  type OrderingApi,
+} from '../ordering/index.js';
 import { paymentsRepo as repo, type PaymentAuditRow, type PaymentStatus } from './repo.js';
 import type { InvariantReport } from './schema.js';
 
 export interface InvariantDeps {
   db: Db;
   clock: () => Date;
-  ordering: { api: { endedOrders(page: { afterId: string | null; limit: number }): Promise<EndedOrderRow[]> } };
+  ordering: { api: Pick<OrderingApi, 'endedOrders'> };
   inventory: {
     api: {
       heldByOrders(ex: Db, orderIds: string[]): Promise<Array<{ order_id: string; item_id: string; held: number }>>;
@@ -28,7 +33,6 @@ export interface InvariantDeps {
 
 type Violation = InvariantReport['violations'][number];
 
-const FULFILLED: readonly OrderStatus[] = ['picked_up', 'delivered', 'completed'];
 const IN_FLIGHT: readonly PaymentStatus[] = ['pending', 'capturing', 'voiding'];
 const HOLDS_MONEY: readonly PaymentStatus[] = [
   'requires_payment',
@@ -60,7 +64,7 @@ export function createInvariantChecker(deps: InvariantDeps) {
       );
     if (!settled) return violations;
 
-    if (FULFILLED.includes(order.status)) {
+    if (FULFILLED_STATUSES.includes(order.status)) {
       if (payment.status !== 'captured' || payment.captures !== 1)
         add(
           'completed_order_captured_once',
@@ -73,7 +77,7 @@ export function createInvariantChecker(deps: InvariantDeps) {
         );
       }
     }
-    if (CLOSED_ORDER_STATUSES.includes(order.status)) {
+    if (UNFULFILLED_STATUSES.includes(order.status)) {
       if (HOLDS_MONEY.includes(payment.status))
         add(
           'cancelled_order_holds_no_money',
@@ -102,7 +106,7 @@ export function createInvariantChecker(deps: InvariantDeps) {
       const payments = new Map((await repo.auditByOrders(deps.db, ids)).map((row) => [row.order_id, row]));
       const closedEarly = orders.filter(
         (order) =>
-          CLOSED_ORDER_STATUSES.includes(order.status) &&
+          UNFULFILLED_STATUSES.includes(order.status) &&
           order.ended_from !== null &&
           STOCK_RETURNS_FROM.includes(order.ended_from),
       );
@@ -116,7 +120,7 @@ export function createInvariantChecker(deps: InvariantDeps) {
         const settled = !inFlight || payment.updated_at.getTime() <= settledBefore;
         violations.push(...moneyOf(order, payment, settled));
         const subject = `order ${order.id} (${order.number})`;
-        if (CLOSED_ORDER_STATUSES.includes(order.status) && !order.holds_released)
+        if (UNFULFILLED_STATUSES.includes(order.status) && !order.holds_released)
           violations.push({
             check: 'cancelled_order_holds_no_slot',
             subject,

@@ -7,10 +7,10 @@ import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { inTransaction, type Db, type Tx } from '../../platform/db/index.js';
 import type { JobDefinition, JobSender } from '../../platform/jobs/queue.js';
-import type { OrderPaymentFacts } from '../ordering/index.js';
+import { UNFULFILLED_STATUSES, type OrderingApi } from '../ordering/index.js';
 import type { CheckoutService } from './checkout.js';
 import type { ProviderRegistry } from './providers/registry.js';
-import { BEFORE_AUTHORIZATION, CLOSED_ORDER_STATUSES, type PaymentRecorder } from './record.js';
+import { BEFORE_AUTHORIZATION, type PaymentRecorder } from './record.js';
 import { paymentsRepo as repo, type PaymentRow, type RefundRow } from './repo.js';
 import { SAGA_JOBS } from './saga.js';
 
@@ -21,7 +21,7 @@ export interface ReconcileDeps {
   providers: ProviderRegistry;
   recorder: PaymentRecorder;
   checkout: Pick<CheckoutService, 'openPayment'>;
-  ordering: { api: { orderForPayment(orderId: string, ex?: Tx): Promise<OrderPaymentFacts | null> } };
+  ordering: { api: Pick<OrderingApi, 'orderForPayment'> };
   jobs: JobSender;
   logger: Logger;
   registry?: Registry;
@@ -78,7 +78,7 @@ export function createReconciler(deps: ReconcileDeps) {
       // intent), then it goes the way of any other — voided if its order ended meanwhile.
       const order = await deps.ordering.api.orderForPayment(row.order_id);
       const opened = await deps.checkout.openPayment(row);
-      if (order && CLOSED_ORDER_STATUSES.includes(order.status))
+      if (order && UNFULFILLED_STATUSES.includes(order.status))
         await locked(row.id, (trx, current) => deps.recorder.requestVoid(trx, current));
       return opened.status === 'pending' ? null : 'intent_missing';
     }

@@ -7,7 +7,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Tx } from '../../platform/db/index.js';
 import type { EventAppender } from '../../platform/events/index.js';
-import type { OrderStatus, PaymentChange } from '../ordering/index.js';
+import { UNFULFILLED_STATUSES, type OrderingApi, type OrderStatus } from '../ordering/index.js';
 import { paymentAggregate, type PaymentFacts, type PaymentsEvents } from './events.js';
 import type { ProviderIntent, ProviderRefund } from './provider.js';
 import {
@@ -22,15 +22,11 @@ import {
 export interface RecorderDeps {
   clock: () => Date;
   events: EventAppender<PaymentsEvents>;
-  ordering: {
-    api: { recordPaymentIn(trx: Tx, orderId: string, change: PaymentChange): Promise<{ status: OrderStatus } | null> };
-  };
+  ordering: { api: Pick<OrderingApi, 'recordPaymentIn'> };
 }
 
-/** Orders that ended without being fulfilled: they must hold no money. */
-export const CLOSED_ORDER_STATUSES: readonly OrderStatus[] = ['cancelled', 'rejected', 'expired'];
-const closed = (order: { status: OrderStatus } | null) =>
-  order === null || CLOSED_ORDER_STATUSES.includes(order.status);
+/** Orders that ended without being fulfilled (ordering's UNFULFILLED_STATUSES) must hold no money. */
+const closed = (order: { status: OrderStatus } | null) => order === null || UNFULFILLED_STATUSES.includes(order.status);
 
 /** Still waiting for the customer's money. */
 export const BEFORE_AUTHORIZATION: readonly PaymentStatus[] = ['pending', 'requires_payment', 'processing'];

@@ -1,12 +1,12 @@
 // Reading payments, the customer's confirm call, and refunds requested by staff. Every write
 // here is one transaction on the locked payment; the money moves later, in the saga's jobs.
 import type { Principal } from '../../platform/auth/principal.js';
-import { inTransaction, type Db, type Tx } from '../../platform/db/index.js';
+import { inTransaction, type Db } from '../../platform/db/index.js';
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../../platform/http/errors.js';
 import type { IdempotencyClaim } from '../../platform/http/idempotency/index.js';
 import { decodeCursor, isUuid, toPage, type PageOf } from '../../platform/http/schema.js';
-import type { OrderPaymentFacts } from '../ordering/index.js';
-import { assertPaymentsRule, isPayerOf, mayPaymentsRule, RULES } from './access.js';
+import { isOrderParty, type OrderingApi, type OrderPaymentFacts } from '../ordering/index.js';
+import { assertPaymentsRule, mayPaymentsRule, RULES } from './access.js';
 import { providerProblem } from './checkout.js';
 import { presentPayment, presentRefund } from './present.js';
 import type { ProviderRegistry } from './providers/registry.js';
@@ -18,7 +18,7 @@ export interface PaymentsServiceDeps {
   db: Db;
   providers: ProviderRegistry;
   recorder: PaymentRecorder;
-  ordering: { api: { orderForPayment(orderId: string, ex?: Tx): Promise<OrderPaymentFacts | null> } };
+  ordering: { api: Pick<OrderingApi, 'orderForPayment'> };
   announce(payment: PaymentRow): Promise<void>;
 }
 
@@ -72,7 +72,7 @@ export function createPaymentsService(deps: PaymentsServiceDeps) {
     if (!payment) throw new NotFoundError('payment');
     const order = await deps.ordering.api.orderForPayment(payment.order_id);
     if (!order) throw new NotFoundError('payment');
-    const forPayer = isPayerOf(principal, order);
+    const forPayer = isOrderParty(principal, order);
     if (
       !forPayer &&
       !mayPaymentsRule(principal, RULES.readPayments, {

@@ -8,8 +8,8 @@ export type {
   EventAppender,
   EventHandler,
   EventMap,
-  NewEvent,
-  NewEventOf,
+  NewOutboxEvent,
+  NewOutboxEventOf,
 } from './types.js';
 export {
   checkOutboxLag,

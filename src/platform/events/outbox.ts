@@ -4,7 +4,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { inTransaction, type Db, type Tx } from '../db/index.js';
 import { outboxRepo, type ClaimedRow, type OutboxRow, type OutboxState } from './repo.js';
-import type { CloudEvent, EventAppender, EventMap, NewEventOf } from './types.js';
+import type { CloudEvent, EventAppender, EventMap, NewOutboxEventOf } from './types.js';
 
 /** `<context>.<entity>.<past-tense verb>`, lowercase; also safe as a NATS subject suffix. */
 export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/;
@@ -18,7 +18,7 @@ export interface AppenderOptions {
 export function createEventAppender<M extends EventMap>(options: AppenderOptions = {}): EventAppender<M> {
   const prefix = options.sourcePrefix ?? '/brigade';
   return {
-    async append(trx: Tx, event: NewEventOf<M>) {
+    async append(trx: Tx, event: NewOutboxEventOf<M>) {
       // Outside a transaction the event could outlive a change that rolls back, or be lost
       // after one that commits: exactly what the outbox is here to prevent.
       if (!trx.isTransaction)

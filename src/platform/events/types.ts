@@ -12,7 +12,8 @@ export interface AggregateRef {
   id: string;
 }
 
-export interface NewEvent<K extends string, D> {
+/** An event to append to the outbox, in the transaction of the change it reports. */
+export interface NewOutboxEvent<K extends string, D> {
   /** `<context>.<entity>.<past-tense verb>`, e.g. `tenancy.store.created`. */
   type: K;
   aggregate: AggregateRef;
@@ -23,7 +24,8 @@ export interface NewEvent<K extends string, D> {
 }
 
 /** Any one event of the map, with `type` and `data` matched. */
-export type NewEventOf<M extends EventMap> = { [K in keyof M & string]: NewEvent<K, M[K]> }[keyof M & string];
+export type NewOutboxEventOf<M extends EventMap> = { [K in keyof M & string]: NewOutboxEvent<K, M[K]> }[keyof M &
+  string];
 
 /** A CloudEvents 1.0 event in its JSON form, as subscribers and the stream receive it. */
 export interface CloudEvent<K extends string = string, D = unknown> {
@@ -52,7 +54,7 @@ export interface DeliveryContext {
 export type EventHandler<K extends string, D> = (event: CloudEvent<K, D>, context: DeliveryContext) => Promise<void>;
 
 /** Appends events of the union `E`. Use EventAppender<Map>; this form keeps variance right. */
-export interface Appender<E extends NewEvent<string, object>> {
+export interface Appender<E extends NewOutboxEvent<string, object>> {
   /**
    * Appends the event inside the caller's transaction: it exists (and is delivered) only if that
    * transaction commits. Returns the event id.
@@ -64,4 +66,4 @@ export interface Appender<E extends NewEvent<string, object>> {
  * Generic over the union of events rather than the map, so an appender of every domain event
  * is also an appender of one module's events (a map with fewer keys is not a sub-map to TS).
  */
-export type EventAppender<M extends EventMap> = Appender<NewEventOf<M>>;
+export type EventAppender<M extends EventMap> = Appender<NewOutboxEventOf<M>>;

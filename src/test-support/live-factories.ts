@@ -1,5 +1,5 @@
-// Test-only helpers for the live feeds (not a test file itself): orders written straight into the
-// ordering tables, numbered the way placement numbers them (the store's counter row, locked), and
+// Test support for the live feeds: orders written with ordering's own row writers (its index's
+// orderRowsForTestSupport), numbered the way placement numbers them (the store's counter row), and
 // "nodes" — a listening server with the feed's routes and the /graphql host — several of which can
 // share one database (and Redis) the way api processes do. These drive the feed on its own, so
 // tests can withhold an announcement or shorten its poll and heartbeat; live-app.test.ts proves
@@ -7,17 +7,22 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import pino from 'pino';
-import { registerAccessControl } from '../../platform/auth/access.js';
-import { inTransaction, type Db } from '../../platform/db/index.js';
-import { registerOpenApi } from '../../platform/http/docs.js';
-import { createServer, type App } from '../../platform/http/server.js';
-import { createLiveFanout, type LiveFanout } from '../../platform/live/index.js';
-import type { TestApp } from '../../test-support/harness.js';
-import { listenForTests } from '../../test-support/server.js';
-import { createOrderFeed, type OrderFeed } from './live.js';
-import { priceOrder } from './pricing.js';
-import { orderingRepo, type ActorKind } from './repo.js';
-import type { OrderStatus } from './schema.js';
+import { registerAccessControl } from '../platform/auth/access.js';
+import { inTransaction, type Db } from '../platform/db/index.js';
+import { registerOpenApi } from '../platform/http/docs.js';
+import { createServer, type App } from '../platform/http/server.js';
+import { createLiveFanout, type LiveFanout } from '../platform/live/index.js';
+import {
+  createOrderFeed,
+  orderRowsForTestSupport as rows,
+  priceOrder,
+  type OrderFeed,
+  type OrderStatus,
+} from '../modules/ordering/index.js';
+import type { TestApp } from './harness.js';
+import { listenForTests } from './server.js';
+
+type ActorKind = Parameters<typeof rows.appendHistory>[3][number]['actor_kind'];
 
 export interface TestOrder {
   id: string;
@@ -26,7 +31,7 @@ export interface TestOrder {
 }
 
 /** A pickup order of one line, placed by `customerId`, with its `placed` event; then announced. */
-export async function writeOrder(
+export async function writeTestOrder(
   db: Db,
   announce: (storeId: string) => Promise<void>,
   input: { organizationId: string; storeId: string; customerId: string | null },
@@ -54,15 +59,19 @@ export async function writeOrder(
     tip: 0,
   });
   const order = await inTransaction(db, async (trx) => {
-    const { firstSeq, number } = await orderingRepo.nextNumbers(trx, {
-      storeId: input.storeId,
-      businessDate,
-      events: 1,
-      newOrder: true,
-    });
+    const placed = {
+      type: 'placed' as const,
+      from_status: null,
+      to_status: 'placed' as const,
+      actor_kind: 'customer' as const,
+      actor_id: input.customerId,
+      reason: null,
+    };
+    const { number: label, writeHistory } = await rows.numberNewOrder(trx, { storeId: input.storeId, businessDate }, [
+      placed,
+    ]);
     const id = randomUUID();
-    const label = `A-${String(number).padStart(3, '0')}`;
-    await orderingRepo.insertOrder(
+    await rows.insertOrder(
       trx,
       {
         id,
@@ -112,16 +121,7 @@ export async function writeOrder(
         },
       ],
     );
-    await orderingRepo.appendEvents(trx, { storeId: input.storeId, orderId: id, at: now }, firstSeq, [
-      {
-        type: 'placed',
-        from_status: null,
-        to_status: 'placed',
-        actor_kind: 'customer',
-        actor_id: input.customerId,
-        reason: null,
-      },
-    ]);
+    await writeHistory(id, now);
     return { id, number: label, storeId: input.storeId };
   });
   await announce(order.storeId);
@@ -129,7 +129,7 @@ export async function writeOrder(
 }
 
 /** Moves the order to `to` with its status_changed event, as a transition does; then announced (unless told not to). */
-export async function moveOrder(
+export async function moveTestOrder(
   db: Db,
   announce: ((storeId: string) => Promise<void>) | null,
   orderId: string,
@@ -137,10 +137,10 @@ export async function moveOrder(
   actor: ActorKind = 'staff',
 ): Promise<void> {
   const storeId = await inTransaction(db, async (trx) => {
-    const row = await orderingRepo.findOrder(trx, orderId, { forUpdate: true });
+    const row = await rows.findOrder(trx, orderId, { forUpdate: true });
     if (!row) throw new Error(`no order ${orderId}`);
     const now = new Date();
-    const updated = await orderingRepo.changeStatus(trx, {
+    const updated = await rows.changeStatus(trx, {
       orderId,
       from: row.status,
       version: row.version,
@@ -150,13 +150,7 @@ export async function moveOrder(
       releaseHolds: false,
     });
     if (!updated) throw new Error(`order ${orderId} moved concurrently`);
-    const { firstSeq } = await orderingRepo.nextNumbers(trx, {
-      storeId: row.store_id,
-      businessDate: row.business_date,
-      events: 1,
-      newOrder: false,
-    });
-    await orderingRepo.appendEvents(trx, { storeId: row.store_id, orderId, at: now }, firstSeq, [
+    await rows.appendHistory(trx, { storeId: row.store_id, orderId, businessDate: row.business_date }, now, [
       {
         type: 'status_changed',
         from_status: row.status,

@@ -1,0 +1,113 @@
+// What a customer sends: the basket of an order or a quote, a tip afterwards, and the quote's
+// answer. One source for validation, types and OpenAPI.
+import { Type, type Static } from 'typebox';
+import { Timestamp, Uuid } from '../../platform/http/schema.js';
+import { ChannelSchema, Delivery, MoneySchema, OrderLineSchema, TotalsSchema } from './schema.js';
+
+// --- the basket (orders and quotes) -------------------------------------------------------------
+
+const ModifierPickFields = {
+  option_id: Uuid,
+  quantity: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 99, default: 1, description: 'Units of this option per item' }),
+  ),
+};
+const ChildModifierPick = Type.Object(ModifierPickFields, { additionalProperties: false });
+const ModifierPick = Type.Object(
+  {
+    ...ModifierPickFields,
+    modifiers: Type.Optional(
+      Type.Array(ChildModifierPick, {
+        maxItems: 20,
+        description: 'Picks in the group this option opens (nested modifiers)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ModifierPickInput = Static<typeof ModifierPick>;
+
+const LineInput = Type.Object(
+  {
+    item_id: Uuid,
+    variant_id: Type.Optional(Uuid),
+    quantity: Type.Integer({ minimum: 1, maximum: 999 }),
+    modifiers: Type.Optional(Type.Array(ModifierPick, { maxItems: 40 })),
+    notes: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+export type LineInput = Static<typeof LineInput>;
+
+export const TipBody = Type.Object({ tip: MoneySchema }, { additionalProperties: false });
+export type TipBody = Static<typeof TipBody>;
+
+export const OrderBody = Type.Object(
+  {
+    channel: ChannelSchema,
+    lines: Type.Array(LineInput, { minItems: 1, maxItems: 100 }),
+    scheduled_for: Type.Optional({
+      ...Timestamp,
+      description: 'When the order should be ready (RFC 3339); absent: as soon as possible',
+    }),
+    table_token: Type.Optional(
+      Type.String({ minLength: 16, maxLength: 64, description: 'The table’s QR token (dine_in orders)' }),
+    ),
+    delivery: Type.Optional(Delivery),
+    tip: Type.Optional(MoneySchema),
+    payment: Type.Optional(
+      Type.Object(
+        {
+          method: Type.Union([Type.Literal('cash'), Type.Literal('online')], {
+            description:
+              '`cash`: paid at the counter or on delivery. `online`: the order waits in `placed` until payment is authorized, and expires unpaid.',
+          }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    external_id: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description: 'A partner’s id for this order: placing the same one again returns the existing order',
+      }),
+    ),
+    source: Type.Optional(
+      Type.String({
+        pattern: '^[a-z0-9][a-z0-9_-]{0,39}$',
+        description: 'Who issued external_id (e.g. a partner’s name); default `direct`',
+      }),
+    ),
+    notes: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+export type OrderBody = Static<typeof OrderBody>;
+
+// --- quotes -------------------------------------------------------------------------------------
+
+export const BasketProblem = Type.Object({
+  code: Type.String({
+    description:
+      'Stable code, e.g. ITEM_UNAVAILABLE, MODIFIER_RULES_BROKEN, STORE_CLOSED, SLOT_FULL, INSUFFICIENT_STOCK',
+  }),
+  path: Type.String({ description: 'JSON Pointer into the request body ("" for the whole basket)' }),
+  message: Type.String(),
+});
+export type BasketProblem = Static<typeof BasketProblem>;
+
+export const QuoteSchema = Type.Object({
+  store_id: Uuid,
+  channel: ChannelSchema,
+  currency: Type.String(),
+  prices_include_tax: Type.Boolean(),
+  orderable: Type.Boolean({ description: 'True when placing this exact body now would pass every check' }),
+  problems: Type.Array(BasketProblem),
+  promised_at: Type.Union([Timestamp, Type.Null()], {
+    description: 'When it would be ready (null when it cannot be placed)',
+  }),
+  lines: Type.Array(OrderLineSchema, { description: 'The lines that could be priced' }),
+  totals: TotalsSchema,
+});
+export type Quote = Static<typeof QuoteSchema>;
