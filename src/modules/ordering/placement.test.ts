@@ -3,6 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test-support/harness.js';
 import { bearer, customer, staffOf } from '../../test-support/identity-factories.js';
 import { margheritaLine, orderingStore, placeOrder } from '../../test-support/ordering-factories.js';
+import { createEventAppender } from '../../platform/events/index.js';
+import type { OrderingEvents } from './events.js';
+import { ordersRepo } from './repo.js';
+import { createOrderingService } from './service.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -158,5 +162,58 @@ describe('placing an order', () => {
       'ready',
       'picked_up',
     ]);
+  });
+});
+
+describe('the placement transaction', () => {
+  // The service on the test app's modules, without payments or announcements: what the HTTP
+  // layer will pass its idempotency recovery point through (onCommitting).
+  const service = () =>
+    createOrderingService({
+      db: t.db.database.db,
+      clock: () => new Date(),
+      events: createEventAppender<OrderingEvents>(),
+      tenancy: t.modules.tenancy,
+      menu: t.modules.catalog,
+      stock: t.modules.inventory.api,
+      identity: t.modules.identity,
+      payments: () => null,
+      changed: async () => undefined,
+    });
+
+  it('when placement is given onCommitting, then it runs inside the order’s transaction with the new order written; when it throws, no order exists', async () => {
+    const shop = await orderingStore(t);
+    const guest = await customer(t);
+    const principal = { kind: 'user' as const, userId: guest.user.id, platformAdmin: false, grants: [] };
+    const body = { channel: 'pickup' as const, lines: [margheritaLine(shop.ids)] };
+
+    const seen: Array<{ orderId: string; visibleInside: boolean }> = [];
+    const { order, created } = await service().placeOrder({
+      principal,
+      storeId: shop.store.id,
+      body,
+      idempotencyKey: randomUUID(),
+      onCommitting: async (trx, orderId) => {
+        seen.push({ orderId, visibleInside: (await ordersRepo.findOrder(trx, orderId)) !== undefined });
+      },
+    });
+    expect(created).toBe(true);
+    expect(seen).toEqual([{ orderId: order.id, visibleInside: true }]);
+
+    let doomed = '';
+    await expect(
+      service().placeOrder({
+        principal,
+        storeId: shop.store.id,
+        body,
+        idempotencyKey: randomUUID(),
+        onCommitting: async (_trx, orderId) => {
+          doomed = orderId;
+          throw new Error('crash before commit');
+        },
+      }),
+    ).rejects.toThrow('crash before commit');
+    expect(doomed).not.toBe('');
+    expect(await ordersRepo.findOrder(t.db.database.db, doomed)).toBeUndefined();
   });
 });
