@@ -31,6 +31,25 @@ export default tseslint.config(
     rules: { 'import-x/no-cycle': 'error' },
   },
   {
+    // Raw row writers some modules lend their test factories: only src/test-support may take them.
+    files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    ignores: ['src/test-support/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '/index\\.js$',
+              importNamePattern: 'ForTestSupport$',
+              message: 'For src/test-support only; modules and tests use the module api.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.test.ts'],
     rules: {
       'no-restricted-properties': [

@@ -166,8 +166,8 @@ describe('placing an order', () => {
 });
 
 describe('the placement transaction', () => {
-  // The service on the test app's modules, without payments or announcements: what the HTTP
-  // layer will pass its idempotency recovery point through (onCommitting).
+  // The service on the test app's modules, without payments or announcements, given a request's
+  // Idempotency-Key claim directly: its recovery point must commit with the order, or not at all.
   const service = () =>
     createOrderingService({
       db: t.db.database.db,
@@ -181,20 +181,24 @@ describe('the placement transaction', () => {
       changed: async () => undefined,
     });
 
-  it('when placement is given onCommitting, then it runs inside the order’s transaction with the new order written; when it throws, no order exists', async () => {
+  it('when placement holds an idempotency claim, then its recovery point is recorded inside the order’s transaction with the new order written; when recording fails, no order exists', async () => {
     const shop = await orderingStore(t);
     const guest = await customer(t);
     const principal = { kind: 'user' as const, userId: guest.user.id, platformAdmin: false, grants: [] };
     const body = { channel: 'pickup' as const, lines: [margheritaLine(shop.ids)] };
 
-    const seen: Array<{ orderId: string; visibleInside: boolean }> = [];
+    const seen: Array<{ orderId: unknown; visibleInside: boolean }> = [];
     const { order, created } = await service().placeOrder({
       principal,
       storeId: shop.store.id,
       body,
-      idempotencyKey: randomUUID(),
-      onCommitting: async (trx, orderId) => {
-        seen.push({ orderId, visibleInside: (await ordersRepo.findOrder(trx, orderId)) !== undefined });
+      idempotency: {
+        key: randomUUID(),
+        recovered: null,
+        commitIn: async (trx, point) => {
+          const visibleInside = (await ordersRepo.findOrder(trx, String(point.order_id))) !== undefined;
+          seen.push({ orderId: point.order_id, visibleInside });
+        },
       },
     });
     expect(created).toBe(true);
@@ -206,10 +210,13 @@ describe('the placement transaction', () => {
         principal,
         storeId: shop.store.id,
         body,
-        idempotencyKey: randomUUID(),
-        onCommitting: async (_trx, orderId) => {
-          doomed = orderId;
-          throw new Error('crash before commit');
+        idempotency: {
+          key: randomUUID(),
+          recovered: null,
+          commitIn: async (_trx, point) => {
+            doomed = String(point.order_id);
+            throw new Error('crash before commit');
+          },
         },
       }),
     ).rejects.toThrow('crash before commit');

@@ -5,6 +5,7 @@
 import type { Principal } from '../../platform/auth/principal.js';
 import { inTransaction, type Db, type Tx } from '../../platform/db/index.js';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../platform/http/errors.js';
+import type { IdempotencyClaim } from '../../platform/http/idempotency/index.js';
 import { placerOf } from './access.js';
 import type { OrderBody, Quote } from './basket-schema.js';
 import { basketError, draftOrder, parentLookup } from './order-draft.js';
@@ -16,7 +17,7 @@ import type { Order } from './schema.js';
 import { poolOf } from './settings.js';
 import { promisedAt } from './slots.js';
 import type { OrderRow } from './tables.js';
-import { writeOrderIn, type OnCommitting } from './write-order.js';
+import { writeOrderIn } from './write-order.js';
 
 export type { PlacementDeps } from './placement-ports.js';
 
@@ -25,9 +26,8 @@ export interface PlacementRequest {
   principal: Principal;
   storeId: string;
   body: OrderBody;
-  idempotencyKey: string | null;
-  /** Runs inside the order's transaction with the new order's id (see write-order.ts). */
-  onCommitting?: OnCommitting;
+  /** The request's Idempotency-Key, if it sent one (write-order.ts commits its recovery point). */
+  idempotency: IdempotencyClaim | null;
 }
 
 function isUniqueViolation(error: unknown, constraint: string): boolean {
@@ -128,12 +128,24 @@ export function createPlacementService(deps: PlacementDeps) {
     return { ...order, payment: { ...order.payment, checkout } };
   }
 
+  /** The order a dead request with this key committed (its recovery point), if there is one. */
+  async function recoveredOrder(idempotency: IdempotencyClaim | null, storeId: string): Promise<OrderRow | null> {
+    const orderId = idempotency?.recovered?.order_id;
+    if (typeof orderId !== 'string') return null;
+    const row = await repo.findOrder(deps.db, orderId);
+    return row?.store_id === storeId ? row : null;
+  }
+
   async function placeOrder(request: PlacementRequest): Promise<{ order: Order; created: boolean }> {
-    const { principal, storeId, body, idempotencyKey } = request;
+    const { principal, storeId, body, idempotency } = request;
+    const idempotencyKey = idempotency?.key ?? null;
     const store = await deps.store.findStore(storeId);
     if (!store) throw new NotFoundError('store');
     if (principal.kind === 'api_key' && principal.organizationId !== store.organization_id)
       throw new NotFoundError('store');
+    // This key's first request committed the order and died before answering: answer as it would have.
+    const recovered = await recoveredOrder(idempotency, store.id);
+    if (recovered) return { order: await orderAgain(recovered), created: true };
     const found = await existingOrder(principal, store, body, idempotencyKey);
     if (found) return { order: await orderAgain(found), created: false };
 
@@ -151,9 +163,7 @@ export function createPlacementService(deps: PlacementDeps) {
     if (draft.problems.length > 0) throw basketError(draft.problems);
     let written: { row: OrderRow; soldOut: string[] };
     try {
-      written = await inTransaction(deps.db, (trx) =>
-        writeOrderIn(trx, deps, { principal, draft, body, idempotencyKey, onCommitting: request.onCommitting }),
-      );
+      written = await inTransaction(deps.db, (trx) => writeOrderIn(trx, deps, { principal, draft, body, idempotency }));
     } catch (error) {
       // A concurrent twin (same key or external id) committed first: answer with its order.
       if (isUniqueViolation(error, 'orders_idempotency_key') || isUniqueViolation(error, 'orders_external_id_key')) {

@@ -89,12 +89,11 @@ export function orderingRoutes(service: OrderingService): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const key = request.headers['idempotency-key'];
         const { order, created } = await service.placeOrder({
           principal: request.principal!,
           storeId: request.params.storeId,
           body: request.body,
-          idempotencyKey: typeof key === 'string' ? key : null,
+          idempotency: request.idempotency,
         });
         reply.header('etag', orderEtag(order)).header('location', `/v1/orders/${order.id}`);
         return reply.code(created ? 201 : 200).send(order);

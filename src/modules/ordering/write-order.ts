@@ -8,6 +8,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Principal } from '../../platform/auth/principal.js';
 import type { Tx } from '../../platform/db/index.js';
 import { UnprocessableError } from '../../platform/http/errors.js';
+import type { IdempotencyClaim } from '../../platform/http/idempotency/index.js';
 import { localDateAt } from '../tenancy/index.js';
 import { placerOf } from './access.js';
 import type { OrderBody } from './basket-schema.js';
@@ -22,18 +23,15 @@ import type { LineRow, NewHistoryEntry, OrderRow } from './tables.js';
 
 const MINUTE = 60_000;
 
-/**
- * Runs inside the order's transaction once everything is written, with the new order's id: what
- * the HTTP layer must commit with the order (its idempotency recovery point) goes here.
- */
-export type OnCommitting = (trx: Tx, orderId: string) => Promise<void>;
-
 export interface OrderToWrite {
   principal: Principal;
   draft: OrderDraft;
   body: OrderBody;
-  idempotencyKey: string | null;
-  onCommitting?: OnCommitting;
+  /**
+   * The request's Idempotency-Key: stored on the order, and its recovery point (the order's id)
+   * committed with it, so a retry after a crash resumes with this order (ADR 0018).
+   */
+  idempotency: IdempotencyClaim | null;
 }
 
 type WriteDeps = Pick<PlacementDeps, 'clock' | 'stock' | 'kitchen' | 'payment' | 'customers' | 'events'>;
@@ -48,7 +46,7 @@ export async function writeOrderIn(
   deps: WriteDeps,
   order: OrderToWrite,
 ): Promise<{ row: OrderRow; soldOut: string[] }> {
-  const { principal, body, idempotencyKey } = order;
+  const { principal, body } = order;
   const { store, settings, plan, basket, pricing } = order.draft;
   if (!plan.ok) throw new Error('unreachable: a failed plan is a problem');
 
@@ -141,7 +139,7 @@ export async function writeOrderIn(
     version: autoAccepted ? 2 : 1,
     customer_id: principal.kind === 'user' ? principal.userId : null,
     placed_by: placerOf(principal),
-    idempotency_key: idempotencyKey,
+    idempotency_key: order.idempotency?.key ?? null,
     source: body.source ?? 'direct',
     external_id: body.external_id ?? null,
     table_id: order.draft.tableId,
@@ -217,6 +215,6 @@ export async function writeOrderIn(
       data: { ...facts, from: 'placed', to: 'accepted', actor: 'system', reason: 'auto-accept' },
     });
   }
-  await order.onCommitting?.(trx, orderId);
+  await order.idempotency?.commitIn(trx, { order_id: orderId });
   return { row: inserted, soldOut: stock.soldOut };
 }
