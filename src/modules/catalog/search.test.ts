@@ -3,7 +3,9 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createTestApp, type TestApp } from '../../test-support/harness.js';
 import { createStore, organizationWithStore } from '../../test-support/tenancy-factories.js';
-import { catalogFixture, recordQueries, type CatalogFixture } from './search-fixtures.js';
+import { inTransaction } from '../../platform/db/index.js';
+import { catalogRows, importCatalog, priceOverride, sellAt } from '../../test-support/catalog-factories.js';
+import { recordQueries } from '../../test-support/query-log.js';
 import { createMenuSearch } from './search.js';
 import { createStorefront } from './storefront.js';
 
@@ -19,7 +21,6 @@ describe('menu search', () => {
   let t: TestApp;
   let storeId: string;
   let otherStoreId: string;
-  let f: CatalogFixture;
   const ids: Record<string, string> = {};
 
   const search = async (query: string, store = storeId) => {
@@ -33,65 +34,79 @@ describe('menu search', () => {
     const { organization, store } = await organizationWithStore(t);
     storeId = store.id;
     otherStoreId = (await createStore(t, { organizationId: organization.id })).id;
-    f = catalogFixture(t.db.database.pool, organization.id);
-
-    const pizza = await f.category('Pizza', 1);
-    const salads = await f.category('Salads', 2);
-    const sides = await f.category('Sides', 3);
-    const breakfast = await f.category('Breakfast', 4);
-    const secret = await f.category('Secret menu', 5);
-    ids.margherita = await f.item({
-      categoryId: pizza,
-      name: 'Pizza Margherita',
-      description: 'Tomato, mozzarella, basil',
-      tags: ['vegetarian'],
-      price: 900,
+    const organizationId = organization.id;
+    const item = (ref: string, name: string, price: number, extra: { description?: string; tags?: string[] } = {}) => ({
+      ref,
+      name,
+      price,
+      ...extra,
     });
-    ids.marinara = await f.item({
-      categoryId: pizza,
-      name: 'Marinara',
-      description: 'Tomato, garlic, oregano',
-      tags: ['vegan'],
-      price: 800,
-    });
-    ids.pepperoni = await f.item({
-      categoryId: pizza,
-      name: 'Pepperoni',
-      description: 'Spicy salami',
-      tags: ['spicy'],
-      price: 1100,
-    });
-    ids.calzone = await f.item({ categoryId: pizza, name: 'Vegan Calzone', tags: ['vegan'], price: 1200 });
-    ids.formaggi = await f.item({ categoryId: pizza, name: 'Quattro Formaggi', tags: [], price: 1150 });
-    ids.salad = await f.item({ categoryId: salads, name: 'Garden Salad', tags: ['vegan'], price: 700 });
-    ids.garlicBread = await f.item({ categoryId: sides, name: 'Garlic Bread', price: 450 });
-    ids.bruschetta = await f.item({
-      categoryId: sides,
-      name: 'Bruschetta',
-      description: 'Toasted like our garlic bread, with fresh tomatoes',
-      price: 550,
-    });
-    ids.pancakes = await f.item({ categoryId: breakfast, name: 'Pancakes', price: 650 });
-    ids.secret = await f.item({ categoryId: secret, name: 'Secret Margherita', price: 1 });
-
-    await f.menu({ name: 'All day', storeIds: [storeId, otherStoreId], categoryIds: [pizza, salads, sides] });
-    // Monday 07:00–11:00 and Friday 22:00 → Saturday 03:00, Berlin time.
-    await f.menu({
-      name: 'Breakfast and late night',
-      storeIds: [storeId],
-      categoryIds: [breakfast],
-      windows: [
-        { weekday: 1, starts_at: '07:00', ends_at: '11:00' },
-        { weekday: 5, starts_at: '22:00', ends_at: '03:00' },
+    const catalog = await importCatalog(t, organizationId, {
+      tax_categories: [],
+      modifier_groups: [],
+      categories: [
+        {
+          ref: 'pizza',
+          name: 'Pizza',
+          items: [
+            item('margherita', 'Pizza Margherita', 900, {
+              description: 'Tomato, mozzarella, basil',
+              tags: ['vegetarian'],
+            }),
+            item('marinara', 'Marinara', 800, { description: 'Tomato, garlic, oregano', tags: ['vegan'] }),
+            item('pepperoni', 'Pepperoni', 1100, { description: 'Spicy salami', tags: ['spicy'] }),
+            item('calzone', 'Vegan Calzone', 1200, { tags: ['vegan'] }),
+            item('formaggi', 'Quattro Formaggi', 1150),
+          ],
+        },
+        { ref: 'salads', name: 'Salads', items: [item('salad', 'Garden Salad', 700, { tags: ['vegan'] })] },
+        {
+          ref: 'sides',
+          name: 'Sides',
+          items: [
+            item('garlic-bread', 'Garlic Bread', 450),
+            item('bruschetta', 'Bruschetta', 550, {
+              description: 'Toasted like our garlic bread, with fresh tomatoes',
+            }),
+          ],
+        },
+        { ref: 'breakfast', name: 'Breakfast', items: [item('pancakes', 'Pancakes', 650)] },
+        { ref: 'secret', name: 'Secret menu', items: [item('secret', 'Secret Margherita', 1)] },
+      ],
+      menus: [
+        { ref: 'all-day', name: 'All day', categories: ['pizza', 'salads', 'sides'] },
+        // Monday 07:00–11:00 and Friday 22:00 → Saturday 03:00, Berlin time.
+        {
+          ref: 'breakfast',
+          name: 'Breakfast and late night',
+          categories: ['breakfast'],
+          availability: [
+            { weekday: 1, starts_at: '07:00', ends_at: '11:00' },
+            { weekday: 5, starts_at: '22:00', ends_at: '03:00' },
+          ],
+        },
+        // Not published to any store.
+        { ref: 'unpublished', name: 'Unpublished', categories: ['secret'] },
       ],
     });
-    // Not published to any store.
-    await f.menu({ name: 'Unpublished', storeIds: [], categoryIds: [secret] });
-    // 86'd at the first store until further notice; an 86 that already ended does not count.
-    await f.eightySix(storeId, { itemId: ids.calzone });
-    await f.eightySix(storeId, { itemId: ids.formaggi }, new Date(Date.now() - 60_000));
-    await f.priceOverride(storeId, { itemId: ids.margherita }, 950);
-    await f.priceOverride(storeId, { itemId: ids.margherita }, 1090, 'delivery');
+    Object.assign(ids, catalog.items);
+    await sellAt(
+      t,
+      { organizationId, storeId, ids: catalog },
+      ['all-day', 'breakfast'],
+      [priceOverride({ item: ids.margherita! }, 950), priceOverride({ item: ids.margherita! }, 1090, 'delivery')],
+    );
+    await sellAt(t, { organizationId, storeId: otherStoreId, ids: catalog }, ['all-day']);
+    // 86'd at the first store until further notice; an 86 that already ended does not count (the
+    // API refuses to write an 86 in the past, so that one is a row).
+    await inTransaction(t.db.database.db, (trx) =>
+      t.modules.catalog.api.markSoldOut(trx, { organizationId, storeId, itemId: ids.calzone! }),
+    );
+    await catalogRows(t.db.database.db, organizationId).eightySix(
+      storeId,
+      { item: ids.formaggi! },
+      new Date(Date.now() - 60_000),
+    );
   });
 
   afterAll(async () => {
