@@ -1,7 +1,8 @@
-// Storefront: the resolved menu per store, channel and moment, cached (L1 memory + L2 Redis).
-// A warm read is one in-memory lookup and the send of prebuilt bytes; the database is only
-// touched to build a snapshot, which then serves every `at` until a menu window opens or closes
-// or an 86 expires (or a write invalidates it).
+// Storefront: the resolved menu per store, channel and moment, cached (L1 memory + L2 Redis),
+// and GET /v1/stores/{id}/menu. A warm read is one in-memory lookup and the send of prebuilt
+// bytes; the database is only touched to build a snapshot, which then serves every `at` until a
+// menu window opens or closes or an 86 expires (or a write invalidates it). Search, GraphQL and
+// ordering read the same snapshots (menuOf / menuAt), never a resolution of their own.
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
