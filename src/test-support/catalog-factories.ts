@@ -1,6 +1,9 @@
 // Test factories for catalogs, created through the catalog module's public face (the same
-// import the demo seed uses), so tests never write catalog tables directly.
-import { inTransaction } from '../platform/db/index.js';
+// import the demo seed uses). Only catalogRows, for the menu resolver's own tests, writes rows
+// (catalog's tables, for shapes the API refuses on purpose); nothing here writes another module's.
+import { sql } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
+import { inTransaction, type Db } from '../platform/db/index.js';
 import type { TestApp } from './harness.js';
 import type { NewStore } from '../modules/tenancy/index.js';
 import { organizationWithStore } from './tenancy-factories.js';
@@ -153,4 +156,192 @@ export async function storeWithMenu(t: TestApp, store: Partial<Omit<NewStore, 'o
     });
   });
   return { ...base, ids };
+}
+
+/** Publishes menus (by ref, in order) at a store and sets its price overrides, through catalog's API. */
+export async function sellAt(
+  t: TestApp,
+  place: { organizationId: string; storeId: string; ids: CatalogIds },
+  menuRefs: string[],
+  priceOverrides: PriceOverride[] = [],
+): Promise<void> {
+  await inTransaction(t.db.database.db, async (trx) => {
+    const { organizationId, storeId } = place;
+    await t.modules.catalog.api.publishMenus(trx, {
+      organizationId,
+      storeId,
+      menuIds: menuRefs.map((ref) => place.ids.menus[ref]!),
+    });
+    if (priceOverrides.length > 0)
+      await t.modules.catalog.api.setStoreCatalogSettings(trx, { organizationId, storeId, priceOverrides });
+  });
+}
+
+export type Target = { item: string } | { variant: string } | { option: string };
+type PriceOverride = NonNullable<
+  Parameters<TestApp['modules']['catalog']['api']['setStoreCatalogSettings']>[1]['priceOverrides']
+>[number];
+
+/** An override of one item's, size's or option's price at a store (every channel unless one is given). */
+export function priceOverride(target: Target, price: number, channel: PriceOverride['channel'] = null): PriceOverride {
+  return {
+    item_id: 'item' in target ? target.item : null,
+    variant_id: 'variant' in target ? target.variant : null,
+    option_id: 'option' in target ? target.option : null,
+    channel,
+    price,
+  };
+}
+
+// --- rows --------------------------------------------------------------------------------------
+// The menu resolver's own tests also need what the API refuses on purpose: an 86 that has already
+// ended, a write the menu cache was not told about, menus of thousands of rows set up in a few
+// statements. These write catalog's tables directly (catalog's tables only, never another
+// module's), `ref` = id as the API defaults it.
+
+/** A menu's serving window: ISO weekday, store-local "HH:MM" start and end (end <= start: past midnight). */
+export interface MenuWindow {
+  weekday: number;
+  starts_at: string;
+  ends_at: string;
+}
+
+export function catalogRows(db: Db, organizationId: string) {
+  const org = organizationId;
+  let position = 0;
+  const next = () => position++;
+  /** Every catalog table but menu_availability carries the brand. */
+  const insert = async (table: string, values: Record<string, unknown>) => {
+    const row = table === 'menu_availability' ? values : { organization_id: org, ...values };
+    const columns = sql.join(Object.keys(row).map((column) => sql.ref(column)));
+    await sql`INSERT INTO ${sql.table(table)} (${columns}) VALUES (${sql.join(Object.values(row))})`.execute(db);
+  };
+  /** A new row with an id (ref = id, when the table has refs): its id. */
+  const create = async (table: string, row: Record<string, unknown>, ref = true) => {
+    const id = uuidv7();
+    await insert(table, { id, ...(ref ? { ref: id } : {}), ...row });
+    return id;
+  };
+  const sole = (target: { item: string } | { option: string }) => ({
+    item_id: 'item' in target ? target.item : null,
+    option_id: 'option' in target ? target.option : null,
+  });
+  return {
+    taxCategory: (code: string) => create('tax_categories', { code, name: code }, false),
+    category: (name: string) => create('categories', { name, position: next() }),
+    item: (categoryId: string, name: string, price: number, extra: ItemExtras = {}) =>
+      create('items', {
+        category_id: categoryId,
+        name,
+        price,
+        tax_category_id: extra.taxCategoryId ?? null,
+        tags: extra.tags ?? [],
+        description: extra.description ?? null,
+        position: next(),
+      }),
+    variant: (itemId: string, name: string, price: number) =>
+      create('item_variants', { item_id: itemId, name, price, position: next() }),
+    group: (name: string, select: { min?: number; max?: number; free?: number } = {}) =>
+      create('modifier_groups', {
+        name,
+        min_select: select.min ?? 0,
+        max_select: select.max ?? 1,
+        free_quantity: select.free ?? 0,
+      }),
+    option: (groupId: string, name: string, price: number, extra: OptionExtras = {}) =>
+      create('modifier_options', {
+        group_id: groupId,
+        name,
+        price,
+        is_available: extra.available ?? true,
+        child_group_id: extra.childGroupId ?? null,
+        position: next(),
+      }),
+    attach: (itemId: string, groupId: string) =>
+      insert('item_modifier_groups', { item_id: itemId, group_id: groupId, position: next() }),
+    async menu(name: string, categoryIds: string[], windows: MenuWindow[] = []): Promise<string> {
+      const id = await create('menus', { name });
+      for (const categoryId of categoryIds)
+        await insert('menu_categories', { menu_id: id, category_id: categoryId, position: next() });
+      for (const window of windows) await insert('menu_availability', { menu_id: id, ...window });
+      return id;
+    },
+    publish: (storeId: string, menuId: string) =>
+      insert('store_menus', { store_id: storeId, menu_id: menuId, position: next() }),
+    override: (storeId: string, target: Target, price: number, channel: string | null = null) =>
+      create('price_overrides', { store_id: storeId, ...priceOverride(target, price), channel }, false),
+    eightySix: (storeId: string, target: { item: string } | { option: string }, until: Date | null) =>
+      create('eighty_sixes', { store_id: storeId, ...sole(target), until }, false),
+    async tax(storeId: string, pricesIncludeTax: boolean, rates: Record<string, number>): Promise<void> {
+      await insert('store_tax_settings', { store_id: storeId, prices_include_tax: pricesIncludeTax });
+      for (const [taxCategoryId, rate] of Object.entries(rates))
+        await insert('store_tax_rates', { store_id: storeId, tax_category_id: taxCategoryId, rate_bps: rate });
+    },
+    /** What a catalog write does besides its rows: bump the brand's catalog version. */
+    async bumpVersion(): Promise<void> {
+      await sql`INSERT INTO catalog_versions (organization_id) VALUES (${org})
+        ON CONFLICT (organization_id) DO UPDATE SET version = catalog_versions.version + 1, updated_at = now()`.execute(
+        db,
+      );
+    },
+  };
+}
+
+interface ItemExtras {
+  taxCategoryId?: string;
+  tags?: string[];
+  description?: string;
+}
+interface OptionExtras {
+  available?: boolean;
+  childGroupId?: string;
+}
+
+export type CatalogRows = ReturnType<typeof catalogRows>;
+
+/**
+ * A generated always-on menu of `items` items in 10 categories, imported and published at the
+ * store: every item has 2 sizes and its share of `groups` modifier groups (4 options each; the
+ * first group's options each open a nested drinks group).
+ */
+export async function generatedMenu(
+  t: TestApp,
+  place: { organizationId: string; storeId: string },
+  size: { items: number; groups: number },
+): Promise<void> {
+  const range = (count: number) => Array.from({ length: count }, (_, n) => n);
+  const groupRef = (n: number) => `group-${n % size.groups}`;
+  const document: CatalogDocument = {
+    tax_categories: [],
+    modifier_groups: [
+      ...range(size.groups).map((g) => ({
+        ref: groupRef(g),
+        name: `Group ${g}`,
+        max_select: 2,
+        options: range(4).map((o) => ({
+          ref: `o${o}`,
+          name: `Option ${o}`,
+          price: (o + 1) * 50,
+          child_group: g === 0 ? 'drinks' : null,
+        })),
+      })),
+      { ref: 'drinks', name: 'Drinks', options: range(3).map((d) => ({ ref: `d${d}`, name: `Drink ${d}`, price: 0 })) },
+    ],
+    categories: range(10).map((c) => ({
+      ref: `category-${c}`,
+      name: `Category ${c}`,
+      items: range(size.items)
+        .filter((n) => n % 10 === c)
+        .map((n) => ({
+          ref: `item-${n}`,
+          name: `Item ${n}`,
+          price: 500 + n,
+          variants: ['Small', 'Large'].map((name, s) => ({ ref: name.toLowerCase(), name, price: 700 + s * 100 })),
+          modifier_groups: [...new Set([groupRef(n), groupRef(n + 1)])],
+        })),
+    })),
+    menus: [{ ref: 'generated', name: `Generated ${size.items}`, categories: range(10).map((c) => `category-${c}`) }],
+  };
+  const ids = await importCatalog(t, place.organizationId, document);
+  await sellAt(t, { ...place, ids }, ['generated']);
 }

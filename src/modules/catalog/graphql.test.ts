@@ -2,8 +2,10 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test-support/harness.js';
 import { organizationWithStore } from '../../test-support/tenancy-factories.js';
-import { GRAPHQL_LIMITS } from './graphql.js';
-import { catalogFixture, recordQueries } from './search-fixtures.js';
+import { GRAPHQL_LIMITS } from './graphql-host.js';
+import { inTransaction } from '../../platform/db/index.js';
+import { importCatalog, priceOverride, sellAt } from '../../test-support/catalog-factories.js';
+import { recordQueries } from '../../test-support/query-log.js';
 
 const FULL_MENU = /* GraphQL */ `
   query FullMenu($id: ID!, $channel: Channel) {
@@ -77,34 +79,63 @@ interface GqlResponse {
 /** A store whose one menu has `items` items, each with 2 sizes and 2 modifier groups (one option opens a nested group). */
 async function storeWithMenu(t: TestApp, items: number) {
   const { organization, store } = await organizationWithStore(t);
-  const f = catalogFixture(t.db.database.pool, organization.id);
-  const category = await f.category('Pizza');
-  const base = await f.group({ name: 'Choose a base', min: 1, max: 1 });
-  const drinks = await f.group({ name: 'Drink', min: 1, max: 1 });
-  await f.option({ groupId: drinks, name: 'Cola', price: 0 });
-  await f.option({ groupId: drinks, name: 'Water', price: 0 });
-  await f.option({ groupId: base, name: 'Classic', price: 0 });
-  await f.option({ groupId: base, name: 'Combo', price: 300, childGroupId: drinks });
-  const extras = await f.group({ name: 'Extra toppings', min: 0, max: 5 });
-  const cheese = await f.option({ groupId: extras, name: 'Extra cheese', price: 150 });
-  await f.option({ groupId: extras, name: 'Truffle', price: 500, isAvailable: false });
-  const ids: string[] = [];
-  for (let n = 0; n < items; n++) {
-    const id = await f.item({
-      categoryId: category,
-      name: `Pizza ${n}`,
-      tags: n % 2 === 0 ? ['vegan'] : [],
-      price: 900 + n,
-      position: n,
-    });
-    await f.variant(id, 'Small', 800 + n, 0);
-    await f.variant(id, 'Large', 1200 + n, 1);
-    await f.attachGroup(id, base, 0);
-    await f.attachGroup(id, extras, 1);
-    ids.push(id);
-  }
-  await f.menu({ name: 'All day', storeIds: [store.id], categoryIds: [category] });
-  return { storeId: store.id, f, ids, cheese };
+  const place = { organizationId: organization.id, storeId: store.id };
+  const ids = await importCatalog(t, organization.id, {
+    tax_categories: [],
+    modifier_groups: [
+      {
+        ref: 'drinks',
+        name: 'Drink',
+        min_select: 1,
+        max_select: 1,
+        options: [
+          { ref: 'cola', name: 'Cola', price: 0 },
+          { ref: 'water', name: 'Water', price: 0 },
+        ],
+      },
+      {
+        ref: 'base',
+        name: 'Choose a base',
+        min_select: 1,
+        max_select: 1,
+        options: [
+          { ref: 'classic', name: 'Classic', price: 0 },
+          { ref: 'combo', name: 'Combo', price: 300, child_group: 'drinks' },
+        ],
+      },
+      {
+        ref: 'extras',
+        name: 'Extra toppings',
+        min_select: 0,
+        max_select: 5,
+        options: [
+          { ref: 'cheese', name: 'Extra cheese', price: 150 },
+          { ref: 'truffle', name: 'Truffle', price: 500, is_available: false },
+        ],
+      },
+    ],
+    categories: [
+      {
+        ref: 'pizza',
+        name: 'Pizza',
+        items: Array.from({ length: items }, (_, n) => ({
+          ref: `pizza-${n}`,
+          name: `Pizza ${n}`,
+          tags: n % 2 === 0 ? ['vegan'] : [],
+          price: 900 + n,
+          variants: [
+            { ref: 'small', name: 'Small', price: 800 + n },
+            { ref: 'large', name: 'Large', price: 1200 + n },
+          ],
+          modifier_groups: ['base', 'extras'],
+        })),
+      },
+    ],
+    menus: [{ ref: 'all-day', name: 'All day', categories: ['pizza'] }],
+  });
+  await sellAt(t, { ...place, ids }, ['all-day']);
+  const itemIds = Array.from({ length: items }, (_, n) => ids.items[`pizza-${n}`]!);
+  return { ...place, ids, itemIds, cheese: ids.options['extras/cheese']! };
 }
 
 describe('storefront GraphQL', () => {
@@ -122,10 +153,16 @@ describe('storefront GraphQL', () => {
   });
 
   it('when a full menu is queried, then it is resolved for the store: prices with overrides, 86d items and switched-off options left out, nested groups included', async () => {
-    const { storeId, f, ids, cheese } = await storeWithMenu(t, 3);
-    await f.eightySix(storeId, { itemId: ids[2]! });
-    await f.priceOverride(storeId, { itemId: ids[0]! }, 999, 'delivery');
-    await f.priceOverride(storeId, { optionId: cheese }, 175);
+    const { storeId, organizationId, ids, itemIds, cheese } = await storeWithMenu(t, 3);
+    await sellAt(
+      t,
+      { organizationId, storeId, ids },
+      ['all-day'],
+      [priceOverride({ item: itemIds[0]! }, 999, 'delivery'), priceOverride({ option: cheese }, 175)],
+    );
+    await inTransaction(t.db.database.db, (trx) =>
+      t.modules.catalog.api.markSoldOut(trx, { organizationId, storeId, itemId: itemIds[2]! }),
+    );
 
     const res = await post(FULL_MENU, { id: storeId, channel: 'delivery' });
     expect(res.statusCode).toBe(200);
@@ -166,7 +203,7 @@ describe('storefront GraphQL', () => {
     expect(body).toEqual({ data: { store: null } });
   });
 
-  it('when a full menu of 3 items and one of 60 items are queried, then both cost the same small number of SQL queries', async () => {
+  it('when a full menu of 3 items and one of 60 items are queried, then both cost the same small number of SQL queries, and none for the menu once it is cached', async () => {
     const small = await storeWithMenu(t, 3);
     const large = await storeWithMenu(t, 60);
 
@@ -182,8 +219,10 @@ describe('storefront GraphQL', () => {
     expect(smallRun.items).toBe(3);
     expect(largeRun.items).toBe(60);
     expect(largeRun.queries).toBe(smallRun.queries);
-    // store, menus, categories, items, variants, groups, options, child groups, their options.
-    expect(largeRun.queries).toBe(9);
+    // The store, then one cold build of its resolved menu (BEGIN, the store, 10 catalog queries, COMMIT) …
+    expect(largeRun.queries).toBe(14);
+    // … which the next query reads from the menu cache: only the store lookup is left.
+    expect((await count(large.storeId)).queries).toBe(1);
   });
 
   it('when a query nests deeper than the depth limit, then it is refused with a clear error before any SQL runs', async () => {

@@ -7,13 +7,17 @@ import type { EventAppender } from '../../platform/events/index.js';
 import type { ModuleSurface } from '../../platform/http/module.js';
 import type { TenancyApi } from '../tenancy/index.js';
 import type { CatalogEvents } from './events.js';
+import { createGraphqlHost } from './graphql-host.js';
+import { storefrontMenuGraphql } from './graphql-menu.js';
 import { createCatalogManagement } from './manage.js';
-import { createCatalogSearch } from './search.js';
+import type { MenuContributor } from './menu-contributors.js';
+import { createMenuSearch, searchRoutes } from './search.js';
 import { createStorefront } from './storefront.js';
 
 export type { CatalogEvents } from './events.js';
 export type { CatalogDocument } from './manage.js';
-export type { Channel, ResolvedMenu, ResolvedItem, ResolvedGroup, ResolvedOption } from './storefront-resolve.js';
+export type { Channel, ResolvedMenu, ResolvedItem, ResolvedGroup, ResolvedOption } from './resolved-menu.js';
+export type { MenuAdjustment, MenuContributor, MenuMoment, PricedThing } from './menu-contributors.js';
 
 export interface CatalogDeps {
   db: Db;
@@ -24,6 +28,11 @@ export interface CatalogDeps {
   redis: Redis | null;
   logger: Logger;
   clock?: () => Date;
+  /**
+   * What other modules add to every resolved menu (promotions, loyalty rewards, ingredient 86s),
+   * in order; none by default. See menu-contributors.ts and ADR 0017.
+   */
+  menuContributors?: readonly MenuContributor[];
 }
 
 export function createCatalogModule(deps: CatalogDeps) {
@@ -34,6 +43,7 @@ export function createCatalogModule(deps: CatalogDeps) {
     redis: deps.redis,
     logger: deps.logger,
     clock,
+    contributors: deps.menuContributors ?? [],
   });
   const management = createCatalogManagement({
     db: deps.db,
@@ -42,20 +52,20 @@ export function createCatalogModule(deps: CatalogDeps) {
     clock,
     invalidate: storefront.invalidate,
   });
-  const search = createCatalogSearch({ db: deps.db, tenancy: deps.tenancy, clock });
+  const searchMenu = createMenuSearch({ storefront, clock });
 
   const surface: ModuleSurface = {
     routes: async (app) => {
       await app.register(management.routes);
       await app.register(storefront.routes);
-      await app.register(search.routes);
+      await app.register(searchRoutes(searchMenu));
     },
     jobs: [],
   };
   return {
     ...surface,
-    /** Storefront GraphQL (mounted at /graphql by the app). */
-    graphql: search.graphql,
+    /** The /graphql host serving the storefront menu view (mounted by the app, with other modules' extensions). */
+    graphql: createGraphqlHost(storefrontMenuGraphql({ tenancy: deps.tenancy, menuAt: storefront.menuAt, clock })),
     api: management.api,
     /**
      * The resolved menu of a store for a channel at a moment, as the storefront serves it (from

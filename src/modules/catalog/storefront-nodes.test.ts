@@ -8,7 +8,7 @@ import { createTestApp, type TestApp } from '../../test-support/harness.js';
 import { createBareServer } from '../../test-support/server.js';
 import { createOrganization, createStore } from '../../test-support/tenancy-factories.js';
 import { waitFor } from '../../test-support/wait.js';
-import { catalogFixture } from './storefront-fixtures.js';
+import { catalogRows } from '../../test-support/catalog-factories.js';
 import { createStorefront, type ResolvedMenu } from './storefront.js';
 
 const REDIS_URL = process.env.REDIS_URL;
@@ -65,7 +65,7 @@ describe.runIf(!!REDIS_URL)('across nodes (REDIS_URL)', () => {
   it('when a change is invalidated on one node, then the next read on the others reflects it, with a new ETag', async () => {
     const org = await createOrganization(t);
     const store = await createStore(t, { organizationId: org.id });
-    const f = catalogFixture(t.db.database.db, org.id);
+    const f = catalogRows(t.db.database.db, org.id);
     const category = await f.category('Pizza');
     await f.item(category, 'Margherita', 900);
     await f.publish(store.id, await f.menu('All day', [category]));

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlatformTables } from '../../platform/db/index.js';
 import { createTestApp, type TestApp } from '../../test-support/harness.js';
 import { createOrganization, createStore } from '../../test-support/tenancy-factories.js';
-import { catalogFixture, generatedMenu } from './storefront-fixtures.js';
+import { catalogRows, generatedMenu } from '../../test-support/catalog-factories.js';
 import { createStorefront } from './storefront.js';
 
 let t: TestApp;
@@ -46,8 +46,8 @@ async function recorded<T>(work: () => Promise<T>): Promise<{ result: T; queries
 async function storeWithMenu(size: { items: number; groups: number }) {
   const org = await createOrganization(t);
   const store = await createStore(t, { organizationId: org.id });
-  await generatedMenu(t.db.database.db, org.id, store.id, size);
-  const f = catalogFixture(t.db.database.db, org.id);
+  await generatedMenu(t, { organizationId: org.id, storeId: store.id }, size);
+  const f = catalogRows(t.db.database.db, org.id);
   const food = await f.taxCategory('food');
   await f.tax(store.id, true, { [food]: 700 });
   return { org, storeId: store.id };
@@ -93,7 +93,7 @@ describe('cold builds', () => {
     // rather use an index than scan, as it would in production.
     const noise = await createOrganization(t);
     const noiseStore = await createStore(t, { organizationId: noise.id });
-    await generatedMenu(t.db.database.db, noise.id, noiseStore.id, { items: 2500, groups: 200 });
+    await generatedMenu(t, { organizationId: noise.id, storeId: noiseStore.id }, { items: 2500, groups: 200 });
     const db = t.db.database.db;
     await sql`INSERT INTO item_variants (id, ref, organization_id, item_id, name, price, position)
       SELECT gen_random_uuid(), 'x' || n, ${noise.id}, i.id, 'Extra', 100, n FROM items i, generate_series(1, 60) AS n WHERE i.organization_id = ${noise.id}`.execute(

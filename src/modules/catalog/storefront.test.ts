@@ -4,7 +4,7 @@ import type { App } from '../../platform/http/server.js';
 import { createTestApp, type TestApp } from '../../test-support/harness.js';
 import { createBareServer } from '../../test-support/server.js';
 import { createOrganization, createStore } from '../../test-support/tenancy-factories.js';
-import { catalogFixture, type CatalogFixture } from './storefront-fixtures.js';
+import { catalogRows, type CatalogRows } from '../../test-support/catalog-factories.js';
 import { createStorefront, type ResolvedMenu } from './storefront.js';
 
 // One node: a storefront on the test database behind a bare server, with a clock the tests set.
@@ -37,7 +37,7 @@ const get = (url: string, headers: Record<string, string> = {}) => server.inject
 async function brand(timezone = 'Europe/Berlin') {
   const org = await createOrganization(t);
   const store = await createStore(t, { organizationId: org.id, timezone });
-  return { org, storeId: store.id, f: catalogFixture(t.db.database.db, org.id) };
+  return { org, storeId: store.id, f: catalogRows(t.db.database.db, org.id) };
 }
 
 async function menuAt(storeId: string, at: string, channel = 'pickup'): Promise<ResolvedMenu> {
@@ -51,10 +51,10 @@ const items = (menu: ResolvedMenu) => menu.menus.flatMap((m) => m.categories.fla
 const itemNamed = (menu: ResolvedMenu, name: string) => items(menu).find((item) => item.name === name);
 
 async function simpleMenu(
-  f: CatalogFixture,
+  f: CatalogRows,
   storeId: string,
   name: string,
-  windows: Parameters<CatalogFixture['menu']>[2] = [],
+  windows: Parameters<CatalogRows['menu']>[2] = [],
 ) {
   const category = await f.category(`${name} dishes`);
   const item = await f.item(category, `${name} dish`, 500);
@@ -282,7 +282,7 @@ describe('in the full app', () => {
   it('when the canonical route is called, then it answers there and the OpenAPI document describes it', async () => {
     const org = await createOrganization(t);
     const store = await createStore(t, { organizationId: org.id });
-    const f = catalogFixture(t.db.database.db, org.id);
+    const f = catalogRows(t.db.database.db, org.id);
     await simpleMenu(f, store.id, 'All day');
     const response = await t.app.inject({ method: 'GET', url: `/v1/stores/${store.id}/menu?channel=delivery` });
     expect(response.statusCode).toBe(200);

@@ -1,7 +1,8 @@
-// Storefront: the resolved menu per store, channel and moment, cached (L1 memory + L2 Redis).
-// A warm read is one in-memory lookup and the send of prebuilt bytes; the database is only
-// touched to build a snapshot, which then serves every `at` until a menu window opens or closes
-// or an 86 expires (or a write invalidates it).
+// Storefront: the resolved menu per store, channel and moment, cached (L1 memory + L2 Redis),
+// and GET /v1/stores/{id}/menu. A warm read is one in-memory lookup and the send of prebuilt
+// bytes; the database is only touched to build a snapshot, which then serves every `at` until a
+// menu window opens or closes or an 86 expires (or a write invalidates it). Search, GraphQL and
+// ordering read the same snapshots (menuOf / menuAt), never a resolution of their own.
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -11,17 +12,13 @@ import type { Db } from '../../platform/db/index.js';
 import { problems } from '../../platform/http/schema.js';
 import type { TenancyApi } from '../tenancy/index.js';
 import { createMenuCache, type MenuSnapshot } from './menu-cache.js';
-import {
-  CHANNELS,
-  resolveMenu as resolveFromDb,
-  type Channel,
-  type Resolution,
-  type ResolvedMenu,
-} from './storefront-resolve.js';
+import type { MenuContributor } from './menu-contributors.js';
+import { CHANNELS, type PriceChannel, type Resolution, type ResolvedMenu } from './resolved-menu.js';
+import { resolveMenu as resolveFromDb } from './storefront-resolve.js';
 import { MenuHeaders, MenuParams, MenuQuery, ResolvedMenuSchema } from './storefront-schema.js';
 import { Type } from 'typebox';
 
-export type { Channel, ResolvedMenu, Resolution } from './storefront-resolve.js';
+export type { Channel, ResolvedMenu, Resolution } from './resolved-menu.js';
 export type { MenuSnapshot } from './menu-cache.js';
 
 /** Which cached menus a committed write makes stale: a whole brand, or some of its stores. */
@@ -37,10 +34,16 @@ export interface StorefrontDeps {
   redis: Redis | null;
   logger: Logger;
   clock: () => Date;
+  /** What other modules add to the menu (promotions, rewards, ingredient 86s), in order. */
+  contributors?: readonly MenuContributor[];
 }
 
 /** Longest public freshness of a menu response, in seconds. */
 const MAX_AGE_CAP = 60;
+
+/** Cache key part of a channel; "*" is the no-channel resolution (search and GraphQL without one). */
+const channelKey = (channel: PriceChannel) => channel ?? '*';
+const CACHED_CHANNELS = [...CHANNELS.map(channelKey), channelKey(null)];
 
 export function etagOfSnapshot(resolution: Resolution, json: string): string {
   const digest = createHash('sha256').update(json).digest('base64url').slice(0, 22);
@@ -61,16 +64,16 @@ export function createStorefront(deps: StorefrontDeps) {
   // Parsed copies of snapshots for in-process readers (ordering), parsed once per snapshot.
   const parsed = new WeakMap<MenuSnapshot, ResolvedMenu>();
 
-  async function build(storeId: string, channel: Channel, at: Date): Promise<MenuSnapshot> {
+  async function build(storeId: string, channel: PriceChannel, at: Date): Promise<MenuSnapshot> {
     const resolution = await resolveFromDb(deps, storeId, channel, at);
     const json = JSON.stringify(resolution.menu);
     return { json, etag: etagOfSnapshot(resolution, json), from: resolution.validFrom, until: resolution.validUntil };
   }
 
   /** The snapshot valid at `at`: the shared one for "now" when it covers `at`, else one for `at` itself. */
-  async function snapshotAt(storeId: string, channel: Channel, at: Date): Promise<MenuSnapshot> {
+  async function snapshotAt(storeId: string, channel: PriceChannel, at: Date): Promise<MenuSnapshot> {
     const atMs = at.getTime();
-    const key = `${storeId}:${channel}`;
+    const key = `${storeId}:${channelKey(channel)}`;
     const current = await cache.getOrBuild(key, storeId, () => build(storeId, channel, deps.clock()), { shared: true });
     if (current.from <= atMs && atMs < current.until) return current;
     const now = deps.clock().getTime();
@@ -82,9 +85,22 @@ export function createStorefront(deps: StorefrontDeps) {
       });
       if (fresh.from <= atMs && atMs < fresh.until) return fresh;
     }
-    return cache.getOrBuild(cache.explicitKey(storeId, channel, atMs), storeId, () => build(storeId, channel, at), {
-      shared: false,
-    });
+    return cache.getOrBuild(
+      cache.explicitKey(storeId, channelKey(channel), atMs),
+      storeId,
+      () => build(storeId, channel, at),
+      { shared: false },
+    );
+  }
+
+  /** The resolved menu of a snapshot, parsed once per snapshot. Shared: callers must not modify it. */
+  function menuOf(snapshot: MenuSnapshot): ResolvedMenu {
+    let menu = parsed.get(snapshot);
+    if (!menu) {
+      menu = JSON.parse(snapshot.json) as ResolvedMenu;
+      parsed.set(snapshot, menu);
+    }
+    return menu;
   }
 
   const routes: FastifyPluginAsync = async (plugin) => {
@@ -129,18 +145,13 @@ export function createStorefront(deps: StorefrontDeps) {
   return {
     routes,
     /** The resolved menu, straight from the database (no cache). */
-    resolveMenu: (storeId: string, channel: Channel, at: Date) => resolveFromDb(deps, storeId, channel, at),
+    resolveMenu: (storeId: string, channel: PriceChannel, at: Date) => resolveFromDb(deps, storeId, channel, at),
     /** The cached snapshot (bytes + ETag) valid at `at`. */
     snapshotAt,
+    menuOf,
     /** The resolved menu valid at `at`, from the cache. Shared: callers must not modify it. */
-    async menuAt(storeId: string, channel: Channel, at: Date): Promise<ResolvedMenu> {
-      const snapshot = await snapshotAt(storeId, channel, at);
-      let menu = parsed.get(snapshot);
-      if (!menu) {
-        menu = JSON.parse(snapshot.json) as ResolvedMenu;
-        parsed.set(snapshot, menu);
-      }
-      return menu;
+    async menuAt(storeId: string, channel: PriceChannel, at: Date): Promise<ResolvedMenu> {
+      return menuOf(await snapshotAt(storeId, channel, at));
     },
     /**
      * Drops the affected stores' cached menus here, in L2 and on every node (bus). Call after the
@@ -148,7 +159,7 @@ export function createStorefront(deps: StorefrontDeps) {
      */
     async invalidate(change: Invalidation): Promise<void> {
       const storeIds = change.storeIds ?? (await deps.tenancy.api.storeIdsOf(change.organizationId));
-      await cache.drop(storeIds, CHANNELS);
+      await cache.drop(storeIds, CACHED_CHANNELS);
     },
     /** Releases cache connections (the bus subscriber); the shared Redis client stays open. */
     async close(): Promise<void> {
