@@ -131,7 +131,7 @@ export function createStorefront(deps: StorefrontDeps) {
         const snapshot = await snapshotAt(request.params.storeId, channel, at);
         const maxAge = Math.max(0, Math.min(MAX_AGE_CAP, Math.floor((snapshot.until - at.getTime()) / 1000)));
         reply.header('etag', snapshot.etag).header('cache-control', `public, max-age=${maxAge}`);
-        if (matches(request.headers['if-none-match'], snapshot.etag)) return reply.code(304).send(null);
+        if (matches(request.headers['if-none-match'], snapshot.etag)) return reply.code(304).send();
         let body = bytes.get(snapshot);
         if (!body) {
           body = Buffer.from(snapshot.json);

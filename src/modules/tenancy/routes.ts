@@ -186,7 +186,7 @@ export function tenancyRoutes(deps: { stores: TenancyService; tables: TableServi
         const store = await stores.getStore(request.params.storeId);
         const etag = etagOf(store.version, store.body);
         reply.header('etag', etag).header('cache-control', `public, max-age=${store.freshForSeconds}`);
-        if (!noneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send(null);
+        if (!noneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();
         return reply.send(store.body);
       },
     );
