@@ -9,6 +9,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Db } from '../../platform/db/index.js';
+import { isNotModified, sendNotModified } from '../../platform/http/conditional.js';
 import { problems } from '../../platform/http/schema.js';
 import type { TenancyApi } from '../tenancy/index.js';
 import { createMenuCache, type MenuSnapshot } from './menu-cache.js';
@@ -48,13 +49,6 @@ const CACHED_CHANNELS = [...CHANNELS.map(channelKey), channelKey(null)];
 export function etagOfSnapshot(resolution: Resolution, json: string): string {
   const digest = createHash('sha256').update(json).digest('base64url').slice(0, 22);
   return `"${resolution.catalogVersion ?? 0}.${resolution.storeVersion}-${digest}"`;
-}
-
-/** If-None-Match, weak comparison (W/"x" matches "x"); "*" matches any current representation. */
-function matches(header: string | undefined, etag: string): boolean {
-  if (header === undefined) return false;
-  if (header.trim() === '*') return true;
-  return header.split(',').some((part) => part.trim().replace(/^W\//, '') === etag);
 }
 
 export function createStorefront(deps: StorefrontDeps) {
@@ -131,7 +125,7 @@ export function createStorefront(deps: StorefrontDeps) {
         const snapshot = await snapshotAt(request.params.storeId, channel, at);
         const maxAge = Math.max(0, Math.min(MAX_AGE_CAP, Math.floor((snapshot.until - at.getTime()) / 1000)));
         reply.header('etag', snapshot.etag).header('cache-control', `public, max-age=${maxAge}`);
-        if (matches(request.headers['if-none-match'], snapshot.etag)) return reply.code(304).send();
+        if (isNotModified(request.headers['if-none-match'], snapshot.etag)) return sendNotModified(reply);
         let body = bytes.get(snapshot);
         if (!body) {
           body = Buffer.from(snapshot.json);

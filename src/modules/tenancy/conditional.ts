@@ -3,21 +3,12 @@
 // what the clock changes in a store (open now or not), so a cached "open" is never revalidated
 // after closing time. If-Match compares versions only: the clock moving on is no lost update.
 import { createHash } from 'node:crypto';
-
-const TAG = /^(W\/)?"([^"]*)"$/;
+import { entityTags } from '../../platform/http/conditional.js';
 
 export function etagOf(version: number, body?: unknown): string {
   if (body === undefined) return `"${version}"`;
   const digest = createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 22);
   return `"${version}-${digest}"`;
-}
-
-function tags(header: string): Array<{ weak: boolean; value: string }> {
-  return header
-    .split(',')
-    .map((part) => TAG.exec(part.trim()))
-    .filter((match): match is RegExpExecArray => match !== null)
-    .map((match) => ({ weak: match[1] !== undefined, value: match[2]! }));
 }
 
 /**
@@ -27,17 +18,9 @@ function tags(header: string): Array<{ weak: boolean; value: string }> {
  */
 export function ifMatchVersions(header: string | undefined): number[] | null {
   if (header === undefined || header.trim() === '*') return null;
-  return tags(header)
+  return entityTags(header)
     .filter((tag) => !tag.weak)
     .map((tag) => /^(\d{1,9})(-[A-Za-z0-9_-]+)?$/.exec(tag.value)?.[1])
     .filter((version): version is string => version !== undefined)
     .map(Number);
-}
-
-/** If-None-Match uses the weak comparison: W/"x" matches "x". */
-export function noneMatch(header: string | undefined, etag: string): boolean {
-  if (header === undefined) return true;
-  if (header.trim() === '*') return false;
-  const current = TAG.exec(etag)?.[2];
-  return !tags(header).some((tag) => tag.value === current);
 }

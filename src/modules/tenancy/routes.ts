@@ -3,9 +3,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { isNotModified, sendNotModified } from '../../platform/http/conditional.js';
 import { problems } from '../../platform/http/schema.js';
 import { access, RULES } from './access.js';
-import { etagOf, ifMatchVersions, noneMatch } from './conditional.js';
+import { etagOf, ifMatchVersions } from './conditional.js';
 import {
   CreateOrganizationBody,
   CreateStoreBody,
@@ -186,7 +187,7 @@ export function tenancyRoutes(deps: { stores: TenancyService; tables: TableServi
         const store = await stores.getStore(request.params.storeId);
         const etag = etagOf(store.version, store.body);
         reply.header('etag', etag).header('cache-control', `public, max-age=${store.freshForSeconds}`);
-        if (!noneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();
+        if (isNotModified(request.headers['if-none-match'], etag)) return sendNotModified(reply);
         return reply.send(store.body);
       },
     );

@@ -1,0 +1,28 @@
+// Conditional GETs (RFC 9110 §13.1.2): If-None-Match against the current ETag, and the 304 that
+// answers a match. One reading of the header for every cached resource (stores, menus).
+import type { FastifyReply } from 'fastify';
+
+const TAG = /^(W\/)?"([^"]*)"$/;
+
+/** The entity tags a header lists (If-Match, If-None-Match); malformed members are skipped. */
+export function entityTags(header: string): Array<{ weak: boolean; value: string }> {
+  return header
+    .split(',')
+    .map((part) => TAG.exec(part.trim()))
+    .filter((match): match is RegExpExecArray => match !== null)
+    .map((match) => ({ weak: match[1] !== undefined, value: match[2]! }));
+}
+
+/** If-None-Match uses the weak comparison (W/"x" matches "x"); "*" matches any current representation. */
+export function isNotModified(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (ifNoneMatch === undefined) return false;
+  if (ifNoneMatch.trim() === '*') return true;
+  const current = TAG.exec(etag)?.[2];
+  return entityTags(ifNoneMatch).some((tag) => tag.value === current);
+}
+
+/** 304 with no body at all: the client's copy, named by its ETag, is current. */
+export function sendNotModified(reply: FastifyReply): FastifyReply {
+  // Typed as the base reply: a route's 304 schema is documentation, there is nothing to serialize.
+  return reply.code(304).send();
+}
