@@ -7,7 +7,7 @@ import Fastify, { type LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import { buildApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config/index.js';
 import { createAccessTokenIssuer } from '../src/platform/auth/tokens.js';
 import { createDatabase, inTransaction, migrate } from '../src/platform/db/index.js';
 import { startEmbeddedPostgres } from '../src/platform/db/embedded.js';

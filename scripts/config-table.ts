@@ -1,5 +1,5 @@
-// Prints the README's configuration table from CONFIG_VARIABLES (src/config.ts).
-import { CONFIG_VARIABLES } from '../src/config.js';
+// Prints the README's configuration table from CONFIG_VARIABLES (src/config/variables.ts).
+import { CONFIG_VARIABLES } from '../src/config/index.js';
 
 const rows = CONFIG_VARIABLES.map(
   (variable) =>

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { Config } from './config.js';
+import type { Config } from './config/index.js';
 import { registerAccessControl } from './platform/auth/access.js';
 import type { AccessTokenIssuer } from './platform/auth/tokens.js';
 import { pendingMigrations, type Database } from './platform/db/index.js';

@@ -1,7 +1,7 @@
 // The `brigade` command: start | migrate | demo:reset.
 // Only configuration, logging and tracing are imported up front: tracing must start before
 // pg, ioredis and http load, so everything else is imported once it runs.
-import { loadConfig, ConfigError, type Config } from './config.js';
+import { loadConfig, ConfigError, type Config } from './config/index.js';
 import { createLogger } from './platform/observability/logger.js';
 import { startTracing } from './platform/observability/tracing.js';
 

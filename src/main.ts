@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, buildOpsApp } from './app.js';
-import type { Config } from './config.js';
+import type { Config } from './config/index.js';
 import { createAccessTokenIssuer } from './platform/auth/tokens.js';
 import { createDatabase, migrate, type Database } from './platform/db/index.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './platform/db/embedded.js';

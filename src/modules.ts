@@ -3,7 +3,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { Config } from './config.js';
+import type { Config } from './config/index.js';
 import type { AccessTokenIssuer } from './platform/auth/tokens.js';
 import type { Db } from './platform/db/index.js';
 import type { LiveFanout } from './platform/live/index.js';

@@ -3,7 +3,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig, type Config } from '../config.js';
+import { loadConfig, type Config } from '../config/index.js';
 import { createAccessTokenIssuer, type AccessTokenIssuer } from '../platform/auth/tokens.js';
 
 export function testConfig(env: Record<string, string> = {}): Config {

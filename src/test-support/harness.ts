@@ -7,7 +7,7 @@ import pg from 'pg';
 import pino, { type Logger } from 'pino';
 import { inject } from 'vitest';
 import { buildApp } from '../app.js';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import type { AccessTokenIssuer } from '../platform/auth/tokens.js';
 import { createDatabase, type Database } from '../platform/db/index.js';
 import { createLiveFanout, type LiveFanout } from '../platform/live/index.js';

@@ -1,6 +1,6 @@
 // Identity owns people, their credentials and login sessions, their staff roles, and API keys.
 // Other modules use `api` to grant roles; the app uses `authenticate` to turn bearer credentials into principals.
-import type { Config } from '../../config.js';
+import type { Config } from '../../config/index.js';
 import type { Authenticate } from '../../platform/auth/access.js';
 import type { AccessTokenIssuer } from '../../platform/auth/tokens.js';
 import type { Db } from '../../platform/db/index.js';

@@ -2,7 +2,7 @@
 // providers themselves (cash, the sandbox, Stripe), verified webhooks and the checkout saga.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { Config } from '../../config.js';
+import type { Config } from '../../config/index.js';
 import { createCrashPoints } from '../../platform/crash-points.js';
 import { loadOrCreateDevSecret } from '../../platform/crypto/dev-secret.js';
 import { createSealer } from '../../platform/crypto/sealing.js';

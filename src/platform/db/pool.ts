@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
-import type { Config } from '../../config.js';
+import type { Config } from '../../config/index.js';
 import type { PlatformTables } from './tables.js';
 
 // int8 (bigint) and numeric come back as strings by default; counts we read are small.

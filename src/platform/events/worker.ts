@@ -3,7 +3,7 @@
 // background, and events wait in the outbox meanwhile (a relay without the stream would mark
 // them published and the stream would miss them for good).
 import type { Logger } from 'pino';
-import type { Config } from '../../config.js';
+import type { Config } from '../../config/index.js';
 import type { Database } from '../db/index.js';
 import type { SubscriberRegistry } from './bus.js';
 import type { OutboxMetrics } from './metrics.js';

@@ -8,7 +8,7 @@
 // stops within one sample of crossing the limit.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import underPressure from '@fastify/under-pressure';
-import type { Config } from '../../config.js';
+import type { Config } from '../../config/index.js';
 import { ServiceUnavailableError } from './errors.js';
 import { problems } from './schema.js';
 

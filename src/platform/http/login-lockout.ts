@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
-import type { Config } from '../../config.js';
+import type { Config } from '../../config/index.js';
 import { AppError } from './errors.js';
 import type { CounterStore } from './rate-limit-store.js';
 

@@ -4,7 +4,7 @@
 // written from a decision.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RateLimiterRes } from 'rate-limiter-flexible';
-import type { RateLimit } from '../../config.js';
+import type { RateLimit } from '../../config/index.js';
 import type { Principal } from '../auth/principal.js';
 import { AppError } from './errors.js';
 

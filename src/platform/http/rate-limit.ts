@@ -12,7 +12,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { Config, RateLimit } from '../../config.js';
+import type { Config, RateLimit } from '../../config/index.js';
 import type { Authenticate } from '../auth/access.js';
 import type { Principal } from '../auth/principal.js';
 import { AppError } from './errors.js';

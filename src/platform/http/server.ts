@@ -4,7 +4,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import helmet from '@fastify/helmet';
 import cors from '@fastify/cors';
 import { v7 as uuidv7 } from 'uuid';
-import type { Config } from '../../config.js';
+import type { Config } from '../../config/index.js';
 import { requestContext } from '../observability/context.js';
 import { registerProblemHandlers } from './problem.js';
 import { ProblemSchema } from './schema.js';

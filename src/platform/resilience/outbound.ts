@@ -23,7 +23,7 @@ import {
 } from 'cockatiel';
 import { context, propagation } from '@opentelemetry/api';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { Config } from '../../config.js';
+import type { Config } from '../../config/index.js';
 import { AppError } from '../http/errors.js';
 import { currentRequestId } from '../observability/context.js';
 

@@ -2,7 +2,7 @@
 // sandbox is one processor for the whole deployment (its keys come from config); Stripe is per
 // organization, with the organization's own sealed credentials, opened only here and kept only
 // in memory.
-import type { Config } from '../../../config.js';
+import type { Config } from '../../../config/index.js';
 import type { Db } from '../../../platform/db/index.js';
 import type { Sealer } from '../../../platform/crypto/sealing.js';
 import type { Outbound } from '../../../platform/resilience/outbound.js';

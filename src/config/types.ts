@@ -1,0 +1,94 @@
+// The shape of Brigade's configuration: what the rest of the code may rely on once it is loaded.
+export type NodeEnv = 'development' | 'test' | 'production';
+export type ProcessRole = 'all' | 'api' | 'worker';
+
+export interface Config {
+  nodeEnv: NodeEnv;
+  role: ProcessRole;
+  host: string;
+  port: number;
+  dataDir: string;
+  /** null means: start the embedded PostgreSQL server under dataDir. */
+  databaseUrl: string | null;
+  embeddedPostgresPort: number;
+  database: {
+    poolMax: number;
+    statementTimeoutMs: number;
+    connectTimeoutMs: number;
+  };
+  redisUrl: string | null;
+  auth: {
+    /** PEM of an Ed25519 or P-256 private key; null in development means "generate and keep in dataDir". */
+    jwtPrivateKey: string | null;
+    issuer: string;
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlSeconds: number;
+    /** argon2id cost; the defaults follow OWASP's password storage guidance. */
+    passwordHashing: { memoryKib: number; timeCost: number };
+  };
+  http: {
+    corsOrigins: string[] | true | false;
+    bodyLimitBytes: number;
+    trustProxy: boolean;
+    shutdownTimeoutMs: number;
+  };
+  logLevel: string;
+  demo: 'auto' | 'on' | 'off';
+  /** null: events go to in-process subscribers only. */
+  natsUrl: string | null;
+  events: { natsStream: string; relayPollMs: number; relayBatchSize: number };
+  /** Live streams (SSE, GraphQL subscriptions): the backstop poll and the keep-alive comment. */
+  live: { pollMs: number; heartbeatMs: number };
+  idempotency: { ttlHours: number; claimTimeoutSeconds: number };
+  rateLimits: {
+    anonymous: RateLimit;
+    user: RateLimit;
+    apiKey: RateLimit;
+    auth: RateLimit;
+    lockoutAttempts: number;
+    lockoutSeconds: number;
+  };
+  /** 0 disables a limit. */
+  pressure: { maxEventLoopDelayMs: number; maxHeapUsedBytes: number; maxRssBytes: number };
+  outbound: {
+    timeoutMs: number;
+    retries: number;
+    breakerConsecutiveFailures: number;
+    breakerHalfOpenAfterMs: number;
+    bulkheadLimit: number;
+    bulkheadQueue: number;
+  };
+  tracing: { enabled: boolean; serviceName: string };
+  /** A named point at which the process kills itself (crash tests); null always in production. */
+  crashAt: string | null;
+  payments: {
+    /** Where customers' browsers and providers reach this API (checkout return links, webhook URLs shown to operators). */
+    publicUrl: string;
+    /** AES-256-GCM key sealing provider credentials at rest; null in development means "generate and keep in dataDir". */
+    encryptionKey: Buffer | null;
+    /** Transitional payments older than this are compared with their provider by the reconciliation job. */
+    reconcileAfterSeconds: number;
+    /** The Stripe API's base URL (a local server speaking Stripe's shapes in tests). */
+    stripeApiUrl: string;
+    sandbox: {
+      /** Runs the sandbox processor (worker role) and offers the sandbox provider. Never in production. */
+      enabled: boolean;
+      /** Where Brigade reaches the sandbox processor's API. */
+      url: string;
+      /** Where the processor delivers its webhooks. */
+      webhookUrl: string;
+      /** null in development: generated and kept in dataDir (api and worker processes share it). */
+      secretKey: string | null;
+      webhookSecret: string | null;
+      /** How long the processor takes to authorize a card (asynchronously), and the slow test card. */
+      authorizationDelayMs: number;
+      slowCardDelayMs: number;
+    };
+  };
+}
+
+/** A rate limit: `points` requests per `seconds`, counted in a fixed window per caller. */
+export interface RateLimit {
+  points: number;
+  seconds: number;
+}
