@@ -16,6 +16,7 @@ import { ordersRepo as repo } from './repo.js';
 import type { Order } from './schema.js';
 import { poolOf } from './settings.js';
 import { promisedAt } from './slots.js';
+import { isUnpayableAtPlacement } from './statuses.js';
 import type { OrderRow } from './tables.js';
 import { writeOrderIn } from './write-order.js';
 
@@ -128,12 +129,16 @@ export function createPlacementService(deps: PlacementDeps) {
     return { ...order, payment: { ...order.payment, checkout } };
   }
 
-  /** The order a dead request with this key committed (its recovery point), if there is one. */
+  /**
+   * The order an earlier request with this key committed (its recovery point), if there is one:
+   * it died before answering, or it answered 503 because the payment could not be opened — that
+   * order was cancelled unacknowledged, so it is not this retry's answer: the retry places anew.
+   */
   async function recoveredOrder(idempotency: IdempotencyClaim | null, storeId: string): Promise<OrderRow | null> {
     const orderId = idempotency?.recovered?.order_id;
     if (typeof orderId !== 'string') return null;
     const row = await repo.findOrder(deps.db, orderId);
-    return row?.store_id === storeId ? row : null;
+    return row?.store_id === storeId && !isUnpayableAtPlacement(row) ? row : null;
   }
 
   async function placeOrder(request: PlacementRequest): Promise<{ order: Order; created: boolean }> {
@@ -179,7 +184,9 @@ export function createPlacementService(deps: PlacementDeps) {
     try {
       checkout = await payments.open(order.id);
     } catch (error) {
-      // The order exists but cannot be paid: it must not hold a slot and stock for nobody.
+      // The order exists but cannot be paid: it must not hold a slot and stock for nobody. The
+      // 503 that follows tells the client nothing was placed, and the cancellation frees the key
+      // so that its retry places the order again (never a 2xx carrying this cancelled order).
       await deps.payment.cancelUnpayable(order.id);
       throw error;
     }

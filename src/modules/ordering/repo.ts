@@ -3,7 +3,7 @@
 import { sql } from 'kysely';
 import type { PriceBreakdown } from './pricing.js';
 import type { Channel, OrderStatus } from './schema.js';
-import { FINAL_STATUSES } from './statuses.js';
+import { FINAL_STATUSES, UNPAYABLE_AT_PLACEMENT } from './statuses.js';
 import type {
   EndedOrderRow,
   Executor,
@@ -48,6 +48,7 @@ export const ordersRepo = {
       .where('store_id', '=', storeId)
       .where('placed_by', '=', placedBy)
       .where('idempotency_key', '=', key)
+      .where('status_reason', 'is distinct from', UNPAYABLE_AT_PLACEMENT)
       .executeTakeFirst()) as OrderRow | undefined;
   },
 
@@ -62,6 +63,7 @@ export const ordersRepo = {
       .where('source', '=', input.source)
       .where('channel', '=', input.channel)
       .where('external_id', '=', input.externalId)
+      .where('status_reason', 'is distinct from', UNPAYABLE_AT_PLACEMENT)
       .executeTakeFirst()) as OrderRow | undefined;
   },
 

@@ -19,6 +19,7 @@ import { createPlacementService, type PlacementRequest } from './placement.js';
 import type { MenuPort } from './placement-ports.js';
 import type { Money, StoreOrdersQuery, TransitionBody } from './schema.js';
 import { createSettingsService } from './settings.js';
+import { UNPAYABLE_AT_PLACEMENT } from './statuses.js';
 import { createSlotListing } from './slot-listing.js';
 import type { StockKeeper } from './stock.js';
 import { createTipService } from './tips.js';
@@ -58,7 +59,7 @@ export function createOrderingService(deps: OrderingServiceDeps) {
     payment: {
       taker: deps.payments,
       cancelUnpayable: async (orderId) => {
-        await transitions.applySystem(orderId, 'cancel', 'payment_unavailable');
+        await transitions.applySystem(orderId, 'cancel', UNPAYABLE_AT_PLACEMENT);
       },
     },
   });

@@ -23,3 +23,13 @@ export const UNFULFILLED_STATUSES: readonly OrderStatus[] = ['cancelled', 'rejec
 export const STOCK_RETURNS_FROM: readonly OrderStatus[] = ['placed', 'accepted'];
 
 export const isFinal = (status: OrderStatus): boolean => FINAL_STATUSES.includes(status);
+
+/**
+ * Why placement cancels an order whose payment could not be opened. Its request was answered
+ * with a 503, so the order was never acknowledged: its Idempotency-Key and external id no longer
+ * name it (migration 0011), and a retry places the order again.
+ */
+export const UNPAYABLE_AT_PLACEMENT = 'payment_unavailable';
+
+export const isUnpayableAtPlacement = (row: { status: OrderStatus; status_reason: string | null }): boolean =>
+  row.status === 'cancelled' && row.status_reason === UNPAYABLE_AT_PLACEMENT;
