@@ -1,0 +1,122 @@
+// SQL for an organization's staff: memberships (who holds which role where) and invitations.
+import { sql } from 'kysely';
+import type { StaffRole } from '../../platform/auth/principal.js';
+import { t, type Executor, type MemberRow } from './tables.js';
+
+export const staffRepo = {
+  async insertMembership(
+    ex: Executor,
+    membership: { id: string; userId: string; organizationId: string; storeId: string | null; role: StaffRole },
+  ) {
+    return t(ex)
+      .insertInto('memberships')
+      .values({
+        id: membership.id,
+        user_id: membership.userId,
+        organization_id: membership.organizationId,
+        store_id: membership.storeId,
+        role: membership.role,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  },
+
+  async listMembers(ex: Executor, organizationId: string, limit: number, afterId: string | null): Promise<MemberRow[]> {
+    let query = t(ex)
+      .selectFrom('memberships as m')
+      .innerJoin('users as u', 'u.id', 'm.user_id')
+      .select([
+        'm.id',
+        'm.user_id',
+        'u.email',
+        'u.name',
+        'm.role',
+        'm.store_id',
+        'm.created_at',
+        sql<boolean>`u.password_hash IS NULL`.as('invited'),
+      ])
+      .where('m.organization_id', '=', organizationId)
+      .orderBy('m.id')
+      .limit(limit + 1);
+    if (afterId) query = query.where('m.id', '>', afterId);
+    return query.execute();
+  },
+
+  async findMember(ex: Executor, organizationId: string, membershipId: string): Promise<MemberRow | undefined> {
+    return t(ex)
+      .selectFrom('memberships as m')
+      .innerJoin('users as u', 'u.id', 'm.user_id')
+      .select([
+        'm.id',
+        'm.user_id',
+        'u.email',
+        'u.name',
+        'm.role',
+        'm.store_id',
+        'm.created_at',
+        sql<boolean>`u.password_hash IS NULL`.as('invited'),
+      ])
+      .where('m.organization_id', '=', organizationId)
+      .where('m.id', '=', membershipId)
+      .executeTakeFirst();
+  },
+
+  async deleteMembership(ex: Executor, membershipId: string) {
+    await t(ex).deleteFrom('memberships').where('id', '=', membershipId).execute();
+  },
+
+  /** Locks the organization's owner memberships so two removals cannot both pass the last-owner check. */
+  async lockOwners(ex: Executor, organizationId: string) {
+    return t(ex)
+      .selectFrom('memberships')
+      .select(['id'])
+      .where('organization_id', '=', organizationId)
+      .where('role', '=', 'owner')
+      .where('store_id', 'is', null)
+      .forUpdate()
+      .execute();
+  },
+
+  async insertInvitation(
+    ex: Executor,
+    invitation: {
+      id: string;
+      organizationId: string;
+      userId: string;
+      hash: Buffer;
+      invitedBy: string | null;
+      expiresAt: Date;
+    },
+  ) {
+    await t(ex)
+      .insertInto('staff_invitations')
+      .values({
+        id: invitation.id,
+        organization_id: invitation.organizationId,
+        user_id: invitation.userId,
+        token_hash: invitation.hash,
+        invited_by: invitation.invitedBy,
+        expires_at: invitation.expiresAt,
+      })
+      .execute();
+  },
+
+  /** Consumes an invitation exactly once (conditional update), returning whose it was. */
+  async acceptInvitation(ex: Executor, hash: Buffer, now: Date) {
+    return t(ex)
+      .updateTable('staff_invitations')
+      .set({ accepted_at: now })
+      .where('token_hash', '=', hash)
+      .where('accepted_at', 'is', null)
+      .where('expires_at', '>', now)
+      .returning(['user_id', 'organization_id'])
+      .executeTakeFirst();
+  },
+
+  async purgeStaleInvitations(ex: Executor, olderThan: Date) {
+    const result = await t(ex).deleteFrom('staff_invitations').where('expires_at', '<', olderThan).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  },
+
+  // --- API keys ------------------------------------------------------------------------------
+};
