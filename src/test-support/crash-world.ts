@@ -151,10 +151,14 @@ export interface World {
 /**
  * A fresh database with one store, its menu and its owner, made through the modules' public APIs
  * on the test database (what the test factories call; there is no public HTTP route for an
- * organization's first store and menu). Torn down when the test finishes.
+ * organization's first store and menu). Torn down when the test finishes. A fault test passes its
+ * own server (`database`) so it can stop it.
  */
-export async function world(onTestFinished: (fn: () => Promise<void> | void) => void): Promise<World> {
-  const tdb = await createTestDatabase();
+export async function world(
+  onTestFinished: (fn: () => Promise<void> | void) => void,
+  options: { database?: TestDatabase } = {},
+): Promise<World> {
+  const tdb = options.database ?? (await createTestDatabase());
   const owned: ChildProcess[] = [];
   const config = testConfig({ BRIGADE_DATA_DIR: tempDir() });
   const modules = createModules({

@@ -23,7 +23,12 @@ export function createDatabase(url: string, options: Config['database'], applica
     idle_in_transaction_session_timeout: options.statementTimeoutMs * 2,
     application_name: applicationName,
   });
-  // An idle client losing its connection must not crash the process; the pool replaces it.
+  // A connection the server drops (a restart, a failover, `pg_ctl stop -m immediate`) emits
+  // 'error' on its client. pg-pool listens only while the client is idle; a client checked out at
+  // that moment has no listener and the event would kill the process. Every client gets a listener
+  // for its whole life: the query in flight rejects (and maps to 503), the pool discards the
+  // client on release, and later requests connect afresh once the server is back.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   pool.on('error', () => undefined);
   const db = new Kysely<PlatformTables>({ dialect: new PostgresDialect({ pool }) });
   return {

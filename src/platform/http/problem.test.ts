@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
+import { sql } from 'kysely';
 import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inTransaction } from '../db/index.js';
 import { createTestDatabase, type TestDatabase } from '../../test-support/harness.js';
 import { createBareServer } from '../../test-support/server.js';
 import type { App } from './server.js';
@@ -75,6 +77,14 @@ beforeAll(async () => {
       await client.query('ROLLBACK').catch(() => undefined);
       client.release();
     }
+    return {};
+  });
+  app.get('/pg/connection-lost', { config: { access: 'public' } }, async () => {
+    // The server ends this very connection while a transaction holds it (as a restart or a
+    // failover does): the checked-out client emits 'error', which must not reach the process.
+    await inTransaction(db.database.db, async (trx) => {
+      await sql`SELECT pg_terminate_backend(pg_backend_pid())`.execute(trx);
+    });
     return {};
   });
   await app.ready();
@@ -254,5 +264,14 @@ describe('problem details', () => {
     expect(res.headers['retry-after']).toBe('1');
     // The server cancelled pg_sleep(5): the timeout, not the sleep, ended the request.
     expect(Date.now() - started).toBeLessThan(4000);
+  });
+
+  it('when the database drops the connection under a transaction, then 503 DATABASE_UNAVAILABLE and the process lives on', async () => {
+    const res = await app.inject({ method: 'GET', url: '/pg/connection-lost' });
+    problemOf(res, 503, 'DATABASE_UNAVAILABLE');
+    expect(res.headers['retry-after']).toBe('2');
+    // The pool discarded the dead client: the next query gets a fresh connection.
+    const next = await db.database.pool.query<{ one: number }>('SELECT 1 AS one');
+    expect(next.rows[0]?.one).toBe(1);
   });
 });

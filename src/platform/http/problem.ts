@@ -76,6 +76,21 @@ interface PgLikeError {
   message?: string;
 }
 
+// The server is shutting down, starting, out of connections, or the connection is gone: SQLSTATE
+// classes 57P (operator intervention), 53300 and 08 (connection exception), the socket's own
+// errors, and node-postgres's messages for a connection that ended under a query.
+const AWAY_CODES = new Set(['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+const AWAY_MESSAGES = [
+  'Connection terminated',
+  'Client has encountered a connection error and is not queryable',
+  'Client was closed and is not queryable',
+];
+
+function databaseAway(error: PgLikeError): boolean {
+  if (error.code !== undefined && (AWAY_CODES.has(error.code) || error.code.startsWith('08'))) return true;
+  return AWAY_MESSAGES.some((message) => error.message?.startsWith(message));
+}
+
 function fromPostgres(error: PgLikeError): AppError | null {
   switch (error.code) {
     case '23505':
@@ -115,18 +130,6 @@ function fromPostgres(error: PgLikeError): AppError | null {
         undefined,
         { 'retry-after': '1' },
       );
-    case '57P01':
-    case '57P03':
-    case '53300':
-    case 'ECONNREFUSED':
-      return new AppError(
-        503,
-        'DATABASE_UNAVAILABLE',
-        'Service unavailable',
-        'The database is not reachable.',
-        undefined,
-        { 'retry-after': '2' },
-      );
     default:
       if (error.message?.includes('timeout exceeded when trying to connect')) {
         return new AppError(
@@ -136,6 +139,16 @@ function fromPostgres(error: PgLikeError): AppError | null {
           'No database connection was free in time.',
           undefined,
           { 'retry-after': '1' },
+        );
+      }
+      if (databaseAway(error)) {
+        return new AppError(
+          503,
+          'DATABASE_UNAVAILABLE',
+          'Service unavailable',
+          'The database is not reachable.',
+          undefined,
+          { 'retry-after': '2' },
         );
       }
       return null;

@@ -22,6 +22,7 @@ import { AppError, BadRequestError, UnprocessableError } from '../errors.js';
 import { documented, HEADER, KEY, type IdempotencyMode } from './documentation.js';
 import { callerOf, concretePath, requestFingerprint, type Scope } from './fingerprint.js';
 import { claim, complete, recordRecoveryPoint, release, type KeyTimes, type RecoveryPoint } from './keys.js';
+import { createLateWrites } from './late-writes.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -125,6 +126,9 @@ export function registerIdempotency(app: FastifyInstance, options: IdempotencyOp
     registers: [options.metrics],
   });
 
+  const late = createLateWrites({ logger: app.log, giveUpAfterMs: options.claimTimeoutSeconds * 1000 });
+  app.addHook('onClose', async () => late.close());
+
   app.decorateRequest('idempotency', null);
 
   app.addHook('onRoute', (route) => {
@@ -214,21 +218,25 @@ export function registerIdempotency(app: FastifyInstance, options: IdempotencyOp
     held.delete(request);
     const { scope, token } = claimHeld;
     crash('idempotency.before-store');
+    const body = bodyBytes(payload);
+    const headers = storedHeaders(reply);
+    const record =
+      body === null || isTransient(reply.statusCode, headers, body)
+        ? () => release(db, scope, token)
+        : async () => {
+            if (!(await complete(db, scope, token, options, { status: reply.statusCode, headers, body })))
+              request.log.warn(
+                { idempotency_key: scope.key },
+                'idempotency claim was taken over before the response was stored',
+              );
+          };
     try {
-      const body = bodyBytes(payload);
-      const headers = storedHeaders(reply);
-      if (body === null || isTransient(reply.statusCode, headers, body)) {
-        await release(db, scope, token);
-      } else if (!(await complete(db, scope, token, options, { status: reply.statusCode, headers, body }))) {
-        request.log.warn(
-          { idempotency_key: scope.key },
-          'idempotency claim was taken over before the response was stored',
-        );
-      }
+      await record();
     } catch (error) {
-      // The outcome stands and the client gets it; the key stays claimed until the claim times
-      // out, after which a retry runs again (or resumes from its recovery point).
-      request.log.error({ err: error, idempotency_key: scope.key }, 'could not record the idempotent response');
+      // The outcome stands and the client gets it. The database is likely away: the write is
+      // tried again in the background, so the key is free (or replayable) soon after it returns.
+      request.log.error({ err: error, idempotency_key: scope.key }, 'could not record the idempotent response yet');
+      late.add(scope, record);
     }
     return payload;
   });
