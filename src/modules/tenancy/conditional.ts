@@ -4,6 +4,7 @@
 // after closing time. If-Match compares versions only: the clock moving on is no lost update.
 import { createHash } from 'node:crypto';
 import { entityTags } from '../../platform/http/conditional.js';
+import { PreconditionFailedError } from '../../platform/http/errors.js';
 
 export function etagOf(version: number, body?: unknown): string {
   if (body === undefined) return `"${version}"`;
@@ -23,4 +24,11 @@ export function ifMatchVersions(header: string | undefined): number[] | null {
     .map((tag) => /^(\d{1,9})(-[A-Za-z0-9_-]+)?$/.exec(tag.value)?.[1])
     .filter((version): version is string => version !== undefined)
     .map(Number);
+}
+
+/** The version an If-Match header lets a write proceed from (null: unconditional), or 412. */
+export function expectedVersion(ifMatch: number[] | null, current: number): number | null {
+  if (ifMatch === null) return null;
+  if (!ifMatch.includes(current)) throw new PreconditionFailedError();
+  return current;
 }
