@@ -86,6 +86,17 @@ export function createModules(deps: ModuleDeps) {
   events.bus.subscribe('tenancy.store.updated', 'catalog.refresh-store-menu', async (event) => {
     await catalog.invalidate({ organizationId: event.data.organization_id, storeIds: [event.data.store_id] });
   });
+  // A person who orders becomes a customer of the brand (staff find them in the customer search).
+  // From the order's event rather than inside placement: every order of one customer would
+  // otherwise update one row in its transaction and queue behind the others (issue 21 #4).
+  events.bus.subscribe('ordering.order.placed', 'identity.record-customer', async (event, { trx }) => {
+    if (event.data.customer_id === null) return;
+    await identity.api.recordCustomer(trx, {
+      organizationId: event.data.organization_id,
+      userId: event.data.customer_id,
+      at: new Date(event.time),
+    });
+  });
   // Ordering takes payments through a port; payments records back into ordering. Payments is
   // built second, so ordering reads it through a function bound once both exist.
   let payments: PaymentsModule | null = null;
@@ -95,7 +106,6 @@ export function createModules(deps: ModuleDeps) {
     tenancy,
     catalog,
     inventory,
-    identity,
     logger: deps.logger,
     clock: deps.clock,
     live: deps.live,

@@ -75,10 +75,17 @@ export function serverEnv(
   };
 }
 
-/** Starts `brigade start` and waits until /health/ready answers 200 (failing early if it dies). */
-export async function startServer(env: Record<string, string>, owned: ChildProcess[]): Promise<Run> {
+/**
+ * Starts `brigade start` and waits until /health/ready answers 200 (failing early if it dies), or
+ * only /health/live when the test has taken a dependency away on purpose.
+ */
+export async function startServer(
+  env: Record<string, string>,
+  owned: ChildProcess[],
+  until: 'ready' | 'live' = 'ready',
+): Promise<Run> {
   const run = brigade(['start'], env, owned);
-  const url = `http://127.0.0.1:${env.PORT}/health/ready`;
+  const url = `http://127.0.0.1:${env.PORT}/health/${until}`;
   await waitFor(
     `${url} to answer 200`,
     async () => {
@@ -102,6 +109,7 @@ export interface Answer {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked by the assertions that read them
   body: any;
   text: string;
+  headers: Record<string, string>;
 }
 
 /** One real HTTP call. */
@@ -127,7 +135,7 @@ export async function call(
   } catch {
     body = null;
   }
-  return { status: res.status, body, text };
+  return { status: res.status, body, text, headers: Object.fromEntries(res.headers) };
 }
 
 export async function login(base: string, email: string): Promise<string> {

@@ -1,7 +1,7 @@
 // Helpers shared by the event tests (not a test file itself): bounded waiting, a table that
 // records subscriber effects, and appending many events quickly.
 import { sql } from 'kysely';
-import { inTransaction, type Db } from '../platform/db/index.js';
+import { inTransaction, onAnotherConnection, type Db } from '../platform/db/index.js';
 import { createEventAppender } from '../platform/events/index.js';
 
 /** Test events: one type per verb, payload carries the event's position within its aggregate. */
@@ -86,19 +86,24 @@ export async function appendBurst(
 
 /** Backends of this database with this application_name (a relay's claim or listener connection). */
 export async function backendsNamed(db: Db, applicationName: string): Promise<number[]> {
-  const { rows } = await sql<{ pid: number }>`
+  // Tests ask this from inside a subscriber's transaction: another client's look, on purpose.
+  const { rows } = await onAnotherConnection(() =>
+    sql<{ pid: number }>`
     SELECT pid FROM pg_stat_activity WHERE application_name = ${applicationName} AND datname = current_database()`.execute(
-    db,
+      db,
+    ),
   );
   return rows.map((row) => row.pid);
 }
 
 /** Terminates the backends whose application_name is `name` (a relay's claim or listener). */
 export async function terminateBackends(db: Db, applicationName: string): Promise<number> {
-  const { rows } = await sql<{ n: number }>`
+  const { rows } = await onAnotherConnection(() =>
+    sql<{ n: number }>`
     SELECT count(*)::int AS n FROM (
       SELECT pg_terminate_backend(pid) FROM pg_stat_activity
       WHERE application_name = ${applicationName} AND datname = current_database() AND pid <> pg_backend_pid()
-    ) terminated`.execute(db);
+    ) terminated`.execute(db),
+  );
   return rows[0]!.n;
 }

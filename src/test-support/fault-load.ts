@@ -13,6 +13,7 @@ export interface Attempt {
   /** HTTP status, or 0 when the connection failed (the server is down or dropped it). */
   status: number;
   code?: string;
+  retryAfter?: string;
 }
 
 export interface Acknowledged {
@@ -59,7 +60,13 @@ export function startFaultLoad(w: World, tokens: string[], pauseMs = 100): Fault
         body: { channel: 'pickup', lines: [margheritaLine(w.shop.ids)], payment: { method: 'online' } },
       }).catch(() => null);
       const status = answer?.status ?? 0;
-      load.attempts.push({ at: started, ms: Date.now() - started, status, code: answer?.body?.code });
+      load.attempts.push({
+        at: started,
+        ms: Date.now() - started,
+        status,
+        code: answer?.body?.code,
+        retryAfter: answer?.headers['retry-after'],
+      });
       if (answer && (status === 200 || status === 201)) {
         load.acknowledged.push({ key, orderId: answer.body.id, status: answer.body.status });
         return;

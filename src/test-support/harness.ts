@@ -48,7 +48,7 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   const url = databaseUrl(adminUrl, name);
   const database = createDatabase(
     url,
-    { poolMax: 20, statementTimeoutMs: 10_000, connectTimeoutMs: 10_000 },
+    { poolMax: 20, statementTimeoutMs: 10_000, connectTimeoutMs: 10_000, strictConnections: true },
     'brigade-test',
   );
   return {

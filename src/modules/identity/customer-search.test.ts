@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test-support/harness.js';
-import { bearer, createUser, customer, staffOf, type TestUser } from '../../test-support/identity-factories.js';
+import { bearer, createUser, customer, signIn, staffOf, type TestUser } from '../../test-support/identity-factories.js';
+import { margheritaLine, orderingStore, placeOrder } from '../../test-support/ordering-factories.js';
 import { createStore, organizationWithStore, type TestOrganization } from '../../test-support/tenancy-factories.js';
+import { waitFor } from '../../test-support/wait.js';
 
 interface Hit {
   id: string;
@@ -129,5 +131,21 @@ describe('staff customer search', () => {
     const second = await createStore(t, { organizationId: org.id });
     const staff = await staffOf(t, { organizationId: org.id, storeId: second.id, role: 'staff' });
     expect((await searchAs(staff.token, 'margaret')).statusCode).toBe(200);
+  });
+
+  it('when a person places their first order at a store, then the relay makes them a customer of that brand and its staff find them', async () => {
+    await t.startWorker();
+    const shop = await orderingStore(t);
+    const guest = await createUser(t, { name: 'Philippa Firstorder' });
+    const token = await signIn(t, guest);
+    expect(names(await searchAs(shop.ownerToken, 'philippa', shop.organization.id))).toEqual([]);
+    const placed = await placeOrder(t, token, shop.store.id, { channel: 'pickup', lines: [margheritaLine(shop.ids)] });
+    expect(placed.statusCode, placed.body).toBe(201);
+    await waitFor('the customer to be recorded', async () => {
+      const found = names(await searchAs(shop.ownerToken, 'philippa', shop.organization.id));
+      return found.length > 0 ? found : undefined;
+    }).then((found) => expect(found).toEqual(['Philippa Firstorder']));
+    // Another brand's staff still do not see them.
+    expect(names(await searchAs(org.owner.token, 'philippa'))).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@
 //
 // Who counts as a customer of an organization (privacy rule): only people linked to it in
 // organization_customers — recorded when they deal with the brand (their first order at one of
-// its stores; the ordering module calls `recordCustomer`). Never the platform's whole user base,
+// its stores; recorded from each order placed, see modules.ts). Never the platform's whole user base,
 // not even by exact email or phone: that would let any brand's staff learn whether someone has a
 // Brigade account, which the auth routes carefully never reveal. Until orders exist the relation
 // is filled only through `recordCustomer` (seed, tests), so the search finds no one by default.

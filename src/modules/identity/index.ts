@@ -78,7 +78,7 @@ export function createIdentityModule(deps: IdentityDeps) {
       startSession: sessions.startSession,
       grantRole: staff.grantRole,
       deleteUsersByEmail: identityRepo.deleteUsersByEmail,
-      /** Makes a person a customer of an organization (ordering calls it on a first order). */
+      /** Makes a person a customer of an organization (from each order placed, wired in modules.ts). */
       recordCustomer: customers.recordCustomer,
     },
   };

@@ -35,6 +35,8 @@ export const TRANSITION_EVENTS = {
 export type OrderingEvents = {
   'ordering.order.placed': OrderFacts & {
     status: OrderStatus;
+    /** The signed-in customer who placed it; null for an order staff placed. */
+    customer_id: string | null;
     total: number;
     currency: string;
     promised_at: string;

@@ -8,7 +8,6 @@ import type { EventAppender } from '../../platform/events/index.js';
 import type { ModuleSurface } from '../../platform/http/module.js';
 import { createLocalFanout, type LiveFanout } from '../../platform/live/index.js';
 import type { ResolvedMenu, Channel as CatalogChannel } from '../catalog/index.js';
-import type { IdentityApi } from '../identity/index.js';
 import type { TenancyApi } from '../tenancy/index.js';
 import type { OrderingEvents } from './events.js';
 import { appendHistory, numberNewOrder } from './history.js';
@@ -56,7 +55,6 @@ export interface OrderingDeps {
     invalidate(change: { organizationId: string; storeIds: string[] | null }): Promise<void>;
   };
   inventory: { api: StockKeeper };
-  identity: { api: Pick<IdentityApi, 'recordCustomer'> };
   /**
    * Cross-node fan-out for the live streams (kitchen feed, order events, GraphQL subscription).
    * Without it the streams hear only this process's changes (plus their backstop poll).
@@ -96,7 +94,6 @@ export function createOrderingModule(deps: OrderingDeps) {
     tenancy: deps.tenancy,
     menu: deps.catalog,
     stock: deps.inventory.api,
-    identity: deps.identity,
     payments: deps.payments ?? (() => null),
     changed,
   });

@@ -108,7 +108,7 @@ export function createPaymentMirror(deps: PaymentMirrorDeps) {
           aggregate: orderAggregate(row.id),
           data: facts,
         });
-        if (updated.status === 'placed' && (await deps.settings.settingsOf(row.store_id)).autoAccept) {
+        if (updated.status === 'placed' && (await deps.settings.settingsOf(row.store_id, trx)).autoAccept) {
           const accepted = await deps.transitions.applyIn(
             trx,
             updated,

@@ -1,10 +1,11 @@
 // What placing an order needs from the rest of the house, one port per question it asks: where
 // (the store), what (the menu), how many are left (stock), when and how much the kitchen can take
-// (the kitchen), who pays (payment) and who ordered (customers). service.ts binds them.
+// (the kitchen) and who pays (payment). service.ts binds them. Who ordered becomes the brand's
+// customer from the order's event (modules.ts), not in this transaction: one customer's orders
+// would otherwise all queue on one row.
 import type { Db } from '../../platform/db/index.js';
 import type { EventAppender } from '../../platform/events/index.js';
 import type { Channel as CatalogChannel, ResolvedMenu } from '../catalog/index.js';
-import type { IdentityApi } from '../identity/index.js';
 import type { TenancyApi } from '../tenancy/index.js';
 import type { OrderingEvents } from './events.js';
 import type { Kitchen } from './kitchen.js';
@@ -32,9 +33,6 @@ export interface PaymentPort {
   cancelUnpayable(orderId: string): Promise<void>;
 }
 
-/** The brand's customers (identity): a person who orders becomes one, inside the order's transaction. */
-export type CustomersPort = Pick<IdentityApi, 'recordCustomer'>;
-
 export interface PlacementDeps {
   db: Db;
   clock: () => Date;
@@ -43,7 +41,6 @@ export interface PlacementDeps {
   stock: StockPort;
   kitchen: KitchenPort;
   payment: PaymentPort;
-  customers: CustomersPort;
   /** The outbox: the order's events are appended in its transaction. */
   events: EventAppender<OrderingEvents>;
   /** After commit: the store's orders changed (live feeds, sold-out menus). */

@@ -176,7 +176,6 @@ describe('the placement transaction', () => {
       tenancy: t.modules.tenancy,
       menu: t.modules.catalog,
       stock: t.modules.inventory.api,
-      identity: t.modules.identity,
       payments: () => null,
       changed: async () => undefined,
     });

@@ -6,7 +6,6 @@
 import type { Principal } from '../../platform/auth/principal.js';
 import type { Db, Tx } from '../../platform/db/index.js';
 import type { EventAppender } from '../../platform/events/index.js';
-import type { IdentityApi } from '../identity/index.js';
 import type { TenancyApi } from '../tenancy/index.js';
 import type { OrderBody } from './basket-schema.js';
 import type { OrderingEvents } from './events.js';
@@ -32,7 +31,6 @@ export interface OrderingServiceDeps {
   tenancy: { api: Pick<TenancyApi, 'findStore' | 'openIntervals' | 'findTableByQrToken'> };
   menu: MenuPort;
   stock: StockKeeper;
-  identity: { api: Pick<IdentityApi, 'recordCustomer'> };
   /** Who takes the money (bound late: payments is built after ordering); null: cash only. */
   payments: () => PaymentsPort | null;
   /** After commit: the store's orders changed (live feeds, and the menu when stock moved). */
@@ -55,7 +53,6 @@ export function createOrderingService(deps: OrderingServiceDeps) {
     menu: deps.menu,
     stock: deps.stock,
     kitchen,
-    customers: deps.identity.api,
     payment: {
       taker: deps.payments,
       cancelUnpayable: async (orderId) => {

@@ -1,5 +1,5 @@
 // The placement transaction, and nothing else: ONE short transaction takes the order's stock,
-// records its customer, takes kitchen capacity, numbers the order, writes order + lines + price
+// takes kitchen capacity, numbers the order, writes order + lines + price
 // snapshot + history, creates its payment and appends the outbox events — no network call inside
 // it, so a crash anywhere leaves either all of it or none of it. The store-wide rows (the slot,
 // then the counter) are taken last, so they are held for as few statements as possible: every
@@ -34,7 +34,7 @@ export interface OrderToWrite {
   idempotency: IdempotencyClaim | null;
 }
 
-type WriteDeps = Pick<PlacementDeps, 'clock' | 'stock' | 'kitchen' | 'payment' | 'customers' | 'events'>;
+type WriteDeps = Pick<PlacementDeps, 'clock' | 'stock' | 'kitchen' | 'payment' | 'events'>;
 
 /**
  * Writes a checked draft as a new order inside `trx`. A twin that committed since the caller
@@ -81,12 +81,6 @@ export async function writeOrderIn(
   }
 
   const now = deps.clock();
-  if (principal.kind === 'user')
-    await deps.customers.recordCustomer(trx, {
-      organizationId: store.organization_id,
-      userId: principal.userId,
-      at: now,
-    });
   const { pool, capacity } = poolOf(settings, body.channel);
   const slot = await deps.kitchen.takeSlotIn(trx, {
     storeId: store.id,
@@ -202,6 +196,7 @@ export async function writeOrderIn(
     data: {
       ...facts,
       status: 'placed',
+      customer_id: row.customer_id,
       total: pricing.total,
       currency: store.currency,
       promised_at: row.promised_at.toISOString(),

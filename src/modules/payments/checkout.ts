@@ -126,7 +126,7 @@ export function createCheckout(deps: CheckoutDeps) {
 
     async createIn(trx: Tx, order: PaymentOpening) {
       const now = deps.clock();
-      const provider = order.method === 'cash' ? 'cash' : (await deps.settings.effective(order.store_id)).provider;
+      const provider = order.method === 'cash' ? 'cash' : (await deps.settings.effective(order.store_id, trx)).provider;
       // assertCanTake ran before the transaction; a settings change since is a conflict, not a cash order.
       if (provider === null)
         throw new ConflictError(

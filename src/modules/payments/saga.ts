@@ -225,7 +225,7 @@ export function createSaga(deps: SagaDeps) {
     };
     // Cash is only ever taken when the order is handed over.
     bus.subscribe('ordering.order.accepted', 'payments.capture-on-acceptance', async (event, { trx }) => {
-      if ((await deps.settings.effective(event.data.store_id)).captureOn === 'acceptance')
+      if ((await deps.settings.effective(event.data.store_id, trx)).captureOn === 'acceptance')
         await captureFor(event.data.order_id, trx, { cash: false });
     });
     for (const [type, name] of [

@@ -7,7 +7,7 @@ import { NotFoundError, PreconditionFailedError, UnprocessableError } from '../.
 import type { TenancyApi } from '../tenancy/index.js';
 import { assertPaymentsRule, RULES } from './access.js';
 import type { ProviderRegistry } from './providers/registry.js';
-import { paymentsRepo as repo, type OnlineProvider } from './repo.js';
+import { paymentsRepo as repo, type Executor, type OnlineProvider } from './repo.js';
 import type { StorePaymentSettings, StorePaymentSettingsBody } from './schema.js';
 
 export interface EffectiveSettings {
@@ -26,8 +26,13 @@ export interface PaymentSettingsDeps {
 export const settingsEtag = (settings: { version: number }) => `"${settings.version}"`;
 
 export function createPaymentSettings(deps: PaymentSettingsDeps) {
-  async function effective(storeId: string): Promise<EffectiveSettings> {
-    const row = await repo.storeSettings(deps.db, storeId);
+  /**
+   * `ex`: the caller's transaction when it holds one. Reading on the pool from inside a
+   * transaction asks for a second connection while holding the first: with the pool exhausted,
+   * every such transaction waits for the others until the connect timeout.
+   */
+  async function effective(storeId: string, ex: Executor = deps.db): Promise<EffectiveSettings> {
+    const row = await repo.storeSettings(ex, storeId);
     if (!row)
       return { provider: deps.providers.sandboxEnabled ? 'sandbox' : null, captureOn: 'completion', version: 0 };
     // A store set to the sandbox where it does not run (production) takes no online payments.

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { Config } from '../../config/index.js';
+import { guardedPool } from './one-connection.js';
 import type { PlatformTables } from './tables.js';
 
 // int8 (bigint) and numeric come back as strings by default; counts we read are small.
@@ -14,7 +15,11 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function createDatabase(url: string, options: Config['database'], applicationName = 'brigade'): Database {
+export function createDatabase(
+  url: string,
+  options: Config['database'] & { strictConnections?: boolean },
+  applicationName = 'brigade',
+): Database {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolMax,
@@ -30,7 +35,9 @@ export function createDatabase(url: string, options: Config['database'], applica
   // client on release, and later requests connect afresh once the server is back.
   pool.on('connect', (client) => client.on('error', () => undefined));
   pool.on('error', () => undefined);
-  const db = new Kysely<PlatformTables>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<PlatformTables>({
+    dialect: new PostgresDialect({ pool: guardedPool(pool, options.strictConnections ?? false) }),
+  });
   return {
     db,
     pool,

@@ -2,6 +2,7 @@
 // are retried a few times with jitter (the work must be a pure function of the database
 // state, which every service transaction is); after that the error maps to 409.
 import type { IsolationLevel, Transaction } from 'kysely';
+import { runAsTransactionWork } from './one-connection.js';
 import type { Db } from './pool.js';
 import type { PlatformTables } from './tables.js';
 
@@ -18,7 +19,7 @@ export async function inTransaction<T>(
   for (let attempt = 1; ; attempt++) {
     try {
       const builder = options.isolation ? db.transaction().setIsolationLevel(options.isolation) : db.transaction();
-      return await builder.execute(work);
+      return await builder.execute((trx) => runAsTransactionWork(() => work(trx)));
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (attempt >= attempts || code === undefined || !RETRYABLE.has(code)) throw error;

@@ -5,7 +5,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerAccessControl } from '../../auth/access.js';
-import { inTransaction } from '../../db/index.js';
+import { inTransaction, onAnotherConnection } from '../../db/index.js';
 import { createTestApp, testConfig, type TestApp } from '../../../test-support/harness.js';
 import { bearer, createUser, customer, signIn } from '../../../test-support/identity-factories.js';
 import { createOrganization, organizationWithStore } from '../../../test-support/tenancy-factories.js';
@@ -444,9 +444,12 @@ describe('idempotency mechanics', () => {
         const id = randomUUID();
         await inTransaction(t.db.database.db, async (trx) => {
           await sql`INSERT INTO widgets (id) VALUES (${id})`.execute(trx);
+          // Another request takes the claim over meanwhile: a second client, on its own connection.
           if (aroundCommit === 'taken-over-before')
-            await sql`UPDATE idempotency_keys SET claim_token = gen_random_uuid() WHERE key = ${claim.key}`.execute(
-              t.db.database.db,
+            await onAnotherConnection(() =>
+              sql`UPDATE idempotency_keys SET claim_token = gen_random_uuid() WHERE key = ${claim.key}`.execute(
+                t.db.database.db,
+              ),
             );
           await claim.commitIn(trx, { widget_id: id });
         });
