@@ -12,6 +12,7 @@ import { memoryDriver } from 'bentocache/drivers/memory';
 import { redisBusDriver, redisDriver } from 'bentocache/drivers/redis';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { createRedisGuard, type RedisGuard } from '../../platform/resilience/redis-guard.js';
 
 export interface MenuSnapshot {
   /** The response body, serialized once. */
@@ -29,6 +30,21 @@ export interface MenuCacheOptions {
   maxTtlMs?: number;
   /** L1 capacity in entries. */
   maxItems?: number;
+  /** How long one Redis call may take before the cache carries on without it (REDIS_TIMEOUT_MS). */
+  redisTimeoutMs?: number;
+}
+
+/** The L2 operations bentocache awaits on a request's path, each under the guard. */
+const L2_CALLS = ['get', 'pull', 'set', 'clear', 'delete', 'deleteMany'] as const;
+
+function guardCalls<T extends object>(target: T, names: readonly string[], guard: RedisGuard): void {
+  const calls = target as Record<string, unknown>;
+  for (const name of names) {
+    const original = calls[name];
+    if (typeof original !== 'function') continue;
+    calls[name] = (...args: unknown[]) =>
+      guard.run(() => (original as (...a: unknown[]) => Promise<unknown>).apply(target, args));
+  }
 }
 
 const EXPLICIT_TTL_MS = 30_000;
@@ -55,6 +71,10 @@ export function createMenuCache(options: MenuCacheOptions) {
     },
   });
   if (options.redis) {
+    // A Redis that is away or slow costs a request at most the guard's timeout once, then nothing
+    // while the breaker is open: L2 errors are misses (suppressL2Errors), the bus's failed
+    // notifications wait in its retry queue, and this node's L1 and the database serve meanwhile.
+    const guard = createRedisGuard({ logger: options.logger, timeoutMs: options.redisTimeoutMs ?? 50 });
     // L2 shares the process's connection; bentocache's disconnect() would close it, so that is a no-op
     // here (the process closes its own connection). The bus duplicates the connection for pub/sub.
     const l2 = redisDriver({ connection: options.redis });
@@ -63,6 +83,7 @@ export function createMenuCache(options: MenuCacheOptions) {
       factory: (config: unknown) => {
         const driver = l2.factory(config);
         driver.disconnect = async () => undefined;
+        guardCalls(driver, L2_CALLS, guard);
         return driver;
       },
     });
@@ -73,6 +94,7 @@ export function createMenuCache(options: MenuCacheOptions) {
       options: bus.options,
       factory: (config: unknown) => {
         const transport = bus.factory(config);
+        guardCalls(transport, ['publish'], guard);
         const subscribe = transport.subscribe.bind(transport);
         const tracked: typeof transport.subscribe = (channel, handler) => {
           const done = subscribe(channel, handler).catch((error: unknown) => {

@@ -47,6 +47,16 @@ function redisNode(prefix: string, connectionName = unique('live')): LiveFanout 
   return fanout;
 }
 
+/** A node configured with Redis whose Redis is not there (nothing listens on that port). */
+function nodeWithRedisAway(connectionName = unique('live')): LiveFanout {
+  const redis = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: 1, lazyConnect: true });
+  redis.on('error', () => undefined);
+  redisClients.push(redis);
+  const fanout = createLiveFanout({ pool: tdb.database.pool, redis, logger: silent, connectionName });
+  opened.push(fanout);
+  return fanout;
+}
+
 /** Records what a topic's listener hears. */
 function hear(fanout: LiveFanout, topic: string) {
   const heard: string[] = [];
@@ -199,5 +209,20 @@ describe('connections', () => {
     await fanout.publish('t', 'm');
     expect(heard).toEqual([]);
     await waitFor('the local message', () => heard.length === 1);
+  });
+});
+
+describe('Redis configured but away', () => {
+  it('when Redis does not answer, then a message goes through PostgreSQL at once and every node hears it, in order', async () => {
+    const [a, b] = [nodeWithRedisAway(), nodeWithRedisAway()];
+    const topic = unique('store');
+    const onB = hear(b, topic);
+    await onB.subscription.ready;
+    const started = Date.now();
+    for (const message of ['one', 'two', 'three']) await a.publish(topic, message);
+    // The first publish waits the guard's timeout once; the breaker then sends the rest at once.
+    expect(Date.now() - started).toBeLessThan(1_000);
+    await waitFor('b to hear all three', () => onB.heard.length === 3);
+    expect(onB.heard).toEqual(['one', 'two', 'three']);
   });
 });

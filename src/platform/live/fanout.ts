@@ -1,6 +1,8 @@
 // Cross-node fan-out of short "something changed, look" messages: what any api node publishes on
 // a topic, the listeners of that topic on every node hear. Redis pub/sub when Redis is configured,
-// PostgreSQL LISTEN/NOTIFY otherwise (no extra infrastructure).
+// PostgreSQL LISTEN/NOTIFY otherwise (no extra infrastructure). With Redis, nodes listen on both
+// and publish on Redis under a tight timeout and a breaker: while Redis is away or slow, messages
+// go through PostgreSQL instead, and every node still hears them.
 //
 // - A node's own listeners hear its messages through the same round trip as everyone else's, so
 //   one node behaves exactly like many and tests on one node prove the cluster path.
@@ -11,7 +13,9 @@
 import type { Redis } from 'ioredis';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { redisTransport, redisWithFallback } from './redis-transport.js';
 import { LIVE_CHANNEL, listenStatement, NOTIFY_STATEMENT } from './repo.js';
+import { reason, type Deliver, type Transport } from './transport.js';
 
 export type LiveListener = (message: string) => void;
 
@@ -45,6 +49,8 @@ export interface LiveFanoutOptions {
   pgChannel?: string;
   /** Names the fan-out's own connection: application_name in PostgreSQL, CLIENT SETNAME in Redis. */
   connectionName?: string;
+  /** How long a Redis PUBLISH may take before the message goes through PostgreSQL instead. */
+  redisTimeoutMs?: number;
 }
 
 /**
@@ -52,20 +58,6 @@ export interface LiveFanoutOptions {
  * works on one transport works on the other.
  */
 export const MAX_LIVE_MESSAGE_BYTES = 7900;
-
-/** What a transport does; the topic bookkeeping around it is shared. */
-interface Transport {
-  /** Start hearing `topic` (idempotent); settles like LiveSubscription.ready. */
-  listen(topic: string): Promise<void>;
-  /** Stop hearing `topic`: no local listener is left. */
-  unlisten(topic: string): void;
-  publish(topic: string, message: string): Promise<void>;
-  close(): Promise<void>;
-}
-
-type Deliver = (topic: string, message: string) => void;
-
-const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 function checkTopic(topic: string): void {
   // A tab separates topic from message on the PostgreSQL channel.
@@ -130,66 +122,6 @@ function withTopics(transport: (deliver: Deliver) => Transport, logger: Logger):
       topics.clear();
       await impl.close();
     },
-  };
-}
-
-/** Redis pub/sub: PUBLISH on the shared client, SUBSCRIBE (only to topics listened to here) on a duplicate. */
-function redisTransport(redis: Redis, options: { prefix: string; connectionName: string; logger: Logger }) {
-  const { prefix, logger } = options;
-  return (deliver: Deliver): Transport => {
-    let subscriber: Redis | null = null;
-    const listening = new Set<string>();
-
-    function connection(): Redis {
-      if (subscriber) return subscriber;
-      // Our own resubscription on every (re)connect, rather than ioredis's: a SUBSCRIBE that
-      // failed while Redis was away is not in ioredis's list, but it is in ours.
-      const client = redis.duplicate({
-        connectionName: options.connectionName,
-        autoResubscribe: false,
-        lazyConnect: false,
-      });
-      client.on('error', (error: Error) =>
-        logger.warn({ reason: error.message }, 'live fan-out: redis subscriber connection error'),
-      );
-      client.on('ready', () => {
-        if (listening.size > 0)
-          client.subscribe(...[...listening].map((topic) => prefix + topic)).catch(() => undefined);
-      });
-      client.on('message', (channel: string, message: string) => {
-        if (channel.startsWith(prefix)) deliver(channel.slice(prefix.length), message);
-      });
-      subscriber = client;
-      return client;
-    }
-
-    return {
-      async listen(topic) {
-        listening.add(topic);
-        await connection()
-          .subscribe(prefix + topic)
-          .catch((error: unknown) =>
-            logger.warn(
-              { reason: reason(error), topic },
-              'live fan-out: redis SUBSCRIBE failed; retried when the connection is back',
-            ),
-          );
-      },
-      unlisten(topic) {
-        listening.delete(topic);
-        subscriber?.unsubscribe(prefix + topic).catch(() => undefined);
-      },
-      async publish(topic, message) {
-        await redis.publish(prefix + topic, message);
-      },
-      async close() {
-        listening.clear();
-        const client = subscriber;
-        subscriber = null;
-        // disconnect, not quit: a quit waits for a connection that may never come back.
-        client?.disconnect();
-      },
-    };
   };
 }
 
@@ -278,16 +210,20 @@ function postgresTransport(pool: pg.Pool, options: { channel: string; connection
 export function createLiveFanout(options: LiveFanoutOptions): LiveFanout {
   const logger = options.logger;
   const connectionName = options.connectionName ?? 'brigade-live';
-  if (options.redis) {
-    return withTopics(
-      redisTransport(options.redis, { prefix: options.redisPrefix ?? 'brigade:live:', connectionName, logger }),
-      logger,
-    );
-  }
-  return withTopics(
-    postgresTransport(options.pool, { channel: options.pgChannel ?? LIVE_CHANNEL, connectionName, logger }),
+  const postgres = postgresTransport(options.pool, {
+    channel: options.pgChannel ?? LIVE_CHANNEL,
+    connectionName,
     logger,
-  );
+  });
+  if (options.redis) {
+    const redis = redisTransport(options.redis, {
+      prefix: options.redisPrefix ?? 'brigade:live:',
+      connectionName,
+      logger,
+    });
+    return withTopics(redisWithFallback(redis, postgres, { logger, timeoutMs: options.redisTimeoutMs ?? 50 }), logger);
+  }
+  return withTopics(postgres, logger);
 }
 
 /**
