@@ -219,7 +219,7 @@ const insertLines = `INSERT INTO order_lines (${lineColumns.join(', ')}) VALUES 
 // Kysely, no validation, no menu, no pricing, no idempotency record. Same statements as
 // Brigade's for the contended rows (kitchen slot, store counter), the same rows for orders,
 // order_lines, order_events, the payment, the outbox (with its per-aggregate lock and relay
-// wake-up) and the organization's customer record.
+// wake-up).
 bare.post('/orders/:storeId', async (request, reply) => {
   const { storeId } = request.params as { storeId: string };
   const key = request.headers['idempotency-key'];
@@ -230,12 +230,8 @@ bare.post('/orders/:storeId', async (request, reply) => {
   const client = await database.pool.connect();
   try {
     await client.query('BEGIN');
-    // In Brigade's order: the customer's row first, then the store-wide rows (slot, counter).
-    await client.query(
-      `INSERT INTO organization_customers (organization_id, user_id, first_seen_at, last_seen_at) VALUES ($1, $2, $3, $3)
-       ON CONFLICT (organization_id, user_id) DO UPDATE SET last_seen_at = GREATEST(organization_customers.last_seen_at, EXCLUDED.last_seen_at)`,
-      [bench.organizationId, customerId, now],
-    );
+    // In Brigade's order: the store-wide rows (slot, counter) last. The customer's row is not in
+    // the transaction any more (recorded from the order's event, ADR 0020).
     const slot = await client.query(
       `INSERT INTO kitchen_slots AS k (store_id, pool, starts_at, orders_taken, items_taken) VALUES ($1, $2, $3, 1, $4)
        ON CONFLICT (store_id, pool, starts_at) DO UPDATE SET orders_taken = k.orders_taken + 1, items_taken = k.items_taken + excluded.items_taken

@@ -91,3 +91,21 @@ export function startFaultLoad(w: World, tokens: string[], pauseMs = 100): Fault
     },
   };
 }
+
+/**
+ * Nothing lost, nothing doubled, nothing cancelled behind a 2xx: every acknowledged key has exactly
+ * its one live order, and every live order of the store was acknowledged to its client. (An order
+ * cancelled as unpayable at placement freed its key for the retry, issue 21 #2, and is not live.)
+ */
+export async function expectOneOrderPerAcknowledgedKey(w: World, load: FaultLoad): Promise<void> {
+  expect(load.unexpected).toEqual([]);
+  for (const ack of load.acknowledged) expect(ack.status).not.toBe('cancelled');
+  const { rows } = await w.tdb.database.pool.query<{ id: string; idempotency_key: string; reason: string | null }>(
+    'SELECT id, idempotency_key, status_reason AS reason FROM orders WHERE store_id = $1',
+    [w.shop.storeId],
+  );
+  const live = rows.filter((row) => row.reason !== 'payment_unavailable');
+  const byKey = new Map(live.map((row) => [row.idempotency_key, row.id]));
+  expect(live).toHaveLength(byKey.size);
+  expect(new Map(load.acknowledged.map((ack) => [ack.key, ack.orderId])), JSON.stringify(rows)).toEqual(byKey);
+}
