@@ -3,6 +3,22 @@ import { sql } from 'kysely';
 import type { StaffRole } from '../../platform/auth/principal.js';
 import { t, type Executor, type MemberRow } from './tables.js';
 
+/** A member as staff screens show them: the membership with its person (invited: no password yet). */
+const members = (ex: Executor) =>
+  t(ex)
+    .selectFrom('memberships as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .select([
+      'm.id',
+      'm.user_id',
+      'u.email',
+      'u.name',
+      'm.role',
+      'm.store_id',
+      'm.created_at',
+      sql<boolean>`u.password_hash IS NULL`.as('invited'),
+    ]);
+
 export const staffRepo = {
   async insertMembership(
     ex: Executor,
@@ -22,19 +38,7 @@ export const staffRepo = {
   },
 
   async listMembers(ex: Executor, organizationId: string, limit: number, afterId: string | null): Promise<MemberRow[]> {
-    let query = t(ex)
-      .selectFrom('memberships as m')
-      .innerJoin('users as u', 'u.id', 'm.user_id')
-      .select([
-        'm.id',
-        'm.user_id',
-        'u.email',
-        'u.name',
-        'm.role',
-        'm.store_id',
-        'm.created_at',
-        sql<boolean>`u.password_hash IS NULL`.as('invited'),
-      ])
+    let query = members(ex)
       .where('m.organization_id', '=', organizationId)
       .orderBy('m.id')
       .limit(limit + 1);
@@ -43,19 +47,7 @@ export const staffRepo = {
   },
 
   async findMember(ex: Executor, organizationId: string, membershipId: string): Promise<MemberRow | undefined> {
-    return t(ex)
-      .selectFrom('memberships as m')
-      .innerJoin('users as u', 'u.id', 'm.user_id')
-      .select([
-        'm.id',
-        'm.user_id',
-        'u.email',
-        'u.name',
-        'm.role',
-        'm.store_id',
-        'm.created_at',
-        sql<boolean>`u.password_hash IS NULL`.as('invited'),
-      ])
+    return members(ex)
       .where('m.organization_id', '=', organizationId)
       .where('m.id', '=', membershipId)
       .executeTakeFirst();
