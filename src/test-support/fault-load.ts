@@ -46,8 +46,16 @@ export async function customers(w: World, count: number): Promise<string[]> {
   return tokens;
 }
 
-/** Each token is one client placing orders back to back; `pauseMs` between retries of one order. */
-export function startFaultLoad(w: World, tokens: string[], pauseMs = 100): FaultLoad {
+/**
+ * Each token is one client placing orders back to back; `pauseMs` between retries of one order.
+ * Orders are paid online (the sandbox's payment is opened at placement) unless `payment` is cash.
+ */
+export function startFaultLoad(
+  w: World,
+  tokens: string[],
+  pauseMs = 100,
+  payment: 'online' | 'cash' = 'online',
+): FaultLoad {
   const load: Omit<FaultLoad, 'stop'> = { attempts: [], acknowledged: [], unexpected: [] };
   let running = true;
   const placeOne = async (token: string) => {
@@ -57,7 +65,7 @@ export function startFaultLoad(w: World, tokens: string[], pauseMs = 100): Fault
       const answer = await call(w.base, 'POST', `/v1/stores/${w.shop.storeId}/orders`, {
         token,
         headers: { 'idempotency-key': key },
-        body: { channel: 'pickup', lines: [margheritaLine(w.shop.ids)], payment: { method: 'online' } },
+        body: { channel: 'pickup', lines: [margheritaLine(w.shop.ids)], payment: { method: payment } },
       }).catch(() => null);
       const status = answer?.status ?? 0;
       load.attempts.push({

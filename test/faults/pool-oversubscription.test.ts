@@ -21,6 +21,7 @@ describe('an oversubscribed pool', () => {
       w,
       Array.from({ length: 20 }, () => token!),
       50,
+      'cash',
     );
     await waitFor('200 orders', () => load.acknowledged.length >= 200, 60_000, 100);
     await load.stop();
@@ -42,20 +43,26 @@ describe('an oversubscribed pool', () => {
       w,
       Array.from({ length: 20 }, () => token!),
       50,
+      'cash',
     );
     await waitFor('100 orders', () => load.acknowledged.length >= 100, 60_000, 100);
     await load.stop();
 
     expect(load.unexpected).toEqual([]);
     const failures = load.attempts.filter((a) => a.status !== 201);
-    expect(failures.length).toBeGreaterThan(0);
-    for (const failure of failures)
-      expect(failure).toMatchObject({ status: 503, code: 'DATABASE_UNAVAILABLE', retryAfter: '1' });
-    // An order whose payment could not be opened in time was cancelled and freed its key for the
-    // retry (issue 21 #2): it is not one of the live orders counted here.
+    // The overflow waits its 100 ms for a connection, then gets 503 DATABASE_UNAVAILABLE; a retry
+    // that arrives while its first attempt still runs is told 409 IDEMPOTENCY_IN_PROGRESS (retry
+    // shortly). Never a statement timeout, never a 500. (Cash orders: the pool is under test, not
+    // the sandbox card processor, which shares this process's two connections.)
+    const seen = JSON.stringify(failures.map((failure) => `${failure.status} ${failure.code} ${failure.retryAfter}`));
+    expect(
+      failures.some((failure) => failure.code === 'DATABASE_UNAVAILABLE'),
+      seen,
+    ).toBe(true);
+    for (const failure of failures.filter((f) => f.code !== 'IDEMPOTENCY_IN_PROGRESS'))
+      expect(failure, seen).toMatchObject({ status: 503, code: 'DATABASE_UNAVAILABLE', retryAfter: '1' });
     const { rows } = await w.tdb.database.pool.query<{ n: number; keys: number }>(
-      `SELECT count(*)::int AS n, count(DISTINCT idempotency_key)::int AS keys FROM orders
-        WHERE store_id = $1 AND status_reason IS DISTINCT FROM 'payment_unavailable'`,
+      'SELECT count(*)::int AS n, count(DISTINCT idempotency_key)::int AS keys FROM orders WHERE store_id = $1',
       [w.shop.storeId],
     );
     expect(rows[0]).toEqual({ n: load.acknowledged.length, keys: load.acknowledged.length });
