@@ -7,6 +7,7 @@ import { localDateAt, type StoreBasics } from '../tenancy/index.js';
 import { checkBasket, type CheckedBasket } from './basket.js';
 import type { BasketProblem, OrderBody } from './basket-schema.js';
 import type { PlacementDeps } from './placement-ports.js';
+import { withinPricingRange } from './pricing-guard.js';
 import { priceOrder, type PriceBreakdown } from './pricing.js';
 import { poolOf, type StoreOrderingSettings } from './settings.js';
 import { planFulfilment, type FulfilmentPlan } from './slots.js';
@@ -131,14 +132,16 @@ export async function draftOrder(deps: DraftDeps, store: StoreBasics, body: Orde
   const itemCount = basket.lines.reduce((sum, line) => sum + line.quantity, 0);
   const serviceCharged =
     settings.serviceChargeChannels.includes(body.channel) && itemCount >= settings.serviceChargeMinItems;
-  const pricing = priceOrder({
-    currency: store.currency,
-    prices_include_tax: menu.prices_include_tax,
-    lines: basket.lines,
-    service_charge_bps: serviceCharged ? settings.serviceChargeBps : 0,
-    delivery_fee: 0,
-    tip: body.tip?.amount ?? 0,
-  });
+  const pricing = withinPricingRange(() =>
+    priceOrder({
+      currency: store.currency,
+      prices_include_tax: menu.prices_include_tax,
+      lines: basket.lines,
+      service_charge_bps: serviceCharged ? settings.serviceChargeBps : 0,
+      delivery_fee: 0,
+      tip: body.tip?.amount ?? 0,
+    }),
+  );
   return { store, settings, plan, basket, pricing, problems, tableId };
 }
 

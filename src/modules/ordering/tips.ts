@@ -15,6 +15,7 @@ import { holdsRuleAt, isOrderParty, RULES, storeOf } from './access.js';
 import { orderAggregate, type OrderingEvents } from './events.js';
 import type { PaymentsPort } from './payments-port.js';
 import { matchesVersion, presentOrder } from './present.js';
+import { withinPricingRange } from './pricing-guard.js';
 import { withTip } from './pricing.js';
 import { ordersRepo as repo } from './repo.js';
 import type { Money, Order } from './schema.js';
@@ -72,7 +73,7 @@ export function createTipService(deps: TipDeps) {
       if (ifMatch !== undefined && !matchesVersion(ifMatch, read.version))
         throw new PreconditionFailedError('The order changed since you read it; fetch it again.');
       check(read, tip);
-      const newTotal = withTip(read.pricing, tip.amount).total;
+      const newTotal = withinPricingRange(() => withTip(read.pricing, tip.amount)).total;
       const payments = deps.payments();
       if (payments) await payments.prepareTotal(orderId, newTotal);
 
@@ -86,7 +87,7 @@ export function createTipService(deps: TipDeps) {
             'The order changed while the tip was being added; fetch it and retry.',
           );
         check(current, tip);
-        const pricing = withTip(current.pricing, tip.amount);
+        const pricing = withinPricingRange(() => withTip(current.pricing, tip.amount));
         const updated = await repo.setTip(trx, { orderId, version: current.version, pricing, at: deps.clock() });
         if (!updated)
           throw new ConflictError(

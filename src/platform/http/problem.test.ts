@@ -186,6 +186,51 @@ describe('problem details', () => {
     expect(paths(problemOf(query, 400, 'VALIDATION_FAILED'))).toEqual(['/querystring/limit']);
   });
 
+  it('when a body number arrives as a string, then it is refused, not coerced', async () => {
+    const res = await app.inject({ method: 'POST', url: '/orders', payload: { quantity: '2', channel: 'pickup' } });
+    const body = problemOf(res, 400, 'VALIDATION_FAILED');
+    expect(paths(body)).toEqual(['/body/quantity']);
+  });
+
+  it('when a query number arrives as text, then it is coerced to the declared type', async () => {
+    const res = await app.inject({ method: 'GET', url: `/stores/${randomUUID()}?limit=20` });
+    expect(res.statusCode).toBe(200);
+  });
+
+  it.each([
+    ['a body string', { quantity: 1, channel: 'pickup', note: 'a\u0000b' }, '/body/note'],
+    [
+      'a nested body string',
+      { quantity: 1, channel: 'pickup', tip: { amount: 1, currency: 'E\u0000R' } },
+      '/body/tip/currency',
+    ],
+    ['a body field name', { quantity: 1, channel: 'pickup', 'x\u0000': 1 }, '/body/x\u0000'],
+  ])(
+    'when %s holds U+0000, then 400 names the field before anything reaches the database',
+    async (_, payload, path) => {
+      const res = await app.inject({ method: 'POST', url: '/orders', payload });
+      const body = problemOf(res, 400, 'VALIDATION_FAILED');
+      expect(body.errors).toEqual([{ path, message: 'must not contain U+0000' }]);
+    },
+  );
+
+  it('when a query string holds U+0000, then 400 VALIDATION_FAILED', async () => {
+    const res = await app.inject({ method: 'GET', url: `/stores/${randomUUID()}?limit=1%00` });
+    expect(paths(problemOf(res, 400, 'VALIDATION_FAILED'))).toEqual(['/querystring/limit']);
+  });
+
+  it('when the path holds a malformed percent-encoding, then 400 MALFORMED_URL without echoing it', async () => {
+    const res = await app.inject({ method: 'GET', url: '/stores/%E0%A4%A' });
+    const body = problemOf(res, 400, 'MALFORMED_URL');
+    expect(JSON.stringify(body)).not.toContain('%E0');
+  });
+
+  it('when a path parameter is over 100 characters, then 414 URI_TOO_LONG as a problem', async () => {
+    const res = await app.inject({ method: 'GET', url: `/stores/${'a'.repeat(101)}` });
+    const body = problemOf(res, 414, 'URI_TOO_LONG');
+    expect(JSON.stringify(body)).not.toContain('aaaa');
+  });
+
   it('when the JSON is malformed, then 400 MALFORMED_REQUEST', async () => {
     const res = await app.inject({
       method: 'POST',

@@ -6,8 +6,9 @@ import cors from '@fastify/cors';
 import { v7 as uuidv7 } from 'uuid';
 import type { Config } from '../../config/index.js';
 import { requestContext } from '../observability/context.js';
-import { registerProblemHandlers } from './problem.js';
+import { registerProblemHandlers, sendProblem, toAppError } from './problem.js';
 import { ProblemSchema } from './schema.js';
+import { requestValidators } from './validation.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Shared with the route-method index behind 405 answers, so both routers match paths alike. */
@@ -66,9 +67,15 @@ export async function createServer(config: Config, logger: FastifyBaseLogger): P
         allErrors: true,
         // Unknown fields are rejected by additionalProperties: false, never silently dropped.
         removeAdditional: false,
-        coerceTypes: 'array',
         useDefaults: true,
       },
+    },
+    // Bodies uncoerced, query strings and parameters coerced, U+0000 refused everywhere.
+    schemaController: { compilersFactory: { buildValidator: requestValidators() } },
+    // A malformed percent-encoding or an over-long path parameter is answered as a problem too.
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id);
+      return sendProblem(reply, request, toAppError(error));
     },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
