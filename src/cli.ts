@@ -13,6 +13,10 @@ Commands:
   demo:reset   delete and recreate the demo organization (never in production)
   check        verify the money and stock invariants (exit 0 when they hold, 1 with the
                violations printed as JSON); --grace-seconds=N spares payments still moving (default 300)
+  pii:rotate-master     re-seal every personal data key under PII_ENCRYPTION_KEY (after moving
+                        the old key to PII_ENCRYPTION_PREVIOUS_KEYS; see ADR 0025)
+  pii:rotate-data-keys  start a new data key version for every organization and the platform;
+                        the re-encryption jobs move older values to it in batches
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -135,6 +139,26 @@ async function main(argv: string[]): Promise<number> {
     }
     default:
       process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);
+    case 'pii:rotate-master':
+    case 'pii:rotate-data-keys': {
+      const runtime = await openDatabase(config, logger);
+      const { createPersonalDataVault, personalDataKeysFrom } = await import('./platform/crypto/personal-data.js');
+      try {
+        const vault = createPersonalDataVault(
+          personalDataKeysFrom({ ...config.personalData, dataDir: config.dataDir }),
+        );
+        if (command === 'pii:rotate-master') {
+          const resealed = await vault.rotateMasterKey(runtime.database.db);
+          logger.info({ resealed }, 'data keys re-sealed under PII_ENCRYPTION_KEY');
+        } else {
+          const holders = await vault.rotateAllDataKeys(runtime.database.db);
+          logger.info({ holders }, 'new data key versions; the re-encryption jobs move older values forward');
+        }
+      } finally {
+        await runtime.close();
+      }
+      return 0;
+    }
       return 64; // EX_USAGE
   }
 }

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from './config/index.js';
 import type { AccessTokenIssuer } from './platform/auth/tokens.js';
+import { createPersonalDataVault, personalDataKeysFrom } from './platform/crypto/personal-data.js';
 import type { Db } from './platform/db/index.js';
 import type { LiveFanout } from './platform/live/index.js';
 import { createEventAppender, createEventBus, type EventAppender, type EventBus } from './platform/events/index.js';
@@ -64,6 +65,10 @@ export interface ModuleDeps {
 
 export function createModules(deps: ModuleDeps) {
   const events = deps.events ?? createDomainEvents();
+  // One vault per process: personal data sealed with per-organization data keys (ADR 0025).
+  const personalData = createPersonalDataVault(
+    personalDataKeysFrom({ ...deps.config.personalData, dataDir: deps.config.dataDir }),
+  );
   const identity = createIdentityModule({
     db: deps.db,
     tokens: deps.tokens,
@@ -111,6 +116,7 @@ export function createModules(deps: ModuleDeps) {
     live: deps.live,
     liveTiming: deps.config.live,
     payments: () => payments?.port ?? null,
+    personalData,
   });
   payments = createPaymentsModule({
     db: deps.db,

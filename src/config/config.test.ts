@@ -8,6 +8,7 @@ const PRODUCTION = {
   DATABASE_URL: 'postgres://brigade@db.internal:5432/brigade',
   JWT_PRIVATE_KEY: PEM,
   PAYMENTS_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+  PII_ENCRYPTION_KEY: Buffer.alloc(32, 8).toString('base64'),
 };
 
 /** The ConfigError loadConfig throws for this environment (fails the test when none is thrown). */
@@ -51,6 +52,18 @@ describe('loadConfig', () => {
     expect(
       configErrorFor({ ...PRODUCTION, PAYMENTS_ENCRYPTION_KEY: Buffer.alloc(16).toString('base64') }).variable,
     ).toBe('PAYMENTS_ENCRYPTION_KEY');
+  });
+
+  it('when production has no PII_ENCRYPTION_KEY, or a key that is not 32 bytes, then a ConfigError names it; retired keys are read as a list', () => {
+    const { PII_ENCRYPTION_KEY: _unused, ...env } = PRODUCTION;
+    expect(configErrorFor(env).variable).toBe('PII_ENCRYPTION_KEY');
+    expect(configErrorFor({ ...PRODUCTION, PII_ENCRYPTION_KEY: 'c2hvcnQ=' }).variable).toBe('PII_ENCRYPTION_KEY');
+    expect(configErrorFor({ PII_ENCRYPTION_PREVIOUS_KEYS: 'c2hvcnQ=' }).variable).toBe('PII_ENCRYPTION_PREVIOUS_KEYS');
+    const old = [Buffer.alloc(32, 1), Buffer.alloc(32, 2)].map((key) => key.toString('base64'));
+    const config = loadConfig({ ...PRODUCTION, PII_ENCRYPTION_PREVIOUS_KEYS: `${old[0]}, ${old[1]}` });
+    expect(config.personalData.masterKey).toEqual(Buffer.alloc(32, 8));
+    expect(config.personalData.previousKeys).toEqual([Buffer.alloc(32, 1), Buffer.alloc(32, 2)]);
+    expect(loadConfig({}).personalData).toEqual({ masterKey: null, previousKeys: [] });
   });
 
   it('when production asks for the payment sandbox or a crash point, then it is refused naming the variable', () => {

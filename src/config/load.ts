@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { bool, ConfigError, integer, oneOf, rateLimit, read, url, type Env } from './read-env.js';
 import type { Config } from './types.js';
+import { personalDataKeys } from './personal-data.js';
 
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'test', 'production'] as const, 'development');
@@ -52,6 +53,7 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(
       'PAYMENTS_SANDBOX',
       'cannot be "on" when NODE_ENV=production: the sandbox takes test cards, not money',
+  const personalData = personalDataKeys(env, production);
     );
   }
   const crashAt = read(env, 'BRIGADE_CRASH_AT') ?? null;
@@ -154,6 +156,7 @@ export function loadConfig(env: Env = process.env): Config {
         webhookUrl:
           url(env, 'SANDBOX_WEBHOOK_URL', ['http:', 'https:']) ??
           `http://127.0.0.1:${port}/v1/payments/webhooks/sandbox`,
+    personalData,
         secretKey: read(env, 'SANDBOX_SECRET_KEY') ?? null,
         webhookSecret: read(env, 'SANDBOX_WEBHOOK_SECRET') ?? null,
         authorizationDelayMs: integer(env, 'SANDBOX_AUTHORIZATION_DELAY_MS', 300, 0, 600_000),

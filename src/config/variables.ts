@@ -12,7 +12,7 @@ export const CONFIG_VARIABLES: Variable[] = [
     name: 'NODE_ENV',
     default: 'development',
     meaning:
-      '`development`, `test` or `production`. Production requires `DATABASE_URL`, `JWT_PRIVATE_KEY` and `PAYMENTS_ENCRYPTION_KEY`, and refuses demo data and the payment sandbox.',
+      '`development`, `test` or `production`. Production requires `DATABASE_URL`, `JWT_PRIVATE_KEY`, `PAYMENTS_ENCRYPTION_KEY` and `PII_ENCRYPTION_KEY`, and refuses demo data and the payment sandbox.',
   },
   {
     name: 'BRIGADE_ROLE',
@@ -211,6 +211,18 @@ export const CONFIG_VARIABLES: Variable[] = [
     meaning: 'API key of the sandbox processor; generated into the data folder when unset.',
   },
   {
+  {
+    name: 'PII_ENCRYPTION_KEY',
+    default: '(generated in dev)',
+    meaning:
+      'Base64 of 32 random bytes: the master key that seals the per-organization data keys encrypting personal data (names, emails, phones, delivery details). Required in production (ADR 0025).',
+  },
+  {
+    name: 'PII_ENCRYPTION_PREVIOUS_KEYS',
+    default: '(none)',
+    meaning:
+      'Comma-separated retired `PII_ENCRYPTION_KEY` values: they still open data keys sealed before a rotation, until `brigade pii:rotate-master` has re-sealed them.',
+  },
     name: 'SANDBOX_WEBHOOK_SECRET',
     default: '(generated in dev)',
     meaning:

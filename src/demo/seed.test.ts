@@ -71,6 +71,7 @@ describe('demo accounts in production', () => {
       JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
       ARGON2_MEMORY_KIB: '19456',
       PAYMENTS_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
+      PII_ENCRYPTION_KEY: Buffer.alloc(32, 2).toString('base64'),
     });
     try {
       await seedDemoIfEmpty(production.db.database.db, production.modules);

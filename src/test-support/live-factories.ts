@@ -198,6 +198,7 @@ export async function startFeedNode(
   });
   const feed = createOrderFeed({
     db: t.db.database.db,
+    deliveries: t.modules.ordering.deliveries,
     fanout,
     tenancy: t.modules.tenancy,
     logger,

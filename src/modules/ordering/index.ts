@@ -3,12 +3,14 @@
 // below, its events, the facts it states once (who may see an order, what its statuses mean),
 // or the payments port it declares (payments-port.ts).
 import type { Logger } from 'pino';
+import type { PersonalDataVault } from '../../platform/crypto/personal-data.js';
 import type { Db, Tx } from '../../platform/db/index.js';
 import type { EventAppender } from '../../platform/events/index.js';
 import type { ModuleSurface } from '../../platform/http/module.js';
 import { createLocalFanout, type LiveFanout } from '../../platform/live/index.js';
 import type { ResolvedMenu, Channel as CatalogChannel } from '../catalog/index.js';
 import type { TenancyApi } from '../tenancy/index.js';
+import { createOrderDeliveries } from './deliveries.js';
 import type { OrderingEvents } from './events.js';
 import { appendHistory, numberNewOrder } from './history.js';
 import type { OrderingSettingsPatch } from './kitchen-schema.js';
@@ -64,14 +66,18 @@ export interface OrderingDeps {
   liveTiming?: { pollMs: number; heartbeatMs: number };
   /** Who takes the money (the payments module, bound late: it is built after ordering). */
   payments?: () => PaymentsPort | null;
+  /** Seals and opens orders' delivery details with their organization's data key (ADR 0025). */
+  personalData: PersonalDataVault;
   logger: Logger;
   clock?: () => Date;
 }
 
 export function createOrderingModule(deps: OrderingDeps) {
   const clock = deps.clock ?? (() => new Date());
+  const deliveries = createOrderDeliveries(deps.personalData);
   const feed = createOrderFeed({
     db: deps.db,
+    deliveries,
     fanout: deps.live ?? createLocalFanout(deps.logger),
     tenancy: deps.tenancy,
     logger: deps.logger,
@@ -89,6 +95,7 @@ export function createOrderingModule(deps: OrderingDeps) {
   }
   const service = createOrderingService({
     db: deps.db,
+    deliveries,
     clock,
     events: deps.events,
     tenancy: deps.tenancy,
@@ -115,12 +122,32 @@ export function createOrderingModule(deps: OrderingDeps) {
           if (expired > 0) deps.logger.info({ expired }, 'unpaid orders expired');
         },
       },
+      {
+        // After a data key rotation (and for rows from before the sealing): delivery details
+        // move to their organization's newest data key, a batch at a time (ADR 0025).
+        name: 'ordering.reseal-deliveries',
+        policy: 'singleton',
+        cron: '41 * * * *',
+        async handler() {
+          const rewritten = await deliveries.resealAll(deps.db);
+          if (rewritten > 0) deps.logger.info({ rewritten }, 'order delivery details re-sealed');
+        },
+      },
     ],
   };
 
   return {
     ...surface,
+    /** For src/test-support (live feed nodes, the placement service built alone). */
+    deliveries,
     api: {
+      /** Every order of a customer, delivery details opened (GET /v1/me/export). */
+      customerOrdersForExport: async (ex: Tx | Db, customerId: string) =>
+        deliveries.openAll(ex, await ordersRepo.allForCustomer(ex, customerId)),
+      /** Erasure (DELETE /v1/me): the customer's orders lose delivery details and notes, keep money and lines. */
+      eraseCustomerDeliveries: (trx: Tx, customerId: string) => ordersRepo.wipeCustomerDeliveries(trx, customerId),
+      /** One pass of the delivery re-encryption job (tests, after a rotation). */
+      resealDeliveries: () => deliveries.resealAll(deps.db),
       /** Expires unpaid online orders whose time ran out; what the minutely job runs. */
       expireUnpaidOrders: () => service.expireUnpaid(),
       /** Ordering settings of a store, inside the caller's transaction (the demo seed, tests). */

@@ -11,11 +11,13 @@ import { historyRepo } from './history-repo.js';
 import { presentHistory, presentOrder } from './present.js';
 import { ordersRepo as repo } from './repo.js';
 import type { Order, OrderStatus, StoreOrdersQuery } from './schema.js';
+import type { OrderDeliveries } from './deliveries.js';
 import type { LineRow, OrderRow } from './tables.js';
 
 export interface OrderReadingDeps {
   db: Db;
   tenancy: { api: Pick<TenancyApi, 'findStore'> };
+  deliveries: OrderDeliveries;
 }
 
 /** Keyset cursor of order lists: newest first by (placed_at, id). */
@@ -29,7 +31,8 @@ const listCursor = (cursor: string | undefined) => {
 };
 
 export function createOrderReading(deps: OrderReadingDeps) {
-  async function page(rows: OrderRow[], limit: number): Promise<PageOf<Order>> {
+  async function page(listed: OrderRow[], limit: number): Promise<PageOf<Order>> {
+    const rows = await deps.deliveries.openAll(deps.db, listed);
     const lines = await repo.linesOf(
       deps.db,
       rows.slice(0, limit).map((row) => row.id),
@@ -47,8 +50,9 @@ export function createOrderReading(deps: OrderReadingDeps) {
   return {
     /** The order with its history, if this caller may see it (else 404), and its version (the ETag). */
     async getOrder(principal: Principal | null, orderId: string) {
-      const row = await repo.findOrder(deps.db, orderId);
-      if (!row || !mayViewOrder(principal, row)) throw new NotFoundError('order');
+      const found = await repo.findOrder(deps.db, orderId);
+      if (!found || !mayViewOrder(principal, found)) throw new NotFoundError('order');
+      const row = await deps.deliveries.open(deps.db, found);
       const [lines, entries] = await Promise.all([
         repo.linesOf(deps.db, [row.id]),
         historyRepo.entriesOf(deps.db, row.id),

@@ -8,6 +8,7 @@ import type { EventAppender } from '../../platform/events/index.js';
 import type { Channel as CatalogChannel, ResolvedMenu } from '../catalog/index.js';
 import type { TenancyApi } from '../tenancy/index.js';
 import type { OrderingEvents } from './events.js';
+import type { OrderDeliveries } from './deliveries.js';
 import type { Kitchen } from './kitchen.js';
 import type { PaymentsPort } from './payments-port.js';
 import type { StockKeeper } from './stock.js';
@@ -35,6 +36,8 @@ export interface PaymentPort {
 
 export interface PlacementDeps {
   db: Db;
+  /** Seals the order's delivery details at write, opens them to present it (deliveries.ts). */
+  deliveries: OrderDeliveries;
   clock: () => Date;
   store: StorePort;
   menu: MenuPort;

@@ -171,6 +171,7 @@ describe('the placement transaction', () => {
   const service = () =>
     createOrderingService({
       db: t.db.database.db,
+      deliveries: t.modules.ordering.deliveries,
       clock: () => new Date(),
       events: createEventAppender<OrderingEvents>(),
       tenancy: t.modules.tenancy,

@@ -38,7 +38,7 @@ function isUniqueViolation(error: unknown, constraint: string): boolean {
 
 export function createPlacementService(deps: PlacementDeps) {
   async function loadOrder(row: OrderRow, ex: Db | Tx = deps.db): Promise<Order> {
-    return presentOrder(row, await repo.linesOf(ex, [row.id]));
+    return presentOrder(await deps.deliveries.open(ex, row), await repo.linesOf(ex, [row.id]));
   }
 
   /** Read-only: would this basket go through now? Capacity is checked without taking any. */

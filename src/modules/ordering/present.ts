@@ -1,7 +1,7 @@
 // Orders as the API shows them: money as {amount, currency}, instants as RFC 3339 UTC.
 import type { PriceBreakdown, PricedLine } from './pricing.js';
 import type { Order } from './schema.js';
-import type { HistoryRow, LineRow, OrderRow } from './tables.js';
+import type { HistoryRow, LineRow, OpenedOrderRow, OrderRow } from './tables.js';
 
 const iso = (date: Date) => date.toISOString();
 const isoOrNull = (date: Date | null) => (date ? date.toISOString() : null);
@@ -53,7 +53,7 @@ export function presentTotals(pricing: PriceBreakdown, currency: string): Order[
   };
 }
 
-export function presentOrder(row: OrderRow, lines: LineRow[]): Order {
+export function presentOrder(row: OpenedOrderRow, lines: LineRow[]): Order {
   const byNo = new Map(lines.map((line) => [line.line_no, line]));
   return {
     id: row.id,

@@ -237,6 +237,55 @@ export const ordersRepo = {
       .execute()) as OrderRow[];
   },
 
+  /** Orders whose delivery details are not sealed with the newest data key yet, in id order (re-encryption). */
+  async deliveriesToReseal(
+    ex: Executor,
+    input: { afterId: string | null; limit: number },
+  ): Promise<Array<Pick<OrderRow, 'id' | 'organization_id' | 'delivery' | 'delivery_sealed'>>> {
+    let query = t(ex)
+      .selectFrom('orders')
+      .select(['id', 'organization_id', 'delivery', 'delivery_sealed'])
+      .where((eb) => eb.or([eb('delivery_sealed', 'is not', null), eb(sql`delivery`, '<>', sql`'null'::jsonb`)]));
+    if (input.afterId !== null) query = query.where('id', '>', input.afterId);
+    return (await query.orderBy('id').limit(input.limit).execute()) as Array<
+      Pick<OrderRow, 'id' | 'organization_id' | 'delivery' | 'delivery_sealed'>
+    >;
+  },
+
+  /** Re-sealed details, only if the row still holds what was read (an erasure meanwhile wins). */
+  async setSealedDelivery(ex: Executor, orderId: string, change: { from: Buffer | null; to: Buffer }): Promise<void> {
+    let query = t(ex)
+      .updateTable('orders')
+      .set({ delivery_sealed: change.to, delivery: JSON.stringify(null) })
+      .where('id', '=', orderId);
+    query =
+      change.from === null
+        ? query.where('delivery_sealed', 'is', null).where(sql`delivery`, '<>', sql`'null'::jsonb`)
+        : query.where('delivery_sealed', '=', change.from);
+    await query.execute();
+  },
+
+  /** Every order of a customer, oldest first (their data export). */
+  async allForCustomer(ex: Executor, customerId: string): Promise<OrderRow[]> {
+    return (await t(ex)
+      .selectFrom('orders')
+      .selectAll()
+      .where('customer_id', '=', customerId)
+      .orderBy('placed_at')
+      .orderBy('id')
+      .execute()) as OrderRow[];
+  },
+
+  /** Erasure: the customer's orders keep their money and lines, lose where to and whom. */
+  async wipeCustomerDeliveries(ex: Executor, customerId: string): Promise<number> {
+    const result = await t(ex)
+      .updateTable('orders')
+      .set({ delivery_sealed: null, delivery: JSON.stringify(null), notes: null })
+      .where('customer_id', '=', customerId)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  },
+
   async ordersByIds(ex: Executor, orderIds: string[]): Promise<OrderRow[]> {
     if (orderIds.length === 0) return [];
     return (await t(ex).selectFrom('orders').selectAll().where('id', 'in', orderIds).execute()) as OrderRow[];

@@ -9,6 +9,7 @@ import type { EventAppender } from '../../platform/events/index.js';
 import type { TenancyApi } from '../tenancy/index.js';
 import type { OrderBody } from './basket-schema.js';
 import type { OrderingEvents } from './events.js';
+import type { OrderDeliveries } from './deliveries.js';
 import { createKitchen } from './kitchen.js';
 import type { OrderingSettingsPatch } from './kitchen-schema.js';
 import { createOrderReading } from './orders.js';
@@ -26,6 +27,7 @@ import { createTransitions } from './transitions.js';
 
 export interface OrderingServiceDeps {
   db: Db;
+  deliveries: OrderDeliveries;
   clock: () => Date;
   events: EventAppender<OrderingEvents>;
   tenancy: { api: Pick<TenancyApi, 'findStore' | 'openIntervals' | 'findTableByQrToken'> };
@@ -38,14 +40,15 @@ export interface OrderingServiceDeps {
 }
 
 export function createOrderingService(deps: OrderingServiceDeps) {
-  const { db, clock, events, changed } = deps;
+  const { db, clock, events, changed, deliveries } = deps;
   const settings = createSettingsService({ db, tenancy: deps.tenancy, clock });
   const kitchen = createKitchen({ db, settings });
-  const transitions = createTransitions({ db, clock, events, changed, stock: deps.stock });
-  const reading = createOrderReading({ db, tenancy: deps.tenancy });
+  const transitions = createTransitions({ db, deliveries, clock, events, changed, stock: deps.stock });
+  const reading = createOrderReading({ db, deliveries, tenancy: deps.tenancy });
   const paymentMirror = createPaymentMirror({ db, clock, events, settings, transitions });
   const placement = createPlacementService({
     db,
+    deliveries,
     clock,
     events,
     changed,
@@ -60,7 +63,7 @@ export function createOrderingService(deps: OrderingServiceDeps) {
       },
     },
   });
-  const tips = createTipService({ db, clock, events, changed, payments: deps.payments });
+  const tips = createTipService({ db, deliveries, clock, events, changed, payments: deps.payments });
   const listSlots = createSlotListing({ db, clock, tenancy: deps.tenancy, settings });
 
   return {

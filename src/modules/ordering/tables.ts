@@ -55,7 +55,10 @@ export type OrderingTables = {
     source: string;
     external_id: string | null;
     table_id: string | null;
+    /** Only rows from before personal data was sealed (migration 0014), until re-encrypted. */
     delivery: Json<DeliveryInput | null>;
+    /** The delivery details sealed with the organization's data key (deliveries.ts). */
+    delivery_sealed: ColumnType<Buffer | null, Buffer | null | undefined, Buffer | null>;
     scheduled_for: Date | null;
     promised_at: Date;
     slot_pool: string | null;
@@ -122,7 +125,9 @@ export interface OrderRow {
   source: string;
   external_id: string | null;
   table_id: string | null;
+  /** Plaintext only on rows from before migration 0014; read through deliveries.ts. */
   delivery: DeliveryInput | null;
+  delivery_sealed: Buffer | null;
   scheduled_for: Date | null;
   promised_at: Date;
   slot_pool: string | null;
@@ -142,6 +147,11 @@ export interface OrderRow {
   status_reason: string | null;
   placed_at: Date;
   updated_at: Date;
+}
+
+/** An order whose delivery details were opened (deliveries.ts): the only kind that is presented. */
+export interface OpenedOrderRow extends OrderRow {
+  readonly delivery_opened: true;
 }
 
 export interface LineRow {

@@ -20,10 +20,12 @@ import { withTip } from './pricing.js';
 import { ordersRepo as repo } from './repo.js';
 import type { Money, Order } from './schema.js';
 import { isFinal } from './statuses.js';
+import type { OrderDeliveries } from './deliveries.js';
 import type { OrderRow } from './tables.js';
 
 export interface TipDeps {
   db: Db;
+  deliveries: OrderDeliveries;
   clock: () => Date;
   events: EventAppender<OrderingEvents>;
   payments: () => PaymentsPort | null;
@@ -112,7 +114,7 @@ export function createTipService(deps: TipDeps) {
         return updated;
       });
       await deps.changed({ storeId: row.store_id, organizationId: row.organization_id, menuChanged: false });
-      return presentOrder(row, await repo.linesOf(deps.db, [row.id]));
+      return presentOrder(await deps.deliveries.open(deps.db, row), await repo.linesOf(deps.db, [row.id]));
     },
   };
 }

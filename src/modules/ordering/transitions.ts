@@ -22,10 +22,12 @@ import type { Order, TransitionBody } from './schema.js';
 import { checkTransition, type Actor, type MachineAction } from './state-machine.js';
 import { STOCK_RETURNS_FROM } from './statuses.js';
 import type { StockKeeper } from './stock.js';
+import type { OrderDeliveries } from './deliveries.js';
 import type { OrderRow } from './tables.js';
 
 export interface TransitionDeps {
   db: Db;
+  deliveries: OrderDeliveries;
   clock: () => Date;
   stock: Pick<StockKeeper, 'release'>;
   events: EventAppender<OrderingEvents>;
@@ -154,7 +156,7 @@ export function createTransitions(deps: TransitionDeps) {
 
   async function afterCommit(row: OrderRow, menuChanged: boolean): Promise<Order> {
     await deps.changed({ storeId: row.store_id, organizationId: row.organization_id, menuChanged });
-    return presentOrder(row, await repo.linesOf(deps.db, [row.id]));
+    return presentOrder(await deps.deliveries.open(deps.db, row), await repo.linesOf(deps.db, [row.id]));
   }
 
   /** System transitions (expiry job, payments). Quietly does nothing when the order moved on. */

@@ -34,7 +34,7 @@ export interface OrderToWrite {
   idempotency: IdempotencyClaim | null;
 }
 
-type WriteDeps = Pick<PlacementDeps, 'clock' | 'stock' | 'kitchen' | 'payment' | 'events'>;
+type WriteDeps = Pick<PlacementDeps, 'clock' | 'stock' | 'kitchen' | 'payment' | 'events' | 'deliveries'>;
 
 /**
  * Writes a checked draft as a new order inside `trx`. A twin that committed since the caller
@@ -137,7 +137,8 @@ export async function writeOrderIn(
     source: body.source ?? 'direct',
     external_id: body.external_id ?? null,
     table_id: order.draft.tableId,
-    delivery: JSON.stringify(body.delivery ?? null),
+    delivery: JSON.stringify(null),
+    delivery_sealed: await deps.deliveries.seal(trx, { organizationId: store.organization_id, orderId }, body.delivery),
     scheduled_for: body.scheduled_for === undefined ? null : new Date(body.scheduled_for),
     promised_at: new Date(promisedAt(slot, plan.readyAt)),
     slot_pool: pool,

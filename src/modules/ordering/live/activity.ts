@@ -2,6 +2,7 @@
 // history entry with the order as it is now, and its SSE frame. Built once per wake-up and shared
 // by the streams woken by it that stand at the same position.
 import type { Db } from '../../../platform/db/index.js';
+import type { OrderDeliveries } from '../deliveries.js';
 import { historyRepo } from '../history-repo.js';
 import { presentHistory, presentOrder } from '../present.js';
 import { ordersRepo } from '../repo.js';
@@ -46,6 +47,7 @@ function toFeedEvent(row: HistoryRow, order: Order): FeedEvent {
 
 export function createActivityReader(deps: {
   db: Db;
+  deliveries: OrderDeliveries;
   batchSize: number;
   /** Bumped on every wake-up of the store: reads are shared only among streams woken by the same one. */
   generationOf(storeId: string): number;
@@ -60,7 +62,10 @@ export function createActivityReader(deps: {
         : await historyRepo.orderEntriesAfter(db, orderId, after, batchSize);
     if (rows.length === 0) return { events: [], more: false, last: null };
     const ids = [...new Set(rows.map((row) => row.order_id))];
-    const [orders, lines] = await Promise.all([ordersRepo.ordersByIds(db, ids), ordersRepo.linesOf(db, ids)]);
+    const [orders, lines] = await Promise.all([
+      ordersRepo.ordersByIds(db, ids).then((found) => deps.deliveries.openAll(db, found)),
+      ordersRepo.linesOf(db, ids),
+    ]);
     const linesOf = new Map<string, LineRow[]>();
     for (const line of lines) {
       const list = linesOf.get(line.order_id);

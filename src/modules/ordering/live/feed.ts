@@ -17,6 +17,7 @@ import type { Db } from '../../../platform/db/index.js';
 import { ServiceUnavailableError } from '../../../platform/http/errors.js';
 import type { LiveFanout } from '../../../platform/live/index.js';
 import type { TenancyApi } from '../../tenancy/index.js';
+import type { OrderDeliveries } from '../deliveries.js';
 import { createActivityReader } from './activity.js';
 import { registerCustomerStream } from './customer-stream.js';
 import { createStoreWatches } from './fan-out.js';
@@ -27,6 +28,8 @@ import { createOrderStatusSubscription } from './subscription.js';
 
 export interface OrderFeedDeps {
   db: Db;
+  /** Opens the orders' delivery details: the kitchen sees where to and whom (deliveries.ts). */
+  deliveries: OrderDeliveries;
   fanout: LiveFanout;
   tenancy: { api: Pick<TenancyApi, 'findStore'> };
   logger: Logger;
@@ -41,7 +44,12 @@ export interface OrderFeedDeps {
 export function createOrderFeed(deps: OrderFeedDeps) {
   const { db } = deps;
   const watches = createStoreWatches({ fanout: deps.fanout, pollMs: deps.pollMs ?? 5000 });
-  const reader = createActivityReader({ db, batchSize: deps.batchSize ?? 200, generationOf: watches.generationOf });
+  const reader = createActivityReader({
+    db,
+    deliveries: deps.deliveries,
+    batchSize: deps.batchSize ?? 200,
+    generationOf: watches.generationOf,
+  });
   const following = createFollowing({ db, reader, watches, logger: deps.logger });
   const sse = createSseStreams({ heartbeatMs: deps.heartbeatMs ?? 15_000 });
   /** Every open stream's sink (SSE and GraphQL): ended when the feed closes. */

@@ -1,0 +1,25 @@
+-- Personal data at rest (ADR 0025): envelope encryption. Each key holder (an organization, or
+-- `platform` for the platform-wide users) has data keys, each sealed by PII_ENCRYPTION_KEY (the
+-- master key, named here by its id, never stored). Sealed values carry the data key version they
+-- were written with, so a new version serves new writes while old versions still open.
+
+CREATE TABLE pii_data_keys (
+  -- An organization's id, `platform` (users) or `blind-index` (the key of the email blind index).
+  holder text NOT NULL CHECK (length(holder) BETWEEN 1 AND 64),
+  version integer NOT NULL CHECK (version >= 1),
+  -- AES-256-GCM (platform/crypto/sealing.ts) of the data key under the master key named by
+  -- master_key_id, with `pii-data-key:<holder>:<version>` as associated data.
+  sealed_key bytea NOT NULL,
+  master_key_id text NOT NULL,
+  -- The creating transaction: a process never caches a key its own open transaction created
+  -- (it could still roll back).
+  created_by_xact xid8 NOT NULL DEFAULT pg_current_xact_id(),
+  created_at timestamptz NOT NULL DEFAULT now(),
+  resealed_at timestamptz,
+  PRIMARY KEY (holder, version)
+);
+
+-- Delivery details of an order (address, contact, instructions), sealed with the organization's
+-- data key. `delivery` keeps only rows written before this migration, until the re-encryption
+-- job seals them (expand/contract: readers take either).
+ALTER TABLE orders ADD COLUMN delivery_sealed bytea;
