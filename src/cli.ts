@@ -137,8 +137,6 @@ async function main(argv: string[]): Promise<number> {
         await runtime.close();
       }
     }
-    default:
-      process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);
     case 'pii:rotate-master':
     case 'pii:rotate-data-keys': {
       const runtime = await openDatabase(config, logger);
@@ -159,6 +157,8 @@ async function main(argv: string[]): Promise<number> {
       }
       return 0;
     }
+    default:
+      process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);
       return 64; // EX_USAGE
   }
 }

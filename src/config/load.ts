@@ -2,8 +2,8 @@
 // the development conveniences (embedded database, generated keys, demo data, the payment sandbox).
 import path from 'node:path';
 import { bool, ConfigError, integer, oneOf, rateLimit, read, url, type Env } from './read-env.js';
-import type { Config } from './types.js';
 import { personalDataKeys } from './personal-data.js';
+import type { Config } from './types.js';
 
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'test', 'production'] as const, 'development');
@@ -48,12 +48,12 @@ export function loadConfig(env: Env = process.env): Config {
       'is required when NODE_ENV=production (it seals payment provider credentials)',
     );
   }
+  const personalData = personalDataKeys(env, production);
   const sandboxSetting = oneOf(env, 'PAYMENTS_SANDBOX', ['on', 'off'] as const, production ? 'off' : 'on');
   if (production && sandboxSetting === 'on') {
     throw new ConfigError(
       'PAYMENTS_SANDBOX',
       'cannot be "on" when NODE_ENV=production: the sandbox takes test cards, not money',
-  const personalData = personalDataKeys(env, production);
     );
   }
   const crashAt = read(env, 'BRIGADE_CRASH_AT') ?? null;
@@ -145,6 +145,7 @@ export function loadConfig(env: Env = process.env): Config {
       serviceName: read(env, 'OTEL_SERVICE_NAME') ?? 'brigade',
     },
     crashAt,
+    personalData,
     payments: {
       publicUrl,
       encryptionKey,
@@ -156,7 +157,6 @@ export function loadConfig(env: Env = process.env): Config {
         webhookUrl:
           url(env, 'SANDBOX_WEBHOOK_URL', ['http:', 'https:']) ??
           `http://127.0.0.1:${port}/v1/payments/webhooks/sandbox`,
-    personalData,
         secretKey: read(env, 'SANDBOX_SECRET_KEY') ?? null,
         webhookSecret: read(env, 'SANDBOX_WEBHOOK_SECRET') ?? null,
         authorizationDelayMs: integer(env, 'SANDBOX_AUTHORIZATION_DELAY_MS', 300, 0, 600_000),

@@ -61,6 +61,13 @@ export interface Config {
   tracing: { enabled: boolean; serviceName: string };
   /** A named point at which the process kills itself (crash tests); null always in production. */
   crashAt: string | null;
+  /** Envelope encryption of personal data (ADR 0025). */
+  personalData: {
+    /** PII_ENCRYPTION_KEY: seals the data keys; null in development means "generate and keep in dataDir". */
+    masterKey: Buffer | null;
+    /** PII_ENCRYPTION_PREVIOUS_KEYS: retired master keys, still tried when opening a data key (rotation). */
+    previousKeys: Buffer[];
+  };
   payments: {
     /** Where customers' browsers and providers reach this API (checkout return links, webhook URLs shown to operators). */
     publicUrl: string;
@@ -71,13 +78,6 @@ export interface Config {
     /** The Stripe API's base URL (a local server speaking Stripe's shapes in tests). */
     stripeApiUrl: string;
     sandbox: {
-  /** Envelope encryption of personal data (ADR 0025). */
-  personalData: {
-    /** PII_ENCRYPTION_KEY: seals the data keys; null in development means "generate and keep in dataDir". */
-    masterKey: Buffer | null;
-    /** PII_ENCRYPTION_PREVIOUS_KEYS: retired master keys, still tried when opening a data key (rotation). */
-    previousKeys: Buffer[];
-  };
       /** Runs the sandbox processor (worker role) and offers the sandbox provider. Never in production. */
       enabled: boolean;
       /** Where Brigade reaches the sandbox processor's API. */

@@ -179,6 +179,18 @@ export const CONFIG_VARIABLES: Variable[] = [
       'Base64 of 32 random bytes: the AES-256-GCM key that seals payment provider credentials at rest. Required in production.',
   },
   {
+    name: 'PII_ENCRYPTION_KEY',
+    default: '(generated in dev)',
+    meaning:
+      'Base64 of 32 random bytes: the master key that seals the per-organization data keys encrypting personal data (names, emails, phones, delivery details). Required in production (ADR 0025).',
+  },
+  {
+    name: 'PII_ENCRYPTION_PREVIOUS_KEYS',
+    default: '(none)',
+    meaning:
+      'Comma-separated retired `PII_ENCRYPTION_KEY` values: they still open data keys sealed before a rotation, until `brigade pii:rotate-master` has re-sealed them.',
+  },
+  {
     name: 'PAYMENTS_RECONCILE_AFTER_SECONDS',
     default: '120',
     meaning:
@@ -211,18 +223,6 @@ export const CONFIG_VARIABLES: Variable[] = [
     meaning: 'API key of the sandbox processor; generated into the data folder when unset.',
   },
   {
-  {
-    name: 'PII_ENCRYPTION_KEY',
-    default: '(generated in dev)',
-    meaning:
-      'Base64 of 32 random bytes: the master key that seals the per-organization data keys encrypting personal data (names, emails, phones, delivery details). Required in production (ADR 0025).',
-  },
-  {
-    name: 'PII_ENCRYPTION_PREVIOUS_KEYS',
-    default: '(none)',
-    meaning:
-      'Comma-separated retired `PII_ENCRYPTION_KEY` values: they still open data keys sealed before a rotation, until `brigade pii:rotate-master` has re-sealed them.',
-  },
     name: 'SANDBOX_WEBHOOK_SECRET',
     default: '(generated in dev)',
     meaning:
