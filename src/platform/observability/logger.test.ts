@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { captureLogs } from '../../test-support/server.js';
+import { redactUrl } from './logger.js';
 
 const SENSITIVE = {
   password: 'hunter2',
@@ -132,6 +133,19 @@ describe('log redaction', () => {
     logger.info({ ...SENSITIVE, user: SENSITIVE, a: { b: SENSITIVE } }, 'everything');
     const raw = JSON.stringify(lines());
     for (const value of Object.values(SENSITIVE)) expect(raw).not.toContain(value);
+  });
+
+  it("when a request is logged, then query values that may be personal are censored and paging ones kept; an order's delivery details are censored", () => {
+    expect(redactUrl('/v1/organizations/o-1/customers?q=ana%40example.com&limit=5')).toBe(
+      '/v1/organizations/o-1/customers?q=[redacted]&limit=5',
+    );
+    expect(redactUrl('/v1/stores/s-1/menu?channel=delivery&at=2026-01-01T12:00:00Z')).toBe(
+      '/v1/stores/s-1/menu?channel=delivery&at=2026-01-01T12:00:00Z',
+    );
+    expect(redactUrl('/v1/stores')).toBe('/v1/stores');
+    const { logger, read } = lastLine('placed');
+    logger.info({ order: { delivery: { address: { line1: '1 Main St' } }, instructions: 'x' } }, 'placed');
+    expect(read()).toMatchObject({ order: { delivery: '[redacted]', instructions: '[redacted]' } });
   });
 
   it('when a value is logged, then the object the caller passed is left untouched', () => {

@@ -8,6 +8,11 @@ const SENSITIVE_KEYS = new Set([
   'new_password',
   'email',
   'phone',
+  // An order's delivery details (address, contact, instructions), a message's recipient.
+  'delivery',
+  'address',
+  'instructions',
+  'recipient',
   'token',
   'access_token',
   'refresh_token',
@@ -22,6 +27,23 @@ const SENSITIVE_KEYS = new Set([
   'x-api-key',
 ]);
 const CENSOR = '[redacted]';
+// Query parameters whose values are never personal (paging, filters by id, channel, time); any
+// other parameter's value is censored in logged URLs: `?q=` of the customer search is a name,
+// an email or a phone number.
+const PLAIN_QUERY_PARAMETERS = new Set([
+  'limit',
+  'cursor',
+  'channel',
+  'at',
+  'date',
+  'status',
+  'from',
+  'to',
+  'org',
+  'store',
+  'parent',
+  'account',
+]);
 // Deeper than any log object we write; a bound keeps a cyclic object from looping.
 const MAX_DEPTH = 10;
 
@@ -57,6 +79,30 @@ export function redact(value: unknown, depth = 0): unknown {
   return copy ?? value;
 }
 
+/** `url` with the value of every query parameter not known to be plain replaced by [redacted]. */
+export function redactUrl(url: string): string {
+  const start = url.indexOf('?');
+  if (start === -1) return url;
+  const query = url
+    .slice(start + 1)
+    .split('&')
+    .map((pair) => {
+      const cut = pair.indexOf('=');
+      const key = cut === -1 ? pair : pair.slice(0, cut);
+      return cut === -1 || PLAIN_QUERY_PARAMETERS.has(key) ? pair : `${key}=${CENSOR}`;
+    });
+  return `${url.slice(0, start)}?${query.join('&')}`;
+}
+
+interface LoggedRequest {
+  method: string;
+  url: string;
+  host?: string;
+  ip?: string;
+  headers?: Record<string, string | string[] | undefined>;
+  socket?: { remotePort?: number };
+}
+
 export function loggerOptions(level: string): LoggerOptions {
   return {
     level,
@@ -74,6 +120,17 @@ export function loggerOptions(level: string): LoggerOptions {
       censor: CENSOR,
     },
     base: { service: 'brigade', pid: process.pid },
+    // Fastify's request fields, with query values that may be personal censored (redactUrl).
+    serializers: {
+      req: (req: LoggedRequest) => ({
+        method: req.method,
+        url: redactUrl(req.url),
+        version: req.headers?.['accept-version'],
+        host: req.host,
+        remoteAddress: req.ip,
+        remotePort: req.socket?.remotePort,
+      }),
+    },
     // trace_id/span_id of the active span, when tracing is on: logs and traces join up.
     mixin: traceFields,
     timestamp: pino.stdTimeFunctions.isoTime,
