@@ -6,9 +6,11 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from './config/index.js';
 import { registerAccessControl } from './platform/auth/access.js';
+import { registerJwks } from './platform/auth/jwks.js';
 import type { AccessTokenIssuer } from './platform/auth/tokens.js';
 import { pendingMigrations, type Database } from './platform/db/index.js';
 import { registerOpenApi } from './platform/http/docs.js';
+import { introspectionAllowed } from './platform/http/graphql.js';
 import { UnauthenticatedError } from './platform/http/errors.js';
 import { registerHealth, type ReadinessCheck } from './platform/http/health.js';
 import { createCrashPoints } from './platform/crash-points.js';
@@ -18,7 +20,7 @@ import { createRateLimiter, registerRateLimits } from './platform/http/rate-limi
 import { createServer } from './platform/http/server.js';
 import type { JobSender } from './platform/jobs/queue.js';
 import type { LiveFanout } from './platform/live/index.js';
-import { registerMetrics } from './platform/observability/metrics.js';
+import { metricsAccess, registerMetrics } from './platform/observability/metrics.js';
 import { createModules, type DomainEventWiring, type Modules } from './modules.js';
 import { version } from './version.js';
 
@@ -105,7 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const authenticate = rateLimiter.guardAuthentication(modules.identity.authenticate);
   registerAccessControl(app, { authenticate });
   await registerOpenApi(app, version);
-  const metrics = registerMetrics(app, deps.registry);
+  const metrics = registerMetrics(app, deps.registry, metricsAccess(deps.config));
   // Before the modules: limits public routes, writes the RateLimit headers, provides the login lockout.
   registerRateLimits(app, rateLimiter, metrics);
   // Before the modules, so opted-in routes get its hooks and their OpenAPI header.
@@ -116,6 +118,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     crash: createCrashPoints(deps.config.crashAt),
   });
   registerHealth(app, readinessChecks(deps));
+  registerJwks(app, deps.tokens);
 
   for (const module of Object.values(modules)) {
     await app.register(module.routes, { prefix: '/v1' });
@@ -126,7 +129,11 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const graphqlExtensions = Object.values(modules).flatMap((module) =>
     module.graphqlExtension ? [module.graphqlExtension] : [],
   );
-  await app.register(modules.catalog.graphql, { extensions: graphqlExtensions, authenticate });
+  await app.register(modules.catalog.graphql, {
+    extensions: graphqlExtensions,
+    authenticate,
+    introspection: introspectionAllowed(deps.config.nodeEnv),
+  });
   if (deps.sandboxRoutes) await app.register(deps.sandboxRoutes);
   await app.ready();
   return { app, modules };
@@ -145,7 +152,7 @@ export async function buildOpsApp(
       throw new UnauthenticatedError('A worker serves no authenticated routes.');
     },
   });
-  registerMetrics(app, deps.registry);
+  registerMetrics(app, deps.registry, metricsAccess(deps.config));
   registerHealth(app, readinessChecks(deps));
   // The sandbox processor lives in the worker: it is what api nodes call as "the card processor".
   if (deps.sandboxRoutes) await app.register(deps.sandboxRoutes);

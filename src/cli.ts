@@ -98,6 +98,7 @@ async function main(argv: string[]): Promise<number> {
         await migrate(runtime.database.pool);
         const tokens = createAccessTokenIssuer({
           privateKeyPem: config.auth.jwtPrivateKey,
+          verifyOnlyKeysPem: config.auth.jwtPreviousPublicKeys,
           dataDir: config.dataDir,
           issuer: config.auth.issuer,
           ttlSeconds: config.auth.accessTokenTtlSeconds,
@@ -124,6 +125,7 @@ async function main(argv: string[]): Promise<number> {
       try {
         const tokens = createAccessTokenIssuer({
           privateKeyPem: config.auth.jwtPrivateKey,
+          verifyOnlyKeysPem: config.auth.jwtPreviousPublicKeys,
           dataDir: config.dataDir,
           issuer: config.auth.issuer,
           ttlSeconds: config.auth.accessTokenTtlSeconds,

@@ -78,6 +78,7 @@ export async function start(config: Config, logger: Logger): Promise<{ stop(): P
 
     const tokens = createAccessTokenIssuer({
       privateKeyPem: config.auth.jwtPrivateKey,
+      verifyOnlyKeysPem: config.auth.jwtPreviousPublicKeys,
       dataDir: config.dataDir,
       issuer: config.auth.issuer,
       ttlSeconds: config.auth.accessTokenTtlSeconds,

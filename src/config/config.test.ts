@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './index.js';
 
@@ -163,6 +163,47 @@ describe('loadConfig', () => {
 
   it('when BRIGADE_DEMO=on in development, then it stays on', () => {
     expect(loadConfig({ BRIGADE_DEMO: 'on' }).demo).toBe('on');
+  });
+
+  it('when demo data will be seeded and HOST is unset, then the server binds 127.0.0.1; HOST or no demo data binds as told', () => {
+    // Demo data: BRIGADE_DEMO=auto on the embedded database, or BRIGADE_DEMO=on.
+    expect(loadConfig({}).host).toBe('127.0.0.1');
+    expect(loadConfig({ BRIGADE_DEMO: 'on', DATABASE_URL: PRODUCTION.DATABASE_URL }).host).toBe('127.0.0.1');
+    expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    expect(loadConfig({ BRIGADE_DEMO: 'on', HOST: '192.168.1.20' }).host).toBe('192.168.1.20');
+    // No demo data: every interface, as before.
+    expect(loadConfig({ BRIGADE_DEMO: 'off' }).host).toBe('0.0.0.0');
+    expect(loadConfig({ DATABASE_URL: PRODUCTION.DATABASE_URL }).host).toBe('0.0.0.0');
+    expect(loadConfig(PRODUCTION).host).toBe('0.0.0.0');
+  });
+
+  it('when JWT_PREVIOUS_PUBLIC_KEYS holds PEM blocks, then each is kept as a verify-only key; anything else is refused', () => {
+    const publicPem = (pem: string) => createPublicKey(pem).export({ type: 'spki', format: 'pem' }).toString().trim();
+    const other = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
+    const both = `${publicPem(PEM)}\n${publicPem(other)}`;
+    expect(loadConfig({ JWT_PREVIOUS_PUBLIC_KEYS: both }).auth.jwtPreviousPublicKeys).toEqual([
+      publicPem(PEM),
+      publicPem(other),
+    ]);
+    // Escaped newlines, as one-line environments deliver them.
+    expect(
+      loadConfig({ JWT_PREVIOUS_PUBLIC_KEYS: publicPem(PEM).replace(/\n/g, '\\n') }).auth.jwtPreviousPublicKeys,
+    ).toEqual([publicPem(PEM)]);
+    expect(loadConfig({}).auth.jwtPreviousPublicKeys).toEqual([]);
+    expect(configErrorFor({ JWT_PREVIOUS_PUBLIC_KEYS: 'an old key' }).variable).toBe('JWT_PREVIOUS_PUBLIC_KEYS');
+    expect(
+      configErrorFor({ JWT_PREVIOUS_PUBLIC_KEYS: '-----BEGIN PUBLIC KEY-----\nbm90IGEga2V5\n-----END PUBLIC KEY-----' })
+        .variable,
+    ).toBe('JWT_PREVIOUS_PUBLIC_KEYS');
+  });
+
+  it('when METRICS_TOKEN is set, then it is kept; a short one is refused naming it', () => {
+    const token = 'm'.repeat(32);
+    expect(loadConfig({ METRICS_TOKEN: token }).http.metricsToken).toBe(token);
+    expect(loadConfig({}).http.metricsToken).toBeNull();
+    expect(configErrorFor({ METRICS_TOKEN: 'short' }).variable).toBe('METRICS_TOKEN');
   });
 
   it('when BRIGADE_DATA_DIR is relative, then it is resolved to an absolute path', () => {

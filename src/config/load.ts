@@ -1,5 +1,6 @@
 // One typed configuration object, read from the environment once at start; production refuses
 // the development conveniences (embedded database, generated keys, demo data, the payment sandbox).
+import { createPublicKey } from 'node:crypto';
 import path from 'node:path';
 import { bool, ConfigError, integer, oneOf, rateLimit, read, url, type Env } from './read-env.js';
 import { personalDataKeys } from './personal-data.js';
@@ -24,6 +25,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (jwtPrivateKey !== null && !jwtPrivateKey.includes('PRIVATE KEY')) {
     throw new ConfigError('JWT_PRIVATE_KEY', 'must be a PEM-encoded private key');
   }
+  const jwtPreviousPublicKeys = pemBlocks(env, 'JWT_PREVIOUS_PUBLIC_KEYS');
+  const metricsToken = read(env, 'METRICS_TOKEN') ?? null;
+  if (metricsToken !== null && metricsToken.length < 32)
+    throw new ConfigError('METRICS_TOKEN', 'must be at least 32 characters (e.g. `openssl rand -hex 32`)');
 
   const demo = oneOf(env, 'BRIGADE_DEMO', ['auto', 'on', 'off'] as const, 'auto');
   if (production && demo === 'on') {
@@ -76,7 +81,8 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     nodeEnv,
     role: oneOf(env, 'BRIGADE_ROLE', ['all', 'api', 'worker'] as const, 'all'),
-    host: read(env, 'HOST') ?? '0.0.0.0',
+    // Demo accounts have public passwords: a server holding them listens on loopback unless told otherwise.
+    host: read(env, 'HOST') ?? (demoDataSeeded(demo, databaseUrl, production) ? '127.0.0.1' : '0.0.0.0'),
     port,
     dataDir: path.resolve(read(env, 'BRIGADE_DATA_DIR') ?? '.brigade'),
     databaseUrl,
@@ -89,6 +95,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     auth: {
       jwtPrivateKey,
+      jwtPreviousPublicKeys,
       issuer: read(env, 'JWT_ISSUER') ?? 'brigade',
       accessTokenTtlSeconds: integer(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 30, 86_400),
       refreshTokenTtlSeconds: integer(env, 'REFRESH_TOKEN_TTL_SECONDS', 2_592_000, 300, 31_536_000),
@@ -98,6 +105,7 @@ export function loadConfig(env: Env = process.env): Config {
       },
     },
     http: {
+      metricsToken,
       corsOrigins,
       bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
       trustProxy: bool(env, 'TRUST_PROXY', false),
@@ -164,4 +172,25 @@ export function loadConfig(env: Env = process.env): Config {
       },
     },
   };
+}
+
+/** Whether the process seeds the demo organization (its rule in main.ts: on, or auto on the embedded database). */
+function demoDataSeeded(demo: 'auto' | 'on' | 'off', databaseUrl: string | null, production: boolean): boolean {
+  return !production && (demo === 'on' || (demo === 'auto' && databaseUrl === null));
+}
+
+/** Every PEM block (public or private key) in a variable, escaped newlines allowed; each must parse as a key. */
+function pemBlocks(env: Env, name: string): string[] {
+  const raw = read(env, name)?.replace(/\\n/g, '\n');
+  if (raw === undefined) return [];
+  const blocks = raw.match(/-----BEGIN [A-Z ]+-----[\s\S]+?-----END [A-Z ]+-----/g) ?? [];
+  if (blocks.length === 0) throw new ConfigError(name, 'must hold one or more PEM-encoded public keys');
+  for (const block of blocks) {
+    try {
+      createPublicKey(block);
+    } catch {
+      throw new ConfigError(name, 'holds a PEM block that is not a public or private key');
+    }
+  }
+  return blocks;
 }

@@ -20,6 +20,8 @@ export interface Config {
   auth: {
     /** PEM of an Ed25519 or P-256 private key; null in development means "generate and keep in dataDir". */
     jwtPrivateKey: string | null;
+    /** PEM keys that only verify (the keys before a rotation, until their tokens expire); published in the JWKS. */
+    jwtPreviousPublicKeys: string[];
     issuer: string;
     accessTokenTtlSeconds: number;
     refreshTokenTtlSeconds: number;
@@ -27,6 +29,8 @@ export interface Config {
     passwordHashing: { memoryKib: number; timeCost: number };
   };
   http: {
+    /** Bearer token /metrics requires; null: open outside production, refused in production. */
+    metricsToken: string | null;
     corsOrigins: string[] | true | false;
     bodyLimitBytes: number;
     trustProxy: boolean;
@@ -94,7 +98,7 @@ export interface Config {
   };
 }
 
-/** A rate limit: `points` requests per `seconds`, counted in a fixed window per caller. */
+/** A rate limit: a token bucket per caller holding `points` requests, refilled at `points` per `seconds`. */
 export interface RateLimit {
   points: number;
   seconds: number;

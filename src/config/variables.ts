@@ -19,7 +19,12 @@ export const CONFIG_VARIABLES: Variable[] = [
     default: 'all',
     meaning: '`api` serves HTTP, `worker` runs background work, `all` does both in one process.',
   },
-  { name: 'HOST', default: '0.0.0.0', meaning: 'Interface the HTTP server binds to.' },
+  {
+    name: 'HOST',
+    default: '0.0.0.0 (demo data: 127.0.0.1)',
+    meaning:
+      'Interface the HTTP server binds to. A server that seeds the demo organization (whose passwords are public) binds `127.0.0.1` unless `HOST` is set.',
+  },
   { name: 'PORT', default: '3000', meaning: 'HTTP port.' },
   {
     name: 'BRIGADE_DATA_DIR',
@@ -50,6 +55,12 @@ export const CONFIG_VARIABLES: Variable[] = [
     meaning:
       'PEM private key (Ed25519 or P-256) that signs access tokens. Required in production; development generates one into the data folder.',
   },
+  {
+    name: 'JWT_PREVIOUS_PUBLIC_KEYS',
+    default: '(none)',
+    meaning:
+      'PEM public keys (one or more blocks, concatenated) that still verify access tokens but sign none: the keys before a rotation, kept until their tokens expire. All are published at `/.well-known/jwks.json`.',
+  },
   { name: 'JWT_ISSUER', default: 'brigade', meaning: '`iss` claim of access tokens.' },
   { name: 'ACCESS_TOKEN_TTL_SECONDS', default: '900', meaning: 'Lifetime of an access token.' },
   { name: 'REFRESH_TOKEN_TTL_SECONDS', default: '2592000', meaning: 'Lifetime of a refresh token family (30 days).' },
@@ -66,6 +77,12 @@ export const CONFIG_VARIABLES: Variable[] = [
   },
   { name: 'BODY_LIMIT_BYTES', default: '1048576', meaning: 'Largest accepted request body.' },
   { name: 'TRUST_PROXY', default: 'false', meaning: '`true` when behind a reverse proxy that sets `X-Forwarded-*`.' },
+  {
+    name: 'METRICS_TOKEN',
+    default: '(none)',
+    meaning:
+      'Bearer token `/metrics` requires (`Authorization: Bearer <token>`, at least 32 characters). Unset: `/metrics` is open in development and test, and refused (401) in production.',
+  },
   {
     name: 'SHUTDOWN_TIMEOUT_MS',
     default: '10000',
@@ -114,7 +131,7 @@ export const CONFIG_VARIABLES: Variable[] = [
     name: 'RATE_LIMIT_ANONYMOUS',
     default: '60/60',
     meaning:
-      'Requests per IP for public calls and failed authentications: `points/seconds`, a fixed window per caller.',
+      'Requests per IP for public calls and failed authentications: `points/seconds`, a token bucket per caller (a burst of `points`, refilled continuously at `points` per `seconds`).',
   },
   { name: 'RATE_LIMIT_USER', default: '300/60', meaning: 'Requests per signed-in person (`points/seconds`).' },
   { name: 'RATE_LIMIT_API_KEY', default: '1200/60', meaning: 'Requests per API key (`points/seconds`).' },

@@ -4,7 +4,12 @@
 // options, from the app, so this module never imports them.
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import mercurius, { type IResolvers } from 'mercurius';
-import { mergeResolvers, subscriptionAuthentication, type GraphqlHostOptions } from '../../platform/http/graphql.js';
+import {
+  mergeResolvers,
+  noIntrospectionRule,
+  subscriptionAuthentication,
+  type GraphqlHostOptions,
+} from '../../platform/http/graphql.js';
 import { costLimitRule } from './graphql-cost.js';
 
 export const GRAPHQL_LIMITS = {
@@ -23,6 +28,7 @@ export interface GraphqlView {
 export function createGraphqlHost(view: GraphqlView): FastifyPluginAsync<GraphqlHostOptions> {
   return async function graphqlPlugin(app: FastifyInstance, options: GraphqlHostOptions) {
     const extensions = options.extensions ?? [];
+    const introspection = options.introspection ?? true;
     // Subscriptions (WebSocket on GET /graphql) only when an extension has some and there is an
     // authenticate to check their callers with.
     const subscriptions =
@@ -40,7 +46,7 @@ export function createGraphqlHost(view: GraphqlView): FastifyPluginAsync<Graphql
               operationId: 'graphql',
               summary: 'Storefront GraphQL: stores, menus, categories, items, modifiers',
               description:
-                `Public, read-only GraphQL over the resolved storefront menu (the schema is introspectable). Limits: query depth ${GRAPHQL_LIMITS.queryDepth}, ` +
+                `Public, read-only GraphQL over the resolved storefront menu (${introspection ? 'the schema is introspectable' : 'introspection is off in production'}). Limits: query depth ${GRAPHQL_LIMITS.queryDepth}, ` +
                 `at most ${GRAPHQL_LIMITS.maxCost} selected fields per operation (aliases and fragment spreads counted). Errors follow GraphQL over HTTP, not RFC 9457.` +
                 (subscriptions
                   ? ' Subscriptions run over a WebSocket on GET /graphql (graphql-transport-ws or graphql-ws protocol); send `{"authorization": "Bearer <token>"}` as the connection_init payload.'
@@ -57,7 +63,8 @@ export function createGraphqlHost(view: GraphqlView): FastifyPluginAsync<Graphql
       path: '/graphql',
       graphiql: false,
       queryDepth: GRAPHQL_LIMITS.queryDepth,
-      validationRules: [costLimitRule(GRAPHQL_LIMITS.maxCost)],
+      // Without introspection, a query naming __schema or __type fails validation (a GraphQL error, 400).
+      validationRules: [costLimitRule(GRAPHQL_LIMITS.maxCost), ...(introspection ? [] : [noIntrospectionRule])],
     });
   };
 }

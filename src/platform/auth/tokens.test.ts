@@ -26,10 +26,11 @@ afterAll(() => {
 
 function issuer(
   pem: string | null = ED25519_PEM,
-  overrides: { issuer?: string; dataDir?: string } = {},
+  overrides: { issuer?: string; dataDir?: string; verifyOnly?: string[] } = {},
 ): AccessTokenIssuer {
   return createAccessTokenIssuer({
     privateKeyPem: pem,
+    verifyOnlyKeysPem: overrides.verifyOnly,
     dataDir: overrides.dataDir ?? tempDir(),
     issuer: overrides.issuer ?? ISSUER,
     ttlSeconds: 900,
@@ -168,8 +169,87 @@ describe('access tokens', () => {
     expect(await rejectionCode(tokens, token)).toBe('INVALID_TOKEN');
   });
 
+  it.each(['exp', 'iat', 'iss', 'aud', 'sub'])(
+    'when a token signed by our own key lacks "%s", then it is refused as INVALID_TOKEN',
+    async (claim) => {
+      const tokens = issuer();
+      const key = createPrivateKey(ED25519_PEM);
+      // The same forged token with the claim present verifies: only the missing claim refuses it.
+      await expect(tokens.verify(await forge(key, tokens.kid, {}))).resolves.toEqual({
+        sub: 'user-1',
+        sid: 'family-1',
+      });
+      expect(await rejectionCode(tokens, await forge(key, tokens.kid, { [claim]: undefined }))).toBe('INVALID_TOKEN');
+    },
+  );
+
+  it('when a token lacks exp, then the refusal is the existing 401 problem (INVALID_TOKEN, WWW-Authenticate: Bearer)', async () => {
+    const tokens = issuer();
+    const token = await forge(createPrivateKey(ED25519_PEM), tokens.kid, { exp: undefined });
+    const error = await tokens.verify(token).then(
+      () => null,
+      (rejection: unknown) => rejection,
+    );
+    expect(error).toBeInstanceOf(UnauthenticatedError);
+    expect(error).toMatchObject({ status: 401, code: 'INVALID_TOKEN', headers: { 'www-authenticate': 'Bearer' } });
+  });
+
   it('when the token is not a JWT at all, then it is rejected', async () => {
     expect(await rejectionCode(issuer(), 'bk_live_not-a-jwt')).toBe('INVALID_TOKEN');
+  });
+});
+
+describe('signing key rotation', () => {
+  const NEW_PEM = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const publicPem = (pem: string) =>
+    createPublicKey(createPrivateKey(pem)).export({ type: 'spki', format: 'pem' }).toString();
+
+  it('when the key is rotated, then the new key signs and tokens of the old one still verify', async () => {
+    const before = issuer(ED25519_PEM);
+    const oldToken = await before.sign({ sub: 'user-old', sid: 'family-old' });
+
+    const after = issuer(NEW_PEM, { verifyOnly: [publicPem(ED25519_PEM)] });
+    expect(after.kid).not.toBe(before.kid);
+    const newToken = await after.sign({ sub: 'user-new', sid: 'family-new' });
+    expect(decodeProtectedHeader(newToken).kid).toBe(after.kid);
+    await expect(after.verify(oldToken)).resolves.toEqual({ sub: 'user-old', sid: 'family-old' });
+    await expect(after.verify(newToken)).resolves.toEqual({ sub: 'user-new', sid: 'family-new' });
+    // A node still on the old key alone does not accept the new key's tokens.
+    expect(await rejectionCode(before, newToken)).toBe('INVALID_TOKEN');
+  });
+
+  it('when the old key is dropped from the set, then its tokens are refused', async () => {
+    const oldToken = await issuer(ED25519_PEM).sign({ sub: 'u', sid: 's' });
+    expect(await rejectionCode(issuer(NEW_PEM), oldToken)).toBe('INVALID_TOKEN');
+  });
+
+  it('when a verify-only key signs a token naming the current kid, then it is refused (the kid picks the key)', async () => {
+    const after = issuer(NEW_PEM, { verifyOnly: [publicPem(ED25519_PEM)] });
+    const token = await forge(createPrivateKey(ED25519_PEM), after.kid, {});
+    expect(await rejectionCode(after, token)).toBe('INVALID_TOKEN');
+  });
+
+  it('when the previous key is P-256, then its ES256 tokens verify beside the Ed25519 signer', async () => {
+    const oldToken = await issuer(P256_PEM).sign({ sub: 'u', sid: 's' });
+    const after = issuer(NEW_PEM, { verifyOnly: [publicPem(P256_PEM)] });
+    await expect(after.verify(oldToken)).resolves.toEqual({ sub: 'u', sid: 's' });
+  });
+
+  it('when the JWKS is published after a rotation, then it lists every key of the set, public parts only', async () => {
+    const before = issuer(ED25519_PEM);
+    const after = issuer(NEW_PEM, { verifyOnly: [publicPem(ED25519_PEM), publicPem(P256_PEM), publicPem(NEW_PEM)] });
+    const { keys } = await after.jwks();
+    expect(keys.map((key) => key.kid)).toEqual([after.kid, before.kid, issuer(P256_PEM).kid]);
+    expect(keys.map((key) => key.alg)).toEqual(['EdDSA', 'EdDSA', 'ES256']);
+    for (const key of keys) {
+      expect(key).not.toHaveProperty('d');
+      expect(key.use).toBe('sig');
+    }
+  });
+
+  it('when a verify-only key is RSA, then the issuer refuses it naming JWT_PREVIOUS_PUBLIC_KEYS', () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' });
+    expect(() => issuer(NEW_PEM, { verifyOnly: [rsa.toString()] })).toThrow(/JWT_PREVIOUS_PUBLIC_KEYS/);
   });
 });
 

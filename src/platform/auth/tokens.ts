@@ -1,6 +1,13 @@
 // Access tokens: short-lived JWTs signed with an asymmetric key (EdDSA or ES256), `kid` in the
 // header, verified against an explicit algorithm allow-list so `alg: none` and HMAC-with-the-
-// public-key confusion are impossible. Development keeps one generated key in the data folder.
+// public-key confusion are impossible. The verifier requires `sub`, `iss`, `aud`, `iat` and `exp`:
+// a token lacking any of them is refused, whoever signed it.
+//
+// Keys are a key set: one signing key (JWT_PRIVATE_KEY) and any number of verify-only public keys
+// (JWT_PREVIOUS_PUBLIC_KEYS), each known by its `kid` (a fingerprint of the public key). After a
+// rotation the new key signs and the old one keeps verifying the tokens it signed until they
+// expire; GET /.well-known/jwks.json publishes every public key of the set. Development keeps one
+// generated key in the data folder.
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,6 +31,8 @@ export interface AccessTokenIssuer {
 
 export interface TokenOptions {
   privateKeyPem: string | null;
+  /** Verify-only keys (PEM, public or private: only the public half is kept), e.g. the key before a rotation. */
+  verifyOnlyKeysPem?: readonly string[];
   dataDir: string;
   issuer: string;
   ttlSeconds: number;
@@ -46,20 +55,44 @@ function loadOrCreateDevKey(dataDir: string): string {
   return pem;
 }
 
-function algorithmOf(key: KeyObject): 'EdDSA' | 'ES256' {
+type Algorithm = 'EdDSA' | 'ES256';
+
+function algorithmOf(key: KeyObject, variable: string): Algorithm {
   if (key.asymmetricKeyType === 'ed25519') return 'EdDSA';
   if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ES256';
-  throw new Error('JWT_PRIVATE_KEY must be an Ed25519 or P-256 (prime256v1) private key');
+  throw new Error(`${variable} must hold Ed25519 or P-256 (prime256v1) keys`);
 }
+
+interface VerificationKey {
+  kid: string;
+  alg: Algorithm;
+  publicKey: KeyObject;
+}
+
+/** The key id: a fingerprint of the public key, so rotating the key rotates the kid. */
+export function keyIdOf(publicKey: KeyObject): string {
+  const spki = publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(spki).digest('base64url').slice(0, 16);
+}
+
+function verificationKey(publicKey: KeyObject, variable: string): VerificationKey {
+  return { kid: keyIdOf(publicKey), alg: algorithmOf(publicKey, variable), publicKey };
+}
+
+/** The claims every access token must carry; jose refuses a token missing any of them. */
+const REQUIRED_CLAIMS = ['sub', 'iss', 'aud', 'iat', 'exp'];
 
 export function createAccessTokenIssuer(options: TokenOptions): AccessTokenIssuer {
   const pem = options.privateKeyPem ?? loadOrCreateDevKey(options.dataDir);
   const privateKey = createPrivateKey(pem);
-  const publicKey = createPublicKey(privateKey);
-  const alg = algorithmOf(privateKey);
-  const spki = publicKey.export({ type: 'spki', format: 'der' });
-  // The key id is a fingerprint of the public key, so rotating the key rotates the kid.
-  const kid = createHash('sha256').update(spki).digest('base64url').slice(0, 16);
+  const signing = verificationKey(createPublicKey(privateKey), 'JWT_PRIVATE_KEY');
+  const { kid, alg } = signing;
+  // The signing key first; a verify-only key equal to it (left over after a rotation) is not repeated.
+  const keys = new Map<string, VerificationKey>([[kid, signing]]);
+  for (const verifyOnly of options.verifyOnlyKeysPem ?? []) {
+    const key = verificationKey(createPublicKey(verifyOnly), 'JWT_PREVIOUS_PUBLIC_KEYS');
+    if (!keys.has(key.kid)) keys.set(key.kid, key);
+  }
 
   return {
     kid,
@@ -76,14 +109,24 @@ export function createAccessTokenIssuer(options: TokenOptions): AccessTokenIssue
     },
     async verify(token) {
       try {
-        const { payload, protectedHeader } = await jwtVerify(token, publicKey, {
-          algorithms: [alg],
-          issuer: options.issuer,
-          audience: AUDIENCE,
-          typ: 'JWT',
-        });
-        if (protectedHeader.kid !== kid)
-          throw new UnauthenticatedError('The access token was signed with an unknown key.', 'INVALID_TOKEN');
+        const { payload } = await jwtVerify(
+          token,
+          (header) => {
+            const key = typeof header.kid === 'string' ? keys.get(header.kid) : undefined;
+            if (!key)
+              throw new UnauthenticatedError('The access token was signed with an unknown key.', 'INVALID_TOKEN');
+            return key.publicKey;
+          },
+          {
+            // Each key verifies only with its own algorithm: the header's kid picks the key, and
+            // the allow-list holds only the algorithms of the set's keys.
+            algorithms: [...new Set([...keys.values()].map((key) => key.alg))],
+            issuer: options.issuer,
+            audience: AUDIENCE,
+            typ: 'JWT',
+            requiredClaims: REQUIRED_CLAIMS,
+          },
+        );
         if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') {
           throw new UnauthenticatedError('The access token is malformed.', 'INVALID_TOKEN');
         }
@@ -96,8 +139,16 @@ export function createAccessTokenIssuer(options: TokenOptions): AccessTokenIssue
       }
     },
     async jwks() {
-      const jwk = await exportJWK(publicKey);
-      return { keys: [{ ...jwk, kid, alg, use: 'sig' }] };
+      return {
+        keys: await Promise.all(
+          [...keys.values()].map(async (key) => ({
+            ...(await exportJWK(key.publicKey)),
+            kid: key.kid,
+            alg: key.alg,
+            use: 'sig',
+          })),
+        ),
+      };
     },
   };
 }

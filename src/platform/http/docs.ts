@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import scalar from '@scalar/fastify-api-reference';
+import { htmlPolicy, inlineScriptHashes, isHtml } from './security-headers.js';
 
 export async function registerOpenApi(app: FastifyInstance, version: string): Promise<void> {
   await app.register(swagger, {
@@ -52,6 +53,24 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
     docs.addHook('onRoute', (route) => {
       route.config = { ...route.config, access: 'public' };
     });
-    await docs.register(scalar, { routePrefix: '/docs', configuration: { url: '/openapi.json' } });
+    // The reference page: the library's script from /docs/js/scalar.js and one inline script that
+    // starts it with the fixed configuration below, allowed by its hash; the UI inserts its own
+    // style elements (inline styles allowed). No fonts from Scalar's CDN: nothing leaves the origin.
+    const policies = new Map<string, string>();
+    docs.addHook('onSend', async (_request, reply, payload) => {
+      if (typeof payload !== 'string' || !isHtml(reply.getHeader('content-type'))) return payload;
+      let policy = policies.get(payload);
+      if (policy === undefined) {
+        policy = htmlPolicy({ scriptHashes: inlineScriptHashes(payload), inlineStyles: true });
+        // The page is the same on every request; a bound keeps a surprise from growing the map.
+        if (policies.size < 16) policies.set(payload, policy);
+      }
+      reply.header('content-security-policy', policy);
+      return payload;
+    });
+    await docs.register(scalar, {
+      routePrefix: '/docs',
+      configuration: { url: '/openapi.json', withDefaultFonts: false },
+    });
   });
 }

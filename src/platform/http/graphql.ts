@@ -4,6 +4,7 @@
 // registering it. So the host module never imports the extending ones (nor they it), and this
 // file imports no module.
 import type { FastifyRequest } from 'fastify';
+import { GraphQLError, type ASTVisitor, type ValidationContext } from 'graphql';
 import type { IResolvers } from 'mercurius';
 import type { Authenticate } from '../auth/access.js';
 import type { Principal } from '../auth/principal.js';
@@ -21,6 +22,37 @@ export interface GraphqlHostOptions {
   extensions?: GraphqlExtension[];
   /** The app's authenticate (the same, rate-limit guarded, as HTTP routes): turns subscriptions on. */
   authenticate?: Authenticate;
+  /** Whether the schema answers introspection queries (__schema, __type); see introspectionAllowed. */
+  introspection?: boolean;
+}
+
+/**
+ * Introspection is off in production: the published schema is the contract clients build on, and
+ * a production endpoint need not hand an attacker a map of every field. Development and test keep
+ * it for tools (GraphiQL, codegen).
+ */
+export function introspectionAllowed(nodeEnv: 'development' | 'test' | 'production'): boolean {
+  return nodeEnv !== 'production';
+}
+
+/**
+ * A validation rule refusing `__schema` and `__type` anywhere in a document (`__typename` stays
+ * allowed: clients need it). It reads the query's syntax only: graphql's own
+ * NoSchemaIntrospectionCustomRule inspects schema types with instanceof checks, which fail across
+ * the package's ESM and CommonJS copies (this file loads one, mercurius the other).
+ */
+export function noIntrospectionRule(context: ValidationContext): ASTVisitor {
+  return {
+    Field(node) {
+      const name = node.name.value;
+      if (name === '__schema' || name === '__type')
+        context.reportError(
+          new GraphQLError(`GraphQL introspection is not allowed here, but the query contained ${name}.`, {
+            nodes: node,
+          }),
+        );
+    },
+  };
 }
 
 /** Resolver maps merged type by type (two extensions may both add fields to Query). */

@@ -7,6 +7,7 @@ import type { RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateLimit } from '../../config/index.js';
 import type { Principal } from '../auth/principal.js';
 import { AppError } from './errors.js';
+import type { BucketAnswer } from './rate-limit-bucket.js';
 
 /** `default` for every route unless it says otherwise; `auth` for login, refresh and sign-up. */
 export type RateLimitGroup = 'default' | 'auth';
@@ -77,6 +78,27 @@ export function decide(
     windowSeconds: limit.seconds,
     remaining: allowed ? Math.max(0, res.remainingPoints) : 0,
     resetSeconds: allowed ? resetSeconds : Math.max(1, resetSeconds),
+  };
+}
+
+/**
+ * The decision on one request from its token bucket (rate-limit-bucket.ts): `remaining` is the
+ * whole tokens left, and `resetSeconds` the time until the bucket is full again, when the whole
+ * quota is back. A refusal is answered with that same figure as Retry-After (never earlier than the
+ * reset the headers announce), though one token, and so one request, returns sooner.
+ */
+export function decideFromBucket(
+  policy: RateLimitDecision['policy'],
+  limit: RateLimit,
+  answer: BucketAnswer,
+): RateLimitDecision {
+  const resetSeconds = Math.max(0, Math.ceil(answer.fullInMs / 1000));
+  return {
+    policy,
+    quota: limit.points,
+    windowSeconds: limit.seconds,
+    remaining: answer.allowed ? answer.remaining : 0,
+    resetSeconds: answer.allowed ? resetSeconds : Math.max(1, resetSeconds),
   };
 }
 

@@ -1,12 +1,11 @@
 // Where the counters live. One node keeps them in memory; with a Redis client they live in
-// Redis, so every node shares one count per caller.
+// Redis, so every node shares one bucket per caller.
 //
-// Algorithm, honestly: rate-limiter-flexible 11 has no token bucket. Its limiters count a *fixed
-// window per key* that opens at the key's first request: at most `points` requests until the
-// window ends `duration` seconds later, then the count starts again (atomic INCR + PEXPIRE in a
-// Lua script on Redis). A caller may spend the whole quota at once, and across a window boundary
-// up to twice the quota in a short time. Nothing here pretends otherwise: the RateLimit headers
-// describe exactly that window (`t` = seconds until this caller's window ends).
+// Request limits are token buckets (rate-limit-bucket.ts): a burst of `points`, then one request
+// per `seconds / points`, never a second full burst at a window boundary. The RateLimit headers
+// describe exactly that bucket (`r` = whole tokens left, `t` = seconds until it is full again).
+// The login lockout (login-lockout.ts) counts failures per account with rate-limiter-flexible's
+// window counter, which is what a lockout wants: N failures within the window lock the account.
 //
 // When Redis fails (not ready, an error, or no answer within `storeTimeoutMs`) each node falls
 // back to in-memory counters with the same limits: limits keep holding per node (a cluster of N
@@ -23,10 +22,29 @@ import {
   type IRateLimiterOptions,
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
+import {
+  answerOf,
+  cellOf,
+  createMemoryBuckets,
+  TAKE_TOKEN_SCRIPT,
+  type BucketAnswer,
+  type BucketLimit,
+} from './rate-limit-bucket.js';
 
 export type CounterOptions = IRateLimiterOptions & { keyPrefix: string; points: number };
 
+/** Token buckets (the request limits): in memory, or in Redis with the in-memory fallback. */
+export interface TokenBuckets {
+  /**
+   * Takes one token from `key`'s bucket. `blockLocallyWhenSpent` (Redis only): once the bucket
+   * refuses, this node refuses the key from memory until its next token is due, so a flood from
+   * one caller costs Redis nothing.
+   */
+  take(key: string, limit: BucketLimit, blockLocallyWhenSpent: boolean): Promise<BucketAnswer>;
+}
+
 export interface CounterStore {
+  buckets: TokenBuckets;
   /**
    * A fixed-window counter under `keyPrefix`. `blockLocallyWhenSpent` (Redis only): once a key is
    * over its limit, this node refuses it from memory until its window ends.
@@ -40,8 +58,11 @@ export function createCounterStore(options: {
   redis: Redis | null;
   logger: Logger;
   storeTimeoutMs: number;
+  /** Milliseconds since the epoch; the buckets' clock (tests move it). */
+  clock?: () => number;
 }): CounterStore {
   const { redis, logger, storeTimeoutMs } = options;
+  const clock = options.clock ?? Date.now;
   const fallbacks = new Counter({
     name: 'rate_limit_store_fallbacks_total',
     help: 'Rate-limit operations answered from in-process memory because Redis failed or was slow',
@@ -100,5 +121,71 @@ export function createCounterStore(options: {
     });
   }
 
-  return { limiter, fallbacks };
+  return { buckets: createTokenBuckets(redis, storeTimeoutMs, clock, onFallback), limiter, fallbacks };
+}
+
+type TakeTokenCommand = (key: string, now: string, interval: string, capacity: string) => Promise<[number, number]>;
+
+function createTokenBuckets(
+  redis: Redis | null,
+  storeTimeoutMs: number,
+  clock: () => number,
+  onFallback: () => void,
+): TokenBuckets {
+  const memory = createMemoryBuckets(clock);
+  if (!redis) return { take: async (key, limit) => memory.take(key, limit) };
+
+  const commandName = 'brigadeTakeToken';
+  // defineCommand: EVALSHA with a fallback to EVAL, and the client's keyPrefix applied to KEYS.
+  if (!(commandName in redis)) redis.defineCommand(commandName, { numberOfKeys: 1, lua: TAKE_TOKEN_SCRIPT });
+  const takeInRedis = (redis as unknown as Record<typeof commandName, TakeTokenCommand>)[commandName].bind(redis);
+  /** Keys this node refuses from memory until the time given (ms), with when their bucket is full. */
+  const spent = new Map<string, { until: number; fullAt: number }>();
+
+  async function withTimeout<T>(work: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        work,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`Redis took longer than ${storeTimeoutMs} ms`)), storeTimeoutMs);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return {
+    async take(key, limit, blockLocallyWhenSpent) {
+      const nowMs = clock();
+      const blocked = spent.get(key);
+      if (blocked !== undefined) {
+        if (blocked.until > nowMs)
+          return { allowed: false, remaining: 0, fullInMs: blocked.fullAt - nowMs, retryInMs: blocked.until - nowMs };
+        spent.delete(key);
+      }
+      // A client that is (re)connecting is not waited for: the fallback answers at once.
+      if (redis.status !== 'ready') {
+        onFallback();
+        return memory.take(key, limit);
+      }
+      const cell = cellOf(limit);
+      let answer: BucketAnswer;
+      try {
+        const [admitted, debt] = await withTimeout(
+          takeInRedis(key, String(Math.round(nowMs * 1000)), String(cell.interval), String(cell.capacity)),
+        );
+        answer = answerOf(cell, admitted === 1, Number(debt));
+      } catch {
+        onFallback();
+        return memory.take(key, limit);
+      }
+      if (!answer.allowed && blockLocallyWhenSpent) {
+        if (spent.size > 10_000) for (const [stored, entry] of spent) if (entry.until <= nowMs) spent.delete(stored);
+        spent.set(key, { until: nowMs + answer.retryInMs, fullAt: nowMs + answer.fullInMs });
+      }
+      return answer;
+    },
+  };
 }

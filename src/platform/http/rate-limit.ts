@@ -1,7 +1,8 @@
 // Rate limits per API key, per signed-in person and per IP (anonymous calls), by route group, and
 // per-account login lockout. The parts: rate-limit-policy.ts says who is counted against which
-// limit and what the caller is told; rate-limit-store.ts keeps the counters (memory, or Redis with
-// an in-memory fallback) and states the algorithm honestly; login-lockout.ts locks accounts.
+// limit and what the caller is told; rate-limit-bucket.ts is the algorithm (a token bucket per
+// caller); rate-limit-store.ts keeps the buckets (memory, or Redis with an in-memory fallback);
+// login-lockout.ts locks accounts.
 //
 // Where it runs: in onRequest, before the body is read and long before the handler, so a
 // rejected request records nothing downstream. Authenticated calls are counted inside
@@ -11,14 +12,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
-import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Config, RateLimit } from '../../config/index.js';
 import type { Authenticate } from '../auth/access.js';
 import type { Principal } from '../auth/principal.js';
 import { AppError } from './errors.js';
 import { createLoginLockout, type AccountLockout } from './login-lockout.js';
 import {
-  decide,
+  decideFromBucket,
   exemptByDefault,
   groupOf,
   RateLimitedError,
@@ -28,6 +28,7 @@ import {
   type RateLimitGroup,
   type RateLimitSubject,
 } from './rate-limit-policy.js';
+import type { BucketAnswer } from './rate-limit-bucket.js';
 import { createCounterStore } from './rate-limit-store.js';
 import { problems } from './schema.js';
 
@@ -54,12 +55,15 @@ export interface RateLimiterOptions {
   keyPrefix?: string;
   /** How long a Redis call may take before this node uses its in-memory counters instead. */
   storeTimeoutMs?: number;
+  /** Milliseconds since the epoch, for the token buckets; Date.now unless a test moves time. */
+  clock?: () => number;
 }
 
 interface Bucket {
   group: RateLimitGroup;
   limit: RateLimit;
-  limiter: RateLimiterAbstract;
+  /** The store key prefix of this group and subject's buckets. */
+  keyPrefix: string;
 }
 
 export function createRateLimiter(options: RateLimiterOptions) {
@@ -74,19 +78,12 @@ export function createRateLimiter(options: RateLimiterOptions) {
     labelNames: ['policy', 'subject'] as const,
     registers: [],
   });
-  const store = createCounterStore({ redis, logger, storeTimeoutMs });
-  const { limiter, fallbacks } = store;
+  const store = createCounterStore({ redis, logger, storeTimeoutMs, clock: options.clock });
+  const { fallbacks } = store;
   const { loginLockout, lockouts } = createLoginLockout({ limits, keyPrefix: prefix, store, logger, rejections });
 
   function bucket(group: RateLimitGroup, subject: RateLimitSubject, limit: RateLimit): Bucket {
-    return {
-      group,
-      limit,
-      limiter: limiter(
-        { keyPrefix: `${prefix}:${group}:${subject}`, points: limit.points, duration: limit.seconds },
-        true,
-      ),
-    };
+    return { group, limit, keyPrefix: `${prefix}:${group}:${subject}` };
   }
 
   const buckets: Record<RateLimitGroup, Record<RateLimitSubject, Bucket>> = {
@@ -111,21 +108,17 @@ export function createRateLimiter(options: RateLimiterOptions) {
     id: string,
   ): Promise<void> {
     const target = buckets[group][subject];
-    let rejected: RateLimiterRes | null = null;
-    let res: RateLimiterRes;
+    let answer: BucketAnswer;
     try {
-      res = await target.limiter.consume(id);
-    } catch (rejection) {
-      if (!(rejection instanceof RateLimiterRes)) {
-        // Redis and the in-memory fallback both failed (should not happen): let it through.
-        request.log.error({ err: rejection }, 'rate limiter failed; request allowed');
-        return;
-      }
-      res = rejected = rejection;
+      answer = await store.buckets.take(`${target.keyPrefix}:${id}`, target.limit, true);
+    } catch (error) {
+      // Redis and the in-memory fallback both failed (should not happen): let it through.
+      request.log.error({ err: error }, 'rate limiter failed; request allowed');
+      return;
     }
-    const decision = decide(target.group, target.limit, res, rejected === null);
+    const decision = decideFromBucket(target.group, target.limit, answer);
     request.rateLimit = decision;
-    if (rejected !== null) {
+    if (!answer.allowed) {
       rejections.inc({ policy: group, subject });
       throw new RateLimitedError(decision);
     }

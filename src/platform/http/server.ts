@@ -8,6 +8,7 @@ import type { Config } from '../../config/index.js';
 import { requestContext } from '../observability/context.js';
 import { registerProblemHandlers, sendProblem, toAppError } from './problem.js';
 import { ProblemSchema } from './schema.js';
+import { registerHtmlSecurityHeaders } from './security-headers.js';
 import { requestValidators } from './validation.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -102,6 +103,7 @@ export async function createServer(config: Config, logger: FastifyBaseLogger): P
     // HSTS only makes sense behind TLS, which a proxy terminates in production.
     strictTransportSecurity: config.nodeEnv === 'production' ? { maxAge: 31_536_000, includeSubDomains: true } : false,
   });
+  registerHtmlSecurityHeaders(app);
   await app.register(cors, {
     origin: config.http.corsOrigins,
     exposedHeaders: [

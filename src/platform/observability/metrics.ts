@@ -1,8 +1,52 @@
 // RED metrics per route (rate, errors, duration) plus Node process metrics, in Prometheus
 // text format at /metrics. The registry is passed in, so the worker's job and outbox metrics
 // share it in a single process; tests build one per app.
-import type { FastifyInstance } from 'fastify';
+//
+// Who may scrape: with METRICS_TOKEN set, only a caller sending `Authorization: Bearer <token>`
+// (compared in constant time); without it, anyone outside production, and nobody in production
+// (401: the process's routes, traffic and memory are not for the public internet).
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import type { Config } from '../../config/index.js';
+import { UnauthenticatedError } from '../http/errors.js';
+
+/** Who may read /metrics. */
+export interface MetricsAccess {
+  /** The bearer token a scraper must send; null: see `refuseWithoutToken`. */
+  token: string | null;
+  /** Without a token: refuse every scrape (production) instead of answering anyone. */
+  refuseWithoutToken: boolean;
+}
+
+export function metricsAccess(
+  config: Pick<Config, 'nodeEnv'> & { http: Pick<Config['http'], 'metricsToken'> },
+): MetricsAccess {
+  return { token: config.http.metricsToken, refuseWithoutToken: config.nodeEnv === 'production' };
+}
+
+const OPEN: MetricsAccess = { token: null, refuseWithoutToken: false };
+const BEARER = /^Bearer +(\S+)$/i;
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+/** Throws the 401 problem unless the request may read the metrics. */
+export function assertMayScrape(access: MetricsAccess, request: Pick<FastifyRequest, 'headers'>): void {
+  if (access.token === null) {
+    if (access.refuseWithoutToken)
+      throw new UnauthenticatedError(
+        'Metrics are not served in production without METRICS_TOKEN.',
+        'METRICS_TOKEN_REQUIRED',
+      );
+    return;
+  }
+  const presented = BEARER.exec(request.headers.authorization ?? '')?.[1];
+  // Digests of equal length, so the comparison takes the same time whatever was sent.
+  if (presented === undefined || !timingSafeEqual(digest(presented), digest(access.token)))
+    throw new UnauthenticatedError('Send the metrics token: Authorization: Bearer <METRICS_TOKEN>.');
+}
 
 /** One per process (or per app in tests): Node process metrics plus whatever parts add. */
 export function createMetricsRegistry(): Registry {
@@ -12,7 +56,11 @@ export function createMetricsRegistry(): Registry {
 }
 
 /** RED metrics for the app's routes, and GET /metrics serving the whole registry. */
-export function registerMetrics(app: FastifyInstance, registry: Registry = createMetricsRegistry()): Registry {
+export function registerMetrics(
+  app: FastifyInstance,
+  registry: Registry = createMetricsRegistry(),
+  access: MetricsAccess = OPEN,
+): Registry {
   const labelNames = ['method', 'route', 'status_code'] as const;
   const requests = new Counter({
     name: 'http_requests_total',
@@ -36,7 +84,10 @@ export function registerMetrics(app: FastifyInstance, registry: Registry = creat
     duration.observe(labels, reply.elapsedTime / 1000);
   });
 
-  app.get('/metrics', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => {
+  // 'public' to the access guard (which knows people and API keys): the metrics token is checked here.
+  app.get('/metrics', { config: { access: 'public' }, schema: { hide: true } }, async (request, reply) => {
+    assertMayScrape(access, request);
+    reply.header('cache-control', 'no-store');
     reply.type(registry.contentType);
     return registry.metrics();
   });

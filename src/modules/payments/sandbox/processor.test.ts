@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 // The sandbox processor's API over real HTTP on a real database: test cards, the intent state
 // machine, idempotency (also under concurrency), refunds, outage and restarts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -198,6 +199,14 @@ describe('sandbox test cards', () => {
     expect(html).toContain('location.hash');
     expect(html).not.toContain(intent.client_secret);
     expect(html).toContain('<form');
+    // Its policy allows exactly its own inline script (by hash), nothing from other origins, no framing.
+    const policy = response.headers.get('content-security-policy') ?? '';
+    const script = /<script>([\s\S]*?)<\/script>/.exec(html)![1]!;
+    expect(policy).toContain(`'sha256-${createHash('sha256').update(script).digest('base64')}'`);
+    expect(policy).toContain("default-src 'self'");
+    expect(policy).toContain("frame-ancestors 'none'");
+    expect(policy).not.toContain('unsafe-eval');
+    expect(policy).not.toMatch(/script-src[^;]*unsafe-inline/);
   });
 });
 

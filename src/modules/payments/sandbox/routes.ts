@@ -6,6 +6,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Db, Tx } from '../../../platform/db/index.js';
+import { htmlPolicy, inlineScriptHashes } from '../../../platform/http/security-headers.js';
 import { checkoutPage } from './checkout.js';
 import { requireIdempotencyKey, runIdempotent } from './idempotency.js';
 import type { SandboxOperations } from './operations.js';
@@ -187,7 +188,13 @@ export function sandboxRoutes(deps: SandboxRouteDeps): FastifyPluginAsync {
 
     app.get('/checkout/:id', { ...customer, schema: { hide: true, params: IntentParams } }, async (request, reply) => {
       const intent = await operations.getIntent(request.params.id);
-      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(checkoutPage(intent));
+      const page = checkoutPage(intent);
+      // The page's one inline script is ours (request data goes in escaped): allowed by its hash.
+      return reply
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .header('content-security-policy', htmlPolicy({ scriptHashes: inlineScriptHashes(page), inlineStyles: true }))
+        .send(page);
     });
 
     app.post('/control', { ...api, schema: { hide: true, body: ControlBody } }, async (request) => {
