@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { decodeProtectedHeader, SignJWT } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createBareServer } from '../../test-support/server.js';
 import { UnauthenticatedError } from '../http/errors.js';
 import { createAccessTokenIssuer, type AccessTokenIssuer } from './tokens.js';
 
@@ -183,15 +184,30 @@ describe('access tokens', () => {
     },
   );
 
-  it('when a token lacks exp, then the refusal is the existing 401 problem (INVALID_TOKEN, WWW-Authenticate: Bearer)', async () => {
+  it('when a request carries a token lacking exp, then it is answered with the existing 401 problem', async () => {
     const tokens = issuer();
-    const token = await forge(createPrivateKey(ED25519_PEM), tokens.kid, { exp: undefined });
-    const error = await tokens.verify(token).then(
-      () => null,
-      (rejection: unknown) => rejection,
-    );
-    expect(error).toBeInstanceOf(UnauthenticatedError);
-    expect(error).toMatchObject({ status: 401, code: 'INVALID_TOKEN', headers: { 'www-authenticate': 'Bearer' } });
+    // A server whose authentication is this verifier (as identity's is), with one signed-in route.
+    const app = await createBareServer({
+      authenticate: async (credential) => {
+        const claims = await tokens.verify(credential);
+        return { kind: 'user', userId: claims.sub, platformAdmin: false, grants: [] };
+      },
+    });
+    app.get('/who', { config: { access: 'signed_in' } }, async (request) => ({ principal: request.principal }));
+    await app.ready();
+    try {
+      const call = (token: string) =>
+        app.inject({ method: 'GET', url: '/who', headers: { authorization: `Bearer ${token}` } });
+      const key = createPrivateKey(ED25519_PEM);
+      expect((await call(await forge(key, tokens.kid, {}))).statusCode).toBe(200);
+      const res = await call(await forge(key, tokens.kid, { exp: undefined }));
+      expect(res.statusCode).toBe(401);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.headers['www-authenticate']).toBe('Bearer');
+      expect(res.json()).toMatchObject({ status: 401, code: 'INVALID_TOKEN', title: 'Unauthenticated' });
+    } finally {
+      await app.close();
+    }
   });
 
   it('when the token is not a JWT at all, then it is rejected', async () => {

@@ -40,6 +40,7 @@ interface Cell {
   capacity: number;
 }
 
+/** The refill interval is whole microseconds: a limit above a million per second refills at a million per second (its burst stays `points`). */
 export function cellOf(limit: BucketLimit): Cell {
   const interval = Math.max(1, Math.round((limit.seconds * 1_000_000) / limit.points));
   return { interval, capacity: interval * limit.points };
