@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from './config/index.js';
 import { registerAccessControl } from './platform/auth/access.js';
+import { createPersonalDataVault, personalDataKeysFrom } from './platform/crypto/personal-data.js';
 import { registerJwks } from './platform/auth/jwks.js';
 import type { AccessTokenIssuer } from './platform/auth/tokens.js';
 import { pendingMigrations, type Database } from './platform/db/index.js';
@@ -113,6 +114,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   // Before the modules, so opted-in routes get its hooks and their OpenAPI header.
   registerIdempotency(app, {
     db: deps.database.db,
+    // Stored responses carry personal data (a placed order's delivery details): sealed (ADR 0025).
+    vault: createPersonalDataVault(personalDataKeysFrom({ ...deps.config.personalData, dataDir: deps.config.dataDir })),
     ...deps.config.idempotency,
     metrics,
     crash: createCrashPoints(deps.config.crashAt),

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test-support/harness.js';
 import { bearer, customer } from '../../test-support/identity-factories.js';
 import { closeLiveClients, openStream } from '../../test-support/live-clients.js';
-import { margheritaLine, orderingStore } from '../../test-support/ordering-factories.js';
+import { margheritaLine, orderingStore, placeOrder } from '../../test-support/ordering-factories.js';
 import {
   DEMO_DELIVERY,
   DEMO_DELIVERY_STRINGS,
@@ -65,6 +65,23 @@ describe("orders' delivery details at rest", () => {
     ).toMatchObject({ delivery: DEMO_DELIVERY });
     await waitFor('the order on the kitchen feed', () => kitchen.events.length === 1);
     expect(kitchen.events[0]!.data.order).toMatchObject({ id: order.id, delivery: DEMO_DELIVERY });
+  });
+
+  it('when the placement is retried with its Idempotency-Key, then the stored response holds none of the details in the clear and the replay shows them', async () => {
+    const buyer = await customer(t);
+    const key = `pii-replay-${Date.now()}`;
+    const body = { channel: 'delivery', lines: [margheritaLine(shop.ids)], delivery: DEMO_DELIVERY };
+    const first = await placeOrder(t, buyer.token, shop.store.id, body, key);
+    expect(first.statusCode, first.body).toBe(201);
+    const { rows } = await t.db.database.pool.query<{ body: Buffer }>(
+      'SELECT response_body AS body FROM idempotency_keys WHERE key = $1',
+      [key],
+    );
+    expect(rows).toHaveLength(1);
+    for (const plain of DEMO_DELIVERY_STRINGS) expect(rows[0]!.body.includes(Buffer.from(plain))).toBe(false);
+    const replay = await placeOrder(t, buyer.token, shop.store.id, body, key);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body).toBe(first.body);
   });
 
   it("when the organization's data key is rotated, then old orders still read, new ones take the new version, and the re-encryption pass moves the old ones (and rows from before the sealing) forward", async () => {

@@ -212,6 +212,11 @@ export function createPersonalDataVault(keys: PersonalDataKeys, options: { clock
   };
 }
 
+/** Whether a stored value is in the envelope format (a plain JSON body never starts with 'P'). */
+export function isSealed(value: Buffer): boolean {
+  return value.length > HEADER_BYTES && value[0] === FORMAT;
+}
+
 function versionOf(sealed: Buffer): number {
   if (sealed.length <= HEADER_BYTES || sealed[0] !== FORMAT) throw new Error('Not an envelope-sealed value');
   return sealed.readUInt32BE(1);

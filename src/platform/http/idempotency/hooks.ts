@@ -17,6 +17,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { Counter, type Registry } from 'prom-client';
 import type { CrashPoint } from '../../crash-points.js';
+import { isSealed, PLATFORM_HOLDER, type PersonalDataVault } from '../../crypto/personal-data.js';
 import type { PlatformTables } from '../../db/index.js';
 import { AppError, BadRequestError, UnprocessableError } from '../errors.js';
 import { documented, HEADER, KEY, type IdempotencyMode } from './documentation.js';
@@ -54,7 +55,17 @@ export interface IdempotencyOptions extends KeyTimes {
   metrics: Registry;
   /** Crash tests stop the process at `idempotency.before-store`: committed, not yet answered. */
   crash?: CrashPoint;
+  /**
+   * Seals stored response bodies with the platform's personal data key (ADR 0025): a placed
+   * order's response holds its delivery details, a sign-up's the person's email and name.
+   * Without it bodies are stored as sent.
+   */
+  vault?: PersonalDataVault;
 }
+
+/** A stored body's sealing context: the key's whole scope, so a body copied to another row does not open. */
+const bodyContext = (scope: { caller: string; method: string; path: string; key: string }) =>
+  `idempotent-response:${scope.caller}:${scope.method}:${scope.path}:${scope.key}`;
 
 /** Only these response headers are part of what a replay must reproduce. */
 const STORED_HEADERS = ['content-type', 'location', 'etag', 'last-modified', 'www-authenticate'] as const;
@@ -192,14 +203,16 @@ export function registerIdempotency(app: FastifyInstance, options: IdempotencyOp
         if (recovered !== null) request.log.info({ idempotency_key: scope.key }, 'resuming from a recovery point');
         return;
       }
-      case 'replay':
+      case 'replay': {
         replays.inc({ route });
+        // Bodies stored before sealing was switched on are plain JSON, never the sealed format.
+        const body =
+          options.vault && isSealed(outcome.body)
+            ? Buffer.from(await options.vault.open(db, PLATFORM_HOLDER, outcome.body, bodyContext(scope)), 'base64')
+            : outcome.body;
         request.log.info({ idempotency_key: scope.key, status: outcome.status }, 'idempotent response replayed');
-        return reply
-          .code(outcome.status)
-          .headers(outcome.headers)
-          .header('idempotent-replayed', 'true')
-          .send(outcome.body);
+        return reply.code(outcome.status).headers(outcome.headers).header('idempotent-replayed', 'true').send(body);
+      }
       case 'in_progress':
         refusals.inc({ route, code: 'IDEMPOTENCY_IN_PROGRESS' });
         throw inProgress();
@@ -224,7 +237,10 @@ export function registerIdempotency(app: FastifyInstance, options: IdempotencyOp
       body === null || isTransient(reply.statusCode, headers, body)
         ? () => release(db, scope, token)
         : async () => {
-            if (!(await complete(db, scope, token, options, { status: reply.statusCode, headers, body })))
+            const stored = options.vault
+              ? await options.vault.seal(db, PLATFORM_HOLDER, body.toString('base64'), bodyContext(scope))
+              : body;
+            if (!(await complete(db, scope, token, options, { status: reply.statusCode, headers, body: stored })))
               request.log.warn(
                 { idempotency_key: scope.key },
                 'idempotency claim was taken over before the response was stored',
