@@ -6,6 +6,12 @@ import path from 'node:path';
 import { loadConfig, type Config } from '../config/index.js';
 import { createAccessTokenIssuer, type AccessTokenIssuer } from '../platform/auth/tokens.js';
 
+/**
+ * The personal data master key of every test app and test process: apps and spawned servers on
+ * one database (the crash tests) must open each other's data keys, whatever their data folders.
+ */
+export const TEST_PII_ENCRYPTION_KEY = Buffer.alloc(32, 0x2a).toString('base64');
+
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({
     NODE_ENV: 'test',
@@ -20,7 +26,10 @@ export function testConfig(env: Record<string, string> = {}): Config {
     RATE_LIMIT_USER: '1000000/60',
     RATE_LIMIT_API_KEY: '1000000/60',
     RATE_LIMIT_AUTH: '1000000/60',
+    RATE_LIMIT_ACCOUNT_MAIL: '1000000/60',
+    RATE_LIMIT_ACCOUNT_MAIL_IP: '1000000/60',
     LOGIN_LOCKOUT_ATTEMPTS: '1000',
+    PII_ENCRYPTION_KEY: TEST_PII_ENCRYPTION_KEY,
     // A busy CI machine must not make the app shed the suite's own requests; the shedding
     // tests turn it on explicitly.
     PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0',

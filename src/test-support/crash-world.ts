@@ -13,6 +13,7 @@ import { inTransaction } from '../platform/db/index.js';
 import { smallCatalogDocument } from './catalog-factories.js';
 import { killAll, spawnBrigade, type BrigadeRun as Run } from './brigade-process.js';
 import { createTestDatabase, testConfig, testTokens, type TestDatabase } from './harness.js';
+import { TEST_PII_ENCRYPTION_KEY } from './config.js';
 import { freePort } from './server.js';
 import { ALWAYS_OPEN } from './tenancy-factories.js';
 import { waitFor } from './wait.js';
@@ -56,6 +57,8 @@ export function serverEnv(
     HOST: '127.0.0.1',
     BRIGADE_ROLE: 'all',
     BRIGADE_DATA_DIR: place.dataDir,
+    // The same as the in-process test app's, so each opens the data keys the other created.
+    PII_ENCRYPTION_KEY: TEST_PII_ENCRYPTION_KEY,
     BRIGADE_DEMO: 'off',
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.CRASH_TEST_LOG_LEVEL ?? 'warn',
