@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from './config/index.js';
+import { registerAuditLog } from './platform/audit/index.js';
 import { registerAccessControl } from './platform/auth/access.js';
 import { createPersonalDataVault, personalDataKeysFrom } from './platform/crypto/personal-data.js';
 import { registerJwks } from './platform/auth/jwks.js';
@@ -122,6 +123,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   });
   registerHealth(app, readinessChecks(deps));
   registerJwks(app, deps.tokens);
+  // Before the modules: its hook gives their writes the caller, request id and IP to audit.
+  registerAuditLog(app, { db: deps.database.db });
 
   for (const module of Object.values(modules)) {
     await app.register(module.routes, { prefix: '/v1' });

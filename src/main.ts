@@ -10,6 +10,7 @@ import { createDatabase, migrate, type Database } from './platform/db/index.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './platform/db/embedded.js';
 import { createLateJobSender, startJobs, type JobDefinition } from './platform/jobs/queue.js';
 import { createOutboxMetrics, outboxJobs, startOutboxWorker } from './platform/events/index.js';
+import { auditJobs } from './platform/audit/index.js';
 import { purgeExpiredIdempotencyKeys } from './platform/http/idempotency/index.js';
 import { createLiveFanout } from './platform/live/index.js';
 import { createMetricsRegistry } from './platform/observability/metrics.js';
@@ -123,6 +124,7 @@ export async function start(config: Config, logger: Logger): Promise<{ stop(): P
         ...Object.values(modules).flatMap((module) => module.jobs),
         ...outboxJobs({ db: runtime.database.db, metrics: outboxMetrics, logger }),
         idempotencyPurgeJob(runtime.database.db, logger),
+        ...auditJobs({ db: runtime.database.db, retentionDays: config.audit.retentionDays, logger }),
       ];
       const jobs = await startJobs(definitions, { connectionString: runtime.url, logger, registry, work: true });
       jobSender.attach(jobs);

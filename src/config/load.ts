@@ -127,6 +127,7 @@ export function loadConfig(env: Env = process.env): Config {
       ttlHours: integer(env, 'IDEMPOTENCY_TTL_HOURS', 24, 24, 24 * 30),
       claimTimeoutSeconds: integer(env, 'IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS', 60, 1, 3600),
     },
+    audit: { retentionDays: integer(env, 'AUDIT_RETENTION_DAYS', 400, 1, 36_500) },
     rateLimits: {
       anonymous: rateLimit(env, 'RATE_LIMIT_ANONYMOUS', { points: 60, seconds: 60 }),
       user: rateLimit(env, 'RATE_LIMIT_USER', { points: 300, seconds: 60 }),

@@ -44,6 +44,8 @@ export interface Config {
   /** Live streams (SSE, GraphQL subscriptions): the backstop poll and the keep-alive comment. */
   live: { pollMs: number; heartbeatMs: number };
   idempotency: { ttlHours: number; claimTimeoutSeconds: number };
+  /** The audit log's retention (ADR 0024). */
+  audit: { retentionDays: number };
   rateLimits: {
     anonymous: RateLimit;
     user: RateLimit;

@@ -123,6 +123,11 @@ export const CONFIG_VARIABLES: Variable[] = [
     meaning: 'How long a stored idempotent response is kept (at least 24).',
   },
   {
+    name: 'AUDIT_RETENTION_DAYS',
+    default: '400',
+    meaning: 'Audit log entries older than this are purged (hourly, by the worker); at least 1.',
+  },
+  {
     name: 'IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS',
     default: '60',
     meaning: 'After this long, a claim whose request died may be taken over by a retry.',

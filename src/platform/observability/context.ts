@@ -4,6 +4,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 export interface RequestContext {
   requestId: string;
+  /** The caller's address and who they are, once authenticated (the audit log records both). */
+  ip?: string;
+  actor?: { kind: 'user' | 'api_key'; id: string };
 }
 
 export const requestContext = new AsyncLocalStorage<RequestContext>();
