@@ -23,3 +23,10 @@ CREATE TABLE pii_data_keys (
 -- data key. `delivery` keeps only rows written before this migration, until the re-encryption
 -- job seals them (expand/contract: readers take either).
 ALTER TABLE orders ADD COLUMN delivery_sealed bytea;
+
+-- Erasure (DELETE /v1/me): the person's row stays (orders and payments point at it, the books
+-- keep them) with its personal fields wiped; erased_at says so and refuses a new password.
+ALTER TABLE users ADD COLUMN erased_at timestamptz;
+ALTER TABLE refresh_token_families DROP CONSTRAINT refresh_token_families_revoked_reason_check;
+ALTER TABLE refresh_token_families ADD CONSTRAINT refresh_token_families_revoked_reason_check
+  CHECK (revoked_reason IN ('logout', 'reuse_detected', 'password_changed', 'admin', 'account_erased'));

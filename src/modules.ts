@@ -75,6 +75,11 @@ export function createModules(deps: ModuleDeps) {
     auth: deps.config.auth,
     production: deps.config.nodeEnv === 'production',
     events: events.appender,
+    // Ordering is built below; the port is only called by requests, once both exist.
+    customerOrders: () => ({
+      ordersOf: (ex, customerId) => ordering.api.customerOrdersForExport(ex, customerId),
+      eraseOrdersOf: (trx, customerId) => ordering.api.eraseCustomerDeliveries(trx, customerId),
+    }),
   });
   const tenancy = createTenancyModule({ db: deps.db, identity, events: events.appender, clock: deps.clock });
   const catalog = createCatalogModule({

@@ -30,6 +30,8 @@ export const accountsRepo = {
       .updateTable('users')
       .set({ password_hash: passwordHash, updated_at: new Date(), ...(name ? { name } : {}) })
       .where('id', '=', userId)
+      // An erased account (DELETE /v1/me) never gets a password again, whatever token was out.
+      .where(sql<boolean>`erased_at IS NULL`)
       .execute();
   },
 

@@ -11,6 +11,7 @@ import { createApiKeyService } from './api-keys.js';
 import { createCustomerSearch } from './customer-search.js';
 import type { IdentityEventAppender, IdentityEvents } from './events.js';
 import { createPasswordHasher } from './passwords.js';
+import { createPersonalData, type CustomerOrdersPort } from './personal-data.js';
 import { identityRepo } from './repo.js';
 import { identityRoutes } from './routes.js';
 import { createSessionService } from './sessions.js';
@@ -28,6 +29,8 @@ export interface IdentityDeps {
   /** Appends identity's domain events to the outbox (default: a plain appender). */
   events?: IdentityEventAppender;
   clock?: () => Date;
+  /** A person's orders for their export and erasure (ordering, bound late in modules.ts). */
+  customerOrders?: () => CustomerOrdersPort | null;
 }
 
 // Dead sessions and invitations are kept a week after they end, for support questions.
@@ -52,6 +55,13 @@ export function createIdentityModule(deps: IdentityDeps) {
   });
   const apiKeys = createApiKeyService({ db: deps.db });
   const customers = createCustomerSearch({ db: deps.db });
+  const personalData = createPersonalData({
+    db: deps.db,
+    passwords,
+    events: deps.events ?? createEventAppender<IdentityEvents>(),
+    orders: deps.customerOrders ?? (() => null),
+    clock: deps.clock,
+  });
 
   const jobs: JobDefinition[] = [
     {
@@ -67,7 +77,7 @@ export function createIdentityModule(deps: IdentityDeps) {
   ];
 
   const authenticate: Authenticate = (credential) => sessions.authenticate(credential);
-  const surface: ModuleSurface = { routes: identityRoutes({ sessions, staff, apiKeys, customers }), jobs };
+  const surface: ModuleSurface = { routes: identityRoutes({ sessions, staff, apiKeys, customers, personalData }), jobs };
 
   return {
     ...surface,

@@ -6,6 +6,8 @@ import type { ApiKeyService } from './api-keys.js';
 import { registerAuthRoutes } from './auth-routes.js';
 import type { CustomerSearch } from './customer-search.js';
 import { registerOrganizationRoutes } from './organization-routes.js';
+import type { PersonalData } from './personal-data.js';
+import { registerPersonalDataRoutes } from './personal-data-routes.js';
 import type { SessionService } from './sessions.js';
 import type { StaffService } from './staff.js';
 
@@ -16,6 +18,7 @@ export function identityRoutes(services: {
   staff: StaffService;
   apiKeys: ApiKeyService;
   customers: CustomerSearch;
+  personalData: PersonalData;
 }) {
   return async function routes(instance: FastifyInstance) {
     // Provided by the platform rate limiter (memory or Redis, shared across nodes).
@@ -28,5 +31,6 @@ export function identityRoutes(services: {
     });
     registerAuthRoutes(instance, { ...services, lockout });
     registerOrganizationRoutes(instance, services);
+    registerPersonalDataRoutes(instance, services);
   };
 }

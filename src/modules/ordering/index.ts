@@ -17,6 +17,7 @@ import type { OrderingSettingsPatch } from './kitchen-schema.js';
 import { createOrderFeed } from './live/feed.js';
 import type { PaymentChange } from './payment-mirror.js';
 import type { PaymentsPort } from './payments-port.js';
+import { presentOrder } from './present.js';
 import { ordersRepo } from './repo.js';
 import { orderingRoutes } from './routes.js';
 import { createOrderingService } from './service.js';
@@ -27,6 +28,8 @@ export type { Checkout, PaymentOpening, PaymentsPort } from './payments-port.js'
 export type { OrderPaymentFacts, PaymentChange } from './payment-mirror.js';
 export type { EndedOrderRow } from './tables.js';
 export type { Order, OrderStatus } from './schema.js';
+/** The order as the API shows it (a person's data export embeds their orders). */
+export { OrderSchema } from './schema.js';
 export { priceOrder } from './pricing.js';
 /** Who may see an order, and who is its own side (its customer, the partner key that placed it: who pays). */
 export { isOrderParty, mayViewOrder, type OrderParties } from './access.js';
@@ -141,9 +144,21 @@ export function createOrderingModule(deps: OrderingDeps) {
     /** For src/test-support (live feed nodes, the placement service built alone). */
     deliveries,
     api: {
-      /** Every order of a customer, delivery details opened (GET /v1/me/export). */
-      customerOrdersForExport: async (ex: Tx | Db, customerId: string) =>
-        deliveries.openAll(ex, await ordersRepo.allForCustomer(ex, customerId)),
+      /** Every order of a customer as the API shows it, delivery details opened (GET /v1/me/export). */
+      customerOrdersForExport: async (ex: Tx | Db, customerId: string) => {
+        const rows = await deliveries.openAll(ex, await ordersRepo.allForCustomer(ex, customerId));
+        const lines = await ordersRepo.linesOf(
+          ex,
+          rows.map((row) => row.id),
+        );
+        return rows.map((row) => ({
+          organizationId: row.organization_id,
+          order: presentOrder(
+            row,
+            lines.filter((line) => line.order_id === row.id),
+          ),
+        }));
+      },
       /** Erasure (DELETE /v1/me): the customer's orders lose delivery details and notes, keep money and lines. */
       eraseCustomerDeliveries: (trx: Tx, customerId: string) => ordersRepo.wipeCustomerDeliveries(trx, customerId),
       /** One pass of the delivery re-encryption job (tests, after a rotation). */

@@ -277,13 +277,14 @@ export const ordersRepo = {
   },
 
   /** Erasure: the customer's orders keep their money and lines, lose where to and whom. */
-  async wipeCustomerDeliveries(ex: Executor, customerId: string): Promise<number> {
-    const result = await t(ex)
+  async wipeCustomerDeliveries(ex: Executor, customerId: string): Promise<string[]> {
+    const rows = await t(ex)
       .updateTable('orders')
       .set({ delivery_sealed: null, delivery: JSON.stringify(null), notes: null })
       .where('customer_id', '=', customerId)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows);
+      .returning('organization_id')
+      .execute();
+    return [...new Set(rows.map((row) => row.organization_id))];
   },
 
   async ordersByIds(ex: Executor, orderIds: string[]): Promise<OrderRow[]> {

@@ -3,4 +3,4 @@
 export { registerIdempotency, type IdempotencyClaim, type IdempotencyOptions } from './hooks.js';
 export type { IdempotencyMode } from './documentation.js';
 export { canonicalJson, requestFingerprint } from './fingerprint.js';
-export { purgeExpiredIdempotencyKeys, type RecoveryPoint } from './keys.js';
+export { forgetStoredResponses, purgeExpiredIdempotencyKeys, type RecoveryPoint } from './keys.js';

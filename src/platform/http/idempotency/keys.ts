@@ -174,6 +174,20 @@ export async function complete(
 }
 
 /**
+ * Erasure of a person (DELETE /v1/me): the responses stored for their keys go at once rather than
+ * after their TTL (a placed order's holds its delivery details). Unfinished claims stay: a request
+ * still running finishes or is released as usual, and its caller can no longer retry.
+ */
+export async function forgetStoredResponses(db: Db, caller: string): Promise<number> {
+  const deleted = await tables(db)
+    .deleteFrom('idempotency_keys')
+    .where('caller', '=', caller)
+    .where('completed_at', 'is not', null)
+    .executeTakeFirst();
+  return Number(deleted.numDeletedRows);
+}
+
+/**
  * Gives the key back after a transient failure. A claim with nothing committed is deleted, so the
  * retry runs afresh; one with a recovery point committed something that must not run twice, so
  * it is only made stale at once, and the retry takes it over and resumes from the point.
