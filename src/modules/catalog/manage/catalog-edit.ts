@@ -2,6 +2,7 @@
 // load it, apply the edit to a copy, validate the whole copy (every problem at once), write the
 // difference, bump catalog_versions and append catalog.catalog.changed in the same transaction,
 // and after commit drop the brand's cached menus.
+import { recordAudit, type AuditEntry } from '../../../platform/audit/index.js';
 import type { Principal } from '../../../platform/auth/principal.js';
 import { inTransaction, type Db, type Tx } from '../../../platform/db/index.js';
 import type { EventAppender } from '../../../platform/events/index.js';
@@ -26,6 +27,9 @@ export interface CatalogEditDeps {
 
 /** Changes the draft in place (throwing refuses the whole write); its result is handed back. */
 export type Edit<R> = (draft: CatalogModel) => R;
+
+/** The audit entry of an edit that changed something, from the catalog before and after it. */
+export type AuditOf = (before: CatalogModel, after: CatalogModel) => Omit<AuditEntry, 'organizationId'>;
 
 /** 412 unless If-Match (null: none sent) names the current version. */
 export function checkVersion(ifMatch: number[] | null, current: number): void {
@@ -88,7 +92,7 @@ export function createCatalogEdits(deps: CatalogEditDeps) {
     const report = await repo.applyCatalog(trx, organizationId, before, draft);
     let version = current;
     if (totalChanges(report) > 0) version = await recordCatalogChange(events, trx, organizationId, null);
-    return { result, report, version, draft };
+    return { result, report, version, draft, before };
   }
 
   return {
@@ -100,9 +104,15 @@ export function createCatalogEdits(deps: CatalogEditDeps) {
       organizationId: string,
       edit: Edit<R>,
       target: { kind: ResourceKind; id: string } | null,
+      audit?: AuditOf,
     ) {
       assertRule(principal, RULES.editCatalog, { organizationId }, 'organization');
-      const outcome = await inTransaction(db, (trx) => editCatalogIn(trx, organizationId, edit, problemsFor(target)));
+      const outcome = await inTransaction(db, async (trx) => {
+        const edited = await editCatalogIn(trx, organizationId, edit, problemsFor(target));
+        if (audit && totalChanges(edited.report) > 0)
+          await recordAudit(trx, { organizationId, ...audit(edited.before, edited.draft) });
+        return edited;
+      });
       if (totalChanges(outcome.report) > 0) await deps.invalidate({ organizationId, storeIds: null });
       return outcome;
     },

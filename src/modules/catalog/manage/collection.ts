@@ -7,7 +7,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Principal } from '../../../platform/auth/principal.js';
 import { NotFoundError } from '../../../platform/http/errors.js';
 import { decodeCursor, toPage, type PageOf } from '../../../platform/http/schema.js';
-import { checkVersion, type CatalogEdits } from './catalog-edit.js';
+import { checkVersion, type AuditOf, type CatalogEdits } from './catalog-edit.js';
 import type { ResourceTable } from './catalog-repo.js';
 import { byId, type CatalogModel, type Kind } from './model.js';
 import type { ResourceKind } from './validate.js';
@@ -84,6 +84,15 @@ export function collectionService<R extends Row, Create, Patch, Query extends Pa
 ) {
   const { what, kind, rows } = collection;
   const ownerOf = (id: string) => edits.ownerOf(collection.table, id, what);
+  // catalog.item.created, catalog.modifier_group.updated, catalog.menu.deleted, …
+  const audit =
+    (verb: 'created' | 'updated' | 'deleted', id: string): AuditOf =>
+    (before, after) => ({
+      action: `catalog.${kind}.${verb}`,
+      target: { type: kind, id },
+      before: verb === 'created' ? null : rows(before).find((row) => row.id === id),
+      after: verb === 'deleted' ? null : rows(after).find((row) => row.id === id),
+    });
 
   return {
     async list(principal: Principal | null, organizationId: string, query: Query): Promise<PageOf<Body<R>>> {
@@ -103,6 +112,7 @@ export function collectionService<R extends Row, Create, Patch, Query extends Pa
         organizationId,
         (d) => void rows(d).push(collection.build(d, id, input)),
         { kind, id },
+        audit('created', id),
       );
       return { body: withoutVersion(find(rows(draft), id, what)), version: 1 };
     },
@@ -122,6 +132,7 @@ export function collectionService<R extends Row, Create, Patch, Query extends Pa
           collection.patch(d, row, input);
         },
         { kind, id },
+        audit('updated', id),
       );
       // The draft holds the version as loaded; the write bumped it when the row changed.
       const row = find(rows(draft), id, what);
@@ -141,6 +152,7 @@ export function collectionService<R extends Row, Create, Patch, Query extends Pa
           all.splice(all.indexOf(row), 1);
         },
         null,
+        audit('deleted', id),
       );
     },
   };

@@ -35,27 +35,46 @@ export function eightySixService(deps: { db: Db; clock: () => Date }, stores: St
       if (until !== null && until.getTime() <= clock().getTime())
         problems.push({ path: '/body/until', message: 'must be in the future (leave it out to 86 until un-86’d)' });
       if (problems.length > 0) throw new ValidationError(problems);
-      const row = await stores.editStore(principal, storeId, RULES.eightySix, async (trx, organizationId) => {
-        if (input.item_id !== undefined) await stores.knownIds(trx, 'items', organizationId, [input.item_id], 'item');
-        if (input.option_id !== undefined)
-          await stores.knownIds(trx, 'modifier_options', organizationId, [input.option_id], 'modifier option');
-        return repo.putEightySix(trx, {
-          id: uuidv7(),
-          organization_id: organizationId,
-          store_id: storeId,
-          item_id: input.item_id ?? null,
-          option_id: input.option_id ?? null,
-          until,
-          created_by: principal?.kind === 'user' ? principal.userId : null,
-        });
-      });
+      const row = await stores.editStore(
+        principal,
+        storeId,
+        RULES.eightySix,
+        async (trx, organizationId) => {
+          if (input.item_id !== undefined) await stores.knownIds(trx, 'items', organizationId, [input.item_id], 'item');
+          if (input.option_id !== undefined)
+            await stores.knownIds(trx, 'modifier_options', organizationId, [input.option_id], 'modifier option');
+          return repo.putEightySix(trx, {
+            id: uuidv7(),
+            organization_id: organizationId,
+            store_id: storeId,
+            item_id: input.item_id ?? null,
+            option_id: input.option_id ?? null,
+            until,
+            created_by: principal?.kind === 'user' ? principal.userId : null,
+          });
+        },
+        (put) => ({
+          action: `catalog.${put.item_id === null ? 'option' : 'item'}.eighty_sixed`,
+          target: {
+            type: put.item_id === null ? 'modifier_option' : 'item',
+            id: put.item_id ?? put.option_id ?? put.id,
+          },
+          after: { eighty_six_id: put.id, until: put.until },
+        }),
+      );
       return presentEightySix(row);
     },
 
     async unEightySix(principal: Principal | null, storeId: string, id: string) {
-      await stores.editStore(principal, storeId, RULES.eightySix, async (trx) => {
-        if (!(await repo.deleteEightySix(trx, storeId, id))) throw new NotFoundError('86');
-      });
+      await stores.editStore(
+        principal,
+        storeId,
+        RULES.eightySix,
+        async (trx) => {
+          if (!(await repo.deleteEightySix(trx, storeId, id))) throw new NotFoundError('86');
+        },
+        () => ({ action: 'catalog.eighty_six.lifted', target: { type: 'eighty_six', id } }),
+      );
     },
 
     // Sold-out 86s follow tracked stock, inside the stock change's transaction. They neither bump

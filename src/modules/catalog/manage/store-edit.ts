@@ -2,6 +2,7 @@
 // store and check the rule against its organization and store, lock the brand's catalog, do the
 // work, bump the version and append catalog.catalog.changed naming that store, and after commit
 // drop only that store's cached menus.
+import { recordAudit, type AuditEntry } from '../../../platform/audit/index.js';
 import type { Principal } from '../../../platform/auth/principal.js';
 import { inTransaction, type Db, type Tx } from '../../../platform/db/index.js';
 import type { EventAppender } from '../../../platform/events/index.js';
@@ -57,12 +58,15 @@ export function createStoreEdits(deps: StoreEditDeps) {
       storeId: string,
       rule: Rule,
       work: (trx: Tx, organizationId: string) => Promise<R>,
+      /** The audit entry of the write, from its result. */
+      audit?: (result: R) => Omit<AuditEntry, 'organizationId' | 'storeId'>,
     ): Promise<R> {
       const { result, organizationId } = await inTransaction(db, async (trx) => {
         const store = await storeOf(storeId, principal, rule, trx);
         const result = await storeWriteIn(trx, store.organization_id, storeId, (inner) =>
           work(inner, store.organization_id),
         );
+        if (audit) await recordAudit(trx, { organizationId: store.organization_id, storeId, ...audit(result) });
         return { result, organizationId: store.organization_id };
       });
       await deps.invalidate({ organizationId, storeIds: [storeId] });

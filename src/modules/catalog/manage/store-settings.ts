@@ -91,11 +91,17 @@ export function storeSettingsService(deps: { db: Db }, stores: StoreEdits) {
     },
 
     async publishMenus(principal: Principal | null, storeId: string, menuIds: string[]) {
-      return stores.editStore(principal, storeId, RULES.editStoreCatalog, async (trx, organizationId) => {
-        await stores.knownIds(trx, 'menus', organizationId, menuIds, 'menu');
-        await repo.replacePublishedMenus(trx, organizationId, storeId, menuIds);
-        return { menu_ids: menuIds };
-      });
+      return stores.editStore(
+        principal,
+        storeId,
+        RULES.editStoreCatalog,
+        async (trx, organizationId) => {
+          await stores.knownIds(trx, 'menus', organizationId, menuIds, 'menu');
+          await repo.replacePublishedMenus(trx, organizationId, storeId, menuIds);
+          return { menu_ids: menuIds };
+        },
+        (after) => ({ action: 'catalog.store_menus.replaced', target: { type: 'store', id: storeId }, after }),
+      );
     },
 
     /** Module api (seed, factories): joins the caller's transaction, no access check. */
@@ -121,11 +127,17 @@ export function storeSettingsService(deps: { db: Db }, stores: StoreEdits) {
         seen.add(rate.tax_category_id);
       });
       if (problems.length > 0) throw new ValidationError(problems);
-      return stores.editStore(principal, storeId, RULES.editStoreCatalog, async (trx, organizationId) => {
-        await checkTaxCategories(trx, organizationId, input);
-        await repo.replaceTaxSettings(trx, organizationId, storeId, input);
-        return repo.taxSettings(trx, storeId);
-      });
+      return stores.editStore(
+        principal,
+        storeId,
+        RULES.editStoreCatalog,
+        async (trx, organizationId) => {
+          await checkTaxCategories(trx, organizationId, input);
+          await repo.replaceTaxSettings(trx, organizationId, storeId, input);
+          return repo.taxSettings(trx, storeId);
+        },
+        (after) => ({ action: 'catalog.store_tax_settings.replaced', target: { type: 'store', id: storeId }, after }),
+      );
     },
 
     async priceOverrides(principal: Principal | null, storeId: string) {
@@ -146,11 +158,17 @@ export function storeSettingsService(deps: { db: Db }, stores: StoreEdits) {
     ) {
       const { rows, problems } = priceOverrideRows(inputs);
       if (problems.length > 0) throw new ValidationError(problems);
-      return stores.editStore(principal, storeId, RULES.editStoreCatalog, async (trx, organizationId) => {
-        await checkOverrideTargets(trx, organizationId, rows);
-        await repo.replacePriceOverrides(trx, organizationId, storeId, rows);
-        return { overrides: await repo.priceOverrides(trx, storeId) };
-      });
+      return stores.editStore(
+        principal,
+        storeId,
+        RULES.editStoreCatalog,
+        async (trx, organizationId) => {
+          await checkOverrideTargets(trx, organizationId, rows);
+          await repo.replacePriceOverrides(trx, organizationId, storeId, rows);
+          return { overrides: await repo.priceOverrides(trx, storeId) };
+        },
+        (after) => ({ action: 'catalog.price_overrides.replaced', target: { type: 'store', id: storeId }, after }),
+      );
     },
 
     /** Module api: tax settings and price overrides of a store (ids must be the organization's). */

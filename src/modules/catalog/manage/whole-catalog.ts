@@ -1,5 +1,6 @@
 // The brand catalog as one document: export, import (over HTTP, or inside the caller's
 // transaction for the demo seed and test factories), and the ids of the brand's rows by ref.
+import { recordAudit } from '../../../platform/audit/index.js';
 import type { Principal } from '../../../platform/auth/principal.js';
 import { inTransaction, type Db, type Tx } from '../../../platform/db/index.js';
 import type { FieldError } from '../../../platform/http/errors.js';
@@ -63,7 +64,16 @@ export function wholeCatalogService(
       assertRule(principal, RULES.editCatalog, { organizationId }, 'organization');
       const report = await inTransaction(db, async (trx) => {
         checkVersion(ifMatch, await repo.lockCatalog(trx, organizationId));
-        return importIn(trx, organizationId, document);
+        const imported = await importIn(trx, organizationId, document);
+        // The document itself is the brand's whole catalog: the entry keeps what the import did to it.
+        if (imported.changed)
+          await recordAudit(trx, {
+            organizationId,
+            action: 'catalog.catalog.imported',
+            target: { type: 'catalog', id: organizationId },
+            after: imported,
+          });
+        return imported;
       });
       if (report.changed) await deps.invalidate({ organizationId, storeIds: null });
       return report;
