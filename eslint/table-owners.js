@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 export const TABLE_OWNERS = {
-  platform: ['idempotency_keys', 'outbox', 'processed_events', 'audit_log', 'pii_data_keys'],
+  platform: ['idempotency_keys', 'outbox', 'processed_events', 'audit_log', 'pii_data_keys', 'outgoing_messages'],
   tenancy: ['organizations', 'stores', 'store_opening_hours', 'store_hours_exceptions', 'dining_tables'],
   identity: [
     'users',
@@ -16,6 +16,7 @@ export const TABLE_OWNERS = {
     'staff_invitations',
     'api_keys',
     'organization_customers',
+    'account_tokens',
   ],
   catalog: [
     'catalog_versions',

@@ -22,6 +22,7 @@ import { createRateLimiter, registerRateLimits } from './platform/http/rate-limi
 import { createServer } from './platform/http/server.js';
 import type { JobSender } from './platform/jobs/queue.js';
 import type { LiveFanout } from './platform/live/index.js';
+import { registerSandboxMessages } from './platform/messages/index.js';
 import { metricsAccess, registerMetrics } from './platform/observability/metrics.js';
 import { createModules, type DomainEventWiring, type Modules } from './modules.js';
 import { version } from './version.js';
@@ -140,6 +141,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     authenticate,
     introspection: introspectionAllowed(deps.config.nodeEnv),
   });
+  // The outbox of messages Brigade would have mailed, tokens included: never in production.
+  if (deps.config.nodeEnv !== 'production') await registerSandboxMessages(app, { db: deps.database.db });
   if (deps.sandboxRoutes) await app.register(deps.sandboxRoutes);
   await app.ready();
   return { app, modules };

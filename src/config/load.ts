@@ -133,6 +133,8 @@ export function loadConfig(env: Env = process.env): Config {
       user: rateLimit(env, 'RATE_LIMIT_USER', { points: 300, seconds: 60 }),
       apiKey: rateLimit(env, 'RATE_LIMIT_API_KEY', { points: 1200, seconds: 60 }),
       auth: rateLimit(env, 'RATE_LIMIT_AUTH', { points: 10, seconds: 60 }),
+      accountMail: rateLimit(env, 'RATE_LIMIT_ACCOUNT_MAIL', { points: 5, seconds: 3600 }),
+      accountMailIp: rateLimit(env, 'RATE_LIMIT_ACCOUNT_MAIL_IP', { points: 20, seconds: 3600 }),
       lockoutAttempts: integer(env, 'LOGIN_LOCKOUT_ATTEMPTS', 5, 1, 1000),
       lockoutSeconds: integer(env, 'LOGIN_LOCKOUT_SECONDS', 900, 1, 86_400),
     },

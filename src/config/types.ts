@@ -51,6 +51,10 @@ export interface Config {
     user: RateLimit;
     apiKey: RateLimit;
     auth: RateLimit;
+    /** Password resets, verification links and sign-up notices per email address (each kind its own count). */
+    accountMail: RateLimit;
+    /** Password resets and verification links asked for per IP. */
+    accountMailIp: RateLimit;
     lockoutAttempts: number;
     lockoutSeconds: number;
   };

@@ -143,7 +143,19 @@ export const CONFIG_VARIABLES: Variable[] = [
   {
     name: 'RATE_LIMIT_AUTH',
     default: '10/60',
-    meaning: 'Stricter limit per IP for sign-up, login, refresh and invitation acceptance.',
+    meaning:
+      'Stricter limit per IP for sign-up, login, refresh, invitation acceptance, email verification and password reset.',
+  },
+  {
+    name: 'RATE_LIMIT_ACCOUNT_MAIL',
+    default: '5/3600',
+    meaning:
+      'Password-reset mails, verification links and sign-up notices per email address, each kind counted on its own (`points/seconds`).',
+  },
+  {
+    name: 'RATE_LIMIT_ACCOUNT_MAIL_IP',
+    default: '20/3600',
+    meaning: 'Password resets and verification resends asked for per IP (`points/seconds`).',
   },
   {
     name: 'LOGIN_LOCKOUT_ATTEMPTS',

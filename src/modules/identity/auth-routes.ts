@@ -1,21 +1,29 @@
 // Signing in and the signed-in person: sign-up, login (with the lockout), refresh, logout,
-// accepting an invitation, and GET /v1/me.
+// accepting an invitation, and GET /v1/me. Email verification and password reset: account-routes.ts.
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { requireUser } from '../../platform/auth/principal.js';
+import type { AccountMailLimit } from '../../platform/http/account-mail-limit.js';
 import type { AccountLockout } from '../../platform/http/login-lockout.js';
 import { AppError } from '../../platform/http/errors.js';
 import { problems } from '../../platform/http/schema.js';
 import { AcceptInvitationBody, LoginBody, Me, RefreshBody, RegisterBody, TokenPair, User } from './schema.js';
 import type { SessionService } from './sessions.js';
+import type { SignUp } from './sign-up.js';
 import type { StaffService } from './staff.js';
 
 export function registerAuthRoutes(
   instance: FastifyInstance,
-  deps: { sessions: SessionService; staff: StaffService; lockout: AccountLockout },
+  deps: {
+    sessions: SessionService;
+    staff: StaffService;
+    signUp: SignUp;
+    lockout: AccountLockout;
+    mailLimit: AccountMailLimit;
+  },
 ) {
-  const { sessions, staff, lockout } = deps;
+  const { sessions, staff, signUp, lockout, mailLimit } = deps;
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   // Sign-up, login, refresh and invitation acceptance hand out credentials: the stricter
   // per-IP `auth` rate limit applies to them.
@@ -26,13 +34,17 @@ export function registerAuthRoutes(
       schema: {
         operationId: 'register',
         summary: 'Create a customer account',
+        description:
+          'The answer is the same 201 whether or not the email already has an account, so it never tells. A new account is mailed a verification link (POST /v1/auth/verify-email); an existing one is mailed a notice instead, and keeps its password.',
         tags: ['auth'],
         body: RegisterBody,
-        response: { 201: User, ...problems(400, 409, 429) },
+        response: { 201: User, ...problems(400, 429) },
       },
     },
     async (request, reply) => {
-      const user = await sessions.register(request.body);
+      // Asked for every sign-up alike: whether the notice may go is no sign of an account.
+      const notifyExisting = await mailLimit.allow('sign_up_notice', request.body.email);
+      const user = await signUp.register(request.body, { notifyExisting });
       reply.code(201).header('location', '/v1/me');
       return { id: user.id, email: user.email, name: user.name, created_at: user.created_at.toISOString() };
     },
@@ -150,6 +162,7 @@ export function registerAuthRoutes(
         email: user.email,
         name: user.name,
         created_at: user.created_at.toISOString(),
+        email_verified: user.email_verified_at !== null,
         is_platform_admin: user.is_platform_admin,
         roles: grants.map((grant) => ({
           role: grant.role,

@@ -7,6 +7,7 @@ import type { Db } from '../../platform/db/index.js';
 import { createEventAppender } from '../../platform/events/index.js';
 import type { JobDefinition } from '../../platform/jobs/queue.js';
 import type { ModuleSurface } from '../../platform/http/module.js';
+import { createAccountTokenService } from './account-tokens.js';
 import { createApiKeyService } from './api-keys.js';
 import { createCustomerSearch } from './customer-search.js';
 import type { IdentityEventAppender, IdentityEvents } from './events.js';
@@ -15,6 +16,7 @@ import { createPersonalData, type CustomerOrdersPort } from './personal-data.js'
 import { identityRepo } from './repo.js';
 import { identityRoutes } from './routes.js';
 import { createSessionService } from './sessions.js';
+import { createSignUp } from './sign-up.js';
 import { createStaffService } from './staff.js';
 
 export { API_KEY_SCOPES, type ApiKeyScope } from './schema.js';
@@ -33,7 +35,7 @@ export interface IdentityDeps {
   customerOrders?: () => CustomerOrdersPort | null;
 }
 
-// Dead sessions and invitations are kept a week after they end, for support questions.
+// Dead sessions, invitations and account tokens are kept a week after they end, for support questions.
 const RETENTION_MS = 7 * 24 * 3600 * 1000;
 
 export function createIdentityModule(deps: IdentityDeps) {
@@ -62,6 +64,8 @@ export function createIdentityModule(deps: IdentityDeps) {
     orders: deps.customerOrders ?? (() => null),
     clock: deps.clock,
   });
+  const accountTokens = createAccountTokenService({ db: deps.db, passwords, clock: deps.clock });
+  const signUp = createSignUp({ db: deps.db, passwords, accountTokens, clock: deps.clock });
 
   const jobs: JobDefinition[] = [
     {
@@ -72,12 +76,16 @@ export function createIdentityModule(deps: IdentityDeps) {
         const cutoff = new Date(Date.now() - RETENTION_MS);
         await identityRepo.purgeDeadFamilies(deps.db, cutoff);
         await identityRepo.purgeStaleInvitations(deps.db, cutoff);
+        await identityRepo.purgeDeadAccountTokens(deps.db, cutoff);
       },
     },
   ];
 
   const authenticate: Authenticate = (credential) => sessions.authenticate(credential);
-  const surface: ModuleSurface = { routes: identityRoutes({ sessions, staff, apiKeys, customers, personalData }), jobs };
+  const surface: ModuleSurface = {
+    routes: identityRoutes({ sessions, staff, apiKeys, customers, signUp, accountTokens, personalData }),
+    jobs,
+  };
 
   return {
     ...surface,

@@ -47,6 +47,20 @@ export const AcceptInvitationBody = Type.Object(
   { additionalProperties: false },
 );
 
+// Account tokens are 32 random bytes in base64url (43 characters); anything else is refused as
+// an invalid token, not a validation error, so the answer says nothing about the token.
+const AccountToken = Type.String({ minLength: 1, maxLength: 200, description: 'The token from the email' });
+export const VerifyEmailBody = Type.Object({ token: AccountToken }, { additionalProperties: false });
+export const PasswordResetBody = Type.Object({ email: Email }, { additionalProperties: false });
+export const PasswordResetConfirmBody = Type.Object(
+  { token: AccountToken, password: Password },
+  { additionalProperties: false },
+);
+export const Accepted = Type.Object({
+  status: Type.Literal('accepted'),
+  detail: Type.String({ maxLength: 500, description: 'What happens next, for people' }),
+});
+
 export const User = Type.Object({ id: Uuid, email: Type.String(), name: Type.String(), created_at: Timestamp });
 
 export const TokenPair = Type.Object({
@@ -67,6 +81,7 @@ export const Me = Type.Object({
   email: Type.String(),
   name: Type.String(),
   created_at: Timestamp,
+  email_verified: Type.Boolean({ description: 'Whether a verification link sent to the email was used' }),
   is_platform_admin: Type.Boolean(),
   roles: Type.Array(RoleGrant),
 });

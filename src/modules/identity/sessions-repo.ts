@@ -55,6 +55,16 @@ export const sessionsRepo = {
       .execute();
   },
 
+  /** Ends every live session of the account (its password changed): each refresh token and access token stops working. */
+  async revokeFamiliesOfUser(ex: Executor, userId: string, reason: 'password_changed' | 'admin') {
+    await t(ex)
+      .updateTable('refresh_token_families')
+      .set({ revoked_at: new Date(), revoked_reason: reason })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .execute();
+  },
+
   async purgeDeadFamilies(ex: Executor, olderThan: Date) {
     const result = await t(ex)
       .deleteFrom('refresh_token_families')

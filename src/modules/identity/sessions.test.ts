@@ -32,15 +32,31 @@ describe('registration', () => {
     expect(res.headers['cache-control']).toBe('private, no-store');
   });
 
-  it('when the email is taken in any letter case, then 409 EMAIL_TAKEN', async () => {
-    await post('/v1/auth/register', { email: 'grace@example.test', password: 'a long enough password', name: 'Grace' });
+  it('when the email is taken in any letter case, then the same 201 as for a new email, and the account keeps its password', async () => {
+    const first = await post('/v1/auth/register', {
+      email: 'grace@example.test',
+      password: 'a long enough password',
+      name: 'Grace',
+    });
     const res = await post('/v1/auth/register', {
       email: 'GRACE@example.test',
       password: 'another long password',
       name: 'G',
     });
-    expect(res.statusCode).toBe(409);
-    expect(res.json().code).toBe('EMAIL_TAKEN');
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toEqual({
+      id: expect.any(String),
+      email: 'GRACE@example.test',
+      name: 'G',
+      created_at: expect.any(String),
+    });
+    expect(res.json().id).not.toBe(first.json().id);
+    expect(
+      (await post('/v1/auth/login', { email: 'grace@example.test', password: 'another long password' })).statusCode,
+    ).toBe(401);
+    expect((await login(t, { email: 'grace@example.test', password: 'a long enough password' })).token_type).toBe(
+      'Bearer',
+    );
   });
 
   it('when the body has a short password, a bad email and an unknown field, then 400 lists all three', async () => {

@@ -1,5 +1,5 @@
-// Accounts and sessions: register, log in, refresh (rotation with reuse detection), log out,
-// and turning a bearer credential into a principal.
+// Accounts and sessions: create accounts (sign-up itself is sign-up.ts), log in, refresh
+// (rotation with reuse detection), log out, and turning a bearer credential into a principal.
 import { v7 as uuidv7 } from 'uuid';
 import type { Principal, UserPrincipal } from '../../platform/auth/principal.js';
 import type { AccessTokenIssuer } from '../../platform/auth/tokens.js';
@@ -68,10 +68,6 @@ export function createSessionService(deps: SessionDeps) {
           throw new ConflictError('EMAIL_TAKEN', 'An account with this email already exists.');
         throw error;
       }
-    },
-
-    register(input: { email: string; password: string; name: string }) {
-      return this.createUser(deps.db, input);
     },
 
     async login(email: string, password: string): Promise<TokenPair> {

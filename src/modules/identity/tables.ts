@@ -5,6 +5,9 @@ import type { PlatformTables } from '../../platform/db/index.js';
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
 
+/** What an account token proves when it is used (account-tokens.ts). */
+export type AccountTokenPurpose = 'email_verification' | 'password_reset';
+
 // A type alias, not an interface: Kysely's withTables needs an indexable record type.
 type IdentityTables = {
   users: {
@@ -13,6 +16,8 @@ type IdentityTables = {
     name: string;
     password_hash: string | null;
     is_platform_admin: Generated<boolean>;
+    /** Set when a verification (or password reset) token proved the person reads mail at `email`. */
+    email_verified_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
     created_at: CreatedAt;
     updated_at: ColumnType<Date, Date | undefined, Date>;
   };
@@ -48,6 +53,16 @@ type IdentityTables = {
     created_at: CreatedAt;
     expires_at: Date;
     accepted_at: Date | null;
+  };
+  account_tokens: {
+    id: string;
+    user_id: string;
+    purpose: AccountTokenPurpose;
+    token_hash: Buffer;
+    created_at: CreatedAt;
+    expires_at: Date;
+    ended_at: Date | null;
+    ended_reason: 'used' | 'superseded' | 'password_changed' | null;
   };
   api_keys: {
     id: string;

@@ -12,10 +12,12 @@ import type { BucketAnswer } from './rate-limit-bucket.js';
 /** `default` for every route unless it says otherwise; `auth` for login, refresh and sign-up. */
 export type RateLimitGroup = 'default' | 'auth';
 export type RateLimitSubject = 'anonymous' | 'user' | 'api_key';
+/** A route group, or `account_mail` (the mail a request sends to an account: account-mail-limit.ts). */
+export type RateLimitPolicy = RateLimitGroup | 'account_mail';
 
 /** What the limiter decided for one request; the response headers are written from it. */
 export interface RateLimitDecision {
-  policy: RateLimitGroup;
+  policy: RateLimitPolicy;
   quota: number;
   windowSeconds: number;
   remaining: number;
@@ -66,7 +68,7 @@ export function groupOf(request: FastifyRequest): RateLimitGroup | null {
 
 /** The decision on one counted request, from the limiter's answer for the caller's bucket. */
 export function decide(
-  policy: RateLimitGroup,
+  policy: RateLimitPolicy,
   limit: RateLimit,
   res: RateLimiterRes,
   allowed: boolean,

@@ -16,6 +16,7 @@ import type { Config, RateLimit } from '../../config/index.js';
 import type { Authenticate } from '../auth/access.js';
 import type { Principal } from '../auth/principal.js';
 import { AppError } from './errors.js';
+import { createAccountMailLimit, type AccountMailLimit } from './account-mail-limit.js';
 import { createLoginLockout, type AccountLockout } from './login-lockout.js';
 import {
   decideFromBucket,
@@ -43,6 +44,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Per-account brute-force protection for login; see createRateLimiter. */
     loginLockout: AccountLockout;
+    /** Per-address and per-IP limits on mail sent to accounts (password reset, verification). */
+    accountMailLimit: AccountMailLimit;
   }
 }
 
@@ -74,13 +77,14 @@ export function createRateLimiter(options: RateLimiterOptions) {
   // Counters are registered into the app's registry by registerRateLimits.
   const rejections = new Counter({
     name: 'rate_limit_rejections_total',
-    help: 'Requests refused with 429, by policy (default, auth, account_lockout) and subject',
+    help: 'Requests refused with 429, by policy (default, auth, account_lockout, account_mail) and subject',
     labelNames: ['policy', 'subject'] as const,
     registers: [],
   });
   const store = createCounterStore({ redis, logger, storeTimeoutMs, clock: options.clock });
   const { fallbacks } = store;
   const { loginLockout, lockouts } = createLoginLockout({ limits, keyPrefix: prefix, store, logger, rejections });
+  const accountMailLimit = createAccountMailLimit({ limits, keyPrefix: prefix, store, logger, rejections });
 
   function bucket(group: RateLimitGroup, subject: RateLimitSubject, limit: RateLimit): Bucket {
     return { group, limit, keyPrefix: `${prefix}:${group}:${subject}` };
@@ -144,7 +148,14 @@ export function createRateLimiter(options: RateLimiterOptions) {
     };
   }
 
-  return { enforce, guardAuthentication, loginLockout, groupOf, metrics: [rejections, fallbacks, lockouts] };
+  return {
+    enforce,
+    guardAuthentication,
+    loginLockout,
+    accountMailLimit,
+    groupOf,
+    metrics: [rejections, fallbacks, lockouts],
+  };
 }
 
 export type RateLimiter = ReturnType<typeof createRateLimiter>;
@@ -160,6 +171,7 @@ export function registerRateLimits(app: FastifyInstance, limiter: RateLimiter, r
   for (const metric of limiter.metrics) registry?.registerMetric(metric);
   app.decorateRequest('rateLimit', null);
   app.decorate('loginLockout', limiter.loginLockout);
+  app.decorate('accountMailLimit', limiter.accountMailLimit);
 
   app.addHook('onRoute', (route) => {
     const response = route.schema?.response as Record<string, unknown> | undefined;
