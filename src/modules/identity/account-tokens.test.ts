@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test-support/harness.js';
 import { bearer, createUser, login, signIn } from '../../test-support/identity-factories.js';
+import { recordQueries } from '../../test-support/query-log.js';
 import { captureLogs, type CapturedLogs } from '../../test-support/server.js';
 
 interface Message {
@@ -182,6 +184,20 @@ describe('password reset', () => {
     expect(nobody.headers['content-type']).toBe(known.headers['content-type']);
     expect((await outbox(t, user.email)).map((m) => m.template)).toEqual(['identity.password_reset']);
     expect(await outbox(t, unknown)).toEqual([]);
+  });
+
+  it('when a reset is asked for with and without an account, then the same statements run, but for the one message insert', async () => {
+    const user = await createUser(t, { email: newEmail('statements') });
+    const statements = async (email: string) => {
+      const { result, queries } = await recordQueries(pg, () => post('/v1/auth/password-reset', { email }));
+      expect(result.statusCode).toBe(202);
+      return queries.map((query) => query.text);
+    };
+    const known = await statements(user.email);
+    const unknown = await statements(newEmail('statements-nobody'));
+    const messageInsert = known.filter((text) => /insert into "outgoing_messages"/i.test(text));
+    expect(messageInsert).toHaveLength(1);
+    expect(unknown).toEqual(known.filter((text) => !messageInsert.includes(text)));
   });
 
   it('when the reset is confirmed, then the new password logs in, the old does not, every session ends, the email counts as verified and the owner is told', async () => {
