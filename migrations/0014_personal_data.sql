@@ -30,3 +30,19 @@ ALTER TABLE users ADD COLUMN erased_at timestamptz;
 ALTER TABLE refresh_token_families DROP CONSTRAINT refresh_token_families_revoked_reason_check;
 ALTER TABLE refresh_token_families ADD CONSTRAINT refresh_token_families_revoked_reason_check
   CHECK (revoked_reason IN ('logout', 'reuse_detected', 'password_changed', 'admin', 'account_erased'));
+
+-- Users' name, email and phone, sealed together with the platform's data key
+-- (identity/people-sealing.ts). email_index is the blind index of the normalized email (HMAC,
+-- unique); search_tokens are HMACs of the trigrams staff customer search matches on, replacing
+-- the plaintext trigram indexes of 0006. The plain columns keep only rows from before this
+-- migration until the re-encryption job seals them (then they are NULL).
+ALTER TABLE users ALTER COLUMN email DROP NOT NULL;
+ALTER TABLE users ALTER COLUMN name DROP NOT NULL;
+ALTER TABLE users ADD COLUMN personal_sealed bytea;
+ALTER TABLE users ADD COLUMN email_index bytea;
+ALTER TABLE users ADD COLUMN search_tokens text[] NOT NULL DEFAULT '{}';
+CREATE UNIQUE INDEX users_email_index_key ON users (email_index);
+CREATE INDEX users_search_tokens_idx ON users USING gin (search_tokens);
+DROP INDEX users_name_trgm_idx;
+DROP INDEX users_email_trgm_idx;
+DROP INDEX users_phone_digits_trgm_idx;

@@ -75,6 +75,7 @@ export function createModules(deps: ModuleDeps) {
     auth: deps.config.auth,
     production: deps.config.nodeEnv === 'production',
     events: events.appender,
+    personalData,
     // Ordering is built below; the port is only called by requests, once both exist.
     customerOrders: () => ({
       ordersOf: (ex, customerId) => ordering.api.customerOrdersForExport(ex, customerId),

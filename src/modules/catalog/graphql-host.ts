@@ -19,6 +19,61 @@ export const GRAPHQL_LIMITS = {
   maxCost: 300,
 } as const;
 
+/** A query of GRAPHQL_LIMITS.maxCost fields fits many times over. */
+const MAX_QUERY_LENGTH = 50_000;
+
+/** mercurius's POST body schema (routes.js), with bounds. */
+const GRAPHQL_BODY = {
+  type: 'object',
+  properties: {
+    query: { type: 'string', maxLength: MAX_QUERY_LENGTH },
+    persisted: { type: 'boolean' },
+    operationName: { type: ['string', 'null'], maxLength: 200 },
+    variables: { type: ['object', 'null'] },
+    extensions: { type: 'object' },
+  },
+};
+/** mercurius's response schema (routes.js), with bounds; serialization is the same. */
+const GRAPHQL_RESPONSE = {
+  type: 'object',
+  properties: {
+    data: { type: ['object', 'null'], additionalProperties: true },
+    errors: {
+      type: 'array',
+      maxItems: 1000,
+      items: {
+        type: 'object',
+        required: ['message'],
+        properties: {
+          message: { type: 'string', maxLength: 10_000 },
+          locations: {
+            type: 'array',
+            maxItems: 1000,
+            items: {
+              type: 'object',
+              properties: {
+                line: { type: 'integer', format: 'int32', minimum: 1, maximum: MAX_QUERY_LENGTH },
+                column: { type: 'integer', format: 'int32', minimum: 1, maximum: MAX_QUERY_LENGTH },
+              },
+            },
+          },
+          path: {
+            type: 'array',
+            maxItems: 100,
+            items: { type: 'string', maxLength: 200 },
+          },
+          extensions: {
+            type: 'object',
+            properties: { code: { type: 'string', maxLength: 100, pattern: '^[A-Za-z0-9_]*$' } },
+            additionalProperties: true,
+          },
+        },
+      },
+    },
+    extensions: { type: 'object', additionalProperties: true },
+  },
+};
+
 /** The schema the host serves before extensions: SDL and its resolvers. */
 export interface GraphqlView {
   typeDefs: string;
@@ -52,6 +107,9 @@ export function createGraphqlHost(view: GraphqlView): FastifyPluginAsync<Graphql
                   ? ' Subscriptions run over a WebSocket on GET /graphql (graphql-transport-ws or graphql-ws protocol); send `{"authorization": "Bearer <token>"}` as the connection_init payload.'
                   : ''),
               tags: ['catalog'],
+              // mercurius's own schemas (routes.js), each string, integer and array bounded.
+              body: GRAPHQL_BODY,
+              response: { ...(route.schema?.response as object | undefined), '2xx': GRAPHQL_RESPONSE },
             }
           : { hide: true }),
       };

@@ -18,6 +18,8 @@ export type { CatalogEvents } from './events.js';
 export type { CatalogDocument } from './manage.js';
 export type { Channel, ResolvedMenu, ResolvedItem, ResolvedGroup, ResolvedOption } from './resolved-menu.js';
 export type { MenuAdjustment, MenuContributor, MenuMoment, PricedThing } from './menu-contributors.js';
+/** pg_trgm's word_similarity in memory (identity's customer search scores names it keeps sealed). */
+export { trigramsOf, wordSimilarity } from './trigram-similarity.js';
 
 export interface CatalogDeps {
   db: Db;

@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { problems, Uuid } from '../../platform/http/schema.js';
+import { CurrencyCode, FreeText, Int, Name, problems, Uuid } from '../../platform/http/schema.js';
 import type { MenuSnapshot } from './menu-cache.js';
 import type { Channel, ResolvedMenu } from './resolved-menu.js';
 import { buildSearchIndex, searchTerms, type SearchHit, type SearchIndex } from './search-index.js';
@@ -73,27 +73,28 @@ const SearchQuery = Type.Object(
         description: 'Prices for this channel (default: the store price for every channel)',
       }),
     ),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 20 })),
+    limit: Type.Optional(Int(1, 50, { default: 20 })),
   },
   { additionalProperties: false },
 );
 const Money = Type.Object({
-  amount: Type.Integer({ description: 'Minor units' }),
-  currency: Type.String({ minLength: 3, maxLength: 3 }),
+  amount: Int(0, 100_000_000, { description: 'Minor units' }),
+  currency: CurrencyCode,
 });
 const SearchResult = Type.Object({
   data: Type.Array(
     Type.Object({
       id: Uuid,
-      name: Type.String(),
-      description: Type.Union([Type.String(), Type.Null()]),
-      tags: Type.Array(Type.String()),
-      category: Type.Object({ id: Uuid, name: Type.String() }),
+      name: Name(200),
+      description: Type.Union([FreeText(2000), Type.Null()]),
+      tags: Type.Array(Type.String({ maxLength: 40, pattern: '^[a-z0-9_-]{1,40}$' }), { maxItems: 30 }),
+      category: Type.Object({ id: Uuid, name: Name(100) }),
       price: Type.Object(Money.properties, {
         description: 'Effective price at this store and channel; the cheapest size when the item has sizes',
       }),
       score: Type.Number({ description: 'Relevance; higher is better' }),
     }),
+    { maxItems: 50 },
   ),
 });
 

@@ -23,8 +23,7 @@ describe('staff customer search', () => {
   let stranger: TestUser;
   let otherOrgCustomer: TestUser;
 
-  const setPhone = (userId: string, phone: string) =>
-    t.db.database.pool.query('UPDATE users SET phone = $1 WHERE id = $2', [phone, userId]);
+  const setPhone = (userId: string, phone: string) => t.modules.identity.api.setPhone(t.db.database.db, userId, phone);
   const link = (organizationId: string, userId: string) =>
     t.modules.identity.api.recordCustomer(t.db.database.db, { organizationId, userId });
   const searchAs = (token: string, q: string, organizationId = org.id) =>

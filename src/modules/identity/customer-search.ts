@@ -1,5 +1,7 @@
 // Staff search of an organization's customers by name (typos tolerated), email fragment or
-// partial phone digits, served by trigram indexes (migrations/0006_customer_search.sql).
+// partial phone digits. Names, emails and phones are stored sealed (ADR 0025): a GIN index over
+// blind tokens (HMACs of their trigrams, people-sealing.ts) finds the candidates, and the
+// decrypted fields are scored in memory as pg_trgm did (word_similarity on names).
 //
 // Who counts as a customer of an organization (privacy rule): only people linked to it in
 // organization_customers — recorded when they deal with the brand (their first order at one of
@@ -13,12 +15,14 @@
 // organization (house rule: never reveal it exists), 403 otherwise (e.g. a courier).
 import { sql } from 'kysely';
 import type { Principal, StaffRole } from '../../platform/auth/principal.js';
-import { inTransaction, type Db } from '../../platform/db/index.js';
+import type { Db } from '../../platform/db/index.js';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../platform/http/errors.js';
+import { trigramsOf, wordSimilarity } from '../catalog/index.js';
+import { peopleSealing, phoneDigits, type StoredPerson } from './people-sealing.js';
 import type { Executor } from './repo.js';
 
 export const CUSTOMER_SEARCH_ROLES: readonly StaffRole[] = ['owner', 'manager', 'staff'];
-/** Typo tolerance on names: pg_trgm word_similarity of the query to a word of the name. */
+/** Typo tolerance on names: word_similarity (pg_trgm's, computed in memory) of the query to a word of the name. */
 const NAME_SIMILARITY = 0.45;
 /** Fewer digits than this are not searched as a phone fragment (too many matches to be useful). */
 const MIN_PHONE_DIGITS = 3;
@@ -40,7 +44,8 @@ function assertMaySearch(principal: Principal | null, organizationId: string): v
   if (!inOrg.some((grant) => CUSTOMER_SEARCH_ROLES.includes(grant.role))) throw new ForbiddenError();
 }
 
-const escapeLike = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
+/** Candidates read per search before exact scoring in memory (the blind tokens only narrow). */
+const MAX_CANDIDATES = 1000;
 
 export function createCustomerSearch(deps: { db: Db }) {
   return {
@@ -54,33 +59,38 @@ export function createCustomerSearch(deps: { db: Db }) {
       const text = q.trim().toLowerCase();
       // A query made of phone characters only is also matched against phone digits.
       const digits = /^[0-9 ()+./-]+$/.test(text) ? text.replace(/\D/g, '') : '';
-      const phoneDigits = digits.length >= MIN_PHONE_DIGITS ? digits : null;
-      const like = `%${escapeLike(text)}%`;
-      return inTransaction(deps.db, async (trx) => {
-        // Threshold of the GIN-indexed `<%` operator, local to this transaction.
-        await sql`SELECT set_config('pg_trgm.word_similarity_threshold', ${String(NAME_SIMILARITY)}, true)`.execute(
-          trx,
-        );
-        const { rows } = await sql<{ id: string; name: string; email: string; phone: string | null; score: number }>`
-          SELECT u.id, u.name, u.email, u.phone,
-            (
-              word_similarity(${text}, lower(u.name))
-              + CASE WHEN lower(u.email) = ${text} THEN 2 WHEN lower(u.email) LIKE ${like} THEN 1 ELSE 0 END
-              + CASE WHEN ${phoneDigits}::text IS NOT NULL AND u.phone_digits = ${phoneDigits} THEN 2
-                     WHEN ${phoneDigits}::text IS NOT NULL AND u.phone_digits LIKE '%' || ${phoneDigits} || '%' THEN 1 ELSE 0 END
-            )::float8 AS score
-          FROM organization_customers oc JOIN users u ON u.id = oc.user_id
-          WHERE oc.organization_id = ${organizationId}
-            AND (
-              ${text} <% lower(u.name)
-              OR lower(u.email) LIKE ${like}
-              OR (${phoneDigits}::text IS NOT NULL AND u.phone_digits LIKE '%' || ${phoneDigits} || '%')
-            )
-          ORDER BY score DESC, u.name, u.id
-          LIMIT ${limit}
-        `.execute(trx);
-        return rows.map((row) => ({ ...row, score: Math.round(row.score * 10_000) / 10_000 }));
-      });
+      const wanted = digits.length >= MIN_PHONE_DIGITS ? digits : null;
+      const sealing = peopleSealing();
+      const tokens = await sealing.queryTokens(deps.db, { text, digits: wanted });
+      // Names, emails and phones are sealed: the blind tokens find the candidates (any name
+      // trigram; every window of an email or phone fragment), the decrypted fields decide.
+      const { rows } = await sql<StoredPerson>`
+        SELECT u.id, u.personal_sealed, u.email, u.name, u.phone
+        FROM organization_customers oc JOIN users u ON u.id = oc.user_id
+        WHERE oc.organization_id = ${organizationId}
+          AND (
+            u.search_tokens && ${tokens.name}::text[]
+            OR (cardinality(${tokens.email}::text[]) > 0 AND u.search_tokens @> ${tokens.email}::text[])
+            OR (cardinality(${tokens.phone}::text[]) > 0 AND u.search_tokens @> ${tokens.phone}::text[])
+            OR u.personal_sealed IS NULL
+          )
+        LIMIT ${MAX_CANDIDATES}
+      `.execute(deps.db);
+      const hits: CustomerHit[] = [];
+      for (const row of rows) {
+        const person = await sealing.open(deps.db, row);
+        const email = person.email.toLowerCase();
+        const phone = person.phone === null ? null : phoneDigits(person.phone);
+        const similarity = wordSimilarity(text, trigramsOf(person.name));
+        const emailScore = email === text ? 2 : text.length > 0 && email.includes(text) ? 1 : 0;
+        const phoneScore =
+          wanted === null || phone === null ? 0 : phone === wanted ? 2 : phone.includes(wanted) ? 1 : 0;
+        if (similarity < NAME_SIMILARITY && emailScore === 0 && phoneScore === 0) continue;
+        const score = similarity + emailScore + phoneScore;
+        hits.push({ id: row.id, name: person.name, email: person.email, phone: person.phone, score });
+      }
+      hits.sort((a, b) => b.score - a.score || a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+      return hits.slice(0, limit).map((hit) => ({ ...hit, score: Math.round(hit.score * 10_000) / 10_000 }));
     },
 
     /** Links a person to an organization as its customer (idempotent; bumps last_seen_at). */

@@ -3,6 +3,7 @@
 import type { Config } from '../../config/index.js';
 import type { Authenticate } from '../../platform/auth/access.js';
 import type { AccessTokenIssuer } from '../../platform/auth/tokens.js';
+import type { PersonalDataVault } from '../../platform/crypto/personal-data.js';
 import type { Db } from '../../platform/db/index.js';
 import { createEventAppender } from '../../platform/events/index.js';
 import type { JobDefinition } from '../../platform/jobs/queue.js';
@@ -13,6 +14,7 @@ import { createCustomerSearch } from './customer-search.js';
 import type { IdentityEventAppender, IdentityEvents } from './events.js';
 import { createPasswordHasher } from './passwords.js';
 import { createPersonalData, type CustomerOrdersPort } from './personal-data.js';
+import { createPeopleSealing, usePeopleSealing } from './people-sealing.js';
 import { identityRepo } from './repo.js';
 import { identityRoutes } from './routes.js';
 import { createSessionService } from './sessions.js';
@@ -33,12 +35,15 @@ export interface IdentityDeps {
   clock?: () => Date;
   /** A person's orders for their export and erasure (ordering, bound late in modules.ts). */
   customerOrders?: () => CustomerOrdersPort | null;
+  /** Seals people's names, emails and phones with the platform's data key (ADR 0025). */
+  personalData: PersonalDataVault;
 }
 
 // Dead sessions, invitations and account tokens are kept a week after they end, for support questions.
 const RETENTION_MS = 7 * 24 * 3600 * 1000;
 
 export function createIdentityModule(deps: IdentityDeps) {
+  usePeopleSealing(createPeopleSealing(deps.personalData));
   const passwords = createPasswordHasher(deps.auth.passwordHashing);
   const sessions = createSessionService({
     db: deps.db,
@@ -79,6 +84,15 @@ export function createIdentityModule(deps: IdentityDeps) {
         await identityRepo.purgeDeadAccountTokens(deps.db, cutoff);
       },
     },
+    {
+      // After a data key rotation, and for rows from before the sealing (ADR 0025).
+      name: 'identity.reseal-people',
+      policy: 'singleton',
+      cron: '47 * * * *',
+      handler: async () => {
+        await identityRepo.resealPeople(deps.db);
+      },
+    },
   ];
 
   const authenticate: Authenticate = (credential) => sessions.authenticate(credential);
@@ -96,6 +110,12 @@ export function createIdentityModule(deps: IdentityDeps) {
       startSession: sessions.startSession,
       grantRole: staff.grantRole,
       deleteUsersByEmail: identityRepo.deleteUsersByEmail,
+      /** A person's contact phone (free format), sealed with their other fields; null removes it. */
+      setPhone: async (ex: Db, userId: string, phone: string | null) => {
+        const user = await identityRepo.findUserById(ex, userId);
+        if (!user) throw new Error(`No user ${userId}`);
+        await identityRepo.writePersonalFields(ex, userId, { name: user.name, email: user.email, phone });
+      },
       /** Makes a person a customer of an organization (from each order placed, wired in modules.ts). */
       recordCustomer: customers.recordCustomer,
     },

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { Page, PaginationQuery, problems } from '../../platform/http/schema.js';
+import { Int, Page, PaginationQuery, problems, Uuid } from '../../platform/http/schema.js';
 import type { ApiKeyService } from './api-keys.js';
 import type { CustomerSearch } from './customer-search.js';
 import {
@@ -104,7 +104,7 @@ export function registerOrganizationRoutes(
         querystring: Type.Object(
           {
             q: Type.String({ minLength: 2, maxLength: 100 }),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 20 })),
+            limit: Type.Optional(Int(1, 50, { default: 20 })),
           },
           { additionalProperties: false },
         ),
@@ -112,12 +112,13 @@ export function registerOrganizationRoutes(
           200: Type.Object({
             data: Type.Array(
               Type.Object({
-                id: Type.String({ format: 'uuid' }),
-                name: Type.String(),
-                email: Type.String(),
-                phone: Type.Union([Type.String(), Type.Null()]),
+                id: Uuid,
+                name: Type.String({ maxLength: 200 }),
+                email: Type.String({ format: 'email', maxLength: 254 }),
+                phone: Type.Union([Type.String({ maxLength: 31 }), Type.Null()]),
                 score: Type.Number(),
               }),
+              { maxItems: 50 },
             ),
           }),
           ...problems(400, 401, 403, 404),

@@ -3,6 +3,8 @@
 // orders are ordering's (reached through the port in personal-data.ts).
 import { sql } from 'kysely';
 import type { StaffRole } from '../../platform/auth/principal.js';
+import { accountsRepo } from './accounts-repo.js';
+import { peopleSealing, type StoredPerson } from './people-sealing.js';
 import type { Executor } from './repo.js';
 
 export interface AccountRow {
@@ -25,11 +27,14 @@ export const erasedEmail = (userId: string) => `erased-${userId}@erased.invalid`
 export const personalDataRepo = {
   async account(ex: Executor, userId: string, options: { forUpdate?: boolean } = {}) {
     const lock = options.forUpdate ? sql`FOR UPDATE` : sql``;
-    const { rows } = await sql<AccountRow>`
-      SELECT id, email, name, phone, password_hash, is_platform_admin, created_at, updated_at, erased_at
+    const { rows } = await sql<Omit<AccountRow, 'email' | 'name'> & StoredPerson>`
+      SELECT id, personal_sealed, email, name, phone, password_hash, is_platform_admin, created_at, updated_at, erased_at
       FROM users WHERE id = ${userId} ${lock}
     `.execute(ex);
-    return rows[0];
+    const row = rows[0];
+    if (!row) return undefined;
+    const { personal_sealed: _sealed, ...rest } = row;
+    return { ...rest, ...(await peopleSealing().open(ex, row)) } as AccountRow;
   },
 
   async memberships(ex: Executor, userId: string) {
@@ -94,9 +99,10 @@ export const personalDataRepo = {
 
   /** The personal fields wiped, the password gone, the row kept for the books. */
   async wipeAccount(ex: Executor, userId: string, at: Date): Promise<void> {
+    await accountsRepo.writePersonalFields(ex, userId, { name: ERASED_NAME, email: erasedEmail(userId), phone: null });
     await sql`
-      UPDATE users SET name = ${ERASED_NAME}, email = ${erasedEmail(userId)}, phone = NULL,
-        password_hash = NULL, is_platform_admin = false, erased_at = ${at}, updated_at = ${at}
+      UPDATE users SET search_tokens = '{}', password_hash = NULL, is_platform_admin = false,
+        erased_at = ${at}, updated_at = ${at}
       WHERE id = ${userId}
     `.execute(ex);
   },

@@ -7,7 +7,7 @@ import { problems, Uuid } from '../../platform/http/schema.js';
 import { OrderSchema } from '../ordering/index.js';
 import type { PersonalData } from './personal-data.js';
 
-const Instant = Type.String({ format: 'date-time' });
+const Instant = Type.String({ format: 'date-time', maxLength: 40 });
 const NullableInstant = Type.Union([Instant, Type.Null()]);
 
 const PersonalDataExport = Type.Object(
@@ -15,16 +15,16 @@ const PersonalDataExport = Type.Object(
     exported_at: Instant,
     account: Type.Object({
       id: Uuid,
-      email: Type.String({ format: 'email' }),
-      name: Type.String(),
-      phone: Type.Union([Type.String(), Type.Null()]),
+      email: Type.String({ format: 'email', maxLength: 254 }),
+      name: Type.String({ maxLength: 200 }),
+      phone: Type.Union([Type.String({ maxLength: 31 }), Type.Null()]),
       is_platform_admin: Type.Boolean(),
       created_at: Instant,
       updated_at: Instant,
     }),
     memberships: Type.Array(
       Type.Object({
-        role: Type.String(),
+        role: Type.String({ maxLength: 20, pattern: '^[a-z_]+$' }),
         organization_id: Uuid,
         store_id: Type.Union([Uuid, Type.Null()]),
         created_at: Instant,
@@ -45,7 +45,7 @@ const PersonalDataExport = Type.Object(
         created_at: Instant,
         expires_at: Instant,
         revoked_at: NullableInstant,
-        revoked_reason: Type.Union([Type.String(), Type.Null()]),
+        revoked_reason: Type.Union([Type.String({ maxLength: 100 }), Type.Null()]),
       }),
       { description: 'Login sessions (refresh token families), without any token.', maxItems: 100_000 },
     ),

@@ -3,6 +3,7 @@ import { createTestApp, type TestApp } from '../../test-support/harness.js';
 import { bearer, createUser, login, staffOf } from '../../test-support/identity-factories.js';
 import { margheritaLine, orderingStore } from '../../test-support/ordering-factories.js';
 import { DEMO_DELIVERY, placeDeliveryOrder } from '../../test-support/personal-data-factories.js';
+import { identityRepo } from './repo.js';
 
 let t: TestApp;
 let shop: Awaited<ReturnType<typeof orderingStore>>;
@@ -86,11 +87,16 @@ describe('DELETE /v1/me', () => {
       [user.id],
     );
     expect(rows[0]).toMatchObject({
-      name: 'Deleted customer',
-      email: `erased-${user.id}@erased.invalid`,
+      name: null,
+      email: null,
       phone: null,
       password_hash: null,
       erased_at: expect.any(Date),
+    });
+    expect(await identityRepo.findUserById(t.db.database.db, user.id)).toMatchObject({
+      name: 'Deleted customer',
+      email: `erased-${user.id}@erased.invalid`,
+      phone: null,
     });
     const related = await t.db.database.pool.query('SELECT 1 FROM organization_customers WHERE user_id = $1', [
       user.id,

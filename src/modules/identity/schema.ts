@@ -1,7 +1,7 @@
 // Request and response schemas of the identity routes: one source for validation, types
 // and the OpenAPI document.
 import { Type, type Static } from 'typebox';
-import { Timestamp, Uuid } from '../../platform/http/schema.js';
+import { Int, Timestamp, Uuid } from '../../platform/http/schema.js';
 
 /** Scopes an API key can hold. Later modules add theirs here. */
 export const API_KEY_SCOPES = [
@@ -61,13 +61,17 @@ export const Accepted = Type.Object({
   detail: Type.String({ maxLength: 500, description: 'What happens next, for people' }),
 });
 
-export const User = Type.Object({ id: Uuid, email: Type.String(), name: Type.String(), created_at: Timestamp });
+export const User = Type.Object({ id: Uuid, email: Email, name: Name, created_at: Timestamp });
 
 export const TokenPair = Type.Object({
-  access_token: Type.String(),
-  refresh_token: Type.String(),
+  access_token: Type.String({
+    maxLength: 4096,
+    pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$',
+    description: 'A JWT',
+  }),
+  refresh_token: Type.String({ maxLength: 200 }),
   token_type: Type.Literal('Bearer'),
-  expires_in: Type.Integer({ description: 'Seconds until the access token expires' }),
+  expires_in: Int(30, 86_400, { description: 'Seconds until the access token expires (ACCESS_TOKEN_TTL_SECONDS)' }),
 });
 
 export const RoleGrant = Type.Object({
@@ -78,12 +82,12 @@ export const RoleGrant = Type.Object({
 
 export const Me = Type.Object({
   id: Uuid,
-  email: Type.String(),
-  name: Type.String(),
+  email: Email,
+  name: Name,
   created_at: Timestamp,
   email_verified: Type.Boolean({ description: 'Whether a verification link sent to the email was used' }),
   is_platform_admin: Type.Boolean(),
-  roles: Type.Array(RoleGrant),
+  roles: Type.Array(RoleGrant, { maxItems: 10_000 }),
 });
 
 export const OrgParams = Type.Object({ organizationId: Uuid });
@@ -104,7 +108,7 @@ export const AddMemberBody = Type.Object(
 
 export const Member = Type.Object({
   id: Uuid,
-  user: Type.Object({ id: Uuid, email: Type.String(), name: Type.String() }),
+  user: Type.Object({ id: Uuid, email: Email, name: Name }),
   role: StaffRole,
   store_id: Type.Union([Uuid, Type.Null()]),
   status: Type.Union([Type.Literal('active'), Type.Literal('invited')]),
@@ -117,6 +121,7 @@ export const AddedMember = Type.Intersect([
     invitation: Type.Optional(
       Type.Object({
         token: Type.String({
+          maxLength: 200,
           description: 'Shown once: deliver it to the invitee, who accepts it at POST /v1/auth/invitations/acceptance',
         }),
         expires_at: Timestamp,
@@ -130,6 +135,7 @@ export const CreateApiKeyBody = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 100 }),
     scopes: Type.Array(Type.Unsafe<ApiKeyScope>(Type.String({ enum: [...API_KEY_SCOPES] })), {
       minItems: 1,
+      maxItems: API_KEY_SCOPES.length,
       uniqueItems: true,
     }),
   },
@@ -138,9 +144,9 @@ export const CreateApiKeyBody = Type.Object(
 
 export const ApiKey = Type.Object({
   id: Uuid,
-  name: Type.String(),
-  prefix: Type.String({ description: 'The first characters of the key, to tell keys apart' }),
-  scopes: Type.Array(Type.String()),
+  name: Type.String({ maxLength: 100 }),
+  prefix: Type.String({ maxLength: 32, description: 'The first characters of the key, to tell keys apart' }),
+  scopes: Type.Array(Type.String({ maxLength: 40, pattern: '^[a-z_]+:[a-z_]+$' }), { maxItems: 100 }),
   created_at: Timestamp,
   last_used_at: Type.Union([Timestamp, Type.Null()]),
   revoked_at: Type.Union([Timestamp, Type.Null()]),
@@ -148,7 +154,7 @@ export const ApiKey = Type.Object({
 
 export const CreatedApiKey = Type.Intersect([
   ApiKey,
-  Type.Object({ secret: Type.String({ description: 'Shown once; only a hash is stored' }) }),
+  Type.Object({ secret: Type.String({ maxLength: 200, description: 'Shown once; only a hash is stored' }) }),
 ]);
 
 export type RegisterInput = Static<typeof RegisterBody>;

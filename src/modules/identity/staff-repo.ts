@@ -1,6 +1,7 @@
 // SQL for an organization's staff: memberships (who holds which role where) and invitations.
 import { sql } from 'kysely';
 import type { StaffRole } from '../../platform/auth/principal.js';
+import { peopleSealing } from './people-sealing.js';
 import { t, type Executor, type MemberRow } from './tables.js';
 
 /** A member as staff screens show them: the membership with its person (invited: no password yet). */
@@ -13,11 +14,34 @@ const members = (ex: Executor) =>
       'm.user_id',
       'u.email',
       'u.name',
+      sql<string | null>`u.phone`.as('phone'),
+      sql<Buffer | null>`u.personal_sealed`.as('personal_sealed'),
       'm.role',
       'm.store_id',
       'm.created_at',
       sql<boolean>`u.password_hash IS NULL`.as('invited'),
     ]);
+
+/** The member with their name and email opened (people-sealing.ts). */
+async function withPerson(
+  ex: Executor,
+  row: Omit<MemberRow, 'email' | 'name'> & {
+    email: string | null;
+    name: string | null;
+    phone: string | null;
+    personal_sealed: Buffer | null;
+  },
+): Promise<MemberRow> {
+  const { personal_sealed, phone, ...member } = row;
+  const person = await peopleSealing().open(ex, {
+    id: row.user_id,
+    personal_sealed,
+    email: row.email,
+    name: row.name,
+    phone,
+  });
+  return { ...member, email: person.email, name: person.name };
+}
 
 export const staffRepo = {
   async insertMembership(
@@ -43,14 +67,15 @@ export const staffRepo = {
       .orderBy('m.id')
       .limit(limit + 1);
     if (afterId) query = query.where('m.id', '>', afterId);
-    return query.execute();
+    return Promise.all((await query.execute()).map((row) => withPerson(ex, row)));
   },
 
   async findMember(ex: Executor, organizationId: string, membershipId: string): Promise<MemberRow | undefined> {
-    return members(ex)
+    const row = await members(ex)
       .where('m.organization_id', '=', organizationId)
       .where('m.id', '=', membershipId)
       .executeTakeFirst();
+    return row && withPerson(ex, row);
   },
 
   async deleteMembership(ex: Executor, membershipId: string) {

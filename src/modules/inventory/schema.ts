@@ -1,7 +1,7 @@
 // Request and response schemas of the stock routes: one source for validation, serialization,
 // TypeScript types and the OpenAPI document.
 import { Type, type Static, type TSchema } from 'typebox';
-import { Page, PaginationQuery, Timestamp, Uuid } from '../../platform/http/schema.js';
+import { Int, Page, PaginationQuery, Timestamp, Uuid } from '../../platform/http/schema.js';
 
 function Nullable<T extends TSchema>(schema: T) {
   return Type.Union([schema, Type.Null()]);
@@ -22,6 +22,7 @@ export const SetStockBody = Type.Object(
     // null into 0 in the integer branch, and "stop tracking" would become "sold out".
     quantity: Type.Unsafe<number | null>({
       type: ['integer', 'null'],
+      format: 'int32',
       minimum: 0,
       maximum: MAX_QUANTITY,
       description: 'Portions left to sell at the store; null stops tracking (unlimited)',
@@ -34,7 +35,7 @@ export const StockLevel = Type.Object({
   store_id: Uuid,
   item_id: Uuid,
   tracked: Type.Boolean({ description: 'false: the store does not count this item (it never sells out by stock)' }),
-  quantity: Nullable(Type.Integer({ minimum: 0, description: 'Left to sell; null when not tracked' })),
+  quantity: Nullable(Int(0, MAX_QUANTITY, { description: 'Left to sell; null when not tracked' })),
   updated_at: Nullable(Timestamp),
 });
 export type StockLevel = Static<typeof StockLevel>;
@@ -44,8 +45,8 @@ export type MoveReason = 'set' | 'untracked' | 'order_reserved' | 'order_release
 
 export const StockMove = Type.Object({
   id: Uuid,
-  delta: Type.Integer({ description: 'Change of the level; never 0' }),
-  balance_after: Type.Integer({ minimum: 0, description: 'The level right after this move' }),
+  delta: Int(-MAX_QUANTITY, MAX_QUANTITY, { description: 'Change of the level; never 0' }),
+  balance_after: Int(0, MAX_QUANTITY, { description: 'The level right after this move' }),
   reason: Type.Union(
     [Type.Literal('set'), Type.Literal('untracked'), Type.Literal('order_reserved'), Type.Literal('order_released')],
     {

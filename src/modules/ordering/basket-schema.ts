@@ -1,16 +1,23 @@
 // What a customer sends: the basket of an order or a quote, a tip afterwards, and the quote's
 // answer. One source for validation, types and OpenAPI.
 import { Type, type Static } from 'typebox';
-import { Timestamp, Uuid } from '../../platform/http/schema.js';
-import { ChannelSchema, Delivery, MoneySchema, OrderLineSchema, TotalsSchema } from './schema.js';
+import {
+  Code,
+  CurrencyCode,
+  FreeText,
+  MAX_REQUEST_AMOUNT,
+  MoneyInput,
+  Quantity,
+  Timestamp,
+  Uuid,
+} from '../../platform/http/schema.js';
+import { ChannelSchema, Delivery, OrderLineSchema, TotalsSchema } from './schema.js';
 
 // --- the basket (orders and quotes) -------------------------------------------------------------
 
 const ModifierPickFields = {
   option_id: Uuid,
-  quantity: Type.Optional(
-    Type.Integer({ minimum: 1, maximum: 99, default: 1, description: 'Units of this option per item' }),
-  ),
+  quantity: Type.Optional(Quantity(99, { default: 1, description: 'Units of this option per item' })),
 };
 const ChildModifierPick = Type.Object(ModifierPickFields, { additionalProperties: false });
 const ModifierPick = Type.Object(
@@ -31,7 +38,7 @@ const LineInput = Type.Object(
   {
     item_id: Uuid,
     variant_id: Type.Optional(Uuid),
-    quantity: Type.Integer({ minimum: 1, maximum: 999 }),
+    quantity: Quantity(999),
     modifiers: Type.Optional(Type.Array(ModifierPick, { maxItems: 40 })),
     notes: Type.Optional(Type.String({ maxLength: 200 })),
   },
@@ -39,7 +46,10 @@ const LineInput = Type.Object(
 );
 export type LineInput = Static<typeof LineInput>;
 
-export const TipBody = Type.Object({ tip: MoneySchema }, { additionalProperties: false });
+/** A tip: 0..MAX_REQUEST_AMOUNT minor units, so a negative, huge or unsafe figure is a 400, never a pricing fault. */
+const Tip = MoneyInput(MAX_REQUEST_AMOUNT, { description: 'A tip, in minor units of the store’s currency' });
+
+export const TipBody = Type.Object({ tip: Tip }, { additionalProperties: false });
 export type TipBody = Static<typeof TipBody>;
 
 export const OrderBody = Type.Object(
@@ -54,7 +64,7 @@ export const OrderBody = Type.Object(
       Type.String({ minLength: 16, maxLength: 64, description: 'The table’s QR token (dine_in orders)' }),
     ),
     delivery: Type.Optional(Delivery),
-    tip: Type.Optional(MoneySchema),
+    tip: Type.Optional(Tip),
     payment: Type.Optional(
       Type.Object(
         {
@@ -75,6 +85,7 @@ export const OrderBody = Type.Object(
     ),
     source: Type.Optional(
       Type.String({
+        maxLength: 40,
         pattern: '^[a-z0-9][a-z0-9_-]{0,39}$',
         description: 'Who issued external_id (e.g. a partner’s name); default `direct`',
       }),
@@ -88,26 +99,26 @@ export type OrderBody = Static<typeof OrderBody>;
 // --- quotes -------------------------------------------------------------------------------------
 
 export const BasketProblem = Type.Object({
-  code: Type.String({
+  code: Code(100, {
     description:
       'Stable code, e.g. ITEM_UNAVAILABLE, MODIFIER_RULES_BROKEN, STORE_CLOSED, SLOT_FULL, INSUFFICIENT_STOCK',
   }),
-  path: Type.String({ description: 'JSON Pointer into the request body ("" for the whole basket)' }),
-  message: Type.String(),
+  path: FreeText(1024, { description: 'JSON Pointer into the request body ("" for the whole basket)' }),
+  message: FreeText(1000),
 });
 export type BasketProblem = Static<typeof BasketProblem>;
 
 export const QuoteSchema = Type.Object({
   store_id: Uuid,
   channel: ChannelSchema,
-  currency: Type.String(),
+  currency: CurrencyCode,
   prices_include_tax: Type.Boolean(),
   orderable: Type.Boolean({ description: 'True when placing this exact body now would pass every check' }),
-  problems: Type.Array(BasketProblem),
+  problems: Type.Array(BasketProblem, { maxItems: 1000 }),
   promised_at: Type.Union([Timestamp, Type.Null()], {
     description: 'When it would be ready (null when it cannot be placed)',
   }),
-  lines: Type.Array(OrderLineSchema, { description: 'The lines that could be priced' }),
+  lines: Type.Array(OrderLineSchema, { maxItems: 100, description: 'The lines that could be priced' }),
   totals: TotalsSchema,
 });
 export type Quote = Static<typeof QuoteSchema>;

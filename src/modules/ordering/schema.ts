@@ -2,7 +2,20 @@
 // OpenAPI. What a customer sends (the basket, quotes) is in basket-schema.ts; how a store takes
 // orders (slots, settings) in kitchen-schema.ts.
 import { Type, type Static } from 'typebox';
-import { MoneySchema, Timestamp, Uuid, type Money } from '../../platform/http/schema.js';
+import {
+  Code,
+  Count,
+  FreeText,
+  Int,
+  MoneySchema,
+  Name,
+  Quantity,
+  Timestamp,
+  Token,
+  Url,
+  Uuid,
+  type Money,
+} from '../../platform/http/schema.js';
 
 export const CHANNELS = ['pickup', 'delivery', 'dine_in'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -47,7 +60,7 @@ const Address = Type.Object(
     city: Type.String({ minLength: 1, maxLength: 100 }),
     region: Type.Optional(Type.String({ maxLength: 100 })),
     postal_code: Type.Optional(Type.String({ maxLength: 20 })),
-    country: Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2' }),
+    country: Type.String({ maxLength: 2, pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2' }),
   },
   { additionalProperties: false },
 );
@@ -56,7 +69,10 @@ export const Delivery = Type.Object(
   {
     address: Address,
     contact: Type.Object(
-      { name: Type.String({ minLength: 1, maxLength: 100 }), phone: Type.String({ pattern: '^\\+?[0-9 ()-]{5,30}$' }) },
+      {
+        name: Type.String({ minLength: 1, maxLength: 100 }),
+        phone: Type.String({ maxLength: 30, pattern: '^\\+?[0-9 ()-]{5,30}$' }),
+      },
       { additionalProperties: false },
     ),
     instructions: Type.Optional(Type.String({ maxLength: 300 })),
@@ -74,26 +90,29 @@ const PricedModifier = Type.Object({
   option_id: Uuid,
   group_id: Uuid,
   parent_option_id: Type.Union([Uuid, Type.Null()], { description: 'The option whose nested group this pick is in' }),
-  name: Type.String(),
-  quantity: Type.Integer({ description: 'Per item' }),
-  free_quantity: Type.Integer({ description: 'Of those, free (the group’s free picks go to the cheapest options)' }),
+  name: Name(200),
+  quantity: Quantity(99, { description: 'Per item' }),
+  free_quantity: Int(0, 99, { description: 'Of those, free (the group’s free picks go to the cheapest options)' }),
   unit_price: MoneySchema,
   total: MoneySchema,
 });
 
 export const OrderLineSchema = Type.Object({
-  line_no: Type.Integer(),
+  line_no: Int(1, 100),
   item_id: Uuid,
   variant_id: Type.Union([Uuid, Type.Null()]),
-  name: Type.String(),
-  quantity: Type.Integer(),
-  notes: Type.Union([Type.String(), Type.Null()]),
+  name: Name(200),
+  quantity: Quantity(999),
+  notes: Type.Union([FreeText(200), Type.Null()]),
   unit_price: MoneySchema,
-  modifiers: Type.Array(PricedModifier),
+  modifiers: Type.Array(PricedModifier, {
+    maxItems: 840,
+    description: 'Up to 40 picks, each with up to 20 nested ones',
+  }),
   modifier_charges: MoneySchema,
   gross: MoneySchema,
   discount: MoneySchema,
-  tax_rate_bps: Type.Integer(),
+  tax_rate_bps: Int(0, 10_000, { description: 'Basis points' }),
   tax: MoneySchema,
   total: MoneySchema,
 });
@@ -114,14 +133,18 @@ export const TotalsSchema = Type.Object(
 
 export const OrderSchema = Type.Object({
   id: Uuid,
-  number: Type.String({ description: 'Per store per local day: A-001 … A-999, B-001 …' }),
+  number: Type.String({
+    maxLength: 16,
+    pattern: '^[A-Z]+-[0-9]{3,}$',
+    description: 'Per store per local day: A-001 … A-999, B-001 …',
+  }),
   store_id: Uuid,
   channel: ChannelSchema,
   status: OrderStatusSchema,
-  version: Type.Integer({ description: 'Also the ETag ("<version>"); send it as If-Match with a transition' }),
+  version: Count({ description: 'Also the ETag ("<version>"); send it as If-Match with a transition' }),
   customer_id: Type.Union([Uuid, Type.Null()]),
-  source: Type.String(),
-  external_id: Type.Union([Type.String(), Type.Null()]),
+  source: Type.String({ maxLength: 40, pattern: '^[a-z0-9][a-z0-9_-]{0,39}$' }),
+  external_id: Type.Union([Type.String({ maxLength: 100 }), Type.Null()]),
   table_id: Type.Union([Uuid, Type.Null()]),
   delivery: Type.Union([Delivery, Type.Null()]),
   scheduled_for: Type.Union([Timestamp, Type.Null()]),
@@ -144,12 +167,12 @@ export const OrderSchema = Type.Object({
         [
           Type.Object({
             payment_id: Uuid,
-            provider: Type.String({ description: '`sandbox` or `stripe`' }),
-            client_secret: Type.Union([Type.String(), Type.Null()], {
+            provider: Code(40, { description: '`sandbox` or `stripe`' }),
+            client_secret: Type.Union([Token(), Type.Null()], {
               description:
                 'What the provider’s client library needs to pay (Stripe’s client_secret; the sandbox’s confirm token)',
             }),
-            checkout_url: Type.Union([Type.String(), Type.Null()], {
+            checkout_url: Type.Union([Url(), Type.Null()], {
               description: 'A page where the customer pays, when the provider hosts one',
             }),
           }),
@@ -163,12 +186,12 @@ export const OrderSchema = Type.Object({
     ),
   }),
   expires_at: Type.Union([Timestamp, Type.Null()], { description: 'An unpaid online order expires then' }),
-  currency: Type.String(),
+  currency: Type.String({ minLength: 3, maxLength: 3, description: 'ISO 4217' }),
   prices_include_tax: Type.Boolean(),
-  lines: Type.Array(OrderLineSchema),
+  lines: Type.Array(OrderLineSchema, { maxItems: 100 }),
   totals: TotalsSchema,
-  notes: Type.Union([Type.String(), Type.Null()]),
-  status_reason: Type.Union([Type.String(), Type.Null()], { description: 'Why it was rejected or cancelled' }),
+  notes: Type.Union([FreeText(500), Type.Null()]),
+  status_reason: Type.Union([FreeText(300), Type.Null()], { description: 'Why it was rejected or cancelled' }),
   placed_at: Timestamp,
   updated_at: Timestamp,
 });
@@ -186,13 +209,13 @@ export const OrderHistoryEntry = Type.Object({
   from_status: Type.Union([OrderStatusSchema, Type.Null()]),
   status: OrderStatusSchema,
   actor: ActorKindSchema,
-  reason: Type.Union([Type.String(), Type.Null()]),
+  reason: Type.Union([FreeText(300), Type.Null()]),
   at: Timestamp,
 });
 
 export const OrderWithHistory = Type.Object({
   ...OrderSchema.properties,
-  history: Type.Array(OrderHistoryEntry, { description: 'Every status change, oldest first' }),
+  history: Type.Array(OrderHistoryEntry, { maxItems: 1000, description: 'Every status change, oldest first' }),
 });
 
 // --- transitions --------------------------------------------------------------------------------
@@ -246,7 +269,7 @@ export const StoreOrdersQuery = Type.Object(
     channel: Type.Optional(ChannelSchema),
     from: Type.Optional({ ...Timestamp, description: 'Placed at or after' }),
     to: Type.Optional({ ...Timestamp, description: 'Placed before' }),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    limit: Type.Optional(Int(1, 100, { default: 20 })),
     cursor: Type.Optional(Type.String({ maxLength: 200 })),
   },
   { additionalProperties: false },

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { Page, problems } from '../../platform/http/schema.js';
+import { Int, Page, problems } from '../../platform/http/schema.js';
 import { access, RULES } from './access.js';
 import type { CredentialsService } from './credentials.js';
 import type { InvariantChecker } from './invariants.js';
@@ -254,7 +254,7 @@ export function paymentRoutes(deps: PaymentRouteDeps): FastifyPluginAsync {
           tags: ['platform'],
           ...SIGNED,
           querystring: Type.Object(
-            { grace_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400, default: 300 })) },
+            { grace_seconds: Type.Optional(Int(0, 86_400, { default: 300 })) },
             { additionalProperties: false },
           ),
           response: { 200: InvariantReport, ...problems(401, 403) },

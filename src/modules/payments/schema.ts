@@ -1,6 +1,21 @@
 // Request and response schemas of payments: one source for validation, types and OpenAPI.
 import { Type, type Static } from 'typebox';
-import { MoneySchema, PaginationQuery, Timestamp, Uuid } from '../../platform/http/schema.js';
+import {
+  Code,
+  Count,
+  FreeText,
+  INT32_MAX,
+  Int,
+  MAX_REQUEST_AMOUNT,
+  MoneyInput,
+  MoneySchema,
+  PaginationQuery,
+  Quantity,
+  Timestamp,
+  Token,
+  Url,
+  Uuid,
+} from '../../platform/http/schema.js';
 
 export const PaymentStatusSchema = Type.Union(
   [
@@ -25,7 +40,7 @@ export const OrderParams = Type.Object({ orderId: Uuid }, { additionalProperties
 export const StoreParams = Type.Object({ storeId: Uuid }, { additionalProperties: false });
 export const OrganizationParams = Type.Object({ organizationId: Uuid }, { additionalProperties: false });
 export const ProviderParams = Type.Object(
-  { provider: Type.String({ pattern: '^[a-z]{1,20}$', description: '`sandbox` or `stripe`' }) },
+  { provider: Type.String({ pattern: '^[a-z]{1,20}$', maxLength: 20, description: '`sandbox` or `stripe`' }) },
   { additionalProperties: false },
 );
 export const WebhookQuery = Type.Object(
@@ -40,9 +55,9 @@ export const WebhookQuery = Type.Object(
 
 export const CheckoutSchema = Type.Object({
   payment_id: Uuid,
-  provider: Type.String(),
-  client_secret: Type.Union([Type.String(), Type.Null()]),
-  checkout_url: Type.Union([Type.String(), Type.Null()]),
+  provider: Code(40),
+  client_secret: Type.Union([Token(), Type.Null()]),
+  checkout_url: Type.Union([Url(), Type.Null()]),
 });
 
 export const PaymentSchema = Type.Object({
@@ -55,7 +70,7 @@ export const PaymentSchema = Type.Object({
   amount_authorized: MoneySchema,
   amount_captured: MoneySchema,
   amount_refunded: { ...MoneySchema, description: 'Refunded or being refunded' },
-  last_failure_code: Type.Union([Type.String(), Type.Null()], {
+  last_failure_code: Type.Union([Code(100), Type.Null()], {
     description: 'The last decline or failure (card_declined, insufficient_funds, …)',
   }),
   checkout: Type.Union([CheckoutSchema, Type.Null()], {
@@ -67,13 +82,13 @@ export const PaymentSchema = Type.Object({
 export type Payment = Static<typeof PaymentSchema>;
 
 export const RefundLineInput = Type.Object(
-  { line_no: Type.Integer({ minimum: 0 }), quantity: Type.Integer({ minimum: 1, maximum: 999 }) },
+  { line_no: Int(0, INT32_MAX), quantity: Quantity(999) },
   { additionalProperties: false },
 );
 
 export const RefundBody = Type.Object(
   {
-    amount: Type.Optional({ ...MoneySchema, description: 'An amount to give back; or name `lines`' }),
+    amount: Type.Optional(MoneyInput(MAX_REQUEST_AMOUNT, { description: 'An amount to give back; or name `lines`' })),
     lines: Type.Optional(
       Type.Array(RefundLineInput, {
         minItems: 1,
@@ -93,12 +108,14 @@ export const RefundSchema = Type.Object({
   payment_id: Uuid,
   order_id: Uuid,
   amount: MoneySchema,
-  reason: Type.String(),
-  lines: Type.Array(Type.Object({ line_no: Type.Integer(), quantity: Type.Integer(), amount: MoneySchema })),
+  reason: FreeText(300),
+  lines: Type.Array(Type.Object({ line_no: Int(1, 100), quantity: Quantity(999), amount: MoneySchema }), {
+    maxItems: 100,
+  }),
   status: Type.Union([Type.Literal('pending'), Type.Literal('succeeded'), Type.Literal('failed')], {
     description: 'pending until the provider confirms',
   }),
-  failure_code: Type.Union([Type.String(), Type.Null()]),
+  failure_code: Type.Union([Code(100), Type.Null()]),
   created_at: Timestamp,
   updated_at: Timestamp,
 });
@@ -114,7 +131,7 @@ export const StorePaymentSettingsSchema = Type.Object({
   capture_on: Type.Union([Type.Literal('acceptance'), Type.Literal('completion')], {
     description: 'When an online payment is captured',
   }),
-  version: Type.Integer(),
+  version: Count(),
 });
 export type StorePaymentSettings = Static<typeof StorePaymentSettingsSchema>;
 
@@ -131,10 +148,12 @@ export const StripeCredentialsBody = Type.Object(
   {
     secret_key: Type.String({
       pattern: '^(sk|rk)_(test|live)_[A-Za-z0-9]{8,200}$',
+      maxLength: 208,
       description: 'A secret (sk_…) or restricted (rk_…) key',
     }),
     webhook_secret: Type.String({
       pattern: '^whsec_[A-Za-z0-9+/=]{8,200}$',
+      maxLength: 206,
       description: 'The signing secret of the webhook endpoint',
     }),
   },
@@ -146,26 +165,31 @@ export const ProviderAccountSchema = Type.Object({
   organization_id: Uuid,
   provider: Type.Literal('stripe'),
   key_hint: Type.String({
+    maxLength: 20,
     description: 'The key’s kind and last four characters; the key itself is never shown again',
   }),
-  webhook_url: Type.String({ description: 'The endpoint to configure at Stripe for this organization' }),
+  webhook_url: Url({ description: 'The endpoint to configure at Stripe for this organization' }),
   updated_at: Timestamp,
 });
 
 export const WebhookAck = Type.Object({ received: Type.Boolean(), duplicate: Type.Boolean() });
+
+/** How many violations one report lists at most. */
+export const MAX_REPORTED_VIOLATIONS = 1000;
 
 export const InvariantReport = Type.Object({
   ok: Type.Boolean(),
   checked_at: Timestamp,
   violations: Type.Array(
     Type.Object({
-      check: Type.String({
+      check: Code(100, {
         description:
           'completed_order_captured_once, net_capture_matches_total, cancelled_order_holds_no_money, cancelled_order_holds_no_stock, cancelled_order_holds_no_slot, stock_ledger_matches_level, refunds_within_capture',
       }),
-      subject: Type.String({ description: 'The order, payment or stock item concerned' }),
-      detail: Type.String(),
+      subject: Type.String({ maxLength: 200, description: 'The order, payment or stock item concerned' }),
+      detail: FreeText(1000),
     }),
+    { maxItems: MAX_REPORTED_VIOLATIONS, description: 'The first 1000 violations found' },
   ),
 });
 export type InvariantReport = Static<typeof InvariantReport>;

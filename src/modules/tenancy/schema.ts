@@ -1,7 +1,7 @@
 // Request and response schemas of the tenancy routes: one source for validation, response
 // serialization, TypeScript types and the OpenAPI document.
 import { Type, type Static } from 'typebox';
-import { Page, PaginationQuery, Timestamp, Uuid } from '../../platform/http/schema.js';
+import { FreeText, Int, Page, PaginationQuery, Timestamp, Uuid } from '../../platform/http/schema.js';
 
 const SLUG_PATTERN = '^[a-z0-9]+(-[a-z0-9]+)*$';
 const Slug = Type.String({
@@ -14,11 +14,12 @@ const Slug = Type.String({
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 const LocalDate = Type.String({
   format: 'date',
+  maxLength: 10,
   description: 'Store-local calendar date, YYYY-MM-DD',
   examples: ['2026-12-25'],
 });
 const localTime = (description: string) =>
-  Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description, examples: ['09:00'] });
+  Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', maxLength: 5, description, examples: ['09:00'] });
 const LocalTime = localTime('Store-local wall time, HH:MM (24-hour)');
 const ClosesAt = localTime(
   'Store-local HH:MM; at or before opens_at means the interval runs past midnight (equal: 24 hours)',
@@ -46,7 +47,7 @@ export const QR_TOKEN_PATTERN = '^[A-Za-z0-9_-]{22}$';
 
 export const WeeklyInterval = Type.Object(
   {
-    weekday: Type.Integer({ minimum: 1, maximum: 7, description: 'ISO weekday: 1 = Monday … 7 = Sunday' }),
+    weekday: Int(1, 7, { description: 'ISO weekday: 1 = Monday … 7 = Sunday' }),
     opens_at: LocalTime,
     closes_at: ClosesAt,
   },
@@ -66,20 +67,21 @@ const AddressFields = {
   city: Type.String({ minLength: 1, maxLength: 100 }),
   region: Type.Optional(NullableString({ maxLength: 100 })),
   postal_code: Type.Optional(NullableString({ maxLength: 20 })),
-  country: Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2', examples: ['DE'] }),
+  country: Type.String({ maxLength: 2, pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2', examples: ['DE'] }),
 };
 export const AddressInput = Type.Object(AddressFields, { additionalProperties: false });
 export const Address = Type.Object({
-  line1: Type.String(),
-  line2: NullableString(),
-  city: Type.String(),
-  region: NullableString(),
-  postal_code: NullableString(),
-  country: Type.String(),
+  line1: FreeText(200),
+  line2: NullableString({ maxLength: 200 }),
+  city: FreeText(100),
+  region: NullableString({ maxLength: 100 }),
+  postal_code: NullableString({ maxLength: 20 }),
+  country: Type.String({ maxLength: 2, pattern: '^[A-Z]{2}$' }),
 });
 
 const Phone = NullableString({
   pattern: '^\\+[0-9 ()./-]{7,30}$',
+  maxLength: 31,
   description:
     'International format; spaces, dots, hyphens and parentheses are dropped and the result must be E.164 (+493012345678)',
   examples: ['+49 30 1234567'],
@@ -90,14 +92,19 @@ const TimeZone = Type.String({
   description: 'IANA time zone name',
   examples: ['Europe/Berlin'],
 });
-const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 currency code', examples: ['EUR'] });
+const Currency = Type.String({
+  pattern: '^[A-Z]{3}$',
+  maxLength: 3,
+  description: 'ISO 4217 currency code',
+  examples: ['EUR'],
+});
 
 // --- organizations ---------------------------------------------------------------------------
 
 export const Organization = Type.Object({
   id: Uuid,
-  slug: Type.String(),
-  name: Type.String(),
+  slug: Type.String({ pattern: SLUG_PATTERN, maxLength: 63 }),
+  name: Name,
   created_at: Timestamp,
   updated_at: Timestamp,
 });
@@ -118,10 +125,10 @@ export const OrganizationParams = Type.Object({ organizationId: Uuid });
 
 export const HoursException = Type.Object({
   id: Uuid,
-  date: Type.String({ description: 'Store-local date, YYYY-MM-DD' }),
+  date: LocalDate,
   closed: Type.Boolean({ description: 'Closed all day; otherwise `intervals` replace the regular hours' }),
-  intervals: Type.Array(DailyInterval),
-  note: NullableString({ description: 'Shown to guests, e.g. "Christmas Day"' }),
+  intervals: Type.Array(DailyInterval, { maxItems: 10 }),
+  note: NullableString({ maxLength: 200, description: 'Shown to guests, e.g. "Christmas Day"' }),
 });
 export type HoursException = Static<typeof HoursException>;
 
@@ -129,11 +136,13 @@ const OpeningFields = {
   is_open_now: Type.Boolean(),
   next_open_at: NullableString({
     format: 'date-time',
+    maxLength: 40,
     description:
       'RFC 3339, UTC. The next opening after now (when open: the one after closes_at); null if none within 14 days.',
   }),
   closes_at: NullableString({
     format: 'date-time',
+    maxLength: 40,
     description:
       'RFC 3339, UTC. When open: the end of the current opening; null when closed, or when it does not close within 14 days.',
   }),
@@ -142,11 +151,11 @@ const OpeningFields = {
 const StoreFields = {
   id: Uuid,
   organization_id: Uuid,
-  name: Type.String(),
+  name: Name,
   address: Address,
-  phone: NullableString(),
-  timezone: Type.String({ description: 'IANA time zone of the store; opening hours are in this zone' }),
-  currency: Type.String({ description: 'ISO 4217' }),
+  phone: NullableString({ maxLength: 31, pattern: '^\\+[0-9]{7,30}$' }),
+  timezone: { ...TimeZone, description: 'IANA time zone of the store; opening hours are in this zone' },
+  currency: Currency,
 };
 
 export const StoreSummary = Type.Object({ ...StoreFields, ...OpeningFields });
@@ -154,8 +163,9 @@ export type StoreSummary = Static<typeof StoreSummary>;
 
 export const Store = Type.Object({
   ...StoreFields,
-  opening_hours: Type.Array(WeeklyInterval),
+  opening_hours: Type.Array(WeeklyInterval, { maxItems: 70 }),
   hours_exceptions: Type.Array(HoursException, {
+    maxItems: 61,
     description: 'Exceptions from today (store-local) for the next 60 days',
   }),
   ...OpeningFields,
@@ -228,7 +238,11 @@ export const HoursExceptionsQuery = Type.Object(
   {
     ...PaginationQuery,
     from: Type.Optional(
-      Type.String({ format: 'date', description: 'First date to list, YYYY-MM-DD (default: today, store-local)' }),
+      Type.String({
+        format: 'date',
+        maxLength: 10,
+        description: 'First date to list, YYYY-MM-DD (default: today, store-local)',
+      }),
     ),
   },
   { additionalProperties: false },
@@ -244,16 +258,20 @@ export const DiningTable = Type.Object({
   id: Uuid,
   organization_id: Uuid,
   store_id: Uuid,
-  label: Type.String(),
-  seats: Type.Integer(),
-  qr_token: Type.String({ description: 'Secret printed in the table QR code; rotate it if a code leaks' }),
+  label: Type.String({ maxLength: 50 }),
+  seats: Int(1, 100),
+  qr_token: Type.String({
+    pattern: QR_TOKEN_PATTERN,
+    maxLength: 22,
+    description: 'Secret printed in the table QR code; rotate it if a code leaks',
+  }),
   created_at: Timestamp,
   updated_at: Timestamp,
 });
 export type DiningTable = Static<typeof DiningTable>;
 
 const Label = Type.String({ minLength: 1, maxLength: 50, description: 'Unique within the store', examples: ['T12'] });
-const Seats = Type.Integer({ minimum: 1, maximum: 100 });
+const Seats = Int(1, 100);
 
 export const CreateTableBody = Type.Object(
   { label: Label, seats: Type.Optional(Seats) },
@@ -272,12 +290,12 @@ export const TablesQuery = Type.Object({ ...PaginationQuery }, { additionalPrope
 export const TablePage = Page(DiningTable);
 
 export const QrParams = Type.Object({
-  qrToken: Type.String({ pattern: QR_TOKEN_PATTERN, description: 'Token from the table QR code' }),
+  qrToken: Type.String({ pattern: QR_TOKEN_PATTERN, maxLength: 22, description: 'Token from the table QR code' }),
 });
 
 /** What a guest's phone learns from scanning a table: where it is, not the table's secret. */
 export const ScannedTable = Type.Object({
-  table: Type.Object({ id: Uuid, label: Type.String(), seats: Type.Integer() }),
+  table: Type.Object({ id: Uuid, label: Type.String({ maxLength: 50 }), seats: Int(1, 100) }),
   store: StoreSummary,
 });
 export type ScannedTable = Static<typeof ScannedTable>;

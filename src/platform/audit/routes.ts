@@ -55,11 +55,13 @@ const AuditQuery = Type.Object(
         description: 'An exact action, or a prefix ending in `.*` (`catalog.*`)',
       }),
     ),
-    actor: Type.Optional(Type.String({ format: 'uuid', description: 'User or API key id' })),
+    actor: Type.Optional(Type.String({ format: 'uuid', maxLength: 36, description: 'User or API key id' })),
     store_id: Type.Optional(Uuid),
     target_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    since: Type.Optional(Type.String({ format: 'date-time', description: 'Entries at or after (RFC 3339)' })),
-    until: Type.Optional(Type.String({ format: 'date-time', description: 'Entries before (RFC 3339)' })),
+    since: Type.Optional(
+      Type.String({ format: 'date-time', maxLength: 40, description: 'Entries at or after (RFC 3339)' }),
+    ),
+    until: Type.Optional(Type.String({ format: 'date-time', maxLength: 40, description: 'Entries before (RFC 3339)' })),
   },
   { additionalProperties: false },
 );

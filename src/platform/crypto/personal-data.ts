@@ -149,6 +149,11 @@ export function createPersonalDataVault(keys: PersonalDataKeys, options: { clock
      * The holder's newest data key version as the database has it now (creating its first):
      * values below it are due for re-encryption. Also ends this process's wait for it.
      */
+    /** The newest version as this process writes with it (at most ACTIVE_TTL_MS old). */
+    async newestVersionCached(ex: Executor, holder: string): Promise<number> {
+      return (await keyForWrite(ex, holder)).version;
+    },
+
     async newestVersion(ex: Executor, holder: string): Promise<number> {
       active.delete(holder);
       return (await keyForWrite(ex, holder)).version;

@@ -85,6 +85,58 @@ describe('OpenAPI document', () => {
   });
 });
 
+describe('OpenAPI bounds (ADR 0021)', () => {
+  /** Every schema node reachable from `node`, with its JSON path. */
+  function* schemaNodes(node: unknown, path: string): Generator<[string, Record<string, unknown>]> {
+    if (Array.isArray(node)) {
+      for (const [index, child] of node.entries()) yield* schemaNodes(child, `${path}/${index}`);
+    } else if (typeof node === 'object' && node !== null) {
+      yield [path, node as Record<string, unknown>];
+      for (const [key, child] of Object.entries(node)) yield* schemaNodes(child, `${path}/${key}`);
+    }
+  }
+  const typed = (node: Record<string, unknown>, type: string) =>
+    node.type === type || (Array.isArray(node.type) && node.type.includes(type));
+
+  it('when a request body or parameter takes an integer, a string or an array, then it is bounded', () => {
+    const unbounded: string[] = [];
+    for (const { name, operation } of operations) {
+      const request = operation as Operation & { parameters?: unknown; requestBody?: unknown };
+      for (const [path, node] of schemaNodes({ parameters: request.parameters, body: request.requestBody }, name)) {
+        if (typed(node, 'integer') && (node.minimum === undefined || node.maximum === undefined || !node.format))
+          unbounded.push(`${path} (integer)`);
+        if (typed(node, 'string') && node.maxLength === undefined && !node.enum && node.const === undefined)
+          unbounded.push(`${path} (string)`);
+        if (typed(node, 'array') && node.maxItems === undefined) unbounded.push(`${path} (array)`);
+      }
+    }
+    expect(unbounded).toEqual([]);
+  });
+
+  it('when an operation is listed, then it documents 500, and 401 unless it is public', () => {
+    const missing = operations
+      .filter(({ operation }) => {
+        const security = (operation as { security?: Array<Record<string, unknown>> }).security ?? [];
+        const isPublic = security.some((requirement) => Object.keys(requirement).length === 0);
+        return !operation.responses?.['500'] || (!isPublic && !operation.responses['401']);
+      })
+      .map(({ name }) => name);
+    expect(missing).toEqual([]);
+  });
+
+  it('when an operation is rate limited, then its responses document the RateLimit and X-RateLimit headers', () => {
+    const undocumented = operations.flatMap(({ name, operation }) => {
+      const responses = (operation.responses ?? {}) as Record<string, { headers?: Record<string, unknown> }>;
+      if (!('429' in responses)) return [];
+      return Object.entries(responses)
+        .filter(([status]) => /^[24]/.test(status))
+        .filter(([, answer]) => !answer.headers?.RateLimit || !answer.headers['X-RateLimit-Limit'])
+        .map(([status]) => `${name} ${status}`);
+    });
+    expect(undocumented).toEqual([]);
+  });
+});
+
 describe('API reference', () => {
   it('when /docs is opened, then it serves an HTML page', async () => {
     let res = await t.app.inject({ method: 'GET', url: '/docs' });

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import scalar from '@scalar/fastify-api-reference';
 import { htmlPolicy, inlineScriptHashes, isHtml } from './security-headers.js';
+import { documentCommonResponses, RATE_LIMIT_HEADERS } from './docs-responses.js';
 
 export async function registerOpenApi(app: FastifyInstance, version: string): Promise<void> {
   await app.register(swagger, {
@@ -24,6 +25,7 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
             description: 'An access token from POST /v1/auth/login, or an API key (bk_live_…)',
           },
         },
+        headers: RATE_LIMIT_HEADERS,
       },
       tags: [
         { name: 'auth', description: 'Sign-up, sign-in, sessions' },
@@ -40,6 +42,9 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
         { name: 'platform', description: 'Health, operations and the invariant checker' },
       ],
     },
+    // What holds for every operation (500, 401 when it needs credentials, the rate-limit headers),
+    // added here rather than on each route: see docs-responses.ts.
+    ...documentCommonResponses,
     refResolver: {
       // Shared schemas keep their $id as the component name (#/components/schemas/Problem).
       buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),

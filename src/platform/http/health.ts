@@ -7,7 +7,7 @@ export type ReadinessCheck = () => Promise<void>;
 
 const CheckResult = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('failing')]),
-  detail: Type.Optional(Type.String()),
+  detail: Type.Optional(Type.String({ maxLength: 500, description: 'A short, fixed message (no connection details)' })),
 });
 const Readiness = Type.Object({
   status: Type.Union([Type.Literal('ready'), Type.Literal('not_ready')]),

@@ -3,17 +3,71 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import { BadRequestError } from './errors.js';
 
-export const Uuid = Type.String({ format: 'uuid', description: 'UUIDv7' });
-export const Timestamp = Type.String({ format: 'date-time', description: 'RFC 3339, UTC' });
+export const Uuid = Type.String({ format: 'uuid', maxLength: 36, description: 'UUIDv7' });
+export const Timestamp = Type.String({ format: 'date-time', maxLength: 40, description: 'RFC 3339, UTC' });
+
+// --- bounded numbers and strings (ADR 0021): every integer has a format and a range, every string a
+// maximum length, so the contract says what the server accepts and a client what it can receive.
+
+export const INT32_MAX = 2_147_483_647;
+/** Integers JSON carries exactly (±2^53 − 1): the widest any Brigade field can be. */
+export const SAFE_INTEGER_MAX = Number.MAX_SAFE_INTEGER;
+
+/** An integer in [minimum, maximum], `int32` when the range fits, `int64` otherwise. */
+export function Int(minimum: number, maximum: number, options: { description?: string; default?: number } = {}) {
+  const format = minimum >= -INT32_MAX - 1 && maximum <= INT32_MAX ? 'int32' : 'int64';
+  return Type.Integer({ format, minimum, maximum, ...options });
+}
+/** How many of something a client orders or counts (units per line): 1..max. */
+export const Quantity = (maximum = 999, options: { description?: string; default?: number } = {}) =>
+  Int(1, maximum, options);
+/** A count the server reports (items, rows, versions, positions): 0..int32 max. */
+export const Count = (options: { description?: string } = {}) => Int(0, INT32_MAX, options);
+/** A price a client sets (a menu item, a variant, an option) in minor units: 0..int32 max. */
+export const Price = (options: { description?: string } = {}) =>
+  Int(0, INT32_MAX, { description: 'Minor units', ...options });
+/** An amount the server reports, in minor units: any safe integer (discounts and refunds included). */
+export const MinorUnits = (options: { description?: string } = {}) =>
+  Int(-SAFE_INTEGER_MAX, SAFE_INTEGER_MAX, { description: 'Minor units', ...options });
+
+/** A name a person gives (an item, a store, a person): 1..maxLength characters; 100 or 200 as the DB checks. */
+export const Name = (maxLength = 200, options: { description?: string } = {}) =>
+  Type.String({ minLength: 1, maxLength, ...options });
+/** Free text (notes, descriptions, reasons): up to maxLength characters. */
+export const FreeText = (maxLength = 1000, options: { description?: string } = {}) =>
+  Type.String({ maxLength, ...options });
+/** A machine-readable code or key the server reports (an error code, a provider name, a slug). */
+export const Code = (maxLength = 100, options: { description?: string } = {}) =>
+  Type.String({ maxLength, pattern: '^[A-Za-z0-9_.:-]*$', ...options });
+/** An opaque token or cursor: at most 512 characters. */
+export const Token = (options: { description?: string } = {}) => Type.String({ maxLength: 512, ...options });
+/** A URL the server reports. */
+export const Url = (options: { description?: string } = {}) =>
+  Type.String({ format: 'uri', maxLength: 2048, ...options });
+export const CurrencyCode = Type.String({ minLength: 3, maxLength: 3, pattern: '^[A-Z]{3}$', description: 'ISO 4217' });
+/** Store-local wall-clock time, HH:MM. */
+export const LocalTime = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', maxLength: 5 });
+export const LocalDate = Type.String({ format: 'date', maxLength: 10 });
 
 /** Money everywhere: integer minor units plus the ISO 4217 currency, never floats. */
 export const MoneySchema = Type.Object(
   {
-    amount: Type.Integer({ description: 'Minor units' }),
+    amount: MinorUnits(),
     currency: Type.String({ minLength: 3, maxLength: 3, description: 'ISO 4217' }),
   },
   { additionalProperties: false },
 );
+/** Money a client sends: 0..maximum minor units (a tip, a refund), so pricing never sees a huge or negative figure. */
+export const MoneyInput = (maximum: number, options: { description?: string } = {}) =>
+  Type.Object(
+    {
+      amount: Int(0, maximum, { description: 'Minor units' }),
+      currency: Type.String({ minLength: 3, maxLength: 3, description: 'ISO 4217' }),
+    },
+    { additionalProperties: false, ...options },
+  );
+/** The largest tip or refund a request may name: 10,000,000 minor units (100,000.00 in a two-decimal currency). */
+export const MAX_REQUEST_AMOUNT = 10_000_000;
 export interface Money {
   amount: number;
   currency: string;
@@ -21,21 +75,20 @@ export interface Money {
 
 export const ProblemSchema = Type.Object(
   {
-    type: Type.String({ format: 'uri' }),
-    title: Type.String(),
-    status: Type.Integer(),
-    detail: Type.Optional(Type.String()),
-    code: Type.String({ description: 'Stable machine-readable error code' }),
-    request_id: Type.String(),
+    type: Url(),
+    title: FreeText(200),
+    status: Int(400, 599),
+    detail: Type.Optional(FreeText(2000)),
+    code: Code(100, { description: 'Stable machine-readable error code' }),
+    request_id: Type.String({ maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' }),
     errors: Type.Optional(
       Type.Array(
         Type.Object({
-          path: Type.String(),
-          message: Type.String(),
-          code: Type.Optional(
-            Type.String({ description: 'This problem’s own stable code, when a request has several' }),
-          ),
+          path: FreeText(1024),
+          message: FreeText(1000),
+          code: Type.Optional(Code(100, { description: 'This problem’s own stable code, when a request has several' })),
         }),
+        { maxItems: 1000 },
       ),
     ),
   },
@@ -54,6 +107,7 @@ const STATUS_TEXT: Record<number, string> = {
   415: 'Unsupported media type',
   422: 'Valid request that cannot be carried out',
   429: 'Rate limited',
+  500: 'Unexpected failure (a problem without internals: no stack trace, no SQL)',
   503: 'Overloaded or a dependency is down',
 };
 
@@ -65,14 +119,14 @@ export function problems(...statuses: number[]): Record<number, TSchema> {
 }
 
 export const PaginationQuery = {
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-  cursor: Type.Optional(Type.String({ maxLength: 512, description: 'Opaque cursor from a previous page' })),
+  limit: Type.Optional(Int(1, 100, { default: 20 })),
+  cursor: Type.Optional(Token({ description: 'Opaque cursor from a previous page' })),
 };
 
 export function Page<T extends TSchema>(item: T) {
   return Type.Object({
-    data: Type.Array(item),
-    next_cursor: Type.Union([Type.String(), Type.Null()]),
+    data: Type.Array(item, { maxItems: 100 }),
+    next_cursor: Type.Union([Token(), Type.Null()]),
     has_more: Type.Boolean(),
   });
 }

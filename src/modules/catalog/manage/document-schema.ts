@@ -1,6 +1,7 @@
 // Schemas of the whole-catalog document (import/export: everything by ref, never by id) and the
 // import's report of what changed.
 import { Type, type Static } from 'typebox';
+import { Count, Int } from '../../../platform/http/schema.js';
 import { AvailabilityWindow } from './menu-schema.js';
 import { closed, ImageUrl, Name, Nullable, Price, Ref, Sku, TaxCode, Word } from './schema-fields.js';
 
@@ -9,9 +10,11 @@ const DocOption = Type.Object(
     ref: Ref,
     name: Name(100),
     price: Type.Optional(Price),
-    max_quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    max_quantity: Type.Optional(Int(1, 1000)),
     is_available: Type.Optional(Type.Boolean()),
-    child_group: Type.Optional(Nullable(Type.String({ description: 'ref of the modifier group this option opens' }))),
+    child_group: Type.Optional(
+      Nullable(Type.String({ maxLength: 100, description: 'ref of the modifier group this option opens' })),
+    ),
   },
   closed,
 );
@@ -19,9 +22,9 @@ const DocGroup = Type.Object(
   {
     ref: Ref,
     name: Name(100),
-    min_select: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
-    max_select: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-    free_quantity: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
+    min_select: Type.Optional(Int(0, 1000)),
+    max_select: Type.Optional(Int(1, 1000)),
+    free_quantity: Type.Optional(Int(0, 1000)),
     options: Type.Array(DocOption, { maxItems: 100 }),
   },
   closed,
@@ -36,11 +39,11 @@ const DocItem = Type.Object(
     tags: Type.Optional(Type.Array(Word, { maxItems: 30, uniqueItems: true })),
     allergens: Type.Optional(Type.Array(Word, { maxItems: 30, uniqueItems: true })),
     sku: Type.Optional(Nullable(Sku)),
-    tax_category: Type.Optional(Nullable(Type.String({ description: 'code of a tax category' }))),
+    tax_category: Type.Optional(Nullable(Type.String({ maxLength: 40, description: 'code of a tax category' }))),
     price: Price,
     variants: Type.Optional(Type.Array(DocVariant, { maxItems: 50 })),
     modifier_groups: Type.Optional(
-      Type.Array(Type.String(), { maxItems: 50, description: 'refs of modifier groups, in order' }),
+      Type.Array(Type.String({ maxLength: 100 }), { maxItems: 50, description: 'refs of modifier groups, in order' }),
     ),
   },
   closed,
@@ -59,7 +62,10 @@ const DocMenu = Type.Object(
     ref: Ref,
     name: Name(100),
     availability: Type.Optional(Type.Array(AvailabilityWindow, { maxItems: 70 })),
-    categories: Type.Array(Type.String(), { maxItems: 200, description: 'refs of categories, in order' }),
+    categories: Type.Array(Type.String({ maxLength: 100 }), {
+      maxItems: 200,
+      description: 'refs of categories, in order',
+    }),
   },
   closed,
 );
@@ -81,9 +87,9 @@ export const CatalogDocument = Type.Object(
 );
 export type CatalogDocument = Static<typeof CatalogDocument>;
 
-const Counts = Type.Object({ created: Type.Integer(), updated: Type.Integer(), deleted: Type.Integer() });
+const Counts = Type.Object({ created: Count(), updated: Count(), deleted: Count() });
 export const ImportReport = Type.Object({
-  catalog_version: Type.Integer({
+  catalog_version: Count({
     description: 'The brand’s catalog version after the import (unchanged when nothing changed)',
   }),
   changed: Type.Boolean(),

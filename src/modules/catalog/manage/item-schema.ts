@@ -1,17 +1,17 @@
 // Schemas of what a guest picks: items with their variants (sizes), and modifier groups with
 // their options (an option may open one nested group).
 import { Type, type Static } from 'typebox';
-import { Page, PaginationQuery, Uuid } from '../../../platform/http/schema.js';
-import { closed, ImageUrl, Name, Nullable, Price, Ref, Sku, Word } from './schema-fields.js';
+import { FreeText, Int, Page, PaginationQuery, Uuid } from '../../../platform/http/schema.js';
+import { closed, ImageUrl, Name, Nullable, Position, Price, Ref, Sku, Word } from './schema-fields.js';
 
 // --- items -----------------------------------------------------------------------------------
 
 export const Variant = Type.Object({
   id: Uuid,
-  ref: Type.String(),
-  name: Type.String(),
-  price: Type.Integer(),
-  sku: Nullable(Type.String()),
+  ref: Ref,
+  name: Name(100),
+  price: Price,
+  sku: Nullable(Sku),
 });
 const VariantInput = Type.Object(
   {
@@ -25,19 +25,19 @@ const VariantInput = Type.Object(
 );
 export const Item = Type.Object({
   id: Uuid,
-  ref: Type.String(),
+  ref: Ref,
   category_id: Uuid,
-  name: Type.String(),
-  description: Nullable(Type.String()),
-  image_url: Nullable(Type.String()),
-  tags: Type.Array(Type.String()),
-  allergens: Type.Array(Type.String()),
-  sku: Nullable(Type.String()),
+  name: Name(200),
+  description: Nullable(FreeText(2000)),
+  image_url: Nullable(ImageUrl),
+  tags: Type.Array(Word, { maxItems: 30 }),
+  allergens: Type.Array(Word, { maxItems: 30 }),
+  sku: Nullable(Sku),
   tax_category_id: Nullable(Uuid),
-  price: Type.Integer({ description: 'Base price in minor units (used when the item has no variants)' }),
-  position: Type.Integer(),
-  variants: Type.Array(Variant),
-  modifier_group_ids: Type.Array(Uuid, { description: 'Attached modifier groups, in display order' }),
+  price: { ...Price, description: 'Base price in minor units (used when the item has no variants)' },
+  position: Position,
+  variants: Type.Array(Variant, { maxItems: 50 }),
+  modifier_group_ids: Type.Array(Uuid, { maxItems: 50, description: 'Attached modifier groups, in display order' }),
 });
 export type Item = Static<typeof Item>;
 const itemFields = {
@@ -51,7 +51,7 @@ const itemFields = {
   sku: Nullable(Sku),
   tax_category_id: Nullable(Uuid),
   price: Price,
-  position: Type.Integer({ minimum: 0, maximum: 100_000 }),
+  position: Position,
   variants: Type.Array(VariantInput, { maxItems: 50, description: 'Replaces the variants (sizes)' }),
   modifier_group_ids: Type.Array(Uuid, { maxItems: 50, description: 'Replaces the attached groups, in order' }),
 };
@@ -102,10 +102,10 @@ export interface ItemInput {
 
 export const ModifierOption = Type.Object({
   id: Uuid,
-  ref: Type.String(),
-  name: Type.String(),
-  price: Type.Integer(),
-  max_quantity: Type.Integer(),
+  ref: Ref,
+  name: Name(100),
+  price: Price,
+  max_quantity: Int(1, 1000),
   is_available: Type.Boolean(),
   child_group_id: Nullable(Uuid),
 });
@@ -115,9 +115,7 @@ const OptionInput = Type.Object(
     ref: Type.Optional(Ref),
     name: Name(100),
     price: Type.Optional(Price),
-    max_quantity: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: 1000, description: 'How many of this one option may be picked' }),
-    ),
+    max_quantity: Type.Optional(Int(1, 1000, { description: 'How many of this one option may be picked' })),
     is_available: Type.Optional(Type.Boolean({ description: 'Brand-wide switch; per-store unavailability is an 86' })),
     child_group_id: Type.Optional(Nullable(Uuid)),
   },
@@ -128,24 +126,22 @@ const OptionInput = Type.Object(
 );
 export const ModifierGroup = Type.Object({
   id: Uuid,
-  ref: Type.String(),
-  name: Type.String(),
-  min_select: Type.Integer(),
-  max_select: Type.Integer(),
-  free_quantity: Type.Integer(),
-  options: Type.Array(ModifierOption),
+  ref: Ref,
+  name: Name(100),
+  min_select: Int(0, 1000),
+  max_select: Int(1, 1000),
+  free_quantity: Int(0, 1000),
+  options: Type.Array(ModifierOption, { maxItems: 100 }),
 });
 export type ModifierGroup = Static<typeof ModifierGroup>;
 const groupFields = {
   ref: Ref,
   name: Name(100),
-  min_select: Type.Integer({
-    minimum: 0,
-    maximum: 1000,
+  min_select: Int(0, 1000, {
     description: 'Picks required (counting quantities); above 0 makes the group required',
   }),
-  max_select: Type.Integer({ minimum: 1, maximum: 1000, description: 'Picks allowed at most; at least min_select' }),
-  free_quantity: Type.Integer({ minimum: 0, maximum: 1000, description: 'The first picks that cost nothing' }),
+  max_select: Int(1, 1000, { description: 'Picks allowed at most; at least min_select' }),
+  free_quantity: Int(0, 1000, { description: 'The first picks that cost nothing' }),
   options: Type.Array(OptionInput, { maxItems: 100, description: 'Replaces the options, in order' }),
 };
 export const CreateModifierGroupBody = Type.Object(

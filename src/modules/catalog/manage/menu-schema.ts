@@ -1,12 +1,12 @@
 // Schemas of the brand catalog's structure: tax categories, categories and menus with their
 // weekly hours. Items and modifier groups are in item-schema.ts.
 import { Type, type Static } from 'typebox';
-import { Page, Uuid } from '../../../platform/http/schema.js';
-import { closed, LocalTime, Name, Nullable, Ref, TaxCode } from './schema-fields.js';
+import { FreeText, Int, Page, Uuid } from '../../../platform/http/schema.js';
+import { closed, LocalTime, Name, Nullable, Position, Ref, TaxCode } from './schema-fields.js';
 
 // --- tax categories ----------------------------------------------------------------------------
 
-export const TaxCategory = Type.Object({ id: Uuid, code: Type.String(), name: Type.String() });
+export const TaxCategory = Type.Object({ id: Uuid, code: TaxCode, name: Name(100) });
 export type TaxCategory = Static<typeof TaxCategory>;
 export const CreateTaxCategoryBody = Type.Object({ code: TaxCode, name: Name(100) }, closed);
 export const UpdateTaxCategoryBody = Type.Object(
@@ -18,17 +18,17 @@ export const UpdateTaxCategoryBody = Type.Object(
 
 export const Category = Type.Object({
   id: Uuid,
-  ref: Type.String(),
-  name: Type.String(),
-  description: Nullable(Type.String()),
-  position: Type.Integer(),
+  ref: Ref,
+  name: Name(100),
+  description: Nullable(FreeText(1000)),
+  position: Position,
 });
 export type Category = Static<typeof Category>;
 const categoryFields = {
   ref: Ref,
   name: Name(100),
   description: Nullable(Type.String({ maxLength: 1000 })),
-  position: Type.Integer({ minimum: 0, maximum: 100_000 }),
+  position: Position,
 };
 export const CreateCategoryBody = Type.Object(
   {
@@ -45,7 +45,7 @@ export const UpdateCategoryBody = Type.Partial(Type.Object(categoryFields, close
 
 export const AvailabilityWindow = Type.Object(
   {
-    weekday: Type.Integer({ minimum: 1, maximum: 7, description: 'ISO weekday: 1 = Monday … 7 = Sunday' }),
+    weekday: Int(1, 7, { description: 'ISO weekday: 1 = Monday … 7 = Sunday' }),
     starts_at: LocalTime,
     ends_at: Type.String({ ...LocalTime, description: 'Store-local HH:MM; at or before starts_at runs past midnight' }),
   },
@@ -53,10 +53,13 @@ export const AvailabilityWindow = Type.Object(
 );
 export const Menu = Type.Object({
   id: Uuid,
-  ref: Type.String(),
-  name: Type.String(),
-  availability: Type.Array(AvailabilityWindow, { description: 'When the menu is served, store-local; empty: always' }),
-  category_ids: Type.Array(Uuid, { description: 'Categories listed, in order' }),
+  ref: Ref,
+  name: Name(100),
+  availability: Type.Array(AvailabilityWindow, {
+    maxItems: 70,
+    description: 'When the menu is served, store-local; empty: always',
+  }),
+  category_ids: Type.Array(Uuid, { maxItems: 200, description: 'Categories listed, in order' }),
 });
 export type Menu = Static<typeof Menu>;
 const menuFields = {

@@ -4,7 +4,7 @@
 // document; rules a JSON schema cannot express (a required group its options cannot satisfy,
 // nesting depth, references) live in validate.ts.
 import { Type, type TSchema } from 'typebox';
-import { PaginationQuery, Uuid } from '../../../platform/http/schema.js';
+import { Int, PaginationQuery, Uuid } from '../../../platform/http/schema.js';
 
 export function Nullable<T extends TSchema>(schema: T) {
   return Type.Union([schema, Type.Null()]);
@@ -17,20 +17,19 @@ export const Ref = Type.String({
     'Stable client key (like a SKU), unique per kind in the brand; import/export match on it. Defaults to the id.',
 });
 export const Name = (max: number) => Type.String({ minLength: 1, maxLength: max });
-export const Price = Type.Integer({
-  minimum: 0,
-  maximum: 100_000_000,
+export const Price = Int(0, 100_000_000, {
   description: 'Minor units of the store’s currency (1250 = 12.50); never negative',
 });
-export const Word = Type.String({ pattern: '^[a-z0-9_-]{1,40}$' });
+export const Word = Type.String({ maxLength: 40, pattern: '^[a-z0-9_-]{1,40}$' });
 export const Sku = Type.String({ minLength: 1, maxLength: 64 });
 export const ImageUrl = Type.String({ pattern: '^https://', maxLength: 2000 });
 export const LocalTime = Type.String({
   pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$',
+  maxLength: 5,
   description: 'Store-local HH:MM',
   examples: ['07:00'],
 });
-export const TaxCode = Type.String({ pattern: '^[a-z0-9_-]{1,40}$', examples: ['food'] });
+export const TaxCode = Type.String({ maxLength: 40, pattern: '^[a-z0-9_-]{1,40}$', examples: ['food'] });
 export const Channel = Type.Union([Type.Literal('pickup'), Type.Literal('delivery'), Type.Literal('dine_in')]);
 export const closed = { additionalProperties: false } as const;
 
@@ -40,7 +39,13 @@ export const IdParams = Type.Object({ id: Uuid });
 export const StoreItemParams = Type.Object({ storeId: Uuid, id: Uuid });
 export const IfMatchHeaders = Type.Object({
   'if-match': Type.Optional(
-    Type.String({ description: 'ETag from a previous read: the write happens only if it is still current (else 412)' }),
+    Type.String({
+      maxLength: 200,
+      description: 'ETag from a previous read: the write happens only if it is still current (else 412)',
+    }),
   ),
 });
+/** A position in a display order, as a client sets it. */
+export const Position = Int(0, 100_000);
+
 export const ListQuery = Type.Object(PaginationQuery, closed);

@@ -1,7 +1,7 @@
 // Schemas of a store's own catalog settings: the menus it publishes, its tax rates, its prices
 // (per channel) and its 86s.
 import { Type } from 'typebox';
-import { Timestamp, Uuid } from '../../../platform/http/schema.js';
+import { Int, Timestamp, Uuid } from '../../../platform/http/schema.js';
 import { Channel, closed, Nullable, Price } from './schema-fields.js';
 
 export const PublishedMenus = Type.Object(
@@ -20,7 +20,7 @@ export const TaxSettings = Type.Object(
       Type.Object(
         {
           tax_category_id: Uuid,
-          rate_bps: Type.Integer({ minimum: 0, maximum: 10_000, description: 'Basis points: 1900 = 19%' }),
+          rate_bps: Int(0, 10_000, { description: 'Basis points: 1900 = 19%' }),
         },
         closed,
       ),
@@ -46,14 +46,14 @@ export const PriceOverride = Type.Object({
   item_id: Nullable(Uuid),
   variant_id: Nullable(Uuid),
   option_id: Nullable(Uuid),
-  channel: Nullable(Type.String()),
-  price: Type.Integer(),
+  channel: Nullable(Type.String({ maxLength: 8, pattern: '^(pickup|delivery|dine_in)$' })),
+  price: Price,
 });
 export const PriceOverridesBody = Type.Object(
   { overrides: Type.Array(PriceOverrideInput, { maxItems: 2000 }) },
   closed,
 );
-export const PriceOverrides = Type.Object({ overrides: Type.Array(PriceOverride) });
+export const PriceOverrides = Type.Object({ overrides: Type.Array(PriceOverride, { maxItems: 2000 }) });
 
 export const EightySixBody = Type.Object(
   {
@@ -78,4 +78,6 @@ export const EightySix = Type.Object({
   }),
   created_at: Timestamp,
 });
-export const EightySixList = Type.Object({ data: Type.Array(EightySix) });
+export const EightySixList = Type.Object({
+  data: Type.Array(EightySix, { maxItems: 10_000, description: 'At most one per item and per option' }),
+});
