@@ -1,7 +1,8 @@
 // API keys for integrations: scoped to one organization, shown once, stored hashed, revocable.
 import { v7 as uuidv7 } from 'uuid';
 import { assertMayActAt, type Principal } from '../../platform/auth/principal.js';
-import type { Db } from '../../platform/db/index.js';
+import { recordAudit } from '../../platform/audit/index.js';
+import { inTransaction, type Db } from '../../platform/db/index.js';
 import { NotFoundError } from '../../platform/http/errors.js';
 import { decodeCursor, toPage } from '../../platform/http/schema.js';
 import { identityRepo as repo, type ApiKeyRow } from './repo.js';
@@ -28,14 +29,23 @@ export function createApiKeyService(deps: { db: Db }) {
     async create(principal: Principal | null, organizationId: string, input: CreateApiKeyInput) {
       assertMayActAt(principal, { organizationId }, MANAGERS, [], 'organization');
       const secret = mintSecret(API_KEY_PREFIX);
-      const row = await repo.insertApiKey(deps.db, {
-        id: uuidv7(),
-        organizationId,
-        name: input.name,
-        prefix: secret.slice(0, API_KEY_PREFIX.length + 6),
-        hash: hashSecret(secret),
-        scopes: input.scopes,
-        createdBy: principal?.kind === 'user' ? principal.userId : null,
+      const row = await inTransaction(deps.db, async (trx) => {
+        const inserted = await repo.insertApiKey(trx, {
+          id: uuidv7(),
+          organizationId,
+          name: input.name,
+          prefix: secret.slice(0, API_KEY_PREFIX.length + 6),
+          hash: hashSecret(secret),
+          scopes: input.scopes,
+          createdBy: principal?.kind === 'user' ? principal.userId : null,
+        });
+        await recordAudit(trx, {
+          organizationId,
+          action: 'identity.api_key.created',
+          target: { type: 'api_key', id: inserted.id },
+          after: { name: inserted.name, prefix: inserted.prefix, scopes: inserted.scopes },
+        });
+        return inserted;
       });
       return { ...presentApiKey(row), secret };
     },
@@ -49,7 +59,14 @@ export function createApiKeyService(deps: { db: Db }) {
 
     async revoke(principal: Principal | null, organizationId: string, apiKeyId: string) {
       assertMayActAt(principal, { organizationId }, MANAGERS, [], 'organization');
-      if (!(await repo.revokeApiKey(deps.db, organizationId, apiKeyId))) throw new NotFoundError('API key');
+      await inTransaction(deps.db, async (trx) => {
+        if (!(await repo.revokeApiKey(trx, organizationId, apiKeyId))) throw new NotFoundError('API key');
+        await recordAudit(trx, {
+          organizationId,
+          action: 'identity.api_key.revoked',
+          target: { type: 'api_key', id: apiKeyId },
+        });
+      });
     },
   };
 }

@@ -1,6 +1,7 @@
 // Staff of an organization: who holds which role where, invitations for people who have no
 // account yet, and grants made by other modules (the creator of an organization owns it).
 import { v7 as uuidv7 } from 'uuid';
+import { recordAudit } from '../../platform/audit/index.js';
 import { assertMayActAt, type Principal, type StaffRole } from '../../platform/auth/principal.js';
 import { inTransaction, type Db, type Tx } from '../../platform/db/index.js';
 import {
@@ -134,6 +135,14 @@ export function createStaffService(deps: StaffServiceDeps) {
           name: user.name,
           invited: user.password_hash === null,
         });
+        await recordAudit(trx, {
+          organizationId,
+          storeId,
+          action: invitation ? 'identity.staff.invited' : 'identity.staff.role_granted',
+          target: { type: 'membership', id: membership.id },
+          after: { user: member.user, role: member.role, store_id: member.store_id },
+          personal: ['name'],
+        });
         return invitation ? { ...member, invitation } : member;
       });
     },
@@ -166,6 +175,13 @@ export function createStaffService(deps: StaffServiceDeps) {
           );
         }
         await repo.deleteMembership(trx, membershipId);
+        await recordAudit(trx, {
+          organizationId,
+          storeId: member.store_id,
+          action: 'identity.staff.removed',
+          target: { type: 'membership', id: member.id },
+          before: { user_id: member.user_id, role: member.role, store_id: member.store_id },
+        });
         await events.append(trx, {
           type: 'identity.member.removed',
           aggregate: organizationAggregate(organizationId),

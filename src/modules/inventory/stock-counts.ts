@@ -2,6 +2,7 @@
 // moves. Each change writes the level and appends its move in one transaction, so per item the
 // moves always sum to the level; and the item's sold-out 86 follows the level.
 import { v7 as uuidv7 } from 'uuid';
+import { recordAudit } from '../../platform/audit/index.js';
 import type { Principal } from '../../platform/auth/principal.js';
 import { inTransaction, type Tx } from '../../platform/db/index.js';
 import { NotFoundError } from '../../platform/http/errors.js';
@@ -111,7 +112,7 @@ export function createStockCounts(deps: InventoryServiceDeps) {
     // Re-asserted even when the level did not change: a count of zero means sold out, whatever
     // happened to the 86 since.
     const eightySixChanged = await followLevel(trx, organizationId, storeId, itemId, quantity);
-    return { changed, eightySixChanged };
+    return { changed, eightySixChanged, before };
   }
 
   return {
@@ -132,6 +133,14 @@ export function createStockCounts(deps: InventoryServiceDeps) {
             aggregate: stockAggregate(storeId),
             subject: `stock/${storeId}/${itemId}`,
             data: { organization_id: store.organization_id, store_id: storeId, item_id: itemId, quantity },
+          });
+          await recordAudit(trx, {
+            organizationId: store.organization_id,
+            storeId,
+            action: 'inventory.stock.set',
+            target: { type: 'item', id: itemId },
+            before: { quantity: result.before },
+            after: { quantity },
           });
         }
         const level = await repo.findLevel(trx, storeId, itemId);

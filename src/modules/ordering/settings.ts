@@ -1,5 +1,6 @@
 // How a store takes orders: prep time, kitchen slots and their capacity, auto-accept, service
 // charge, limits. A store that never saved settings uses the defaults (the migration's too).
+import { recordAudit } from '../../platform/audit/index.js';
 import type { Principal } from '../../platform/auth/principal.js';
 import { inTransaction, type Db, type Tx } from '../../platform/db/index.js';
 import { NotFoundError, PreconditionFailedError } from '../../platform/http/errors.js';
@@ -124,9 +125,17 @@ export function createSettingsService(deps: SettingsDeps) {
         { organizationId: store.organization_id, storeId },
         'store',
       );
-      return inTransaction(deps.db, (trx) =>
-        this.saveIn(trx, { organizationId: store.organization_id, storeId }, patch, ifMatch),
-      );
+      return inTransaction(deps.db, async (trx) => {
+        const saved = await this.saveIn(trx, { organizationId: store.organization_id, storeId }, patch, ifMatch);
+        await recordAudit(trx, {
+          organizationId: store.organization_id,
+          storeId,
+          action: 'ordering.settings.updated',
+          target: { type: 'store', id: storeId },
+          after: patch,
+        });
+        return saved;
+      });
     },
 
     /** Applies a patch inside the caller's transaction (the route above, the demo seed). */

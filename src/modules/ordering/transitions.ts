@@ -2,6 +2,7 @@
 // If-Match against the version, applies the table in state-machine.ts, gives back capacity and
 // stock when the order ends early, and records history + event — all in one transaction, so two
 // tablets tapping at once advance an order once.
+import { recordAudit } from '../../platform/audit/index.js';
 import type { Principal } from '../../platform/auth/principal.js';
 import { inTransaction, type Db, type Tx } from '../../platform/db/index.js';
 import type { EventAppender } from '../../platform/events/index.js';
@@ -198,7 +199,18 @@ export function createTransitions(deps: TransitionDeps) {
             'The order changed since you read it (another device moved it); fetch it again.',
           );
         const actorId = principal?.kind === 'user' ? principal.userId : null;
-        return applyIn(trx, current, body.action, { kind: actor, id: actorId }, reason);
+        const applied = await applyIn(trx, current, body.action, { kind: actor, id: actorId }, reason);
+        // Staff, couriers and partners' keys acting on an order are audited; a customer's own cancel is not.
+        if (actor !== 'customer')
+          await recordAudit(trx, {
+            organizationId: current.organization_id,
+            storeId: current.store_id,
+            action: TRANSITION_EVENTS[body.action],
+            target: { type: 'order', id: current.id },
+            before: { status: current.status },
+            after: { status: applied.row.status, ...(reason === null ? {} : { reason }) },
+          });
+        return applied;
       });
       return afterCommit(row, menuChanged);
     },

@@ -1,8 +1,9 @@
 // An organization's credentials at a provider (Stripe): sealed on the way in, never shown again
 // (only a hint to recognise the key), opened only by the provider registry.
+import { recordAudit } from '../../platform/audit/index.js';
 import type { Principal } from '../../platform/auth/principal.js';
 import type { Sealer } from '../../platform/crypto/sealing.js';
-import type { Db } from '../../platform/db/index.js';
+import { inTransaction, type Db } from '../../platform/db/index.js';
 import { NotFoundError } from '../../platform/http/errors.js';
 import { assertPaymentsRule, RULES } from './access.js';
 import { credentialsContext, type StripeCredentials } from './providers/registry.js';
@@ -40,12 +41,21 @@ export function createCredentials(deps: CredentialsDeps) {
       const credentials: StripeCredentials = { secret_key: body.secret_key, webhook_secret: body.webhook_secret };
       const at = deps.clock();
       const sealed = deps.sealer.seal(JSON.stringify(credentials), credentialsContext(organizationId, 'stripe'));
-      await repo.saveProviderAccount(deps.db, {
-        organization_id: organizationId,
-        provider: 'stripe',
-        sealed_credentials: sealed,
-        key_hint: hintOf(body.secret_key),
-        at,
+      await inTransaction(deps.db, async (trx) => {
+        await repo.saveProviderAccount(trx, {
+          organization_id: organizationId,
+          provider: 'stripe',
+          sealed_credentials: sealed,
+          key_hint: hintOf(body.secret_key),
+          at,
+        });
+        // The keys themselves never reach the log: redaction replaces secret_key and webhook_secret.
+        await recordAudit(trx, {
+          organizationId,
+          action: 'payments.credentials.set',
+          target: { type: 'payment_provider_account', id: `${organizationId}/stripe` },
+          after: { provider: 'stripe', ...credentials },
+        });
       });
       return present(organizationId, { key_hint: hintOf(body.secret_key), updated_at: at });
     },
@@ -59,8 +69,15 @@ export function createCredentials(deps: CredentialsDeps) {
 
     async deleteStripe(principal: Principal | null, organizationId: string): Promise<void> {
       await organizationFor(principal, organizationId);
-      if (!(await repo.deleteProviderAccount(deps.db, organizationId, 'stripe')))
-        throw new NotFoundError('Stripe account');
+      await inTransaction(deps.db, async (trx) => {
+        if (!(await repo.deleteProviderAccount(trx, organizationId, 'stripe')))
+          throw new NotFoundError('Stripe account');
+        await recordAudit(trx, {
+          organizationId,
+          action: 'payments.credentials.removed',
+          target: { type: 'payment_provider_account', id: `${organizationId}/stripe` },
+        });
+      });
     },
   };
 }

@@ -1,5 +1,6 @@
 // Reading payments, the customer's confirm call, and refunds requested by staff. Every write
 // here is one transaction on the locked payment; the money moves later, in the saga's jobs.
+import { recordAudit } from '../../platform/audit/index.js';
 import type { Principal } from '../../platform/auth/principal.js';
 import { inTransaction, type Db } from '../../platform/db/index.js';
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../../platform/http/errors.js';
@@ -189,6 +190,13 @@ export function createPaymentsService(deps: PaymentsServiceDeps) {
             [{ path: body.lines ? '/body/lines' : '/body/amount/amount', message: `must be <= ${left}` }],
           );
         }
+        await recordAudit(trx, {
+          organizationId: payment.organization_id,
+          storeId: payment.store_id,
+          action: 'payments.refund.requested',
+          target: { type: 'payment', id: payment.id },
+          after: { refund_id: requested.id, amount, currency: payment.currency, lines, reason: body.reason ?? null },
+        });
         await claim?.commitIn(trx, { refund_id: requested.id });
         return requested;
       });

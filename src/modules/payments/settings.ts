@@ -1,6 +1,7 @@
 // How a store takes payments: which provider takes its online payments (sandbox, Stripe, or none:
 // cash only) and when it captures. A store that never saved settings uses the sandbox when it
 // runs here (development, the demo) and no online payments otherwise; capture on completion.
+import { recordAudit } from '../../platform/audit/index.js';
 import type { Principal } from '../../platform/auth/principal.js';
 import { inTransaction, type Db } from '../../platform/db/index.js';
 import { NotFoundError, PreconditionFailedError, UnprocessableError } from '../../platform/http/errors.js';
@@ -104,6 +105,14 @@ export function createPaymentSettings(deps: PaymentSettingsDeps) {
           ...next,
           version: version + 1,
           updated_at: deps.clock(),
+        });
+        await recordAudit(trx, {
+          organizationId: store.organization_id,
+          storeId,
+          action: 'payments.settings.updated',
+          target: { type: 'store', id: storeId },
+          before: current ? { provider: current.provider, capture_on: current.capture_on } : null,
+          after: next,
         });
         return next;
       });

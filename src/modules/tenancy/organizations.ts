@@ -1,6 +1,7 @@
 // The rules of organizations (the brands): founding one (its founder becomes the owner),
 // reading and renaming it, and the lookups and demo reset other modules use.
 import { v7 as uuidv7 } from 'uuid';
+import { recordAudit } from '../../platform/audit/index.js';
 import { requireUser, type Principal } from '../../platform/auth/principal.js';
 import { inTransaction, type Tx } from '../../platform/db/index.js';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../../platform/http/errors.js';
@@ -45,7 +46,16 @@ export function createOrganizations(deps: TenancyServiceDeps) {
       input: { slug: string; name: string },
     ): Promise<{ body: Organization; version: number }> {
       const user = requireUser(principal);
-      const row = await inTransaction(db, (trx) => createOrganization(trx, { ...input, ownerUserId: user.userId }));
+      const row = await inTransaction(db, async (trx) => {
+        const created = await createOrganization(trx, { ...input, ownerUserId: user.userId });
+        await recordAudit(trx, {
+          organizationId: created.id,
+          action: 'tenancy.organization.founded',
+          target: { type: 'organization', id: created.id },
+          after: { slug: created.slug, name: created.name },
+        });
+        return created;
+      });
       return { body: presentOrganization(row), version: row.version };
     },
 
@@ -86,6 +96,13 @@ export function createOrganizations(deps: TenancyServiceDeps) {
           type: 'tenancy.organization.updated',
           aggregate: organizationAggregate(organizationId),
           data: { organization_id: organizationId, version: result.version, changed },
+        });
+        await recordAudit(trx, {
+          organizationId,
+          action: 'tenancy.organization.updated',
+          target: { type: 'organization', id: organizationId },
+          before: { slug: current.slug, name: current.name },
+          after: { slug: result.slug, name: result.name },
         });
         return { body: presentOrganization(result), version: result.version };
       });

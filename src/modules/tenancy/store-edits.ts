@@ -1,5 +1,6 @@
 // How staff work on one store: find it and check their role; for an edit, also check If-Match,
 // bump the version, append `tenancy.store.updated` and read the store back fresh.
+import { recordAudit, type AuditEntry } from '../../platform/audit/index.js';
 import type { Principal } from '../../platform/auth/principal.js';
 import { inTransaction, type Tx } from '../../platform/db/index.js';
 import { NotFoundError, PreconditionFailedError } from '../../platform/http/errors.js';
@@ -10,6 +11,20 @@ import { storeAggregate, type StoreChange } from './events.js';
 import { exceptionWindow, presentStore, UPCOMING_EXCEPTION_DAYS, type Presented } from './present.js';
 import { tenancyRepo as repo, type Executor, type StoreBasics } from './repo.js';
 import type { Store } from './schema.js';
+
+/**
+ * The audit entry of a store write. Without `target` it is the store, its `before` the changed
+ * fields of the row as loaded for the edit and its `after` the same fields of the fresh store.
+ */
+export interface StoreAudit {
+  action: string;
+  target?: AuditEntry['target'];
+  before?: () => AuditEntry['before'];
+  after?: () => AuditEntry['after'];
+}
+
+const pick = (row: object, fields: readonly string[]) =>
+  Object.fromEntries(Object.entries(row).filter(([field]) => fields.includes(field)));
 
 export function createStoreEdits(deps: TenancyServiceDeps) {
   const { db, clock, events } = deps;
@@ -34,6 +49,7 @@ export function createStoreEdits(deps: TenancyServiceDeps) {
     patch: Parameters<typeof repo.bumpStoreVersion>[3],
     changed: StoreChange[],
     work: (trx: Tx, store: StoreBasics) => Promise<void> = async () => undefined,
+    audit?: StoreAudit,
   ) {
     return inTransaction(db, async (trx) => {
       const store = await repo.findStoreBasics(trx, storeId);
@@ -47,7 +63,17 @@ export function createStoreEdits(deps: TenancyServiceDeps) {
         aggregate: storeAggregate(storeId),
         data: { store_id: storeId, organization_id: store.organization_id, version, changed },
       });
-      return readStore(trx, storeId);
+      const fresh = await readStore(trx, storeId);
+      if (audit)
+        await recordAudit(trx, {
+          organizationId: store.organization_id,
+          storeId,
+          action: audit.action,
+          target: audit.target ?? { type: 'store', id: storeId },
+          before: audit.before ? audit.before() : pick(store, changed),
+          after: audit.after ? audit.after() : pick(fresh.body, changed),
+        });
+      return fresh;
     });
   }
 

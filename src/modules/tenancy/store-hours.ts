@@ -46,8 +46,14 @@ export function createStoreHours(deps: TenancyServiceDeps, edits: StoreEdits) {
       ifMatch: number[] | null,
     ) {
       throwIfProblems(weeklyProblems(weekly, '/body/opening_hours'));
-      return editStore(principal, storeId, ifMatch, {}, ['opening_hours'], (trx) =>
-        repo.replaceOpeningHours(trx, storeId, weekly),
+      return editStore(
+        principal,
+        storeId,
+        ifMatch,
+        {},
+        ['opening_hours'],
+        (trx) => repo.replaceOpeningHours(trx, storeId, weekly),
+        { action: 'tenancy.store_hours.replaced', before: () => null },
       );
     },
 
@@ -61,18 +67,31 @@ export function createStoreHours(deps: TenancyServiceDeps, edits: StoreEdits) {
       const intervals: DailyInterval[] = input.intervals ?? [];
       throwIfProblems(exceptionProblems({ date, closed: input.closed, intervals }, '/body'));
       let saved: (HoursException & { created: boolean }) | undefined;
-      await editStore(principal, storeId, ifMatch, {}, ['hours_exceptions'], async (trx, store) => {
-        checkExceptionDate(store, date);
-        const row = await repo.upsertHoursException(trx, {
-          id: uuidv7(),
-          store_id: storeId,
-          date,
-          closed: input.closed,
-          intervals,
-          note: input.note ?? null,
-        });
-        saved = { ...presentException(row), created: row.created };
-      });
+      await editStore(
+        principal,
+        storeId,
+        ifMatch,
+        {},
+        ['hours_exceptions'],
+        async (trx, store) => {
+          checkExceptionDate(store, date);
+          const row = await repo.upsertHoursException(trx, {
+            id: uuidv7(),
+            store_id: storeId,
+            date,
+            closed: input.closed,
+            intervals,
+            note: input.note ?? null,
+          });
+          saved = { ...presentException(row), created: row.created };
+        },
+        {
+          action: 'tenancy.store_hours_exception.set',
+          target: { type: 'store_hours_exception', id: `${storeId}/${date}` },
+          before: () => null,
+          after: () => saved ?? null,
+        },
+      );
       return saved!;
     },
 
@@ -82,9 +101,22 @@ export function createStoreHours(deps: TenancyServiceDeps, edits: StoreEdits) {
       date: string,
       ifMatch: number[] | null,
     ): Promise<void> {
-      await editStore(principal, storeId, ifMatch, {}, ['hours_exceptions'], async (trx) => {
-        if (!(await repo.deleteHoursException(trx, storeId, date))) throw new NotFoundError('hours exception');
-      });
+      await editStore(
+        principal,
+        storeId,
+        ifMatch,
+        {},
+        ['hours_exceptions'],
+        async (trx) => {
+          if (!(await repo.deleteHoursException(trx, storeId, date))) throw new NotFoundError('hours exception');
+        },
+        {
+          action: 'tenancy.store_hours_exception.removed',
+          target: { type: 'store_hours_exception', id: `${storeId}/${date}` },
+          before: () => null,
+          after: () => null,
+        },
+      );
     },
 
     async listHoursExceptions(

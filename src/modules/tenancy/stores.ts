@@ -1,6 +1,7 @@
 // The rules of stores (an organization's locations): opening one with its settings and weekly
 // hours, the public directory and store page, and editing a store's settings.
 import { v7 as uuidv7 } from 'uuid';
+import { recordAudit } from '../../platform/audit/index.js';
 import type { Principal } from '../../platform/auth/principal.js';
 import { inTransaction, type Tx } from '../../platform/db/index.js';
 import { NotFoundError } from '../../platform/http/errors.js';
@@ -71,7 +72,15 @@ export function createStores(deps: TenancyServiceDeps, edits: StoreEdits) {
       return inTransaction(db, async (trx) => {
         if (!(await repo.findOrganization(trx, organizationId))) throw new NotFoundError('organization');
         const { id } = await createStore(trx, { ...input, organizationId });
-        return readStore(trx, id);
+        const store = await readStore(trx, id);
+        await recordAudit(trx, {
+          organizationId,
+          storeId: id,
+          action: 'tenancy.store.opened',
+          target: { type: 'store', id },
+          after: store.body,
+        });
+        return store;
       });
     },
 
@@ -122,6 +131,8 @@ export function createStores(deps: TenancyServiceDeps, edits: StoreEdits) {
         ifMatch,
         { ...rest, ...(address ? { address: normalizeAddress(address) } : {}) },
         changed,
+        undefined,
+        { action: 'tenancy.store.updated' },
       );
     },
   };

@@ -2,6 +2,7 @@
 // are guessable in order (UUIDv7), and a leaked code must be revocable by rotating the token.
 import { randomBytes } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
+import { recordAudit } from '../../platform/audit/index.js';
 import type { Principal } from '../../platform/auth/principal.js';
 import { inTransaction, type Db, type Tx } from '../../platform/db/index.js';
 import { ConflictError, NotFoundError } from '../../platform/http/errors.js';
@@ -86,6 +87,14 @@ export function createTableService(deps: {
         aggregate: storeAggregate(storeId),
         data: { table_id: updated.id, store_id: storeId, organization_id: updated.organization_id, changed },
       });
+      // The row is not read before the conditional update: the entry holds the new values of what changed.
+      await recordAudit(trx, {
+        organizationId: updated.organization_id,
+        storeId,
+        action: patch.qr_token === undefined ? 'tenancy.table.updated' : 'tenancy.table.qr_code_rotated',
+        target: { type: 'dining_table', id: tableId },
+        after: Object.fromEntries(changed.map((field) => [field, updated[field]])),
+      });
       return presentTable(updated);
     });
   }
@@ -100,7 +109,15 @@ export function createTableService(deps: {
     ): Promise<DiningTable> {
       return inTransaction(db, async (trx) => {
         const store = await stores.storeForStaff(trx, principal, storeId, RULES.editStore);
-        return presentTable(await addTable(trx, { ...input, storeId, organizationId: store.organization_id }));
+        const table = await addTable(trx, { ...input, storeId, organizationId: store.organization_id });
+        await recordAudit(trx, {
+          organizationId: store.organization_id,
+          storeId,
+          action: 'tenancy.table.added',
+          target: { type: 'dining_table', id: table.id },
+          after: { label: table.label, seats: table.seats },
+        });
+        return presentTable(table);
       });
     },
 
@@ -143,6 +160,12 @@ export function createTableService(deps: {
           type: 'tenancy.table.removed',
           aggregate: storeAggregate(storeId),
           data: { table_id: tableId, store_id: storeId, organization_id: store.organization_id },
+        });
+        await recordAudit(trx, {
+          organizationId: store.organization_id,
+          storeId,
+          action: 'tenancy.table.removed',
+          target: { type: 'dining_table', id: tableId },
         });
       });
     },

@@ -117,8 +117,9 @@ export function diffChanges(
   const changedAfter: Fields = {};
   for (const field of new Set([...Object.keys(plainBefore), ...Object.keys(plainAfter)])) {
     if (same(plainBefore[field], plainAfter[field])) continue;
-    changedBefore[field] = before?.[field] ?? null;
-    changedAfter[field] = after?.[field] ?? null;
+    // A field the caller did not know on one side (not loaded) is left out there, not shown as null.
+    if (field in plainBefore) changedBefore[field] = before?.[field] ?? null;
+    if (field in plainAfter) changedAfter[field] = after?.[field] ?? null;
   }
   return {
     before: redact(changedBefore, personal) as Record<string, Json>,
