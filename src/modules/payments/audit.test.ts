@@ -3,10 +3,13 @@ import { auditEntries, lastAudit } from '../../test-support/audit-factories.js';
 import { createTestApp, type TestApp } from '../../test-support/harness.js';
 import { bearer } from '../../test-support/identity-factories.js';
 import { orderingStore } from '../../test-support/ordering-factories.js';
+import { capturedOnline } from '../../test-support/payments-factories.js';
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await createTestApp();
+  // The refund needs a captured card payment: the sandbox processor and the worker's capture job.
+  t = await createTestApp({}, { sandbox: true });
+  await t.startWorker();
 });
 afterAll(async () => {
   await t.close();
@@ -50,5 +53,33 @@ describe('payments management writes in the audit log', () => {
     const entry = await lastAudit(t, own.organization.owner, own.organization.id, 'payments.settings.updated');
     expect(entry).toMatchObject({ store_id: own.store.id, target: { type: 'store', id: own.store.id } });
     expect(entry.changes.after).toMatchObject({ capture_on: 'acceptance' });
+  });
+
+  it('when a manager refunds a captured payment, then payments.refund.requested names the payment, the amount and the reason', async () => {
+    const shop = await orderingStore(t);
+    const { order } = await capturedOnline(t, shop);
+    const refund = await t.app.inject({
+      method: 'POST',
+      url: `/v1/payments/${order.payment.id}/refunds`,
+      headers: { ...bearer(shop.ownerToken), 'idempotency-key': `refund-${order.id}` },
+      payload: { amount: { amount: 100, currency: 'EUR' }, reason: 'cold pizza' },
+    });
+    expect(refund.statusCode, refund.body).toBe(202);
+    const entry = await lastAudit(
+      t,
+      shop.organization.owner,
+      shop.organization.id,
+      'payments.refund.requested',
+      order.payment.id,
+    );
+    expect(entry).toMatchObject({
+      store_id: shop.store.id,
+      actor: { kind: 'user', id: shop.organization.owner.user.id },
+      target: { type: 'payment', id: order.payment.id },
+      changes: {
+        before: null,
+        after: { refund_id: refund.json<{ id: string }>().id, amount: 100, currency: 'EUR', reason: 'cold pizza' },
+      },
+    });
   });
 });
