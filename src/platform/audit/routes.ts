@@ -12,6 +12,9 @@ import { requestContext } from '../observability/context.js';
 import { decodeCursor, isUuid, Page, PaginationQuery, problems, Timestamp, toPage, Uuid } from '../http/schema.js';
 import { auditRepo, type AuditRow } from './repo.js';
 
+/** Target ids are UUIDs or short composite keys (`<store id>/<date>`). */
+const TARGET_ID = '^[A-Za-z0-9_.:/-]{1,200}$';
+
 const Fields = Type.Unsafe<Record<string, unknown>>({
   type: 'object',
   additionalProperties: true,
@@ -28,17 +31,28 @@ export const AuditEntrySchema = Type.Object(
       kind: Type.Union([Type.Literal('user'), Type.Literal('api_key'), Type.Literal('system')]),
       id: Type.Union([Uuid, Type.Null()], { description: 'User or API key id; null for the system' }),
     }),
-    action: Type.String({ maxLength: 100, description: 'Stable dotted name, e.g. catalog.item.updated' }),
+    action: Type.String({
+      maxLength: 100,
+      pattern: '^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*){2,3}$',
+      description: 'Stable dotted name, e.g. catalog.item.updated',
+    }),
     target: Type.Object({
-      type: Type.String({ maxLength: 60 }),
-      id: Type.String({ maxLength: 200 }),
+      type: Type.String({ maxLength: 60, pattern: '^[a-z][a-z0-9_]*$', description: 'item, store, order, api_key, …' }),
+      id: Type.String({
+        maxLength: 200,
+        pattern: TARGET_ID,
+        description: 'Usually a UUID; store/date for an hours exception',
+      }),
     }),
     changes: Type.Object({
       before: Type.Union([Fields, Type.Null()]),
       after: Type.Union([Fields, Type.Null()]),
     }),
-    request_id: Type.Union([Type.String({ maxLength: 128 }), Type.Null()]),
-    ip: Type.Union([Type.String({ maxLength: 45 }), Type.Null()]),
+    request_id: Type.Union([Type.String({ maxLength: 128, pattern: '^[A-Za-z0-9._:-]{1,128}$' }), Type.Null()]),
+    ip: Type.Union([
+      Type.String({ maxLength: 45, pattern: '^[0-9A-Fa-f:.]{2,45}$', description: 'IPv4 or IPv6' }),
+      Type.Null(),
+    ]),
     occurred_at: Timestamp,
   },
   { title: 'AuditEntry' },
@@ -57,7 +71,7 @@ const AuditQuery = Type.Object(
     ),
     actor: Type.Optional(Type.String({ format: 'uuid', maxLength: 36, description: 'User or API key id' })),
     store_id: Type.Optional(Uuid),
-    target_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    target_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: TARGET_ID })),
     since: Type.Optional(
       Type.String({ format: 'date-time', maxLength: 40, description: 'Entries at or after (RFC 3339)' }),
     ),
