@@ -46,3 +46,12 @@ CREATE INDEX users_search_tokens_idx ON users USING gin (search_tokens);
 DROP INDEX users_name_trgm_idx;
 DROP INDEX users_email_trgm_idx;
 DROP INDEX users_phone_digits_trgm_idx;
+
+-- Outgoing messages (emails in notifications): recipient and data (links, tokens, names) sealed
+-- together with the platform's data key; recipient_index is the blind index of the lowercased
+-- recipient, for the sandbox outbox's `?to=`. The plain columns keep rows from before this.
+ALTER TABLE outgoing_messages ALTER COLUMN recipient DROP NOT NULL;
+ALTER TABLE outgoing_messages ALTER COLUMN data DROP NOT NULL;
+ALTER TABLE outgoing_messages ADD COLUMN sealed bytea;
+ALTER TABLE outgoing_messages ADD COLUMN recipient_index bytea;
+CREATE INDEX outgoing_messages_recipient_index_idx ON outgoing_messages (recipient_index, id DESC);

@@ -6,6 +6,7 @@ import type { Registry } from 'prom-client';
 import type { Config } from './config/index.js';
 import type { AccessTokenIssuer } from './platform/auth/tokens.js';
 import { createPersonalDataVault, personalDataKeysFrom } from './platform/crypto/personal-data.js';
+import { useMessageSealing } from './platform/messages/index.js';
 import type { Db } from './platform/db/index.js';
 import type { LiveFanout } from './platform/live/index.js';
 import { createEventAppender, createEventBus, type EventAppender, type EventBus } from './platform/events/index.js';
@@ -69,6 +70,7 @@ export function createModules(deps: ModuleDeps) {
   const personalData = createPersonalDataVault(
     personalDataKeysFrom({ ...deps.config.personalData, dataDir: deps.config.dataDir }),
   );
+  useMessageSealing(personalData);
   const identity = createIdentityModule({
     db: deps.db,
     tokens: deps.tokens,

@@ -9,10 +9,12 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Tx } from '../db/index.js';
 import { messagesRepo, type MessageChannel } from './repo.js';
+import { messageSealing } from './sealing.js';
 import { TEMPLATE_PATTERN } from './template.js';
 
 export type { MessageChannel } from './repo.js';
 export { registerSandboxMessages } from './routes.js';
+export { useMessageSealing } from './sealing.js';
 export { TEMPLATE_PATTERN } from './template.js';
 
 export interface OutgoingMessage {
@@ -32,12 +34,12 @@ export async function sendMessage(trx: Tx, message: OutgoingMessage): Promise<{ 
     throw new Error(`Message template "${message.template}" must look like <context>.<name>`);
   if (message.to.length === 0 || message.to.length > 320) throw new Error('A message needs a recipient');
   const id = uuidv7();
-  await messagesRepo.insert(trx, {
+  await messagesRepo.insert(trx, messageSealing(), {
     id,
     channel: message.channel,
     recipient: message.to,
     template: message.template,
-    data: JSON.stringify(message.data),
+    data: message.data,
   });
   return { id };
 }

@@ -48,6 +48,22 @@ describe('sendMessage', () => {
   });
 });
 
+describe('messages at rest', () => {
+  it('when a message is sent, then its row holds neither the recipient nor the data in the clear, and the outbox shows both', async () => {
+    const to = `Zebedee.Plaintext-${randomBytes(3).toString('hex')}@Example.test`;
+    await inTransaction(t.db.database.db, (trx) =>
+      sendMessage(trx, { channel: 'email', to, template: 'test.sealed', data: { name: 'Zebedee Plaintext' } }),
+    );
+    const { rows } = await t.db.database.pool.query<{ text: string }>(
+      `SELECT m::text AS text FROM outgoing_messages m WHERE template = 'test.sealed'`,
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.text.toLowerCase()).not.toContain('zebedee');
+    const page = (await list(`?to=${encodeURIComponent(to.toUpperCase())}`)).json<Page>();
+    expect(page.data).toEqual([expect.objectContaining({ to, data: { name: 'Zebedee Plaintext' } })]);
+  });
+});
+
 describe('GET /sandbox/v1/messages', () => {
   it('when messages were sent, then they are listed newest first, page by page, and ?to= picks one recipient in any letter case', async () => {
     const to = `Paged-${randomBytes(4).toString('hex')}@Example.test`;

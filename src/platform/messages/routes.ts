@@ -8,6 +8,7 @@ import { Type } from 'typebox';
 import type { Db } from '../db/index.js';
 import { decodeCursor, Page, PaginationQuery, problems, Timestamp, toPage, Uuid } from '../http/schema.js';
 import { messagesRepo, type MessageRow } from './repo.js';
+import { messageSealing } from './sealing.js';
 import { TEMPLATE_PATTERN } from './template.js';
 
 const MessagesQuery = Type.Object(
@@ -67,7 +68,7 @@ export async function registerSandboxMessages(app: FastifyInstance, deps: { db: 
       async (request) => {
         const { limit = 20, cursor, to } = request.query;
         const after = decodeCursor(cursor, ['id'] as const);
-        const rows = await messagesRepo.listNewestFirst(deps.db, {
+        const rows = await messagesRepo.listNewestFirst(deps.db, messageSealing(), {
           limit: limit + 1,
           beforeId: after?.id ?? null,
           to: to ?? null,

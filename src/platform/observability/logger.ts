@@ -29,7 +29,7 @@ const SENSITIVE_KEYS = new Set([
 const CENSOR = '[redacted]';
 // Query parameters whose values are never personal (paging, filters by id, channel, time); any
 // other parameter's value is censored in logged URLs: `?q=` of the customer search is a name,
-// an email or a phone number.
+// an email or a phone number, `?to=` of the sandbox outbox an email.
 const PLAIN_QUERY_PARAMETERS = new Set([
   'limit',
   'cursor',
@@ -38,7 +38,6 @@ const PLAIN_QUERY_PARAMETERS = new Set([
   'date',
   'status',
   'from',
-  'to',
   'org',
   'store',
   'parent',
