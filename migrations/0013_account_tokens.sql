@@ -16,7 +16,7 @@ CREATE TABLE account_tokens (
   -- Set once: when the token was used, replaced by a newer one of its purpose, or ended by a
   -- password change. A token with ended_at set never works again.
   ended_at timestamptz,
-  ended_reason text CHECK (ended_reason IN ('used', 'superseded', 'password_changed')),
+  ended_reason text CHECK (ended_reason IN ('used', 'superseded', 'password_changed', 'account_erased')),
   CHECK ((ended_at IS NULL) = (ended_reason IS NULL))
 );
 -- The live tokens of one account and purpose (superseding them when a new one is issued).

@@ -235,8 +235,7 @@ describe('fuzzing every operation of /openapi.json', () => {
     }
     expect(failures.slice(0, 40)).toEqual([]);
     expect(sent).toBeGreaterThan(2_000);
-    // The inputs reach the services, not only the validator.
-    console.log(`fuzz: ${sent} requests, ${accepted} accepted`);
+    // The inputs reach the services, not only the validator (about 450 of 3,200 succeed).
     expect(accepted).toBeGreaterThan(sent / 10);
   }, 600_000);
 });

@@ -38,16 +38,16 @@ export const accountTokensRepo = {
   async endLiveAccountTokens(
     ex: Executor,
     userId: string,
-    purpose: AccountTokenPurpose,
-    reason: 'superseded' | 'password_changed',
+    purpose: AccountTokenPurpose | 'all',
+    reason: 'superseded' | 'password_changed' | 'account_erased',
   ) {
-    await t(ex)
+    let live = t(ex)
       .updateTable('account_tokens')
       .set({ ended_at: new Date(), ended_reason: reason })
       .where('user_id', '=', userId)
-      .where('purpose', '=', purpose)
-      .where('ended_at', 'is', null)
-      .execute();
+      .where('ended_at', 'is', null);
+    if (purpose !== 'all') live = live.where('purpose', '=', purpose);
+    await live.execute();
   },
 
   /**

@@ -136,6 +136,30 @@ describe('DELETE /v1/me', () => {
     ]);
   });
 
+  it('when a password reset was mailed before the erasure, then its link no longer works', async () => {
+    const { user, tokens } = await customerWithOrder();
+    const asked = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/password-reset',
+      payload: { email: user.email },
+    });
+    expect(asked.statusCode).toBe(202);
+    const outbox = await t.app.inject({
+      method: 'GET',
+      url: `/sandbox/v1/messages?to=${encodeURIComponent(user.email)}`,
+    });
+    const mail = outbox.json<{ data: Array<{ template: string; data: { token?: string } }> }>().data;
+    const token = mail.find((message) => message.template === 'identity.password_reset')!.data.token!;
+    expect((await erase(tokens.access_token, { password: user.password })).statusCode).toBe(204);
+    const confirm = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/password-reset/confirm',
+      payload: { token, password: 'a brand new password' },
+    });
+    expect(confirm.statusCode).toBe(400);
+    expect(confirm.json().code).toBe('INVALID_ACCOUNT_TOKEN');
+  });
+
   it('when the only owner of an organization erases themselves, then 409 LAST_OWNER; once someone else is an owner, they may', async () => {
     const { organization } = await orderingStore(t);
     const owner = organization.owner;

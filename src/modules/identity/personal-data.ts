@@ -11,6 +11,7 @@ import { inTransaction, type Db, type Tx } from '../../platform/db/index.js';
 import { forgetStoredResponses } from '../../platform/http/idempotency/index.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../platform/http/errors.js';
 import type { Order } from '../ordering/index.js';
+import { accountTokensRepo } from './account-tokens-repo.js';
 import { organizationAggregate, type IdentityEventAppender } from './events.js';
 import type { PasswordHasher } from './passwords.js';
 import { personalDataRepo as repo } from './personal-data-repo.js';
@@ -128,6 +129,8 @@ export function createPersonalData(deps: PersonalDataDeps) {
         const orderOrganizations = await ordersPort().eraseOrdersOf(trx, account.id);
         const memberships = await repo.dropAccess(trx, account.id, at);
         await repo.wipeAccount(trx, account.id, at);
+        // A reset or verification link mailed before the erasure must not reopen the account.
+        await accountTokensRepo.endLiveAccountTokens(trx, account.id, 'all', 'account_erased');
         await forgetStoredResponses(trx, `user:${account.id}`);
         for (const membership of memberships)
           await deps.events.append(trx, {

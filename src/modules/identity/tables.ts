@@ -62,7 +62,7 @@ type IdentityTables = {
     created_at: CreatedAt;
     expires_at: Date;
     ended_at: Date | null;
-    ended_reason: 'used' | 'superseded' | 'password_changed' | null;
+    ended_reason: 'used' | 'superseded' | 'password_changed' | 'account_erased' | null;
   };
   api_keys: {
     id: string;
