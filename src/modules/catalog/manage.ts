@@ -5,6 +5,7 @@ import type { EventAppender } from '../../platform/events/index.js';
 import type { TenancyApi } from '../tenancy/index.js';
 import type { CatalogEvents } from './events.js';
 import type { CatalogDocument, ImportReport } from './manage/document-schema.js';
+import { catalogRepo } from './manage/catalog-repo.js';
 import { managementRoutes } from './manage/routes.js';
 import { createManagementService } from './manage/service.js';
 import type { Invalidation } from './storefront.js';
@@ -74,6 +75,22 @@ export function createCatalogManagement(deps: ManagementDeps) {
         service.clearSoldOutIn(trx, input),
       /** id, organization_id and name of an item; null for no such item. */
       findItem: (itemId: string, trx?: Tx) => service.findItem(itemId, trx),
+      /**
+       * Which of these item, category and variant ids are the brand's (marketing checks the ids a
+       * promotion names on write). Ids of another brand, or of no row, are left out.
+       */
+      async catalogIdsOf(
+        organizationId: string,
+        ids: { itemIds: string[]; categoryIds: string[]; variantIds: string[] },
+        trx?: Tx,
+      ): Promise<{ itemIds: Set<string>; categoryIds: Set<string>; variantIds: Set<string> }> {
+        const ex = trx ?? deps.db;
+        return {
+          itemIds: await catalogRepo.idsOfOrganization(ex, 'items', organizationId, ids.itemIds),
+          categoryIds: await catalogRepo.idsOfOrganization(ex, 'categories', organizationId, ids.categoryIds),
+          variantIds: await catalogRepo.idsOfOrganization(ex, 'item_variants', organizationId, ids.variantIds),
+        };
+      },
       /** The menu, category, item, group and option ids of the brand by ref (for seeds and tests). */
       idsByRef: (organizationId: string, trx?: Tx) => service.idsByRef(organizationId, trx),
     },

@@ -39,6 +39,7 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
           name: 'payments',
           description: 'Payments and refunds, store payment settings, provider credentials and webhooks',
         },
+        { name: 'marketing', description: 'Promotions, coupon codes, combos and flash sales' },
         { name: 'platform', description: 'Health, operations and the invariant checker' },
       ],
     },

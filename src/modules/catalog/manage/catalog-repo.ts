@@ -189,7 +189,7 @@ export const catalogRepo = {
   /** Which of these ids are rows of the organization in the table. */
   async idsOfOrganization(
     ex: Executor,
-    table: 'items' | 'item_variants' | 'modifier_options' | 'menus' | 'tax_categories',
+    table: 'items' | 'item_variants' | 'categories' | 'modifier_options' | 'menus' | 'tax_categories',
     organizationId: string,
     ids: string[],
   ): Promise<Set<string>> {
