@@ -58,6 +58,7 @@ export const TABLE_OWNERS = {
     'sandbox_events',
     'sandbox_deliveries',
   ],
+  reviews: ['reviews', 'review_revisions', 'review_replies', 'review_votes', 'review_reports', 'review_rating_tallies'],
 };
 
 /** table name → owning module ('platform' for machinery tables). */

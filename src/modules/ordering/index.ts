@@ -19,6 +19,8 @@ import type { PaymentChange } from './payment-mirror.js';
 import type { PaymentsPort } from './payments-port.js';
 import { presentOrder } from './present.js';
 import { ordersRepo } from './repo.js';
+import { historyRepo } from './history-repo.js';
+import { FULFILLED_STATUSES } from './statuses.js';
 import { orderingRoutes } from './routes.js';
 import { createOrderingService } from './service.js';
 import type { StockKeeper } from './stock.js';
@@ -179,6 +181,28 @@ export function createOrderingModule(deps: OrderingDeps) {
       endedOrders: (page: { afterId: string | null; limit: number }) => service.endedOrders(page),
       /** The facts payments need of an order (amounts, lines, who may see it), or null. */
       orderForPayment: (orderId: string, ex?: Tx) => service.paymentFacts(orderId, ex),
+      /**
+       * What a review needs of an order (reviews: who may review it, and since when), or null.
+       * `fulfilled_at` is when it reached its channel's happy end (picked_up, delivered, completed),
+       * from its history; null while it has not.
+       */
+      orderForReview: async (orderId: string, ex?: Tx) => {
+        const row = await ordersRepo.findOrder(ex ?? deps.db, orderId);
+        if (!row) return null;
+        const fulfilled = FULFILLED_STATUSES.includes(row.status);
+        const entry = fulfilled
+          ? (await historyRepo.entriesOf(ex ?? deps.db, orderId)).find((e) => e.to_status === row.status)
+          : undefined;
+        return {
+          id: row.id,
+          organization_id: row.organization_id,
+          store_id: row.store_id,
+          customer_id: row.customer_id,
+          channel: row.channel,
+          status: row.status,
+          fulfilled_at: fulfilled ? (entry?.occurred_at ?? row.updated_at) : null,
+        };
+      },
     },
   };
 }
