@@ -17,6 +17,7 @@ import { createCatalogModule, type CatalogEvents } from './modules/catalog/index
 import { createOrderingModule, type OrderingEvents } from './modules/ordering/index.js';
 import { createInventoryModule, type InventoryEvents } from './modules/inventory/index.js';
 import { createPaymentsModule, type PaymentsEvents, type PaymentsModule } from './modules/payments/index.js';
+import { createReviewsModule, type ReviewsEvents } from './modules/reviews/index.js';
 
 /** Every domain event Brigade appends: the union of the modules' event maps. */
 export type DomainEvents = TenancyEvents &
@@ -24,7 +25,8 @@ export type DomainEvents = TenancyEvents &
   CatalogEvents &
   InventoryEvents &
   OrderingEvents &
-  PaymentsEvents;
+  PaymentsEvents &
+  ReviewsEvents;
 
 export interface DomainEventWiring {
   /** Modules append through it, inside their transactions. */
@@ -139,7 +141,17 @@ export function createModules(deps: ModuleDeps) {
     logger: deps.logger,
     clock: deps.clock,
   });
-  return { identity, tenancy, catalog, inventory, ordering, payments };
+  // Reviews read an order's facts through ordering's api (who may review it, since when).
+  const reviews = createReviewsModule({
+    db: deps.db,
+    events: events.appender,
+    ordering,
+    tenancy,
+    logger: deps.logger,
+    redis: deps.redis ?? null,
+    clock: deps.clock,
+  });
+  return { identity, tenancy, catalog, inventory, ordering, payments, reviews };
 }
 
 export type Modules = ReturnType<typeof createModules>;
