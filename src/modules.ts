@@ -17,6 +17,7 @@ import { createCatalogModule, type CatalogEvents } from './modules/catalog/index
 import { createOrderingModule, type OrderingEvents } from './modules/ordering/index.js';
 import { createInventoryModule, type InventoryEvents } from './modules/inventory/index.js';
 import { createPaymentsModule, type PaymentsEvents, type PaymentsModule } from './modules/payments/index.js';
+import { createMarketingModule } from './modules/marketing/index.js';
 import { createReviewsModule, type ReviewsEvents } from './modules/reviews/index.js';
 
 /** Every domain event Brigade appends: the union of the modules' event maps. */
@@ -112,6 +113,8 @@ export function createModules(deps: ModuleDeps) {
       at: new Date(event.time),
     });
   });
+  // Promotions price baskets and hold their redemptions in ordering's transactions.
+  const marketing = createMarketingModule({ db: deps.db, tenancy, catalog, clock: deps.clock });
   // Ordering takes payments through a port; payments records back into ordering. Payments is
   // built second, so ordering reads it through a function bound once both exist.
   let payments: PaymentsModule | null = null;
@@ -126,6 +129,7 @@ export function createModules(deps: ModuleDeps) {
     live: deps.live,
     liveTiming: deps.config.live,
     payments: () => payments?.port ?? null,
+    promotions: marketing.port,
     personalData,
   });
   payments = createPaymentsModule({
@@ -136,6 +140,7 @@ export function createModules(deps: ModuleDeps) {
     jobs: deps.jobs ?? createLateJobSender(),
     ordering,
     inventory,
+    marketing,
     tenancy,
     registry: deps.registry,
     logger: deps.logger,
@@ -151,7 +156,7 @@ export function createModules(deps: ModuleDeps) {
     redis: deps.redis ?? null,
     clock: deps.clock,
   });
-  return { identity, tenancy, catalog, inventory, ordering, payments, reviews };
+  return { identity, tenancy, catalog, inventory, marketing, ordering, payments, reviews };
 }
 
 export type Modules = ReturnType<typeof createModules>;

@@ -6,6 +6,7 @@ import { inTransaction, type Db, type Tx } from '../platform/db/index.js';
 import type { Modules } from '../modules.js';
 import { demoCatalogDocument } from './menu.js';
 import { DEMO_DELIVERY_OVERRIDES } from './menu-data.js';
+import { seedDemoPromotions } from './promotions.js';
 
 export const DEMO_ORG_SLUG = 'demo-pizzeria';
 export const DEMO_PASSWORD = 'demo-password';
@@ -78,7 +79,13 @@ async function seed(trx: Tx, modules: Modules): Promise<void> {
   }
 
   await identity.api.grantRole(trx, { userId: staff.id, organizationId: org.id, storeId: berlin.id, role: 'staff' });
-  await seedMenu(trx, modules, org.id, { berlin: berlin.id, brooklyn: brooklyn.id });
+  const ids = await seedMenu(trx, modules, org.id, { berlin: berlin.id, brooklyn: brooklyn.id });
+  await seedDemoPromotions(trx, modules, {
+    organizationId: org.id,
+    brooklynId: brooklyn.id,
+    categories: { pizza: ids.categories.pizza!, drinks: ids.categories.drinks! },
+    tiramisuId: ids.items.tiramisu!,
+  });
 
   // How each kitchen takes orders: Berlin is small (6 orders or 24 items per quarter hour);
   // Brooklyn adds an 18% service charge for dine-in parties of six items or more.
@@ -107,7 +114,7 @@ async function seedMenu(
   modules: Modules,
   organizationId: string,
   stores: { berlin: string; brooklyn: string },
-): Promise<void> {
+): Promise<CatalogIds> {
   const { catalog } = modules;
   await catalog.api.importCatalog(trx, organizationId, demoCatalogDocument());
   const ids = await catalog.api.idsByRef(organizationId, trx);
@@ -156,7 +163,10 @@ async function seedMenu(
       ],
     },
   });
+  return ids;
 }
+
+type CatalogIds = Awaited<ReturnType<Modules['catalog']['api']['idsByRef']>>;
 
 /** Seeds the demo data unless the demo organization exists. Returns whether it seeded. */
 export async function seedDemoIfEmpty(db: Db, modules: Modules): Promise<boolean> {

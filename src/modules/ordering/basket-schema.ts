@@ -7,11 +7,12 @@ import {
   FreeText,
   MAX_REQUEST_AMOUNT,
   MoneyInput,
+  Name,
   Quantity,
   Timestamp,
   Uuid,
 } from '../../platform/http/schema.js';
-import { ChannelSchema, Delivery, OrderLineSchema, TotalsSchema } from './schema.js';
+import { ChannelSchema, Delivery, DiscountSchema, OrderLineSchema, TotalsSchema } from './schema.js';
 
 // --- the basket (orders and quotes) -------------------------------------------------------------
 
@@ -91,6 +92,14 @@ export const OrderBody = Type.Object(
       }),
     ),
     notes: Type.Optional(Type.String({ maxLength: 500 })),
+    coupon_code: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 40,
+        description:
+          'A promotion code (case-insensitive). One that does not apply is a quote problem (COUPON_NOT_FOUND, COUPON_EXPIRED, COUPON_NOT_APPLICABLE, COUPON_LIMIT_REACHED) and makes placing fail 422 with the same code.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -120,5 +129,24 @@ export const QuoteSchema = Type.Object({
   }),
   lines: Type.Array(OrderLineSchema, { maxItems: 100, description: 'The lines that could be priced' }),
   totals: TotalsSchema,
+  discounts: Type.Array(DiscountSchema, {
+    maxItems: 100,
+    description: 'The promotions that apply, in the order they were applied; their amounts add up to totals.discounts',
+  }),
+  promotions_not_applied: Type.Array(
+    Type.Object({
+      promotion_id: Uuid,
+      name: Name(200),
+      code: Type.Union([Type.String({ maxLength: 40 }), Type.Null()]),
+      reason_code: Code(60, {
+        description:
+          'NOT_STARTED, EXPIRED, NOT_AT_THIS_STORE, NOT_ON_CHANNEL, OUTSIDE_HOURS, SIGN_IN_REQUIRED, FIRST_ORDER_ONLY, RETURNING_ONLY, MINIMUM_NOT_MET, RULE_NOT_MET, LIMIT_REACHED, BUDGET_SPENT, CUSTOMER_LIMIT_REACHED, SOLD_OUT, NOT_COMBINABLE, NOTHING_TO_DISCOUNT',
+      }),
+      reason: FreeText(300, {
+        description: 'In words, e.g. "minimum order 20.00", "does not combine with Pizza + drink"',
+      }),
+    }),
+    { maxItems: 100, description: 'Candidates that did not apply, and why' },
+  ),
 });
 export type Quote = Static<typeof QuoteSchema>;

@@ -2,6 +2,7 @@
 // and its history, tips, and the live order streams. Other modules reach it only through `api`
 // below, its events, the facts it states once (who may see an order, what its statuses mean),
 // or the payments port it declares (payments-port.ts).
+import { NO_PROMOTIONS, type PromotionsPort } from './promotions-port.js';
 import type { Logger } from 'pino';
 import type { PersonalDataVault } from '../../platform/crypto/personal-data.js';
 import type { Db, Tx } from '../../platform/db/index.js';
@@ -28,11 +29,20 @@ import type { StockKeeper } from './stock.js';
 export type { OrderingEvents } from './events.js';
 export type { Checkout, PaymentOpening, PaymentsPort } from './payments-port.js';
 export type { OrderPaymentFacts, PaymentChange } from './payment-mirror.js';
+export type {
+  PromotionLine,
+  PromotionOutcome,
+  PromotionQuery,
+  PromotionsPort,
+  RedemptionPlan,
+} from './promotions-port.js';
 export type { EndedOrderRow } from './tables.js';
 export type { Order, OrderStatus } from './schema.js';
 /** The order as the API shows it (a person's data export embeds their orders). */
 export { OrderSchema } from './schema.js';
 export { priceOrder } from './pricing.js';
+/** Exact integer arithmetic for money (marketing's discounts round the way pricing does). */
+export { divMod, mulDivRoundHalfUp } from './pricing-math.js';
 /** Who may see an order, and who is its own side (its customer, the partner key that placed it: who pays). */
 export { isOrderParty, mayViewOrder, type OrderParties } from './access.js';
 /** What an order's statuses mean: ended, fulfilled, ended unfulfilled, and whether its stock goes back. */
@@ -69,6 +79,8 @@ export interface OrderingDeps {
   live?: LiveFanout;
   /** The streams' backstop poll and keep-alive (LIVE_POLL_INTERVAL_MS, LIVE_HEARTBEAT_MS). */
   liveTiming?: { pollMs: number; heartbeatMs: number };
+  /** Marketing's promotions port; without it no promotion applies (tools that build ordering alone). */
+  promotions?: PromotionsPort;
   /** Who takes the money (the payments module, bound late: it is built after ordering). */
   payments?: () => PaymentsPort | null;
   /** Seals and opens orders' delivery details with their organization's data key (ADR 0025). */
@@ -107,6 +119,7 @@ export function createOrderingModule(deps: OrderingDeps) {
     menu: deps.catalog,
     stock: deps.inventory.api,
     payments: deps.payments ?? (() => null),
+    promotions: deps.promotions ?? NO_PROMOTIONS,
     changed,
   });
 

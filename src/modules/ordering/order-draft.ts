@@ -7,8 +7,9 @@ import { localDateAt, type StoreBasics } from '../tenancy/index.js';
 import { checkBasket, type CheckedBasket } from './basket.js';
 import type { BasketProblem, OrderBody } from './basket-schema.js';
 import type { PlacementDeps } from './placement-ports.js';
-import { withinPricingRange } from './pricing-guard.js';
-import { priceOrder, type PriceBreakdown } from './pricing.js';
+import { priceWithPromotions, type BasketCustomer } from './order-promotions.js';
+import type { PriceBreakdown } from './pricing.js';
+import type { PromotionOutcome } from './promotions-port.js';
 import { poolOf, type StoreOrderingSettings } from './settings.js';
 import { planFulfilment, type FulfilmentPlan } from './slots.js';
 
@@ -22,6 +23,8 @@ export interface OrderDraft {
   plan: FulfilmentPlan;
   basket: CheckedBasket;
   pricing: PriceBreakdown;
+  /** The promotions that apply (and the ones that did not), and the redemptions to hold. */
+  promotions: PromotionOutcome;
   problems: BasketProblem[];
   tableId: string | null;
 }
@@ -45,9 +48,14 @@ export function parentLookup(basket: CheckedBasket, lineNo: number) {
   return (groupId: string, optionId: string) => basket.parents.get(`${lineNo}:${groupId}:${optionId}`) ?? null;
 }
 
-type DraftDeps = Pick<PlacementDeps, 'clock' | 'store' | 'menu' | 'stock' | 'kitchen'>;
+type DraftDeps = Pick<PlacementDeps, 'clock' | 'store' | 'menu' | 'stock' | 'kitchen' | 'promotions' | 'hasOrderedAt'>;
 
-export async function draftOrder(deps: DraftDeps, store: StoreBasics, body: OrderBody): Promise<OrderDraft> {
+export async function draftOrder(
+  deps: DraftDeps,
+  store: StoreBasics,
+  body: OrderBody,
+  customer: BasketCustomer,
+): Promise<OrderDraft> {
   const storeId = store.id;
   const settings = await deps.kitchen.settingsOf(storeId);
   const now = deps.clock().getTime();
@@ -132,17 +140,24 @@ export async function draftOrder(deps: DraftDeps, store: StoreBasics, body: Orde
   const itemCount = basket.lines.reduce((sum, line) => sum + line.quantity, 0);
   const serviceCharged =
     settings.serviceChargeChannels.includes(body.channel) && itemCount >= settings.serviceChargeMinItems;
-  const pricing = withinPricingRange(() =>
-    priceOrder({
+  const { pricing, promotions } = await priceWithPromotions(deps, {
+    store,
+    body,
+    menu,
+    basket,
+    customer,
+    at: new Date(now),
+    fulfilmentAt: new Date(menuTime),
+    pricing: {
       currency: store.currency,
       prices_include_tax: menu.prices_include_tax,
-      lines: basket.lines,
       service_charge_bps: serviceCharged ? settings.serviceChargeBps : 0,
       delivery_fee: 0,
       tip: body.tip?.amount ?? 0,
-    }),
-  );
-  return { store, settings, plan, basket, pricing, problems, tableId };
+    },
+  });
+  problems.push(...promotions.problems);
+  return { store, settings, plan, basket, pricing, promotions, problems, tableId };
 }
 
 /**

@@ -12,6 +12,7 @@ import type { OrderStatus } from './schema.js';
 import type { SettingsService } from './settings.js';
 import { isFinal } from './statuses.js';
 import type { OrderRow } from './tables.js';
+import type { PromotionsPort } from './promotions-port.js';
 import type { Transitions } from './transitions.js';
 
 export interface OrderPaymentFacts {
@@ -53,6 +54,8 @@ export interface PaymentMirrorDeps {
   clock: () => Date;
   events: EventAppender<OrderingEvents>;
   settings: Pick<SettingsService, 'settingsOf'>;
+  /** Paid confirms the order's redemptions; a refund of the whole order gives them back. */
+  promotions: Pick<PromotionsPort, 'release' | 'confirm'>;
   /** An authorization at a store that auto-accepts accepts the order, as the system. */
   transitions: Pick<Transitions, 'applyIn'>;
 }
@@ -90,6 +93,8 @@ export function createPaymentMirror(deps: PaymentMirrorDeps) {
           reason: `payment_${change}`,
         },
       ]);
+      if (change === 'paid') await deps.promotions.confirm(trx, orderId);
+      if (change === 'refunded') await deps.promotions.release(trx, orderId, 'refunded');
       const facts = {
         order_id: row.id,
         organization_id: row.organization_id,

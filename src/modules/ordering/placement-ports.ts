@@ -11,6 +11,7 @@ import type { OrderingEvents } from './events.js';
 import type { OrderDeliveries } from './deliveries.js';
 import type { Kitchen } from './kitchen.js';
 import type { PaymentsPort } from './payments-port.js';
+import type { PromotionsPort } from './promotions-port.js';
 import type { StockKeeper } from './stock.js';
 
 /** The store the order is for: its basics, its opening hours, its tables' QR codes (tenancy). */
@@ -44,6 +45,10 @@ export interface PlacementDeps {
   stock: StockPort;
   kitchen: KitchenPort;
   payment: PaymentPort;
+  /** Marketing: the basket's promotions, and their redemptions held in the order's transaction. */
+  promotions: PromotionsPort;
+  /** Whether a customer already has an order at the brand that did not end unfulfilled. */
+  hasOrderedAt(customerId: string, organizationId: string): Promise<boolean>;
   /** The outbox: the order's events are appended in its transaction. */
   events: EventAppender<OrderingEvents>;
   /** After commit: the store's orders changed (live feeds, sold-out menus). */

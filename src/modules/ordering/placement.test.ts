@@ -1,3 +1,4 @@
+import { NO_PROMOTIONS } from './promotions-port.js';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test-support/harness.js';
@@ -178,6 +179,7 @@ describe('the placement transaction', () => {
       menu: t.modules.catalog,
       stock: t.modules.inventory.api,
       payments: () => null,
+      promotions: NO_PROMOTIONS,
       changed: async () => undefined,
     });
 

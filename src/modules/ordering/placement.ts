@@ -11,7 +11,8 @@ import type { OrderBody, Quote } from './basket-schema.js';
 import { basketError, draftOrder, parentLookup } from './order-draft.js';
 import type { Checkout } from './payments-port.js';
 import type { PlacementDeps } from './placement-ports.js';
-import { presentLine, presentOrder, presentTotals } from './present.js';
+import type { BasketCustomer } from './order-promotions.js';
+import { presentDiscounts, presentLine, presentOrder, presentTotals } from './present.js';
 import { ordersRepo as repo } from './repo.js';
 import type { Order } from './schema.js';
 import { poolOf } from './settings.js';
@@ -31,6 +32,12 @@ export interface PlacementRequest {
   idempotency: IdempotencyClaim | null;
 }
 
+/** Who a basket's promotions are for: the signed-in person; nobody for a partner's key; anyone for an anonymous quote. */
+function customerOf(principal: Principal | null): BasketCustomer {
+  if (principal === null) return { id: null, anonymous: true };
+  return principal.kind === 'user' ? { id: principal.userId, anonymous: false } : { id: null, anonymous: false };
+}
+
 function isUniqueViolation(error: unknown, constraint: string): boolean {
   const pg = error as { code?: string; constraint?: string };
   return pg.code === '23505' && pg.constraint === constraint;
@@ -42,10 +49,10 @@ export function createPlacementService(deps: PlacementDeps) {
   }
 
   /** Read-only: would this basket go through now? Capacity is checked without taking any. */
-  async function quoteOrder(storeId: string, body: OrderBody): Promise<Quote> {
+  async function quoteOrder(principal: Principal | null, storeId: string, body: OrderBody): Promise<Quote> {
     const store = await deps.store.findStore(storeId);
     if (!store) throw new NotFoundError('store');
-    const draft = await draftOrder(deps, store, body);
+    const draft = await draftOrder(deps, store, body, customerOf(principal));
     const { plan, settings, pricing } = draft;
     const problems = [...draft.problems];
     let promised: number | null = null;
@@ -81,6 +88,8 @@ export function createPlacementService(deps: PlacementDeps) {
         }),
       ),
       totals: presentTotals(pricing, store.currency),
+      discounts: presentDiscounts(draft.promotions.discounts, store.currency),
+      promotions_not_applied: draft.promotions.passed_over,
     };
   }
 
@@ -164,7 +173,7 @@ export function createPlacementService(deps: PlacementDeps) {
       );
     // Refused before any work: a provider that is down fails the order fast (503), holding nothing.
     await payments?.assertCanTake(store, online ? 'online' : 'cash');
-    const draft = await draftOrder(deps, store, body);
+    const draft = await draftOrder(deps, store, body, customerOf(principal));
     if (draft.problems.length > 0) throw basketError(draft.problems);
     let written: { row: OrderRow; soldOut: string[] };
     try {

@@ -1,7 +1,7 @@
 // Orders as the API shows them: money as {amount, currency}, instants as RFC 3339 UTC.
 import type { PriceBreakdown, PricedLine } from './pricing.js';
 import type { Order } from './schema.js';
-import type { HistoryRow, LineRow, OpenedOrderRow, OrderRow } from './tables.js';
+import type { HistoryRow, LineRow, OpenedOrderRow, OrderDiscount, OrderRow } from './tables.js';
 
 const iso = (date: Date) => date.toISOString();
 const isoOrNull = (date: Date | null) => (date ? date.toISOString() : null);
@@ -53,6 +53,10 @@ export function presentTotals(pricing: PriceBreakdown, currency: string): Order[
   };
 }
 
+export function presentDiscounts(discounts: OrderDiscount[], currency: string): Order['discounts'] {
+  return discounts.map((d) => ({ ...d, amount: { amount: d.amount, currency } }));
+}
+
 export function presentOrder(row: OpenedOrderRow, lines: LineRow[]): Order {
   const byNo = new Map(lines.map((line) => [line.line_no, line]));
   return {
@@ -88,6 +92,8 @@ export function presentOrder(row: OpenedOrderRow, lines: LineRow[]): Order {
       });
     }),
     totals: presentTotals(row.pricing, row.currency),
+    discounts: presentDiscounts(row.discounts, row.currency),
+    coupon_code: row.coupon_code,
     notes: row.notes,
     status_reason: row.status_reason,
     placed_at: iso(row.placed_at),

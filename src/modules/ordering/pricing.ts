@@ -19,8 +19,9 @@
 //   the lines therefore never changes a total; identical lines may only swap their shares.
 // - Tax per line on (gross − discount), half up to the minor unit: inclusive prices contain
 //   amount × r / (10000 + r), exclusive ones add amount × r / 10000. Order tax = sum of line taxes.
-// - Service charge = half up of (subtotal − discounts) × bps / 10000, not taxed.
-// - Delivery fee and tip are added as given, untaxed.
+// - Service charge = half up of (subtotal − the lines' discounts) × bps / 10000, not taxed.
+// - Delivery fee and tip are added as given, untaxed; a delivery discount (promotions) comes off
+//   the fee, capped at it, and counts in `discounts`.
 // - Nothing is ever negative: discounts are capped before anything is subtracted.
 //
 // The arithmetic is in pricing-math.ts, the order-discount split in order-discounts.ts.
@@ -71,6 +72,8 @@ export interface PricingInput {
   service_charge_bps: number;
   /** Hook for delivery: a flat fee in minor units (0 until zones exist). */
   delivery_fee: number;
+  /** Promotions' discount off the delivery fee (capped at the fee). */
+  delivery_discount?: number;
   tip: number;
 }
 
@@ -118,8 +121,10 @@ export interface PriceBreakdown {
   subtotal: number;
   /** sum over lines */
   modifier_charges: number;
-  /** sum of line discounts (incl. allocated order discounts) */
+  /** sum of line discounts (incl. allocated order discounts) plus the delivery discount */
   discounts: number;
+  /** Of `discounts`, what came off the delivery fee (absent on snapshots from before promotions). */
+  delivery_discount?: number;
   /** sum of line taxes */
   tax: number;
   service_charge: number;
@@ -140,15 +145,17 @@ export function priceOrder(input: PricingInput): PriceBreakdown {
     lines.map((l) => l.gross),
     'subtotal',
   );
-  const discounts = sum(
+  const lineDiscounts = sum(
     lines.map((l) => l.discount),
     'discounts',
   );
+  const deliveryDiscount = Math.min(input.delivery_discount ?? 0, input.delivery_fee);
+  const discounts = lineDiscounts + deliveryDiscount;
   const tax = sum(
     lines.map((l) => l.tax),
     'tax',
   );
-  const serviceCharge = mulDivRoundHalfUp(subtotal - discounts, input.service_charge_bps, BPS);
+  const serviceCharge = mulDivRoundHalfUp(subtotal - lineDiscounts, input.service_charge_bps, BPS);
   const total = sum([subtotal - discounts, exclusive ? tax : 0, serviceCharge, input.delivery_fee, input.tip], 'total');
   return {
     currency: input.currency,
@@ -160,6 +167,7 @@ export function priceOrder(input: PricingInput): PriceBreakdown {
       'modifier_charges',
     ),
     discounts,
+    delivery_discount: deliveryDiscount,
     tax,
     service_charge: serviceCharge,
     delivery_fee: input.delivery_fee,
@@ -281,6 +289,7 @@ function validate(input: PricingInput): void {
   requireRate(input.service_charge_bps, 'service_charge_bps');
   requireInteger(input.delivery_fee, 'delivery_fee', 0);
   requireInteger(input.tip, 'tip', 0);
+  if (input.delivery_discount !== undefined) requireInteger(input.delivery_discount, 'delivery_discount', 0);
   (input.order_discounts ?? []).forEach((d, i) => requireInteger(d.amount, `order_discounts[${i}].amount`, 0));
   input.lines.forEach((line, i) => {
     const field = `lines[${i}]`;

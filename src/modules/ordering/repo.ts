@@ -3,7 +3,7 @@
 import { sql } from 'kysely';
 import type { PriceBreakdown } from './pricing.js';
 import type { Channel, OrderStatus } from './schema.js';
-import { FINAL_STATUSES, UNPAYABLE_AT_PLACEMENT } from './statuses.js';
+import { FINAL_STATUSES, UNFULFILLED_STATUSES, UNPAYABLE_AT_PLACEMENT } from './statuses.js';
 import type {
   EndedOrderRow,
   Executor,
@@ -181,6 +181,19 @@ export const ordersRepo = {
       .orderBy('expires_at')
       .limit(limit)
       .execute();
+  },
+
+  /** Whether the customer has an order at the brand that did not end unfulfilled (first-order promotions). */
+  async hasOrderedAt(ex: Executor, customerId: string, organizationId: string): Promise<boolean> {
+    const row = await t(ex)
+      .selectFrom('orders')
+      .select('id')
+      .where('customer_id', '=', customerId)
+      .where('organization_id', '=', organizationId)
+      .where('status', 'not in', UNFULFILLED_STATUSES)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
   },
 
   async listForCustomer(

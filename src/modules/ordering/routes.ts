@@ -54,12 +54,13 @@ export function orderingRoutes(service: OrderingService): FastifyPluginAsync {
     app.post(
       '/stores/:storeId/quotes',
       {
-        config: { access: 'public' },
+        // Anyone may quote; a signed-in customer's quote also checks their own promotions (first order, per-customer limits).
+        config: { access: 'optional' },
         schema: {
           operationId: 'quoteOrder',
           summary: 'Price a basket and say what would stop it from being placed',
           description:
-            'Same body as placing an order. Nothing is reserved. `problems` lists every issue with a stable code (ITEM_UNAVAILABLE, VARIANT_REQUIRED, OPTION_UNAVAILABLE, MODIFIER_RULES_BROKEN, QUANTITY_LIMIT_EXCEEDED, STORE_CLOSED, LAST_ORDER_TIME_PASSED, SCHEDULED_TOO_SOON, SCHEDULED_TOO_FAR, SLOT_FULL, ORDER_TOO_LARGE, TABLE_REQUIRED, TABLE_UNKNOWN, DELIVERY_DETAILS_REQUIRED, CURRENCY_MISMATCH); the valid lines are priced.',
+            'Same body as placing an order. Nothing is reserved. `problems` lists every issue with a stable code (ITEM_UNAVAILABLE, VARIANT_REQUIRED, OPTION_UNAVAILABLE, MODIFIER_RULES_BROKEN, QUANTITY_LIMIT_EXCEEDED, STORE_CLOSED, LAST_ORDER_TIME_PASSED, SCHEDULED_TOO_SOON, SCHEDULED_TOO_FAR, SLOT_FULL, ORDER_TOO_LARGE, TABLE_REQUIRED, TABLE_UNKNOWN, DELIVERY_DETAILS_REQUIRED, CURRENCY_MISMATCH, COUPON_NOT_FOUND, COUPON_EXPIRED, COUPON_NOT_APPLICABLE, COUPON_LIMIT_REACHED); the valid lines are priced. Promotions that apply are in `discounts`, the ones that did not in `promotions_not_applied` with the reason. With a bearer token the customer’s own conditions (first order, per-customer limits) are checked; without one they are assumed met and checked when the order is placed.',
           tags: TAGS,
           params: StoreParams,
           body: OrderBody,
@@ -68,7 +69,7 @@ export function orderingRoutes(service: OrderingService): FastifyPluginAsync {
       },
       async (request, reply) => {
         reply.header('cache-control', 'no-store');
-        return service.quoteOrder(request.params.storeId, request.body);
+        return service.quoteOrder(request.principal, request.params.storeId, request.body);
       },
     );
 

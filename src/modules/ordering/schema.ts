@@ -131,6 +131,13 @@ export const TotalsSchema = Type.Object(
   { description: 'total = subtotal − discounts + tax (when prices exclude tax) + service_charge + delivery_fee + tip' },
 );
 
+export const DiscountSchema = Type.Object({
+  promotion_id: Uuid,
+  name: Name(200),
+  code: Type.Union([Type.String({ maxLength: 40 }), Type.Null()], { description: 'The code it was given with' }),
+  amount: MoneySchema,
+});
+
 export const OrderSchema = Type.Object({
   id: Uuid,
   number: Type.String({
@@ -190,6 +197,11 @@ export const OrderSchema = Type.Object({
   prices_include_tax: Type.Boolean(),
   lines: Type.Array(OrderLineSchema, { maxItems: 100 }),
   totals: TotalsSchema,
+  discounts: Type.Array(DiscountSchema, {
+    maxItems: 100,
+    description: 'The promotions the order was given; their amounts add up to totals.discounts',
+  }),
+  coupon_code: Type.Union([Type.String({ maxLength: 40 }), Type.Null()]),
   notes: Type.Union([FreeText(500), Type.Null()]),
   status_reason: Type.Union([FreeText(300), Type.Null()], { description: 'Why it was rejected or cancelled' }),
   placed_at: Timestamp,

@@ -15,6 +15,8 @@ import type { OrderingSettingsPatch } from './kitchen-schema.js';
 import { createOrderReading } from './orders.js';
 import { createPaymentMirror, type PaymentChange } from './payment-mirror.js';
 import type { PaymentsPort } from './payments-port.js';
+import type { PromotionsPort } from './promotions-port.js';
+import { ordersRepo as repo } from './repo.js';
 import { createPlacementService, type PlacementRequest } from './placement.js';
 import type { MenuPort } from './placement-ports.js';
 import type { Money, StoreOrdersQuery, TransitionBody } from './schema.js';
@@ -35,6 +37,8 @@ export interface OrderingServiceDeps {
   stock: StockKeeper;
   /** Who takes the money (bound late: payments is built after ordering); null: cash only. */
   payments: () => PaymentsPort | null;
+  /** Marketing's promotions (NO_PROMOTIONS when ordering is built alone). */
+  promotions: PromotionsPort;
   /** After commit: the store's orders changed (live feeds, and the menu when stock moved). */
   changed(change: { storeId: string; organizationId: string; menuChanged: boolean }): Promise<void>;
 }
@@ -43,9 +47,10 @@ export function createOrderingService(deps: OrderingServiceDeps) {
   const { db, clock, events, changed, deliveries } = deps;
   const settings = createSettingsService({ db, tenancy: deps.tenancy, clock });
   const kitchen = createKitchen({ db, settings });
-  const transitions = createTransitions({ db, deliveries, clock, events, changed, stock: deps.stock });
+  const { promotions } = deps;
+  const transitions = createTransitions({ db, deliveries, clock, events, changed, stock: deps.stock, promotions });
   const reading = createOrderReading({ db, deliveries, tenancy: deps.tenancy });
-  const paymentMirror = createPaymentMirror({ db, clock, events, settings, transitions });
+  const paymentMirror = createPaymentMirror({ db, clock, events, settings, transitions, promotions });
   const placement = createPlacementService({
     db,
     deliveries,
@@ -56,6 +61,8 @@ export function createOrderingService(deps: OrderingServiceDeps) {
     menu: deps.menu,
     stock: deps.stock,
     kitchen,
+    promotions,
+    hasOrderedAt: (customerId, organizationId) => repo.hasOrderedAt(db, customerId, organizationId),
     payment: {
       taker: deps.payments,
       cancelUnpayable: async (orderId) => {
@@ -72,7 +79,8 @@ export function createOrderingService(deps: OrderingServiceDeps) {
     /** A day's kitchen slots with what is left of each (public). */
     listSlots,
     /** Would this basket go through now, and at what price? Reserves nothing. */
-    quoteOrder: (storeId: string, body: OrderBody) => placement.quoteOrder(storeId, body),
+    quoteOrder: (principal: Principal | null, storeId: string, body: OrderBody) =>
+      placement.quoteOrder(principal, storeId, body),
     /** Places the order (or gives back the one this caller already placed with the key or external id). */
     placeOrder: (request: PlacementRequest) => placement.placeOrder(request),
     getOrder: reading.getOrder,

@@ -74,6 +74,10 @@ export type OrderingTables = {
     tip: number;
     total: number;
     notes: string | null;
+    /** The code the customer gave, as typed; null without one. */
+    coupon_code: string | null;
+    /** The promotions as priced at placement: [{promotion_id, name, code, amount}]. */
+    discounts: ColumnType<OrderDiscount[], string | undefined, string>;
     holds_released: ColumnType<boolean, boolean | undefined, boolean>;
     status_reason: string | null;
     placed_at: Date;
@@ -143,10 +147,20 @@ export interface OrderRow {
   tip: number;
   total: number;
   notes: string | null;
+  coupon_code: string | null;
+  discounts: OrderDiscount[];
   holds_released: boolean;
   status_reason: string | null;
   placed_at: Date;
   updated_at: Date;
+}
+
+/** A promotion an order was given, as priced at placement. */
+export interface OrderDiscount {
+  promotion_id: string;
+  name: string;
+  code: string | null;
+  amount: number;
 }
 
 /** An order whose delivery details were opened (deliveries.ts): the only kind that is presented. */

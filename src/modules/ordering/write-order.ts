@@ -34,7 +34,10 @@ export interface OrderToWrite {
   idempotency: IdempotencyClaim | null;
 }
 
-type WriteDeps = Pick<PlacementDeps, 'clock' | 'stock' | 'kitchen' | 'payment' | 'events' | 'deliveries'>;
+type WriteDeps = Pick<
+  PlacementDeps,
+  'clock' | 'stock' | 'kitchen' | 'payment' | 'events' | 'deliveries' | 'promotions'
+>;
 
 /**
  * Writes a checked draft as a new order inside `trx`. A twin that committed since the caller
@@ -79,6 +82,18 @@ export async function writeOrderIn(
       errors,
     );
   }
+
+  // The promotions' redemptions, after the stock and before the store-wide rows (the same order
+  // as a cancellation gives them back in): a limit reached or a pool emptied since the draft
+  // throws here, and the transaction leaves nothing held.
+  const customerId = principal.kind === 'user' ? principal.userId : null;
+  await deps.promotions.hold(trx, {
+    organizationId: store.organization_id,
+    storeId: store.id,
+    orderId,
+    customerId,
+    plans: order.draft.promotions.plans,
+  });
 
   const now = deps.clock();
   const { pool, capacity } = poolOf(settings, body.channel);
@@ -131,7 +146,7 @@ export async function writeOrderIn(
     channel: body.channel,
     status: autoAccepted ? ('accepted' as const) : ('placed' as const),
     version: autoAccepted ? 2 : 1,
-    customer_id: principal.kind === 'user' ? principal.userId : null,
+    customer_id: customerId,
     placed_by: placerOf(principal),
     idempotency_key: order.idempotency?.key ?? null,
     source: body.source ?? 'direct',
@@ -154,6 +169,8 @@ export async function writeOrderIn(
     tip: pricing.tip,
     total: pricing.total,
     notes: body.notes ?? null,
+    coupon_code: body.coupon_code?.trim() ?? null,
+    discounts: JSON.stringify(order.draft.promotions.discounts),
     status_reason: null,
     placed_at: now,
     updated_at: now,

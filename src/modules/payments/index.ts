@@ -16,7 +16,7 @@ import type { TenancyApi } from '../tenancy/index.js';
 import { createCheckout } from './checkout.js';
 import { createCredentials } from './credentials.js';
 import type { PaymentsEvents } from './events.js';
-import { createInvariantChecker } from './invariants.js';
+import { createInvariantChecker, type InvariantDeps } from './invariants.js';
 import { createProviderRegistry } from './providers/registry.js';
 import { createReconciler } from './reconcile.js';
 import { createPaymentRecorder } from './record.js';
@@ -42,6 +42,8 @@ export interface PaymentsDeps {
   jobs: JobSender;
   ordering: { api: Pick<OrderingApi, 'recordPaymentIn' | 'orderForPayment' | 'endedOrders' | 'announce'> };
   inventory: { api: Parameters<typeof createInvariantChecker>[0]['inventory']['api'] };
+  /** The promotions' ledger, for the invariant checker. */
+  marketing?: InvariantDeps['marketing'];
   tenancy: { api: Pick<TenancyApi, 'findStore' | 'findOrganization'> };
   registry?: Registry;
   logger: Logger;
@@ -90,7 +92,13 @@ export function createPaymentsModule(deps: PaymentsDeps) {
     publicUrl: config.payments.publicUrl,
     tenancy: deps.tenancy,
   });
-  const invariants = createInvariantChecker({ db, clock, ordering: deps.ordering, inventory: deps.inventory });
+  const invariants = createInvariantChecker({
+    db,
+    clock,
+    ordering: deps.ordering,
+    inventory: deps.inventory,
+    marketing: deps.marketing,
+  });
   const webhooks = createWebhooks({ db, clock, providers, recorder, logger, announce });
   const saga = createSaga({
     db,

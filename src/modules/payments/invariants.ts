@@ -5,7 +5,9 @@
 //   - what was refunded is what the refunds say, and never more than was captured;
 //   - an order that ended unfulfilled holds no money (nothing authorized, or all of it refunded),
 //     no kitchen slot, and — when the kitchen had not started on it — no stock;
-//   - every stock level is the sum of its ledger.
+//   - every stock level is the sum of its ledger;
+//   - promotions: uses within limits, given within budgets, counters equal to the held and
+//     confirmed redemptions, and no live redemption on an order that ended unfulfilled.
 // Payments still in flight are given `graceSeconds` before they count (a capture a second after
 // completion is not a violation); tests pass 0 after letting the saga settle.
 import type { Db } from '../../platform/db/index.js';
@@ -27,6 +29,13 @@ export interface InvariantDeps {
     api: {
       heldByOrders(ex: Db, orderIds: string[]): Promise<Array<{ order_id: string; item_id: string; held: number }>>;
       audit(ex: Db): Promise<Array<{ store_id: string; item_id: string; level: number | null; ledger_sum: number }>>;
+    };
+  };
+  /** Marketing's redemption ledger (absent in tools that build payments without it). */
+  marketing?: {
+    api: {
+      audit(ex: Db): Promise<Array<{ check: string; subject: string; detail: string }>>;
+      ordersHoldingRedemptions(ex: Db, orderIds: string[]): Promise<string[]>;
     };
   };
 }
@@ -127,6 +136,17 @@ export function createInvariantChecker(deps: InvariantDeps) {
             detail: `The order is ${order.status} but still holds its kitchen slot.`,
           });
       }
+      const unfulfilled = orders.filter((order) => UNFULFILLED_STATUSES.includes(order.status));
+      const redeeming = await deps.marketing?.api.ordersHoldingRedemptions(
+        deps.db,
+        unfulfilled.map((order) => order.id),
+      );
+      for (const orderId of redeeming ?? [])
+        violations.push({
+          check: 'cancelled_order_holds_no_redemption',
+          subject: `order ${orderId}`,
+          detail: 'The order ended unfulfilled but still holds a promotion redemption.',
+        });
       for (const hold of held)
         violations.push({
           check: 'cancelled_order_holds_no_stock',
@@ -141,6 +161,7 @@ export function createInvariantChecker(deps: InvariantDeps) {
         detail: `Level ${finding.level ?? 'untracked'}, ledger sum ${finding.ledger_sum}.`,
       });
     }
+    violations.push(...((await deps.marketing?.api.audit(deps.db)) ?? []));
     // The report lists the first MAX_REPORTED_VIOLATIONS (its documented bound); ok counts them all.
     return {
       ok: violations.length === 0,

@@ -6,6 +6,8 @@ import type { Principal, StaffRole } from './principal.js';
 
 /**
  * - `public`: anyone, no credentials read.
+ * - `optional`: anyone; a bearer credential, when one is sent, is read (and a bad one is a 401),
+ *   so the answer can depend on who asks (a quote with the customer's own promotions).
  * - `signed_in`: any signed-in person (customers included); API keys are refused.
  * - `{ roles, scopes }`: staff holding one of `roles` somewhere (the service then checks the
  *   organization/store of the resource), or an API key holding every one of `scopes`.
@@ -14,6 +16,7 @@ import type { Principal, StaffRole } from './principal.js';
  */
 export type Access =
   | 'public'
+  | 'optional'
   | 'signed_in'
   | { roles: readonly StaffRole[]; scopes?: readonly string[] }
   | { signed_in: true; scopes: readonly string[] };
@@ -65,9 +68,13 @@ export function registerAccessControl(app: FastifyInstance, options: AccessContr
     // Unmatched routes (404 handler) have no access rule and read no credentials.
     if (access === undefined || access === 'public') return;
     const credential = bearer(request);
-    if (credential === null) throw new UnauthenticatedError();
+    if (credential === null) {
+      if (access === 'optional') return;
+      throw new UnauthenticatedError();
+    }
     const principal = await options.authenticate(credential, request);
     request.principal = principal;
+    if (access === 'optional') return;
     if (access === 'signed_in') {
       if (principal.kind !== 'user') throw new ForbiddenError('This route is for signed-in people, not API keys.');
       return;

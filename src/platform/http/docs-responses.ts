@@ -60,14 +60,16 @@ const ref = (name: string) => ({ $ref: `#/components/headers/${name}` });
 const transform: SwaggerTransform = ({ schema, url, route }) => {
   if (schema === undefined || schema === null || (schema as { hide?: boolean }).hide) return { schema, url };
   const isPublic = route.config?.access === 'public';
+  const isOptional = route.config?.access === 'optional';
   const declared = schema as FastifySchema & { security?: unknown; response?: Record<string, unknown> };
   const response = declared.response ?? {};
   const added = problems(...(isPublic ? [] : [401]), 500);
+  const security = isPublic ? [{}] : isOptional ? [{}, { bearer: [] }] : [{ bearer: [] }];
   return {
     url,
     schema: {
       ...declared,
-      security: declared.security ?? (isPublic ? [{}] : [{ bearer: [] }]),
+      security: declared.security ?? security,
       response: { ...added, ...response },
     } as FastifySchema,
   };

@@ -1,0 +1,75 @@
+// Marketing as ordering's promotions port: evaluate reads the standing and runs the engine; the
+// ledger holds, confirms and releases inside ordering's transactions.
+import type { Db } from '../../platform/db/index.js';
+import type { PromotionOutcome, PromotionQuery, PromotionsPort } from '../ordering/index.js';
+import { localDateAt } from '../tenancy/index.js';
+import { evaluatePromotions, type Evaluation } from './engine.js';
+import { needsCustomer } from './eligibility.js';
+import { confirmRedemptions, holdRedemptions, releaseRedemptions } from './ledger.js';
+import { readStanding } from './standing.js';
+
+export function createPromotionsPort(deps: { db: Db; clock: () => Date }): PromotionsPort {
+  return {
+    async evaluate(query: PromotionQuery, ex: Db = deps.db): Promise<PromotionOutcome> {
+      const day = localDateAt(query.fulfilmentAt, query.timezone);
+      const standing = await readStanding(ex, {
+        organizationId: query.organizationId,
+        storeId: query.storeId,
+        at: query.at,
+        day,
+        customerId: query.customer.id,
+        couponCode: query.couponCode,
+      });
+      // Only asked when a candidate is for first (or returning) customers of the brand.
+      const segmented = standing.promotions.some((p) => (p.conditions.segments?.length ?? 0) > 0 && needsCustomer(p));
+      const firstOrder = segmented && query.customer.id !== null ? await query.isFirstOrder() : null;
+      const evaluation = evaluatePromotions(
+        {
+          at: query.at,
+          fulfilmentAt: query.fulfilmentAt,
+          timezone: query.timezone,
+          storeId: query.storeId,
+          channel: query.channel,
+          currency: query.currency,
+          customer: {
+            ...query.customer,
+            firstOrder: query.customer.id === null && !query.customer.anonymous ? false : firstOrder,
+          },
+          lines: query.lines,
+          deliveryFee: query.deliveryFee,
+          couponCode: query.couponCode,
+        },
+        standing,
+      );
+      return outcomeOf(evaluation);
+    },
+    hold: (trx, input) => holdRedemptions(trx, { ...input, at: deps.clock() }),
+    confirm: (trx, orderId) => confirmRedemptions(trx, orderId, deps.clock()),
+    release: (trx, orderId, reason) => releaseRedemptions(trx, orderId, reason, deps.clock()),
+  };
+}
+
+function outcomeOf(evaluation: Evaluation): PromotionOutcome {
+  return {
+    discounts: evaluation.applied.map((a) => ({
+      promotion_id: a.promotion.id,
+      name: a.promotion.name,
+      code: a.code?.code ?? null,
+      amount: a.amount,
+    })),
+    passed_over: evaluation.passedOver,
+    problems: evaluation.problems,
+    lineDiscounts: evaluation.lineDiscounts,
+    orderDiscounts: evaluation.orderDiscounts,
+    deliveryDiscount: evaluation.deliveryDiscount,
+    plans: evaluation.applied.map((a) => ({
+      promotion_id: a.promotion.id,
+      version: a.promotion.version,
+      code_id: a.code?.id ?? null,
+      amount: a.amount,
+      units: a.amounts.units,
+      day: a.day,
+      customer_period: a.customerPeriod,
+    })),
+  };
+}
