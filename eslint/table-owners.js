@@ -58,6 +58,7 @@ export const TABLE_OWNERS = {
     'sandbox_events',
     'sandbox_deliveries',
   ],
+  marketing: ['promotions', 'promotion_codes', 'promotion_customer_uses', 'flash_sale_pools', 'promotion_redemptions'],
   reviews: ['reviews', 'review_revisions', 'review_replies', 'review_votes', 'review_reports', 'review_rating_tallies'],
 };
 
