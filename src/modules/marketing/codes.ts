@@ -18,17 +18,25 @@ import { csvLines, presentCode } from './present.js';
 import { promotionsRepo, type PromotionRow } from './promotions-repo.js';
 import type { CodeListQuery, CreateCodesBody, PromotionCodeOut } from './schema.js';
 
-/** 32 characters, so a random byte masked to 5 bits picks one without bias. */
-export const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-const MAX_CODE_LENGTH = 40;
+/** 31 characters: upper-case letters and digits without 0/O, 1/I/L. */
+export const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+/** Bytes at or above this are redrawn, so every character is equally likely (248 = 8 × 31). */
+const UNBIASED_BELOW = 256 - (256 % CODE_ALPHABET.length);
 const DEFAULT_LENGTH = 10;
 /** Rounds of redrawing collided codes before giving up (at length 8 a collision is ~1 in 10^12). */
 const BATCH_ROUNDS = 5;
 const EXPORT_PAGE = 1000;
 
+/** `prefix` then `length` characters drawn uniformly from CODE_ALPHABET with crypto randomness. */
 export function randomCode(prefix: string, length: number): string {
   let code = prefix;
-  for (const byte of randomBytes(length)) code += CODE_ALPHABET[byte & 31];
+  while (code.length < prefix.length + length) {
+    for (const byte of randomBytes(length)) {
+      if (byte >= UNBIASED_BELOW) continue;
+      code += CODE_ALPHABET[byte % CODE_ALPHABET.length];
+      if (code.length === prefix.length + length) break;
+    }
+  }
   return code;
 }
 
@@ -102,14 +110,6 @@ export function createCodeService(deps: CodeServiceDeps) {
       if ('count' in body) {
         const prefix = body.prefix ?? '';
         const length = body.length ?? DEFAULT_LENGTH;
-        if (prefix.length + length > MAX_CODE_LENGTH)
-          throw new UnprocessableError('CODE_TOO_LONG', `A code has at most ${MAX_CODE_LENGTH} characters.`, [
-            {
-              path: '/body/prefix',
-              message: `prefix and length together must not exceed ${MAX_CODE_LENGTH}`,
-              code: 'CODE_TOO_LONG',
-            },
-          ]);
         const rows = await inTransaction(db, async (trx) => {
           const promotion = await promotionFor(trx, organizationId, promotionId, true);
           requireCodeKind(promotion);

@@ -246,7 +246,7 @@ export function marketingRoutes(deps: MarketingRoutesDeps): FastifyPluginAsync {
           operationId: 'createPromotionCodes',
           summary: 'Issue one shared code or generate a batch of unique single-use codes (owners, managers)',
           description:
-            '`{code, usage_limit?}` issues one shared code (WELCOME10). `{count, prefix?, length?}` generates `count` unique single-use codes (usage_limit 1): `prefix` then `length` random characters from an alphabet without look-alikes (no 0, O, 1, I, L). Codes are unique per organization ignoring case: a taken one is 409 `CODE_TAKEN`. Only `code` promotions have codes (else 422 `PROMOTION_NOT_CODE_KIND`); prefix plus length over 40 characters is 422 `CODE_TOO_LONG`. Answers 201 with the codes created.',
+            '`{code, usage_limit?}` issues one shared code (WELCOME10). `{count, prefix?, length?}` generates `count` unique single-use codes (usage_limit 1): `prefix` then `length` random characters from an alphabet without look-alikes (no 0, O, 1, I, L). Codes are unique per organization ignoring case: a taken one is 409 `CODE_TAKEN`. Only `code` promotions have codes (else 422 `PROMOTION_NOT_CODE_KIND`). Answers 201 with the codes created.',
           tags: TAGS,
           ...SIGNED,
           params: PromotionParams,
