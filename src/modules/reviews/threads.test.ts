@@ -19,8 +19,6 @@ afterAll(async () => {
   await t?.close();
 });
 
-type Shop = Awaited<ReturnType<typeof orderingStore>>;
-
 /** A shop, a guest, and the guest's published review of a picked-up order. */
 async function reviewed(comment = 'Lovely crust') {
   const shop = await orderingStore(t);
