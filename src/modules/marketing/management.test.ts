@@ -151,6 +151,19 @@ describe('promotion CRUD', () => {
     expect(after.json().data.map((p: { id: string }) => p.id)).not.toContain(created.id);
   });
 
+  it('when a create is retried with the same Idempotency-Key, then the first answer is replayed and one promotion exists', async () => {
+    const headers = { 'idempotency-key': `promo-${uuidv7()}` };
+    const first = await call('POST', base(), owner, tenPercent({ name: 'Once' }), headers);
+    const again = await call('POST', base(), owner, tenPercent({ name: 'Once' }), headers);
+    expect(first.statusCode).toBe(201);
+    expect(again.statusCode).toBe(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.json().id).toBe(first.json().id);
+    const reused = await call('POST', base(), owner, tenPercent({ name: 'Twice' }), headers);
+    expect(reused.statusCode).toBe(422);
+    expect(reused.json().code).toBe('IDEMPOTENCY_KEY_REUSED');
+  });
+
   it('when promotions are listed in pages with filters, then the keyset pages cover each matching one once', async () => {
     const made: string[] = [];
     for (let i = 0; i < 5; i++)
@@ -443,6 +456,12 @@ describe('the store’s promotions', () => {
     const thisStore = await mk(
       tenPercent({ name: 'Here', conditions: { store_ids: [store.id], channels: ['delivery'] } }),
     );
+    const notHere = await mk(
+      tenPercent({
+        name: 'Not here',
+        conditions: { rules: [{ attribute: 'store', operator: 'not_in', values: [store.id] }] },
+      }),
+    );
     const hidden = await mk(tenPercent({ name: 'Hidden', advertised: false }));
     const off = await mk(tenPercent({ name: 'Off', active: false }));
     const coupon = await mk(tenPercent({ name: 'Coupon', kind: 'code', priority: 9 }));
@@ -473,7 +492,8 @@ describe('the store’s promotions', () => {
     });
     expect(listed.find((p) => p.id === batch)!.code).toBeNull();
     expect(listed.find((p) => p.id === thisStore)!.channels).toEqual(['delivery']);
-    for (const id of [lunch, windowed, otherStore, hidden, off]) expect(listed.map((p) => p.id)).not.toContain(id);
+    for (const id of [lunch, windowed, otherStore, notHere, hidden, off])
+      expect(listed.map((p) => p.id)).not.toContain(id);
 
     now = new Date('2026-12-07T16:30:00Z'); // Monday 11:30 in New York
     listed = await list();

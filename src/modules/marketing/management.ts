@@ -15,7 +15,7 @@ import type { TenancyApi } from '../tenancy/index.js';
 import { assertRule, RULES } from './access.js';
 import { codesRepo } from './codes-repo.js';
 import { createCodeService } from './codes.js';
-import type { Daypart } from './model.js';
+import type { Daypart, Rule } from './model.js';
 import { presentPromotion, presentStorePromotion } from './present.js';
 import { promotionsRepo, type PromotionFields, type PromotionRow, type Usage } from './promotions-repo.js';
 import { checkPromotion, type KnownIds, type LookupIds, type References } from './rules.js';
@@ -65,6 +65,13 @@ export function inDayparts(dayparts: Daypart[] | undefined, zone: string, at: Da
     if (minute >= from) return part.days.includes(weekday);
     return minute < to && part.days.includes(dayBefore);
   });
+}
+
+/** Whether the promotion's store rules (in / not_in) let it apply at the store. */
+function openToStore(rules: Rule[] | undefined, storeId: string): boolean {
+  return (rules ?? [])
+    .filter((rule) => rule.attribute === 'store')
+    .every((rule) => rule.values.includes(storeId) === (rule.operator === 'in'));
 }
 
 export const etagOf = (version: number) => `"${version}"`;
@@ -326,6 +333,7 @@ export function createPromotionManagement(deps: PromotionManagementDeps) {
       const now = clock();
       const rows = await promotionsRepo.liveAtStore(db, store.organization_id, storeId, now, STORE_LIST_MAX * 5);
       const open = rows
+        .filter((row) => openToStore(row.conditions.rules, storeId))
         .filter((row) => inDayparts(row.conditions.dayparts, store.timezone, now))
         .slice(0, STORE_LIST_MAX);
       const sole = await promotionsRepo.soleCodes(

@@ -114,6 +114,8 @@ export function marketingRoutes(deps: MarketingRoutesDeps): FastifyPluginAsync {
         schema: {
           operationId: 'getPromotion',
           summary: 'A promotion with its usage and its ETag (owners, managers)',
+          description:
+            '`usage` counts the orders holding or having confirmed a redemption (from the ledger); `codes_count` its codes. Deleted promotions are 404.',
           tags: TAGS,
           ...SIGNED,
           params: PromotionParams,
@@ -274,6 +276,8 @@ export function marketingRoutes(deps: MarketingRoutesDeps): FastifyPluginAsync {
         schema: {
           operationId: 'getPromotionCode',
           summary: 'A code of a promotion, with its uses (owners, managers)',
+          description:
+            '`uses` counts only for a code with its own `usage_limit` (single-use codes, limited shared codes).',
           tags: TAGS,
           ...SIGNED,
           params: CodeParams,
