@@ -4,7 +4,9 @@ import { v7 as uuidv7 } from 'uuid';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemoIfEmpty } from '../../demo/seed.js';
 import { auditEntries, lastAudit } from '../../test-support/audit-factories.js';
 import { importCatalog } from '../../test-support/catalog-factories.js';
+import { inTransaction } from '../../platform/db/index.js';
 import { createTestApp, type TestApp } from '../../test-support/harness.js';
+import { waitFor } from '../../test-support/wait.js';
 import { bearer, customer, signIn, staffOf } from '../../test-support/identity-factories.js';
 import { createOrganization, createStore } from '../../test-support/tenancy-factories.js';
 
@@ -376,6 +378,45 @@ describe('limits and the ledger', () => {
     expect(set.statusCode, set.body).toBe(200);
     expect(set.json()).toMatchObject({ usage_limit: 2, budget: 1000, usage: { uses: 2, discount_spent: 400 } });
     expect(await counters(promotion.id)).toEqual({ uses: 2, discount_spent: 400 });
+  });
+});
+
+describe('limits under concurrency', () => {
+  const lockWaiters = async () =>
+    (
+      await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+        WHERE NOT l.granted AND a.datname = current_database()`.execute(t.db.database.db)
+    ).rows[0]!.n;
+
+  it('when an order holding the promotion (row shared-locked) is still in flight, then a patch setting a limit waits for it and counts its redemptions', async () => {
+    const promotion = await createPromotion(tenPercent({ name: 'Racing' }));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    // What a placement does: lock the promotion row FOR SHARE, write its redemptions, commit later.
+    const placement = inTransaction(t.db.database.db, async (trx) => {
+      await sql`SELECT id FROM promotions WHERE id = ${promotion.id} FOR SHARE`.execute(trx);
+      for (const amount of [100, 200])
+        await sql`INSERT INTO promotion_redemptions
+            (id, organization_id, promotion_id, order_id, store_id, amount, counted, status, held_at)
+          VALUES (${uuidv7()}, ${orgId}, ${promotion.id}, ${uuidv7()}, ${berlin}, ${amount}, false, 'held', now())`.execute(
+          trx,
+        );
+      locked();
+      await released;
+    });
+    await isLocked;
+    const patch = call('PATCH', `${base()}/${promotion.id}`, owner, { usage_limit: 1 });
+    await waitFor('the patch to wait for the promotion row', async () => (await lockWaiters()) > 0);
+    release();
+    await placement;
+    const refused = await patch;
+    // It saw the two committed holds: a limit of 1 is below them.
+    expect(refused.statusCode, refused.body).toBe(422);
+    expect(refused.json().code).toBe('LIMIT_BELOW_USES');
+    const accepted = await call('PATCH', `${base()}/${promotion.id}`, owner, { usage_limit: 2 });
+    expect(accepted.json()).toMatchObject({ usage_limit: 2, usage: { uses: 2, discount_spent: 300 } });
   });
 });
 

@@ -204,7 +204,8 @@ export const promotionsRepo = {
       .select(['promotion_id', sql<string>`count(*)`.as('uses'), sql<string>`coalesce(sum(amount), 0)`.as('spent')])
       .where('organization_id', '=', organizationId)
       .where('promotion_id', 'in', ids)
-      .where('status', 'in', ['held', 'confirmed'])
+      // Held or confirmed, written as the live-redemptions index's own predicate.
+      .where('status', '<>', 'released')
       .groupBy('promotion_id')
       .execute();
     return new Map(
@@ -261,26 +262,30 @@ export const promotionsRepo = {
     return rows.map(toRow);
   },
 
-  /** The one code of each of these promotions that has exactly one, with its usage limit. */
+  /**
+   * The one code of each of these promotions that has exactly one, with its usage limit. At most
+   * two codes are read per promotion (a batch of thousands costs two index entries, not a count).
+   */
   async soleCodes(
     ex: Executor,
     organizationId: string,
     ids: string[],
   ): Promise<Map<string, { code: string; usage_limit: number | null }>> {
     if (ids.length === 0) return new Map();
-    const rows = await t(ex)
-      .selectFrom('promotion_codes')
-      .select([
-        'promotion_id',
-        sql<string>`min(code)`.as('code'),
-        sql<number | null>`max(usage_limit)`.as('usage_limit'),
-        sql<string>`count(*)`.as('count'),
-      ])
-      .where('organization_id', '=', organizationId)
-      .where('promotion_id', 'in', ids)
-      .groupBy('promotion_id')
-      .having(sql<boolean>`count(*) = 1`)
-      .execute();
-    return new Map(rows.map((row) => [row.promotion_id, { code: row.code, usage_limit: row.usage_limit }]));
+    const result = await sql<{ promotion_id: string; code: string; usage_limit: number | null }>`
+      SELECT p.id AS promotion_id, c.code, c.usage_limit
+      FROM unnest(${ids}::uuid[]) AS p (id)
+      CROSS JOIN LATERAL (
+        SELECT code, usage_limit FROM promotion_codes
+        WHERE promotion_id = p.id AND organization_id = ${organizationId}::uuid
+        ORDER BY id LIMIT 2
+      ) AS c`.execute(ex);
+    const byPromotion = new Map<string, Array<{ code: string; usage_limit: number | null }>>();
+    for (const row of result.rows) {
+      const list = byPromotion.get(row.promotion_id) ?? [];
+      list.push({ code: row.code, usage_limit: row.usage_limit });
+      byPromotion.set(row.promotion_id, list);
+    }
+    return new Map([...byPromotion].filter(([, codes]) => codes.length === 1).map(([id, codes]) => [id, codes[0]!]));
   },
 };
