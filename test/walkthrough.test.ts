@@ -64,6 +64,17 @@ describe('README walkthrough', () => {
     ).json();
     expect(quote).toMatchObject({ orderable: true, problems: [] });
     expect(quote.totals.tax.amount).toBeGreaterThan(0); // New York adds tax on top
+    expect(quote.discounts.map((discount: { name: string }) => discount.name)).toEqual(['Pizza + drink']);
+    const welcome = (
+      await t.app.inject({
+        method: 'POST',
+        url: `/v1/stores/${brooklyn}/quotes`,
+        headers: bearer(customer),
+        payload: { ...basket, coupon_code: 'WELCOME10' },
+      })
+    ).json();
+    expect(welcome.discounts.map((discount: { code: string | null }) => discount.code)).toEqual([null, 'WELCOME10']);
+    expect(welcome.totals.total.amount).toBeLessThan(quote.totals.total.amount);
     const slots = (await t.app.inject({ method: 'GET', url: `/v1/stores/${brooklyn}/slots` })).json();
     expect(slots.slots.some((slot: { orderable: boolean }) => slot.orderable)).toBe(true);
 
