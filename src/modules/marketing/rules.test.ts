@@ -178,6 +178,13 @@ describe('effects and windows', () => {
     expect(codesOf(draft({ starts_at: null, ends_at: at }))).toEqual([]);
   });
 
+  it('when segments ask for first and returning orders at once, then it is SEGMENTS_CONFLICT', () => {
+    expect(codesOf(draft({ conditions: { segments: ['first_order', 'returning'] } }))).toEqual([
+      ['SEGMENTS_CONFLICT', '/body/conditions/segments'],
+    ]);
+    expect(codesOf(draft({ conditions: { segments: ['first_order'] } }))).toEqual([]);
+  });
+
   it('when a daypart repeats a day, then it is DAYPART_INVALID', () => {
     expect(codesOf(draft({ conditions: { dayparts: [{ days: [2, 2], from: '11:00', to: '14:00' }] } }))).toEqual([
       ['DAYPART_INVALID', '/body/conditions/dayparts/0/days'],

@@ -24,6 +24,7 @@ export const RULE_PROBLEMS = {
   RULE_VALUE_INVALID: 'a value does not fit the attribute',
   RULE_TARGET_NOT_ALLOWED: 'only item_quantity takes a target, and it needs one',
   DAYPART_INVALID: 'a daypart repeats a day',
+  SEGMENTS_CONFLICT: 'first_order and returning together match no customer',
   EMPTY_TARGET: 'a target names no item, category or variant',
   EFFECT_ALTERNATIVES: 'exactly one of two fields must be given',
   COMBO_TOO_FEW_COMPONENTS: 'a combo needs at least two components',
@@ -144,6 +145,9 @@ function conditionProblems(conditions: Conditions, refs: References): FieldError
     if (new Set(daypart.days).size !== daypart.days.length)
       out.push(problem('DAYPART_INVALID', `${base}/dayparts/${i}/days`, 'must not repeat a day'));
   });
+  const segments = conditions.segments ?? [];
+  if (segments.includes('first_order') && segments.includes('returning'))
+    out.push(problem('SEGMENTS_CONFLICT', `${base}/segments`, 'first_order and returning together match no customer'));
   conditions.rules?.forEach((rule, i) => out.push(...ruleProblems(rule, `${base}/rules/${i}`, refs)));
   return out;
 }
