@@ -9,7 +9,7 @@
 // - Each effect works on what the earlier ones left (effects.ts); its amount is capped by its
 //   max_discount and what is left of its budget.
 // A code that does not apply, for whatever reason, is a quote problem on /coupon_code.
-import { capAmounts, computeEffect, BasketState, totalOf, type BasketLine, type EffectAmounts } from './effects.js';
+import { capAmounts, computeEffect, BasketState, totalOf, type EffectAmounts } from './effects.js';
 import { customerLimitOf, refusalOf, type EvaluationInput, type Refusal } from './eligibility.js';
 import type { Promotion } from './model.js';
 import { localDateAt } from '../tenancy/index.js';
@@ -185,5 +185,3 @@ export function evaluatePromotions(input: EvaluationInput, standing: Standing): 
     deliveryDiscount: applied.reduce((total, a) => total + a.amounts.delivery, 0),
   };
 }
-
-export type { BasketLine as PromotionBasketLine };

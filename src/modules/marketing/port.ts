@@ -4,7 +4,6 @@ import type { Db } from '../../platform/db/index.js';
 import type { PromotionOutcome, PromotionQuery, PromotionsPort } from '../ordering/index.js';
 import { localDateAt } from '../tenancy/index.js';
 import { evaluatePromotions, type Evaluation } from './engine.js';
-import { needsCustomer } from './eligibility.js';
 import { confirmRedemptions, holdRedemptions, releaseRedemptions } from './ledger.js';
 import { readStanding } from './standing.js';
 
@@ -21,7 +20,7 @@ export function createPromotionsPort(deps: { db: Db; clock: () => Date }): Promo
         couponCode: query.couponCode,
       });
       // Only asked when a candidate is for first (or returning) customers of the brand.
-      const segmented = standing.promotions.some((p) => (p.conditions.segments?.length ?? 0) > 0 && needsCustomer(p));
+      const segmented = standing.promotions.some((p) => (p.conditions.segments?.length ?? 0) > 0);
       const firstOrder = segmented && query.customer.id !== null ? await query.isFirstOrder() : null;
       const evaluation = evaluatePromotions(
         {
@@ -33,7 +32,7 @@ export function createPromotionsPort(deps: { db: Db; clock: () => Date }): Promo
           currency: query.currency,
           customer: {
             ...query.customer,
-            firstOrder: query.customer.id === null && !query.customer.anonymous ? false : firstOrder,
+            firstOrder,
           },
           lines: query.lines,
           deliveryFee: query.deliveryFee,
