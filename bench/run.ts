@@ -1,4 +1,4 @@
-// Load scenarios with same-run baselines. Usage: npm run bench [-- --duration 10]
+// Load scenarios with same-run baselines. Usage: npm run bench [-- --duration 10] [-- --only <text>]
 // Starts bench/server.ts in a child process, drives it with autocannon from this one, prints a
 // table and rewrites bench/RESULTS.md. Loopback only; every run is bounded in time.
 import { fork } from 'node:child_process';
@@ -10,6 +10,9 @@ import autocannon from 'autocannon';
 const loadAtStart = os.loadavg()[0]!;
 const duration = Number(process.argv[process.argv.indexOf('--duration') + 1]) || 10;
 const connections = 20;
+// `--only <text>`: run just the scenarios whose name contains it; the table is printed, and
+// bench/RESULTS.md (the report of a full run) is left as it is.
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 
 const server = fork(new URL('./server.ts', import.meta.url).pathname, [], {
   execArgv: ['--import', 'tsx'],
@@ -20,6 +23,8 @@ interface Ready {
   bare: string;
   /** The bench brand's always-open stores and a valid order body (see server.ts). */
   ordering: { storeId: string; baselineStoreId: string; body: unknown };
+  /** A store with 100,000 reviews, and the cursor of its 50th page of 20. */
+  reviews: { storeId: string; page50Cursor: string };
 }
 const urls = await new Promise<Ready>((resolve, reject) => {
   server.once('message', (message) => resolve(message as Ready));
@@ -66,6 +71,8 @@ interface Scenario {
   /** Sample PostgreSQL lock waits while it runs. */
   sampleLocks?: boolean;
   baselineOf?: string;
+  /** Connections for this scenario (default: the run's). */
+  connections?: number;
 }
 
 // Placement: a signed-in customer, a fresh Idempotency-Key per request (autocannon replaces
@@ -118,6 +125,22 @@ const scenarios: Scenario[] = [
     headers: { ...placing('brigade').headers, authorization: `Bearer ${customerToken}` },
     baselineOf: 'baseline: pg alone, same order inserts',
   },
+  // Reviews: a store with 100,000 reviews, its first page and its 50th (keyset: the same cost), c=50.
+  {
+    name: 'GET /v1/stores/{id}/reviews, 100k reviews, page 1 (c=50)',
+    url: `${urls.brigade}/v1/stores/${urls.reviews.storeId}/reviews`,
+    connections: 50,
+  },
+  {
+    name: 'GET /v1/stores/{id}/reviews, 100k reviews, page 1 (c=1)',
+    url: `${urls.brigade}/v1/stores/${urls.reviews.storeId}/reviews`,
+    connections: 1,
+  },
+  {
+    name: 'GET /v1/stores/{id}/reviews, 100k reviews, page 50 (c=50)',
+    url: `${urls.brigade}/v1/stores/${urls.reviews.storeId}/reviews?cursor=${urls.reviews.page50Cursor}`,
+    connections: 50,
+  },
 ];
 
 interface Row {
@@ -133,14 +156,14 @@ interface Row {
 }
 
 const rows: Row[] = [];
-for (const scenario of scenarios) {
+for (const scenario of scenarios.filter((candidate) => only === undefined || candidate.name.includes(only))) {
   const options = {
     url: scenario.url,
     method: scenario.method ?? 'GET',
     headers: scenario.headers,
     body: scenario.body,
     idReplacement: scenario.body !== undefined,
-    connections,
+    connections: scenario.connections ?? connections,
   };
   // Short warm-up so JIT and pools are hot before measuring.
   await autocannon({ ...options, duration: 1 });
@@ -233,5 +256,5 @@ held open while Node works, \`Client:ClientRead\` waiting for Node's next statem
 
 ${details}
 `;
-writeFileSync(new URL('./RESULTS.md', import.meta.url), report);
+if (only === undefined) writeFileSync(new URL('./RESULTS.md', import.meta.url), report);
 process.stdout.write(`\n${table}\n`);

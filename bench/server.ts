@@ -63,9 +63,13 @@ await resetDemo(database.db, setupModules);
 // it, stay exactly as seeded. One store for Brigade, one for the pg baseline (NOTES.md).
 const BENCH_ORG_SLUG = 'bench-pizzeria';
 const ALWAYS_OPEN = [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, opens_at: '00:00', closes_at: '00:00' }));
+// Emails are sealed at rest (ADR 0025), so the demo people are found by their roles: the demo
+// brand's owner, and the one demo account without any role (the customer).
 const { rows: people } = await database.pool.query<{ id: string; email: string }>(
-  'SELECT id, lower(email) AS email FROM users WHERE lower(email) = ANY($1)',
-  [[DEMO_ACCOUNTS.owner, DEMO_ACCOUNTS.customer]],
+  `SELECT user_id AS id, $1::text AS email FROM memberships m JOIN organizations o ON o.id = m.organization_id
+   WHERE o.slug = $3 AND m.role = 'owner'
+   UNION ALL SELECT id, $2::text FROM users u WHERE NOT EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id)`,
+  [DEMO_ACCOUNTS.owner, DEMO_ACCOUNTS.customer, DEMO_ORG_SLUG],
 );
 const userId = (email: string) => people.find((person) => person.email === email)!.id;
 const customerId = userId(DEMO_ACCOUNTS.customer);
@@ -196,6 +200,58 @@ const templateEvent = (
     [templateId],
   )
 ).rows[0] as { type: string; source: string; data: Record<string, unknown> };
+
+// Reviews: a third bench store with 100,000 reviews of 100,000 picked-up orders (copies of the
+// template order), written with one generate_series INSERT each, and its rating tallies to match.
+// The scenarios read its first page and its 50th (the cursor after the 980th review).
+const REVIEWS = 100_000;
+const reviewsStore = await inTransaction(database.db, (trx) =>
+  setupModules.tenancy.api.createStore(trx, {
+    organizationId: bench.organizationId,
+    name: 'Bench Pizzeria (reviews)',
+    address: { line1: 'Benchstraße 3', city: 'Berlin', postal_code: '10115', country: 'DE' },
+    timezone: 'Europe/Berlin',
+    currency: 'EUR',
+    opening_hours: ALWAYS_OPEN,
+  }),
+);
+{
+  const { rows: columns } = await database.pool.query<{ name: string }>(
+    `SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'orders' AND table_schema = current_schema()
+     AND column_name NOT IN ('id', 'store_id', 'number', 'status', 'idempotency_key', 'external_id') ORDER BY ordinal_position`,
+  );
+  const list = columns.map((column) => `"${column.name}"`).join(', ');
+  await database.pool.query(
+    `INSERT INTO orders (id, store_id, number, status, ${list})
+     SELECT gen_random_uuid(), $2, 'V-' || n, 'picked_up', ${list} FROM orders, generate_series(1, $3::int) n WHERE id = $1`,
+    [templateId, reviewsStore.id, REVIEWS],
+  );
+  // Ids in creation order as UUIDv7 would be: a time prefix (one review a minute, back from now) and random bits.
+  await database.pool.query(
+    `INSERT INTO reviews (id, organization_id, store_id, order_id, author_id, channel, rating, comment, state, helpful_count, created_at)
+     SELECT (lpad(to_hex((extract(epoch FROM t) * 1000)::bigint), 12, '0') || '7' || substr(md5(o.id::text), 1, 19))::uuid,
+            o.organization_id, o.store_id, o.id, o.customer_id, o.channel, 1 + (row_number() OVER () % 5)::int,
+            'Bench review of order ' || o.number, 'published', (row_number() OVER () % 7)::int, t
+     FROM (SELECT *, now() - (row_number() OVER () * interval '1 minute') AS t FROM orders WHERE store_id = $1) o`,
+    [reviewsStore.id],
+  );
+  await database.pool.query(
+    `INSERT INTO review_rating_tallies (store_id, shard, organization_id, review_count, rating_sum, count_1, count_2, count_3, count_4, count_5)
+     SELECT store_id, 0, organization_id, count(*), sum(rating), count(*) FILTER (WHERE rating = 1), count(*) FILTER (WHERE rating = 2),
+            count(*) FILTER (WHERE rating = 3), count(*) FILTER (WHERE rating = 4), count(*) FILTER (WHERE rating = 5)
+     FROM reviews WHERE store_id = $1 GROUP BY store_id, organization_id`,
+    [reviewsStore.id],
+  );
+  await database.pool.query('ANALYZE reviews');
+}
+const { rows: pageStart } = await database.pool.query<{ id: string }>(
+  `SELECT id FROM reviews WHERE store_id = $1 AND state = 'published' AND deleted_at IS NULL ORDER BY id DESC OFFSET 979 LIMIT 1`,
+  [reviewsStore.id],
+);
+const reviewsBench = {
+  storeId: reviewsStore.id,
+  page50Cursor: Buffer.from(JSON.stringify({ id: pageStart[0]!.id })).toString('base64url'),
+};
 
 const MINUTE = 60_000;
 /** A-001 … A-999, B-001 …: placement.ts's orderNumber (not exported by the ordering module). */
@@ -348,6 +404,7 @@ replayed.set('search', await (await fetch(`${urls.brigade}/v1/stores/${storeId}/
 const ready = {
   ...urls,
   ordering: { storeId: bench.brigadeStoreId, baselineStoreId: bench.baselineStoreId, body: bench.orderBody },
+  reviews: reviewsBench,
 };
 if (process.send) process.send(ready);
 else process.stdout.write(`${JSON.stringify(ready)}\n`);
