@@ -45,14 +45,19 @@ export async function holdRedemptions(trx: Tx, input: HoldInput): Promise<void> 
   const plans = [...input.plans].sort((a, b) => (a.promotion_id < b.promotion_id ? -1 : 1));
   for (const plan of plans) {
     // Shared lock: a concurrent edit (which takes the row exclusively) waits for this order, or
-    // this order sees the edit and refuses the old price.
-    const row = await t
-      .selectFrom('promotions')
-      .selectAll()
-      .where('id', '=', plan.promotion_id)
-      .where('organization_id', '=', input.organizationId)
-      .forShare()
-      .executeTakeFirst();
+    // this order sees the edit and refuses the old price. A counted promotion's row is updated
+    // below, so it is locked for that at once: two orders holding it shared and then both
+    // updating it would each wait for the other's shared lock (until the statement timeout).
+    // Whether it is counted is read first without a lock; an edit in between bumps the version.
+    const select = () =>
+      t
+        .selectFrom('promotions')
+        .selectAll()
+        .where('id', '=', plan.promotion_id)
+        .where('organization_id', '=', input.organizationId);
+    const unlocked = await select().executeTakeFirst();
+    if (!unlocked || unlocked.version !== plan.version) throw changed();
+    const row = await (isCounted(unlocked) ? select().forUpdate() : select().forShare()).executeTakeFirst();
     if (!row || row.version !== plan.version || !row.active || row.deleted_at !== null) throw changed();
     const promotion = promotionOf(row);
     const counted = isCounted(promotion);
@@ -62,7 +67,7 @@ export async function holdRedemptions(trx: Tx, input: HoldInput): Promise<void> 
         .set({ uses: sql`uses + 1`, discount_spent: sql`discount_spent + ${plan.amount}` })
         .where('id', '=', plan.promotion_id)
         .where((eb) => eb.or([eb('usage_limit', 'is', null), eb('uses', '<', eb.ref('usage_limit'))]))
-        .where(sql<boolean>`budget IS NULL OR discount_spent + ${plan.amount} <= budget`)
+        .where(sql<boolean>`(budget IS NULL OR discount_spent + ${plan.amount} <= budget)`)
         .executeTakeFirst();
       if (moved.numUpdatedRows === 0n) throw limitReached(plan, 'fully redeemed');
     }
