@@ -63,6 +63,12 @@ describe('posting a review', () => {
     const list = await t.app.inject({ method: 'GET', url: `/v1/stores/${shop.store.id}/reviews` });
     expect(list.json().data).toHaveLength(1);
     expect(list.json().rating_summary.count).toBe(1);
+    // One event for the one review, in the outbox with it.
+    const { rows } = await t.db.database.pool.query(
+      "SELECT data->>'order_id' AS order_id FROM outbox WHERE type = 'reviews.review.created' AND data->>'order_id' = $1",
+      [orderId],
+    );
+    expect(rows).toEqual([{ order_id: orderId }]);
   });
 
   it('when the order is not fulfilled yet, then 409 ORDER_NOT_COMPLETED; someone else’s order is 404', async () => {
