@@ -3,7 +3,7 @@
 // unique per organization case-insensitively (code_key, the upper-cased code). Every query names
 // the organization; every function takes the executor first.
 import { sql } from 'kysely';
-import { t, type Executor } from './promotions-repo.js';
+import { marketingTables as t, type Executor } from './tables.js';
 
 export interface CodeRow {
   id: string;

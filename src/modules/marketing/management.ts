@@ -9,11 +9,11 @@ import type { Principal } from '../../platform/auth/principal.js';
 import { inTransaction, type Db, type Tx } from '../../platform/db/index.js';
 import { NotFoundError, PreconditionFailedError, UnprocessableError } from '../../platform/http/errors.js';
 import { decodeCursor, toPage, type PageOf } from '../../platform/http/schema.js';
-import { offsetAt } from '../../platform/time/zones.js';
 import type { CatalogApi } from '../catalog/index.js';
 import type { TenancyApi } from '../tenancy/index.js';
 import { assertRule, RULES } from './access.js';
 import { codesRepo } from './codes-repo.js';
+import { inDaypart, wallTimeAt } from './local-time.js';
 import { createCodeService } from './codes.js';
 import type { Daypart, Rule } from './model.js';
 import { presentPromotion, presentStorePromotion } from './present.js';
@@ -40,31 +40,11 @@ export interface PromotionManagementDeps {
 /** How many promotions a store lists at most (banners). */
 export const STORE_LIST_MAX = 100;
 
-const MINUTE = 60_000;
-const DAY = 86_400_000;
-/** "HH:MM" (or "24:00" as an end) as minutes after midnight. */
-const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
-
-/**
- * Whether a moment falls in one of the dayparts, on the store's wall clock. A daypart whose `to`
- * is at or before its `from` runs past midnight: its early-morning part belongs to the day it
- * started on. No dayparts: always.
- */
+/** Whether a moment falls in one of the dayparts on the store's wall clock (local-time.ts); none: always. */
 export function inDayparts(dayparts: Daypart[] | undefined, zone: string, at: Date): boolean {
   if (dayparts === undefined || dayparts.length === 0) return true;
-  const wall = at.getTime() + offsetAt(zone, at.getTime());
-  const day = Math.floor(wall / DAY);
-  const minute = Math.floor((wall - day * DAY) / MINUTE);
-  // Day 0 (1970-01-01) was a Thursday, ISO weekday 4.
-  const weekday = ((((day + 3) % 7) + 7) % 7) + 1;
-  const dayBefore = weekday === 1 ? 7 : weekday - 1;
-  return dayparts.some((part) => {
-    const from = minutesOf(part.from);
-    const to = minutesOf(part.to);
-    if (from < to) return part.days.includes(weekday) && minute >= from && minute < to;
-    if (minute >= from) return part.days.includes(weekday);
-    return minute < to && part.days.includes(dayBefore);
-  });
+  const wall = wallTimeAt(at, zone);
+  return dayparts.some((part) => inDaypart(wall, part));
 }
 
 /** Whether the promotion's store rules (in / not_in) let it apply at the store. */

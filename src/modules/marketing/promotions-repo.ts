@@ -2,85 +2,11 @@
 // the ledger says of their use, and the live promotions of a store for its banner list. Every
 // query names the organization, so no read or write crosses brands. Every function takes the
 // executor (the pool or a transaction) first.
-import { sql, type Generated, type Kysely } from 'kysely';
-import type { PlatformTables } from '../../platform/db/index.js';
-import type { Conditions, Effect } from './model.js';
+import { sql } from 'kysely';
+import { marketingTables as t, type Executor, type PromotionRow as StoredPromotion } from './tables.js';
 
-// The columns of marketing's tables that management reads and writes (0015_marketing.sql is the
-// truth). A type, not an interface: withTables<T> needs an index-signature-compatible record.
-export type ManagementTables = {
-  promotions: {
-    id: string;
-    organization_id: string;
-    name: string;
-    description: string | null;
-    kind: 'automatic' | 'code';
-    advertised: boolean;
-    active: boolean;
-    priority: number;
-    combinable: boolean;
-    starts_at: Date | null;
-    ends_at: Date | null;
-    conditions: Conditions;
-    effect: Effect;
-    max_discount: number | null;
-    usage_limit: number | null;
-    budget: number | null;
-    per_customer_limit: number | null;
-    uses: Generated<number>;
-    /** bigint, parsed to a number by the pool. */
-    discount_spent: Generated<number>;
-    version: Generated<number>;
-    created_at: Generated<Date>;
-    updated_at: Generated<Date>;
-    deleted_at: Date | null;
-  };
-  promotion_codes: {
-    id: string;
-    organization_id: string;
-    promotion_id: string;
-    code: string;
-    code_key: Generated<string>;
-    usage_limit: number | null;
-    uses: Generated<number>;
-    created_at: Generated<Date>;
-  };
-  promotion_redemptions: {
-    id: string;
-    organization_id: string;
-    promotion_id: string;
-    amount: number;
-    status: 'held' | 'confirmed' | 'released';
-  };
-};
-
-export type Executor = Kysely<PlatformTables>;
-export const t = (ex: Executor) => ex.withTables<ManagementTables>();
-
-export interface PromotionRow {
-  id: string;
-  organization_id: string;
-  name: string;
-  description: string | null;
-  kind: 'automatic' | 'code';
-  advertised: boolean;
-  active: boolean;
-  priority: number;
-  combinable: boolean;
-  starts_at: Date | null;
-  ends_at: Date | null;
-  conditions: Conditions;
-  effect: Effect;
-  max_discount: number | null;
-  usage_limit: number | null;
-  budget: number | null;
-  per_customer_limit: number | null;
-  uses: number;
-  discount_spent: number;
-  version: number;
-  created_at: Date;
-  updated_at: Date;
-}
+/** A promotion as management reads it (deleted ones are never read). */
+export type PromotionRow = Omit<StoredPromotion, 'deleted_at'>;
 
 /** The fields a manager sets (everything but ids, counters, version and stamps). */
 export type PromotionFields = Omit<
