@@ -99,7 +99,9 @@ export const Review = Type.Object({
   delivery_rating: Nullable(Int(1, 5)),
   comment: Nullable(Type.String({ maxLength: MAX_TEXT })),
   photos: Type.Array(Type.String({ maxLength: 2048 }), { maxItems: 4 }),
-  mine: Type.Boolean({ description: 'The caller wrote it' }),
+  mine: Type.Boolean({
+    description: 'The caller wrote it (public reads carry no credentials: false there)',
+  }),
   moderation_reason: Nullable(Type.String({ maxLength: 500 })),
   helpful_count: Count(),
   reply_count: Count({ description: 'Replies in the whole thread' }),
