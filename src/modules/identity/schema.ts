@@ -17,6 +17,8 @@ export const API_KEY_SCOPES = [
   'orders:write',
   'payments:read',
   'payments:write',
+  'promotions:read',
+  'promotions:write',
 ] as const;
 
 const Email = Type.String({ format: 'email', maxLength: 254 });

@@ -7,7 +7,7 @@ import { importCatalog } from '../../test-support/catalog-factories.js';
 import { inTransaction } from '../../platform/db/index.js';
 import { createTestApp, type TestApp } from '../../test-support/harness.js';
 import { waitFor } from '../../test-support/wait.js';
-import { bearer, customer, signIn, staffOf } from '../../test-support/identity-factories.js';
+import { apiKey, bearer, customer, signIn, staffOf } from '../../test-support/identity-factories.js';
 import { createOrganization, createStore } from '../../test-support/tenancy-factories.js';
 
 let now = new Date('2026-12-07T12:00:00Z');
@@ -450,6 +450,18 @@ describe('authorization and isolation', () => {
 
     const manager = await staffOf(t, { organizationId: orgId, role: 'manager' });
     expect((await call('PATCH', url, manager.token, { priority: 3 })).statusCode).toBe(200);
+  });
+
+  it('when a partner’s API key holds promotions:read, then it lists its own organization’s promotions but may not write them, nor read another’s', async () => {
+    const reader = await apiKey(t, owner, orgId, ['promotions:read']);
+    expect((await call('GET', base(), reader)).statusCode).toBe(200);
+    const refused = await call('POST', base(), reader, tenPercent());
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({ code: 'INSUFFICIENT_SCOPE' });
+    const writer = await apiKey(t, owner, orgId, ['promotions:read', 'promotions:write']);
+    expect((await call('POST', base(), writer, tenPercent())).statusCode).toBe(201);
+    const other = await createOrganization(t);
+    expect((await call('GET', `/v1/organizations/${other.id}/promotions`, reader)).statusCode).toBe(404);
   });
 });
 
