@@ -7,12 +7,13 @@
 // discounts listed.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { priceOrder, type PricingInput } from '../ordering/index.js';
+import { priceOrder } from '../ordering/index.js';
 import { evaluatePromotions, type EvaluationInput, type Standing } from './engine.js';
 import type { BasketLine } from './effects.js';
 import type { Effect, LineTarget, Promotion } from './model.js';
 
 const RUNS = { numRuns: 600 };
+type PricingInput = Parameters<typeof priceOrder>[0];
 const ITEMS = ['margherita', 'diavola', 'cola', 'tiramisu'] as const;
 const CATEGORY: Record<(typeof ITEMS)[number], string> = {
   margherita: 'pizza',
