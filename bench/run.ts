@@ -25,6 +25,11 @@ interface Ready {
   ordering: { storeId: string; baselineStoreId: string; body: unknown };
   /** A store with 100,000 reviews, and the cursor of its 50th page of 20. */
   reviews: { storeId: string; page50Cursor: string };
+  /** The same 2-line basket at a brand with no promotions and at one with 50 live automatic ones. */
+  quotes: {
+    plain: { storeId: string; body: unknown };
+    promoted: { storeId: string; body: unknown; promotions: number };
+  };
 }
 const urls = await new Promise<Ready>((resolve, reject) => {
   server.once('message', (message) => resolve(message as Ready));
@@ -140,6 +145,23 @@ const scenarios: Scenario[] = [
     name: 'GET /v1/stores/{id}/reviews, 100k reviews, page 50 (c=50)',
     url: `${urls.brigade}/v1/stores/${urls.reviews.storeId}/reviews?cursor=${urls.reviews.page50Cursor}`,
     connections: 50,
+  },
+  // Quotes (issue 13): the same basket, anonymous, at a brand without promotions and at one with
+  // 50 live automatic promotions (3 apply, 47 are evaluated and lose); target >= 80%.
+  {
+    name: 'POST /v1/stores/{id}/quotes, 0 promotions',
+    url: `${urls.brigade}/v1/stores/${urls.quotes.plain.storeId}/quotes`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(urls.quotes.plain.body),
+  },
+  {
+    name: `POST /v1/stores/{id}/quotes, ${urls.quotes.promoted.promotions} promotions (3 apply)`,
+    url: `${urls.brigade}/v1/stores/${urls.quotes.promoted.storeId}/quotes`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(urls.quotes.promoted.body),
+    baselineOf: 'POST /v1/stores/{id}/quotes, 0 promotions',
   },
 ];
 

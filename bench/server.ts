@@ -9,7 +9,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config/index.js';
 import { createAccessTokenIssuer } from '../src/platform/auth/tokens.js';
-import { createDatabase, inTransaction, migrate } from '../src/platform/db/index.js';
+import { createDatabase, inTransaction, migrate, type Tx } from '../src/platform/db/index.js';
 import { startEmbeddedPostgres } from '../src/platform/db/embedded.js';
 import { createModules } from '../src/modules.js';
 import { DEMO_ACCOUNTS, DEMO_ORG_SLUG, DEMO_PASSWORD, resetDemo } from '../src/demo/seed.js';
@@ -73,24 +73,24 @@ const { rows: people } = await database.pool.query<{ id: string; email: string }
 );
 const userId = (email: string) => people.find((person) => person.email === email)!.id;
 const customerId = userId(DEMO_ACCOUNTS.customer);
-const bench = await inTransaction(database.db, async (trx) => {
+/** A bench brand: always-open stores serving the demo catalog's all-day menu, VAT as in Berlin. */
+async function benchBrand(trx: Tx, slug: string, name: string, storeNames: string[]) {
   const { tenancy, catalog } = setupModules;
-  const org = await tenancy.api.createOrganization(trx, {
-    slug: BENCH_ORG_SLUG,
-    name: 'Bench Pizzeria',
-    ownerUserId: userId(DEMO_ACCOUNTS.owner),
-  });
-  const store = (name: string) =>
-    tenancy.api.createStore(trx, {
-      organizationId: org.id,
-      name,
-      address: { line1: 'Benchstraße 1', city: 'Berlin', postal_code: '10115', country: 'DE' },
-      timezone: 'Europe/Berlin',
-      currency: 'EUR',
-      opening_hours: ALWAYS_OPEN,
-    });
-  const brigadeStore = await store('Bench Pizzeria (Brigade)');
-  const baselineStore = await store('Bench Pizzeria (pg baseline)');
+  const org = await tenancy.api.createOrganization(trx, { slug, name, ownerUserId: userId(DEMO_ACCOUNTS.owner) });
+  const stores: string[] = [];
+  for (const storeName of storeNames)
+    stores.push(
+      (
+        await tenancy.api.createStore(trx, {
+          organizationId: org.id,
+          name: storeName,
+          address: { line1: 'Benchstraße 1', city: 'Berlin', postal_code: '10115', country: 'DE' },
+          timezone: 'Europe/Berlin',
+          currency: 'EUR',
+          opening_hours: ALWAYS_OPEN,
+        })
+      ).id,
+    );
   const allDay = DEMO_MENUS.find((menu) => menu.ref === 'all-day')!;
   const document = demoCatalogDocument();
   await catalog.api.importCatalog(trx, org.id, {
@@ -100,7 +100,7 @@ const bench = await inTransaction(database.db, async (trx) => {
     ],
   });
   const ids = await catalog.api.idsByRef(org.id, trx);
-  for (const storeId of [brigadeStore.id, baselineStore.id]) {
+  for (const storeId of stores) {
     await catalog.api.publishMenus(trx, { organizationId: org.id, storeId, menuIds: [ids.menus['all-day']!] });
     // As the demo Berlin store: prices include VAT, 7% food, 19% drinks.
     await catalog.api.setStoreCatalogSettings(trx, {
@@ -128,7 +128,129 @@ const bench = await inTransaction(database.db, async (trx) => {
       { item_id: ids.items.cola!, quantity: 1 },
     ],
   };
-  return { organizationId: org.id, brigadeStoreId: brigadeStore.id, baselineStoreId: baselineStore.id, orderBody };
+  return { organizationId: org.id, stores, ids, orderBody };
+}
+
+const bench = await inTransaction(database.db, async (trx) => {
+  const brand = await benchBrand(trx, BENCH_ORG_SLUG, 'Bench Pizzeria', [
+    'Bench Pizzeria (Brigade)',
+    'Bench Pizzeria (pg baseline)',
+  ]);
+  return {
+    organizationId: brand.organizationId,
+    brigadeStoreId: brand.stores[0]!,
+    baselineStoreId: brand.stores[1]!,
+    orderBody: brand.orderBody,
+  };
+});
+
+// Quotes with promotions (issue 13): a second brand, identical but for its 50 live automatic
+// promotions, priced against the bench brand above (none) in the same run. As a real
+// organization's list: a few apply to the basket (a pizza + drink combo, 10% off drinks, 5% off
+// the order, all combining), the rest are read and evaluated on every quote and lose for the
+// reasons promotions usually lose (other channel, other store, minimum order, items not in the
+// basket, flash sales on other items, not combinable, nothing to discount).
+const PROMOTIONS = 50;
+const promoted = await inTransaction(database.db, async (trx) => {
+  const brand = await benchBrand(trx, 'bench-promotions', 'Bench Pizzeria with promotions', [
+    'Bench Pizzeria (50 promotions)',
+  ]);
+  const { ids } = brand;
+  const pizza = ids.categories.pizza!;
+  const drinks = ids.categories.drinks!;
+  const otherItems = Object.entries(ids.items)
+    .filter(([ref]) => ref !== 'margherita' && ref !== 'cola')
+    .map(([, id]) => id);
+  const base = {
+    description: null,
+    kind: 'automatic' as const,
+    advertised: true,
+    active: true,
+    starts_at: null,
+    ends_at: null,
+    max_discount: null,
+    usage_limit: null,
+    budget: null,
+    per_customer_limit: null,
+  };
+  const applying = [
+    {
+      name: 'Pizza + drink',
+      priority: 50,
+      combinable: true,
+      conditions: {},
+      effect: {
+        type: 'combo' as const,
+        components: [
+          { target: { category_ids: [pizza] }, quantity: 1 },
+          { target: { category_ids: [drinks] }, quantity: 1 },
+        ],
+        price: 1000,
+      },
+    },
+    {
+      name: '10% off drinks',
+      priority: 20,
+      combinable: true,
+      conditions: {},
+      effect: { type: 'line_percentage' as const, percent_bps: 1000, target: { category_ids: [drinks] } },
+    },
+    {
+      name: '5% off',
+      priority: 0,
+      combinable: true,
+      conditions: {},
+      effect: { type: 'order_percentage' as const, percent_bps: 500 },
+    },
+  ];
+  const losing = (n: number) => {
+    const item = otherItems[n % otherItems.length]!;
+    const kinds = [
+      {
+        conditions: { channels: ['delivery' as const] },
+        effect: { type: 'delivery_fee' as const, percent_bps: 10_000 },
+      },
+      { conditions: { store_ids: [bench.brigadeStoreId] }, effect: { type: 'order_fixed' as const, amount: 200 } },
+      { conditions: { min_subtotal: 100_000 }, effect: { type: 'order_percentage' as const, percent_bps: 1500 } },
+      {
+        conditions: { rules: [{ attribute: 'item' as const, operator: 'includes_any' as const, values: [item] }] },
+        effect: { type: 'order_fixed' as const, amount: 300 },
+      },
+      {
+        conditions: {},
+        effect: {
+          type: 'flash_sale' as const,
+          item_id: item,
+          percent_bps: 5000,
+          units_per_day: 25,
+          per_customer_per_day: 1,
+        },
+      },
+      {
+        conditions: {},
+        effect: {
+          type: 'buy_x_get_y' as const,
+          buy: { target: { item_ids: [item] }, quantity: 2 },
+          get: { target: { item_ids: [item] }, quantity: 1 },
+          percent_bps: 10_000,
+        },
+      },
+      { conditions: {}, combinable: false, effect: { type: 'order_percentage' as const, percent_bps: 2000 } },
+      {
+        conditions: { channels: ['dine_in' as const] },
+        effect: { type: 'line_fixed' as const, amount_per_unit: 100, target: { category_ids: [pizza] } },
+      },
+    ];
+    const kind = kinds[n % kinds.length]!;
+    return { name: `Campaign ${n}`, priority: -1 - (n % 5), combinable: true, ...kind };
+  };
+  const promotions = [...applying, ...Array.from({ length: PROMOTIONS - applying.length }, (_, n) => losing(n))];
+  for (const promotion of promotions)
+    await setupModules.marketing.api.seedPromotion(trx, {
+      organizationId: brand.organizationId,
+      promotion: { ...base, ...promotion },
+    });
+  return { storeId: brand.stores[0]!, quoteBody: brand.orderBody, applying: applying.length };
 });
 
 const { app } = await buildApp({ config, database, logger, tokens });
@@ -182,6 +304,21 @@ const first = await settled(() =>
 );
 if (first.statusCode !== 201) throw new Error(`bench order placement failed: ${first.statusCode} ${first.body}`);
 const templateId = (first.json() as { id: string }).id;
+// The quote bodies are valid, and the promoted brand's quote shows what the scenario says.
+for (const [storeId, body, applied] of [
+  [bench.brigadeStoreId, bench.orderBody, 0],
+  [promoted.storeId, promoted.quoteBody, promoted.applying],
+] as const) {
+  const quoted = await app.inject({ method: 'POST', url: `/v1/stores/${storeId}/quotes`, payload: body });
+  const answer = quoted.json() as { orderable: boolean; discounts: unknown[]; promotions_not_applied: unknown[] };
+  if (
+    quoted.statusCode !== 200 ||
+    !answer.orderable ||
+    answer.discounts.length !== applied ||
+    answer.discounts.length + answer.promotions_not_applied.length !== (applied === 0 ? 0 : PROMOTIONS)
+  )
+    throw new Error(`bench quote is not as planned: ${quoted.statusCode} ${quoted.body}`);
+}
 const template = (
   await database.pool.query(
     'SELECT channel, placed_by, source, currency, pricing::text AS pricing, subtotal, tax, tip, total, slot_pool, slot_items, payment_method, payment_status, promised_at - placed_at AS lead FROM orders WHERE id = $1',
@@ -404,6 +541,10 @@ replayed.set('search', await (await fetch(`${urls.brigade}/v1/stores/${storeId}/
 const ready = {
   ...urls,
   ordering: { storeId: bench.brigadeStoreId, baselineStoreId: bench.baselineStoreId, body: bench.orderBody },
+  quotes: {
+    plain: { storeId: bench.brigadeStoreId, body: bench.orderBody },
+    promoted: { storeId: promoted.storeId, body: promoted.quoteBody, promotions: PROMOTIONS },
+  },
   reviews: reviewsBench,
 };
 if (process.send) process.send(ready);
