@@ -58,13 +58,19 @@ export const matches = (line: BasketLine, target: LineTarget): boolean =>
   (line.variant_id !== null && (target.variant_ids?.includes(line.variant_id) ?? false)) ||
   (line.category_id !== null && (target.category_ids?.includes(line.category_id) ?? false));
 
-/** Splits `total` over `weights` in proportion, by largest remainder (ties to the earlier index). */
-export function splitByWeight(total: number, weights: number[]): number[] {
+/**
+ * Splits `total` over `weights` in proportion, by largest remainder. Ties go by `keys` (what each
+ * part is, so reordering a basket's lines cannot move a minor unit), then to the earlier index.
+ */
+export function splitByWeight(total: number, weights: number[], keys: string[] = []): number[] {
   const whole = weights.reduce((a, b) => a + b, 0);
   if (whole === 0 || total === 0) return weights.map(() => 0);
   const parts = weights.map((w) => divMod(total, w, whole));
   const shares = parts.map(([q]) => q);
-  const order = parts.map(([, rest], i) => ({ i, rest })).sort((a, b) => b.rest - a.rest || a.i - b.i);
+  const keyOf = (i: number) => keys[i] ?? '';
+  const order = parts
+    .map(([, rest], i) => ({ i, rest }))
+    .sort((a, b) => b.rest - a.rest || (keyOf(a.i) < keyOf(b.i) ? -1 : keyOf(a.i) > keyOf(b.i) ? 1 : 0) || a.i - b.i);
   let left = total - shares.reduce((a, b) => a + b, 0);
   for (const { i } of order) {
     if (left === 0) break;
@@ -222,11 +228,16 @@ function takeBundle(claims: UnitClaims, components: ComboComponent[]): number[] 
 
 export const sumOf = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
+/** What a line is, independent of where it sits in the basket (the tie-break of a split). */
+const lineKey = (line: BasketLine) =>
+  [line.item_id, line.variant_id ?? '', line.category_id ?? '', line.unit_price, line.quantity, line.gross].join('|');
+
 /** Caps an effect's amounts at `cap`, scaling its per-line parts down in proportion. */
-export function capAmounts(amounts: EffectAmounts, cap: number): EffectAmounts {
+export function capAmounts(amounts: EffectAmounts, cap: number, lines: BasketLine[]): EffectAmounts {
   const total = sumOf(amounts.lines) + amounts.order + amounts.delivery;
   if (total <= cap) return amounts;
-  const parts = splitByWeight(cap, [...amounts.lines, amounts.order, amounts.delivery]);
+  const keys = [...lines.map(lineKey), '~order', '~delivery'];
+  const parts = splitByWeight(cap, [...amounts.lines, amounts.order, amounts.delivery], keys);
   return {
     lines: parts.slice(0, amounts.lines.length),
     order: parts[amounts.lines.length]!,

@@ -150,10 +150,10 @@ export function evaluatePromotions(input: EvaluationInput, standing: Standing): 
     // Line-level discounts never take more than the order has left after order-level ones.
     const lineTotal = amounts.lines.reduce((a, b) => a + b, 0);
     if (lineTotal > state.headroom())
-      amounts = capAmounts(amounts, state.headroom() + amounts.order + amounts.delivery);
-    if (promotion.max_discount !== null) amounts = capAmounts(amounts, promotion.max_discount);
+      amounts = capAmounts(amounts, state.headroom() + amounts.order + amounts.delivery, input.lines);
+    if (promotion.max_discount !== null) amounts = capAmounts(amounts, promotion.max_discount, input.lines);
     if (promotion.budget !== null)
-      amounts = capAmounts(amounts, Math.max(0, promotion.budget - promotion.discount_spent));
+      amounts = capAmounts(amounts, Math.max(0, promotion.budget - promotion.discount_spent), input.lines);
     const amount = totalOf(amounts);
     if (amount === 0) {
       refuse({
