@@ -97,22 +97,20 @@ describe('a flash sale', () => {
         expect.objectContaining({ promotion_id: sale.id, amount: expect.objectContaining({ amount: 175 }) }),
       ]);
 
-    const responses = await Promise.all(racers.map((racer) => placeOrder(t, racer.token, shop.store.id, body)));
+    // Each racer places what it was shown: the quote's total comes with the order.
+    const responses = await Promise.all(
+      racers.map((racer, i) =>
+        placeOrder(t, racer.token, shop.store.id, { ...body, expected_total: quoted[i]!.totals.total }),
+      ),
+    );
 
     const placed = responses.filter((res) => res.statusCode === 201).map((res) => res.json<PlacedOrder>());
     const withSale = placed.filter((order) => order.discounts.some((d) => d.promotion_id === sale.id));
     expect(withSale).toHaveLength(25);
     for (const order of withSale) expect(order.totals.discounts.amount).toBe(175);
-    // Every racer whose order was priced with the sale and lost the race at its hold is refused
-    // 409 FLASH_SALE_SOLD_OUT. A racer whose placement was priced after the 25th unit had gone
-    // (its draft read an empty pool) is placed at the full price: nothing in the order body says
-    // which price its quote showed (reported to the lead; the issue wants 35 × 409 here).
-    const counts = tally(responses);
-    expect(Object.keys(counts).sort()).toEqual(
-      counts['409 FLASH_SALE_SOLD_OUT'] === undefined ? ['201'] : ['201', '409 FLASH_SALE_SOLD_OUT'],
-    );
-    const fullPrice = placed.filter((order) => order.discounts.length === 0);
-    expect(fullPrice.length + (counts['409 FLASH_SALE_SOLD_OUT'] ?? 0)).toBe(35);
+    // The losers are refused whether they lost at the hold or were priced after the 25th unit
+    // went (their expected_total no longer matches): nobody pays a price they were not shown.
+    expect(tally(responses)).toEqual({ 201: 25, '409 FLASH_SALE_SOLD_OUT': 35 });
 
     const ledger = await redemptionsOf(t, sale.id);
     expect(ledger).toHaveLength(25);
@@ -129,6 +127,41 @@ describe('a flash sale', () => {
     expect(requote.promotions_not_applied).toEqual([
       expect.objectContaining({ promotion_id: sale.id, reason_code: 'SOLD_OUT' }),
     ]);
+    await expectLedgerSound(t);
+  });
+
+  it('when the last unit goes to someone else between a quote and its order, then the order with the quoted total is 409 FLASH_SALE_SOLD_OUT, and one without it is placed at the price of the moment', async () => {
+    const shop = await orderingStore(t);
+    const lemonade = shop.ids.items.lemonade!;
+    await createPromotion(t, placeOf(shop), {
+      name: 'One lemonade at half price',
+      kind: 'automatic',
+      combinable: true,
+      effect: { type: 'flash_sale', item_id: lemonade, percent_bps: 5000, units_per_day: 1, per_customer_per_day: 1 },
+    });
+    const [first, second] = await manyCustomers(t, 2);
+    const body = { channel: 'pickup', lines: [{ item_id: lemonade, quantity: 1 }] };
+    const shown = await quote(t, shop.store.id, body, second!.token);
+    expect(shown.totals.discounts!.amount).toBe(175);
+    expect((await placeOrder(t, first!.token, shop.store.id, body)).statusCode).toBe(201);
+
+    const refused = await placeOrder(t, second!.token, shop.store.id, { ...body, expected_total: shown.totals.total });
+    expect(refused.statusCode, refused.body).toBe(409);
+    expect(refused.json()).toMatchObject({ code: 'FLASH_SALE_SOLD_OUT' });
+    const now = await quote(t, shop.store.id, body, second!.token);
+    const placed = await placeOrder(t, second!.token, shop.store.id, { ...body, expected_total: now.totals.total });
+    expect(placed.statusCode, placed.body).toBe(201);
+    expect(placed.json<PlacedOrder>().discounts).toEqual([]);
+
+    // Any other change of price (here: a total the store never showed) is PRICE_CHANGED.
+    const pizza = { channel: 'pickup', lines: [margheritaLine(shop.ids)] };
+    const pizzaTotal = (await quote(t, shop.store.id, pizza, second!.token)).totals.total!;
+    const stale = await placeOrder(t, second!.token, shop.store.id, {
+      ...pizza,
+      expected_total: { ...pizzaTotal, amount: pizzaTotal.amount - 1 },
+    });
+    expect(stale.statusCode).toBe(409);
+    expect(stale.json()).toMatchObject({ code: 'PRICE_CHANGED' });
     await expectLedgerSound(t);
   });
 });

@@ -140,7 +140,7 @@ export function evaluatePromotions(input: EvaluationInput, standing: Standing): 
     if (effect.type === 'flash_sale') {
       const poolLeft = standing.poolLeft.get(promotion.id) ?? effect.units_per_day;
       unitAllowance = Math.max(0, Math.min(poolLeft, effect.per_customer_per_day - customerUses));
-      if (poolLeft === 0) {
+      if (poolLeft === 0 && input.lines.some((line) => line.item_id === effect.item_id)) {
         refuse({ code: 'SOLD_OUT', reason: 'sold out for today' });
         continue;
       }

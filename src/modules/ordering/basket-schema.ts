@@ -92,6 +92,12 @@ export const OrderBody = Type.Object(
       }),
     ),
     notes: Type.Optional(Type.String({ maxLength: 500 })),
+    expected_total: Type.Optional(
+      MoneyInput(Number.MAX_SAFE_INTEGER, {
+        description:
+          'The total the customer was shown (the quote’s totals.total). When placing, an order whose price has changed since — a flash sale sold out, a promotion reached its limit or changed, a price moved — is refused 409 (FLASH_SALE_SOLD_OUT, PROMOTION_LIMIT_REACHED or PRICE_CHANGED) instead of being placed at a price the customer did not see. Ignored by quotes.',
+      }),
+    ),
     coupon_code: Type.Optional(
       Type.String({
         minLength: 1,

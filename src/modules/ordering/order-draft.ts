@@ -96,6 +96,12 @@ export async function draftOrder(
       path: '/delivery',
       message: 'Only delivery orders have delivery details.',
     });
+  if (body.expected_total && body.expected_total.currency !== store.currency)
+    problems.push({
+      code: 'CURRENCY_MISMATCH',
+      path: '/expected_total/currency',
+      message: `This store charges in ${store.currency}.`,
+    });
   if (body.tip && body.tip.currency !== store.currency)
     problems.push({
       code: 'CURRENCY_MISMATCH',

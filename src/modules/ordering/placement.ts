@@ -8,7 +8,7 @@ import { ConflictError, NotFoundError, UnprocessableError } from '../../platform
 import type { IdempotencyClaim } from '../../platform/http/idempotency/index.js';
 import { placerOf } from './access.js';
 import type { OrderBody, Quote } from './basket-schema.js';
-import { basketError, draftOrder, parentLookup } from './order-draft.js';
+import { basketError, draftOrder, parentLookup, type OrderDraft } from './order-draft.js';
 import type { Checkout } from './payments-port.js';
 import type { PlacementDeps } from './placement-ports.js';
 import type { BasketCustomer } from './order-promotions.js';
@@ -30,6 +30,22 @@ export interface PlacementRequest {
   body: OrderBody;
   /** The request's Idempotency-Key, if it sent one (write-order.ts commits its recovery point). */
   idempotency: IdempotencyClaim | null;
+}
+
+/**
+ * A customer never pays a price they did not see: with `expected_total` (the quote's total), an
+ * order that would now cost something else is refused, saying why when a promotion is the cause.
+ */
+function assertPriceAsShown(draft: OrderDraft, body: OrderBody): void {
+  const expected = body.expected_total;
+  if (expected === undefined || expected.amount === draft.pricing.total) return;
+  const reasons = new Set(draft.promotions.passed_over.map((p) => p.reason_code));
+  const now = `it now costs ${draft.pricing.total} (minor units), not ${expected.amount}; quote again to see why.`;
+  if (reasons.has('SOLD_OUT'))
+    throw new ConflictError('FLASH_SALE_SOLD_OUT', `A flash sale in this order sold out: ${now}`);
+  if (['LIMIT_REACHED', 'BUDGET_SPENT', 'CUSTOMER_LIMIT_REACHED'].some((code) => reasons.has(code)))
+    throw new ConflictError('PROMOTION_LIMIT_REACHED', `A promotion reached its limit: ${now}`);
+  throw new ConflictError('PRICE_CHANGED', `The price of this order changed: ${now}`);
 }
 
 /** Who a basket's promotions are for: the signed-in person; nobody for a partner's key; anyone for an anonymous quote. */
@@ -175,6 +191,7 @@ export function createPlacementService(deps: PlacementDeps) {
     await payments?.assertCanTake(store, online ? 'online' : 'cash');
     const draft = await draftOrder(deps, store, body, customerOf(principal));
     if (draft.problems.length > 0) throw basketError(draft.problems);
+    assertPriceAsShown(draft, body);
     let written: { row: OrderRow; soldOut: string[] };
     try {
       written = await inTransaction(deps.db, (trx) => writeOrderIn(trx, deps, { principal, draft, body, idempotency }));
