@@ -18,6 +18,7 @@ export function createPromotionsPort(deps: { db: Db; clock: () => Date }): Promo
         day,
         customerId: query.customer.id,
         couponCode: query.couponCode,
+        itemIds: query.lines.map((line) => line.item_id),
       });
       // Only asked when a candidate is for first (or returning) customers of the brand.
       const segmented = standing.promotions.some((p) => (p.conditions.segments?.length ?? 0) > 0);

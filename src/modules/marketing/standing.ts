@@ -47,6 +47,8 @@ export interface StandingQuery {
   day: string;
   customerId: string | null;
   couponCode: string | null;
+  /** The basket's items: a flash sale's pool is read only when its item is in the basket. */
+  itemIds: string[];
 }
 
 export async function readStanding(ex: Executor, query: StandingQuery): Promise<Standing> {
@@ -68,7 +70,7 @@ export async function readStanding(ex: Executor, query: StandingQuery): Promise<
   const promotions = automatic.map(promotionOf);
   if (coupon) promotions.push(coupon.promotion);
   const personal = query.customerId === null ? [] : promotions.filter((p) => customerLimitOf(p) !== null);
-  const flash = promotions.filter((p) => p.effect.type === 'flash_sale');
+  const flash = promotions.filter((p) => p.effect.type === 'flash_sale' && query.itemIds.includes(p.effect.item_id));
   const [uses, pools] = await Promise.all([
     personal.length === 0
       ? Promise.resolve([])
