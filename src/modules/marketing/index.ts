@@ -8,7 +8,8 @@ import { promotionsRepo, type PromotionFields } from './promotions-repo.js';
 import type { ModuleSurface } from '../../platform/http/module.js';
 import { auditLedger, ordersHoldingRedemptions, type LedgerFinding } from './ledger-audit.js';
 import { createPromotionsPort } from './port.js';
-import { createPromotionManagement, type PromotionManagementDeps } from './management.js';
+import { createLivePromotionCache, type LivePromotionCache } from './live-cache.js';
+import { createPromotionManagement, type PromotionManagement, type PromotionManagementDeps } from './management.js';
 import { marketingRoutes } from './routes.js';
 import type { Executor } from './tables.js';
 
@@ -25,8 +26,9 @@ export interface MarketingDeps {
 
 export function createMarketingModule(deps: MarketingDeps) {
   const clock = deps.clock ?? (() => new Date());
-  const port = createPromotionsPort({ db: deps.db, clock });
-  const management = createPromotionManagement({ ...deps, clock });
+  const cache = createLivePromotionCache();
+  const port = createPromotionsPort({ db: deps.db, clock, cache });
+  const management = forgettingWrites(createPromotionManagement({ ...deps, clock }), cache);
   const surface: ModuleSurface = { routes: marketingRoutes({ management }), jobs: [] };
   return {
     ...surface,
@@ -54,6 +56,7 @@ export function createMarketingModule(deps: MarketingDeps) {
             code,
             usage_limit: null,
           });
+        cache.forget(input.organizationId);
         return row.id;
       },
       /** Counters that disagree with the ledger, or limits passed; empty when sound (brigade check). */
@@ -61,6 +64,25 @@ export function createMarketingModule(deps: MarketingDeps) {
       /** The orders among these whose redemptions are still held or confirmed. */
       ordersHoldingRedemptions: (ex: Executor, orderIds: string[]) => ordersHoldingRedemptions(ex, orderIds),
     },
+  };
+}
+
+/** Management as the routes use it, forgetting the organization's cached promotions after each write. */
+function forgettingWrites(management: PromotionManagement, cache: LivePromotionCache): PromotionManagement {
+  const after =
+    <A extends [unknown, string, ...unknown[]], R>(write: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await write(...args);
+      } finally {
+        cache.forget(args[1]);
+      }
+    };
+  return {
+    ...management,
+    create: after(management.create),
+    update: after(management.update),
+    remove: after(management.remove),
   };
 }
 

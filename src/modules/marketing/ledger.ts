@@ -162,8 +162,11 @@ export async function confirmRedemptions(trx: Tx, orderId: string, at: Date): Pr
     .execute();
 }
 
-/** Gives back what the order's redemptions hold, once: a second call finds nothing left to release. */
-export async function releaseRedemptions(trx: Tx, orderId: string, reason: string, at: Date): Promise<void> {
+/**
+ * Gives back what the order's redemptions hold, once: a second call finds nothing left to release.
+ * Returns the organization whose redemptions were released (null when there were none).
+ */
+export async function releaseRedemptions(trx: Tx, orderId: string, reason: string, at: Date): Promise<string | null> {
   const t = marketingTables(trx);
   const released = await t
     .updateTable('promotion_redemptions')
@@ -171,6 +174,7 @@ export async function releaseRedemptions(trx: Tx, orderId: string, reason: strin
     .where('order_id', '=', orderId)
     .where('status', '<>', 'released')
     .returning([
+      'organization_id',
       'promotion_id',
       'code_id',
       'customer_id',
@@ -218,4 +222,5 @@ export async function releaseRedemptions(trx: Tx, orderId: string, reason: strin
         trx,
       );
   }
+  return released[0]?.organization_id ?? null;
 }

@@ -5,21 +5,26 @@ import type { PromotionOutcome, PromotionQuery, PromotionsPort } from '../orderi
 import { localDateAt } from '../tenancy/index.js';
 import { evaluatePromotions, type Evaluation } from './engine.js';
 import { confirmRedemptions, holdRedemptions, releaseRedemptions } from './ledger.js';
+import type { LivePromotionCache } from './live-cache.js';
 import { readStanding } from './standing.js';
 
-export function createPromotionsPort(deps: { db: Db; clock: () => Date }): PromotionsPort {
+export function createPromotionsPort(deps: { db: Db; clock: () => Date; cache: LivePromotionCache }): PromotionsPort {
   return {
     async evaluate(query: PromotionQuery, ex: Db = deps.db): Promise<PromotionOutcome> {
       const day = localDateAt(query.fulfilmentAt, query.timezone);
-      const standing = await readStanding(ex, {
-        organizationId: query.organizationId,
-        storeId: query.storeId,
-        at: query.at,
-        day,
-        customerId: query.customer.id,
-        couponCode: query.couponCode,
-        itemIds: query.lines.map((line) => line.item_id),
-      });
+      const standing = await readStanding(
+        ex,
+        {
+          organizationId: query.organizationId,
+          storeId: query.storeId,
+          at: query.at,
+          day,
+          customerId: query.customer.id,
+          couponCode: query.couponCode,
+          itemIds: query.lines.map((line) => line.item_id),
+        },
+        deps.cache,
+      );
       // Only asked when a candidate is for first (or returning) customers of the brand.
       const segmented = standing.promotions.some((p) => (p.conditions.segments?.length ?? 0) > 0);
       const firstOrder = segmented && query.customer.id !== null ? await query.isFirstOrder() : null;
@@ -43,9 +48,16 @@ export function createPromotionsPort(deps: { db: Db; clock: () => Date }): Promo
       );
       return outcomeOf(evaluation);
     },
-    hold: (trx, input) => holdRedemptions(trx, { ...input, at: deps.clock() }),
+    hold: async (trx, input) => {
+      await holdRedemptions(trx, { ...input, at: deps.clock() });
+      // A limited promotion's counters moved: this process reads them afresh.
+      if (input.plans.length > 0) deps.cache.forget(input.organizationId);
+    },
     confirm: (trx, orderId) => confirmRedemptions(trx, orderId, deps.clock()),
-    release: (trx, orderId, reason) => releaseRedemptions(trx, orderId, reason, deps.clock()),
+    release: async (trx, orderId, reason) => {
+      const organizationId = await releaseRedemptions(trx, orderId, reason, deps.clock());
+      if (organizationId !== null) deps.cache.forget(organizationId);
+    },
   };
 }
 

@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import type { CodeStanding, Standing } from './engine.js';
 import { customerLimitOf } from './eligibility.js';
 import type { Promotion } from './model.js';
+import type { LivePromotionCache } from './live-cache.js';
 import { marketingTables, type Executor, type PromotionRow } from './tables.js';
 
 export function promotionOf(row: PromotionRow): Promotion {
@@ -51,23 +52,28 @@ export interface StandingQuery {
   itemIds: string[];
 }
 
-export async function readStanding(ex: Executor, query: StandingQuery): Promise<Standing> {
+/** The organization's active automatic promotions that have not ended (the engine checks the window). */
+async function liveAutomatic(ex: Executor, organizationId: string, at: Date): Promise<Promotion[]> {
+  const rows = await marketingTables(ex)
+    .selectFrom('promotions')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('deleted_at', 'is', null)
+    .where('active', '=', true)
+    .where('kind', '=', 'automatic')
+    .where((eb) => eb.or([eb('ends_at', 'is', null), eb('ends_at', '>', at)]))
+    .execute();
+  return rows.map(promotionOf);
+}
+
+export async function readStanding(ex: Executor, query: StandingQuery, cache: LivePromotionCache): Promise<Standing> {
   const t = marketingTables(ex);
   const key = query.couponCode === null ? null : codeKeyOf(query.couponCode);
   const [automatic, coupon] = await Promise.all([
-    t
-      .selectFrom('promotions')
-      .selectAll()
-      .where('organization_id', '=', query.organizationId)
-      .where('deleted_at', 'is', null)
-      .where('active', '=', true)
-      .where('kind', '=', 'automatic')
-      .where((eb) => eb.or([eb('starts_at', 'is', null), eb('starts_at', '<=', query.at)]))
-      .where((eb) => eb.or([eb('ends_at', 'is', null), eb('ends_at', '>', query.at)]))
-      .execute(),
+    cache.get(query.organizationId, () => liveAutomatic(ex, query.organizationId, query.at)),
     key === null ? Promise.resolve(null) : findCode(ex, query.organizationId, key),
   ]);
-  const promotions = automatic.map(promotionOf);
+  const promotions = [...automatic];
   if (coupon) promotions.push(coupon.promotion);
   const personal = query.customerId === null ? [] : promotions.filter((p) => customerLimitOf(p) !== null);
   const flash = promotions.filter((p) => p.effect.type === 'flash_sale' && query.itemIds.includes(p.effect.item_id));
