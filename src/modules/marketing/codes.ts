@@ -16,7 +16,7 @@ import { assertRule, RULES } from './access.js';
 import { codesRepo, type CodeRow } from './codes-repo.js';
 import { csvLines, presentCode } from './present.js';
 import { promotionsRepo, type PromotionRow } from './promotions-repo.js';
-import type { CodeListQuery, CreateCodesBody, PromotionCodeOut } from './schema.js';
+import type { CodeListQuery, CreateCodesBody, PromotionCodeOut } from './codes-schema.js';
 
 /** 31 characters: upper-case letters and digits without 0/O, 1/I/L. */
 export const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';

@@ -5,6 +5,9 @@
 
 export type Channel = 'pickup' | 'delivery' | 'dine_in';
 
+/** What a promotion code may look like (the migration's CHECK says the same). */
+export const CODE_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_-]{2,39}$';
+
 /** Which order lines an effect looks at: a line matches when any list names it. */
 export interface LineTarget {
   item_ids?: string[];

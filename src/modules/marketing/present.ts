@@ -3,7 +3,8 @@
 import type { Channel } from './model.js';
 import type { CodeRow } from './codes-repo.js';
 import type { PromotionRow, Usage } from './promotions-repo.js';
-import type { PromotionCodeOut, PromotionOut, StorePromotionOut } from './schema.js';
+import type { PromotionCodeOut } from './codes-schema.js';
+import type { PromotionOut, StorePromotionOut } from './schema.js';
 
 const ALL_CHANNELS: Channel[] = ['pickup', 'delivery', 'dine_in'];
 

@@ -11,15 +11,17 @@ import { CSV_COLUMNS } from './present.js';
 import { RULE_PROBLEMS } from './rules.js';
 import {
   CodeListQuery,
-  CodeParams,
   CreateCodesBody,
   CreatedCodes,
+  PromotionCodePage,
+  PromotionCodeSchema,
+} from './codes-schema.js';
+import {
+  CodeParams,
   CreatePromotionBody,
   IfMatchHeaders,
   OrganizationParams,
   PatchPromotionBody,
-  PromotionCodePage,
-  PromotionCodeSchema,
   PromotionListQuery,
   PromotionPage,
   PromotionParams,

@@ -4,7 +4,7 @@
 import { sql } from 'kysely';
 import type { CodeStanding, Standing } from './engine.js';
 import { customerLimitOf } from './eligibility.js';
-import type { Promotion } from './model.js';
+import { CODE_PATTERN, type Promotion } from './model.js';
 import type { LivePromotionCache } from './live-cache.js';
 import { marketingTables, type Executor, type PromotionRow } from './tables.js';
 
@@ -34,10 +34,12 @@ export function promotionOf(row: PromotionRow): Promotion {
   };
 }
 
+const CODE_SHAPE = new RegExp(CODE_PATTERN);
+
 /** Normalizes a code as typed: trimmed; null when it cannot be any code (so: not found). */
 export function codeKeyOf(code: string): string | null {
   const trimmed = code.trim();
-  return /^[A-Za-z0-9][A-Za-z0-9_-]{2,39}$/.test(trimmed) ? trimmed.toUpperCase() : null;
+  return CODE_SHAPE.test(trimmed) ? trimmed.toUpperCase() : null;
 }
 
 export interface StandingQuery {
