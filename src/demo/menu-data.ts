@@ -36,3 +36,12 @@ export const DEMO_DELIVERY_OVERRIDES = [
   { variantRef: 'margherita/margherita-1', price: 950 },
   { variantRef: 'margherita/margherita-2', price: 1290 },
 ];
+
+/**
+ * Each store's taxes, in basis points (seed.ts sets them; the demo orders are priced with them).
+ * Germany: prices include VAT (7% food to take away, 19% drinks). New York: 8.875% on top.
+ */
+export const DEMO_TAXES = {
+  berlin: { prices_include_tax: true, food: 700, drinks: 1900 },
+  brooklyn: { prices_include_tax: false, food: 888, drinks: 888 },
+} as const;

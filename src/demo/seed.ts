@@ -5,8 +5,9 @@ import { sql } from 'kysely';
 import { inTransaction, type Db, type Tx } from '../platform/db/index.js';
 import type { Modules } from '../modules.js';
 import { demoCatalogDocument } from './menu.js';
-import { DEMO_DELIVERY_OVERRIDES } from './menu-data.js';
+import { DEMO_DELIVERY_OVERRIDES, DEMO_TAXES } from './menu-data.js';
 import { seedDemoPromotions } from './promotions.js';
+import { DEMO_GUESTS, seedDemoReviews } from './reviews.js';
 
 export const DEMO_ORG_SLUG = 'demo-pizzeria';
 export const DEMO_PASSWORD = 'demo-password';
@@ -15,6 +16,8 @@ export const DEMO_ACCOUNTS = {
   staff: 'staff@demo.brigade.test',
   customer: 'customer@demo.brigade.test',
 } as const;
+/** Every demo login: the accounts above and the guests who reviewed the stores (reviews.ts). */
+const DEMO_EMAILS = [...Object.values(DEMO_ACCOUNTS), ...Object.values(DEMO_GUESTS).map((guest) => guest.email)];
 
 // One lock id for seeding, so two processes starting at once do not both seed.
 const SEED_LOCK = 2744424;
@@ -71,11 +74,17 @@ async function seed(trx: Tx, modules: Modules): Promise<void> {
     opening_hours: everyDay('00:00', '00:00'),
   });
 
+  const berlinTables: string[] = [];
   for (const label of ['T1', 'T2', 'T3']) {
-    await tenancy.api.addTable(trx, { organizationId: org.id, storeId: berlin.id, label, seats: 4 });
+    berlinTables.push(
+      (await tenancy.api.addTable(trx, { organizationId: org.id, storeId: berlin.id, label, seats: 4 })).id,
+    );
   }
+  const brooklynTables: string[] = [];
   for (const label of ['1', '2']) {
-    await tenancy.api.addTable(trx, { organizationId: org.id, storeId: brooklyn.id, label, seats: 2 });
+    brooklynTables.push(
+      (await tenancy.api.addTable(trx, { organizationId: org.id, storeId: brooklyn.id, label, seats: 2 })).id,
+    );
   }
 
   await identity.api.grantRole(trx, { userId: staff.id, organizationId: org.id, storeId: berlin.id, role: 'staff' });
@@ -86,7 +95,6 @@ async function seed(trx: Tx, modules: Modules): Promise<void> {
     categories: { pizza: ids.categories.pizza!, drinks: ids.categories.drinks! },
     tiramisuId: ids.items.tiramisu!,
   });
-
   // How each kitchen takes orders: Berlin is small (6 orders or 24 items per quarter hour);
   // Brooklyn adds an 18% service charge for dine-in parties of six items or more.
   const { ordering } = modules;
@@ -105,6 +113,18 @@ async function seed(trx: Tx, modules: Modules): Promise<void> {
       service_charge_channels: ['dine_in'],
       service_charge_min_items: 6,
     },
+  });
+
+  await seedDemoReviews(trx, modules, {
+    organizationId: org.id,
+    password: DEMO_PASSWORD,
+    owner,
+    staff: { id: staff.id, storeId: berlin.id },
+    stores: {
+      berlin: { id: berlin.id, timezone: 'Europe/Berlin', currency: 'EUR', tableId: berlinTables[0]! },
+      brooklyn: { id: brooklyn.id, timezone: 'America/New_York', currency: 'USD', tableId: brooklynTables[0]! },
+    },
+    ids,
   });
 }
 
@@ -137,10 +157,10 @@ async function seedMenu(
     organizationId,
     storeId: stores.berlin,
     taxSettings: {
-      prices_include_tax: true,
+      prices_include_tax: DEMO_TAXES.berlin.prices_include_tax,
       rates: [
-        { tax_category_id: food, rate_bps: 700 },
-        { tax_category_id: drinks, rate_bps: 1900 },
+        { tax_category_id: food, rate_bps: DEMO_TAXES.berlin.food },
+        { tax_category_id: drinks, rate_bps: DEMO_TAXES.berlin.drinks },
       ],
     },
     // Delivery platforms take a cut: the Margherita costs more delivered.
@@ -156,10 +176,10 @@ async function seedMenu(
     organizationId,
     storeId: stores.brooklyn,
     taxSettings: {
-      prices_include_tax: false,
+      prices_include_tax: DEMO_TAXES.brooklyn.prices_include_tax,
       rates: [
-        { tax_category_id: food, rate_bps: 888 },
-        { tax_category_id: drinks, rate_bps: 888 },
+        { tax_category_id: food, rate_bps: DEMO_TAXES.brooklyn.food },
+        { tax_category_id: drinks, rate_bps: DEMO_TAXES.brooklyn.drinks },
       ],
     },
   });
@@ -174,7 +194,7 @@ export async function seedDemoIfEmpty(db: Db, modules: Modules): Promise<boolean
     await sql`SELECT pg_advisory_xact_lock(${SEED_LOCK})`.execute(trx);
     if (await modules.tenancy.api.findOrganizationBySlug(trx, DEMO_ORG_SLUG)) return false;
     // Demo accounts left behind without their organization are recreated with it.
-    await modules.identity.api.deleteUsersByEmail(trx, Object.values(DEMO_ACCOUNTS));
+    await modules.identity.api.deleteUsersByEmail(trx, DEMO_EMAILS);
     await seed(trx, modules);
     return true;
   });
@@ -184,7 +204,7 @@ export async function resetDemo(db: Db, modules: Modules): Promise<void> {
   await inTransaction(db, async (trx) => {
     await sql`SELECT pg_advisory_xact_lock(${SEED_LOCK})`.execute(trx);
     await modules.tenancy.api.deleteOrganizationBySlug(trx, DEMO_ORG_SLUG);
-    await modules.identity.api.deleteUsersByEmail(trx, Object.values(DEMO_ACCOUNTS));
+    await modules.identity.api.deleteUsersByEmail(trx, DEMO_EMAILS);
     await seed(trx, modules);
   });
 }

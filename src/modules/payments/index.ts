@@ -6,7 +6,7 @@ import type { Config } from '../../config/index.js';
 import { createCrashPoints } from '../../platform/crash-points.js';
 import { loadOrCreateDevSecret } from '../../platform/crypto/dev-secret.js';
 import { createSealer } from '../../platform/crypto/sealing.js';
-import type { Db } from '../../platform/db/index.js';
+import type { Db, Tx } from '../../platform/db/index.js';
 import type { EventAppender, EventBus } from '../../platform/events/index.js';
 import type { ModuleSurface } from '../../platform/http/module.js';
 import type { JobSender } from '../../platform/jobs/queue.js';
@@ -20,7 +20,7 @@ import { createInvariantChecker, type InvariantDeps } from './invariants.js';
 import { createProviderRegistry } from './providers/registry.js';
 import { createReconciler } from './reconcile.js';
 import { createPaymentRecorder } from './record.js';
-import type { PaymentRow } from './repo.js';
+import { paymentsRepo, type PaymentRow } from './repo.js';
 import { paymentRoutes } from './routes.js';
 import { createSaga } from './saga.js';
 import { createPaymentsService } from './service.js';
@@ -140,6 +140,15 @@ export function createPaymentsModule(deps: PaymentsDeps) {
     api: {
       /** The invariant checker (brigade check, the admin endpoint, the fault tests). */
       checkInvariants: (options: { graceSeconds: number } = { graceSeconds: 0 }) => invariants.check(options),
+      /**
+       * The demo seed's completed cash orders (ordering's writeDemoOrderIn): the counter took the
+       * money, so the payment is captured for its amount as the saga would, in the caller's transaction.
+       */
+      takeCashIn: async (trx: Tx, orderId: string) => {
+        const payment = await paymentsRepo.findByOrder(trx, orderId, { forUpdate: true });
+        if (payment?.provider !== 'cash') throw new Error(`order ${orderId} has no cash payment`);
+        await recorder.captured(trx, payment, payment.amount);
+      },
       /** One reconciliation pass now (what the minutely job runs). */
       reconcile: () => reconciler.run(),
       /** The outbound policies' view of a provider (tests, health). */

@@ -40,6 +40,90 @@ export function createReplies(deps: ReviewsServiceDeps) {
     return row;
   }
 
+  /**
+   * postReply inside the caller's transaction, without the per-author budget (the caller takes
+   * it: postReply before its transaction; the demo seed writes a handful in its own).
+   */
+  async function postReplyIn(
+    trx: Tx,
+    principal: Principal | null,
+    reviewId: string,
+    body: { body: string; parent_reply_id?: string },
+  ): Promise<Reply> {
+    const user = requireUser(principal);
+    const text = tidy(body.body);
+    if (text === null) throw emptyReply();
+    const now = clock();
+    const review = await reviewsRepo.find(trx, reviewId);
+    if (!review) throw new NotFoundError('review');
+    if (!live(review))
+      throw new ConflictError('REVIEW_CLOSED', 'This review takes no replies (held, removed or deleted).');
+    let parentId: string | null = null;
+    let inReplyTo: string | null = null;
+    let depth = 1;
+    if (body.parent_reply_id !== undefined) {
+      const parent = await repliesRepo.find(trx, body.parent_reply_id);
+      if (!parent || parent.review_id !== reviewId) throw new NotFoundError('reply');
+      if (!live(parent))
+        throw new ConflictError('REPLY_CLOSED', 'That reply takes no answers (held, removed or deleted).');
+      inReplyTo = parent.id;
+      // At the cap the answer hangs beside the reply it answers, keeping the thread's shape.
+      if (parent.depth >= MAX_DEPTH) {
+        parentId = parent.parent_id;
+        depth = parent.depth;
+      } else {
+        parentId = parent.id;
+        depth = parent.depth + 1;
+      }
+    }
+    const store = speaksForStore(principal, review);
+    const blocked = isBlocked(text);
+    // Locks the review row: replies of one review take positions one after the other.
+    const position = await reviewsRepo.takeReplyPosition(trx, reviewId);
+    const row = await repliesRepo.insert(trx, {
+      id: uuidv7(),
+      organization_id: review.organization_id,
+      store_id: review.store_id,
+      review_id: reviewId,
+      parent_id: parentId,
+      in_reply_to: inReplyTo,
+      depth,
+      position,
+      author_id: user.userId,
+      author_role: store ? 'store' : 'customer',
+      body: text,
+      state: blocked ? 'held' : 'published',
+      moderation_reason: blocked ? 'Held for review: blocklisted words' : null,
+      created_at: now,
+    });
+    if (parentId !== null) await repliesRepo.countChild(trx, parentId);
+    if (store)
+      await recordAudit(trx, {
+        organizationId: review.organization_id,
+        storeId: review.store_id,
+        action: 'reviews.reply.posted',
+        target: { type: 'review_reply', id: row.id },
+        after: { review_id: reviewId, parent_reply_id: parentId, depth, state: row.state },
+      });
+    await events.append(trx, {
+      type: 'reviews.review.replied',
+      aggregate: reviewAggregate(reviewId),
+      subject: `review/${reviewId}/replies/${row.id}`,
+      data: {
+        organization_id: review.organization_id,
+        store_id: review.store_id,
+        review_id: reviewId,
+        reply_id: row.id,
+        parent_reply_id: parentId,
+        in_reply_to: inReplyTo,
+        depth,
+        author_role: row.author_role,
+        state: blocked ? 'held' : 'published',
+      },
+    });
+    return presentReply(row, viewerOf(principal, review));
+  }
+
   return {
     async postReply(
       principal: Principal | null,
@@ -47,82 +131,13 @@ export function createReplies(deps: ReviewsServiceDeps) {
       body: { body: string; parent_reply_id?: string },
     ): Promise<Reply> {
       const user = requireUser(principal);
-      const text = tidy(body.body);
-      if (text === null) throw emptyReply();
+      if (tidy(body.body) === null) throw emptyReply();
       // Before the transaction: a spent budget costs the database nothing.
       await deps.replies.take(user.userId);
-      const now = clock();
-      return inTransaction(db, async (trx) => {
-        const review = await reviewsRepo.find(trx, reviewId);
-        if (!review) throw new NotFoundError('review');
-        if (!live(review))
-          throw new ConflictError('REVIEW_CLOSED', 'This review takes no replies (held, removed or deleted).');
-        let parentId: string | null = null;
-        let inReplyTo: string | null = null;
-        let depth = 1;
-        if (body.parent_reply_id !== undefined) {
-          const parent = await repliesRepo.find(trx, body.parent_reply_id);
-          if (!parent || parent.review_id !== reviewId) throw new NotFoundError('reply');
-          if (!live(parent))
-            throw new ConflictError('REPLY_CLOSED', 'That reply takes no answers (held, removed or deleted).');
-          inReplyTo = parent.id;
-          // At the cap the answer hangs beside the reply it answers, keeping the thread's shape.
-          if (parent.depth >= MAX_DEPTH) {
-            parentId = parent.parent_id;
-            depth = parent.depth;
-          } else {
-            parentId = parent.id;
-            depth = parent.depth + 1;
-          }
-        }
-        const store = speaksForStore(principal, review);
-        const blocked = isBlocked(text);
-        // Locks the review row: replies of one review take positions one after the other.
-        const position = await reviewsRepo.takeReplyPosition(trx, reviewId);
-        const row = await repliesRepo.insert(trx, {
-          id: uuidv7(),
-          organization_id: review.organization_id,
-          store_id: review.store_id,
-          review_id: reviewId,
-          parent_id: parentId,
-          in_reply_to: inReplyTo,
-          depth,
-          position,
-          author_id: user.userId,
-          author_role: store ? 'store' : 'customer',
-          body: text,
-          state: blocked ? 'held' : 'published',
-          moderation_reason: blocked ? 'Held for review: blocklisted words' : null,
-          created_at: now,
-        });
-        if (parentId !== null) await repliesRepo.countChild(trx, parentId);
-        if (store)
-          await recordAudit(trx, {
-            organizationId: review.organization_id,
-            storeId: review.store_id,
-            action: 'reviews.reply.posted',
-            target: { type: 'review_reply', id: row.id },
-            after: { review_id: reviewId, parent_reply_id: parentId, depth, state: row.state },
-          });
-        await events.append(trx, {
-          type: 'reviews.review.replied',
-          aggregate: reviewAggregate(reviewId),
-          subject: `review/${reviewId}/replies/${row.id}`,
-          data: {
-            organization_id: review.organization_id,
-            store_id: review.store_id,
-            review_id: reviewId,
-            reply_id: row.id,
-            parent_reply_id: parentId,
-            in_reply_to: inReplyTo,
-            depth,
-            author_role: row.author_role,
-            state: blocked ? 'held' : 'published',
-          },
-        });
-        return presentReply(row, viewerOf(principal, review));
-      });
+      return inTransaction(db, (trx) => postReplyIn(trx, principal, reviewId, body));
     },
+
+    postReplyIn,
 
     /** Direct replies of the review (no `parent`) or of one of its replies, in thread order. */
     async listReplies(principal: Principal | null, reviewId: string, query: RepliesQuery): Promise<PageOf<Reply>> {

@@ -3,7 +3,7 @@
 // The store's rating summary moves in the same transaction (tally.ts).
 import { v7 as uuidv7 } from 'uuid';
 import { requireUser, type Principal } from '../../platform/auth/principal.js';
-import { inTransaction } from '../../platform/db/index.js';
+import { inTransaction, type Tx } from '../../platform/db/index.js';
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../../platform/http/errors.js';
 import { decodeCursor, isUuid, toPage } from '../../platform/http/schema.js';
 import { moderates, userIdOf } from './access.js';
@@ -41,59 +41,67 @@ export function createReviews(deps: ReviewsServiceDeps) {
     return row;
   }
 
+  /** postReview inside the caller's transaction (the demo seed reviews orders it wrote in it). */
+  async function postReviewIn(
+    trx: Tx,
+    principal: Principal | null,
+    orderId: string,
+    body: CreateReviewBody,
+  ): Promise<Review> {
+    const user = requireUser(principal);
+    const now = clock();
+    const order = await deps.ordering.api.orderForReview(orderId, trx);
+    // Someone else's order is not found: its existence is not the caller's to know (BOLA).
+    if (!order || order.customer_id !== user.userId) throw new NotFoundError('order');
+    if (order.fulfilled_at === null)
+      throw new ConflictError('ORDER_NOT_COMPLETED', 'An order can be reviewed once it has been fulfilled.');
+    if (now.getTime() - order.fulfilled_at.getTime() > REVIEW_WINDOW_MS)
+      throw new ConflictError('REVIEW_WINDOW_CLOSED', 'Orders can be reviewed within 30 days of fulfilment.');
+    if (body.delivery_rating !== undefined && order.channel !== 'delivery')
+      throw new UnprocessableError('DELIVERY_RATING_NOT_APPLICABLE', 'Only delivery orders have a delivery rating.', [
+        { path: '/body/delivery_rating', message: 'only for delivery orders' },
+      ]);
+    const comment = tidy(body.comment);
+    const row = await repo.insert(trx, {
+      id: uuidv7(),
+      organization_id: order.organization_id,
+      store_id: order.store_id,
+      order_id: order.id,
+      author_id: user.userId,
+      channel: order.channel,
+      rating: body.rating,
+      food_rating: body.food_rating ?? null,
+      delivery_rating: body.delivery_rating ?? null,
+      comment,
+      photos: body.photos ?? [],
+      state: isBlocked(comment) ? 'held' : 'published',
+      moderation_reason: isBlocked(comment) ? 'Held for review: blocklisted words' : null,
+      created_at: now,
+    });
+    if (!row) throw new ConflictError('REVIEW_EXISTS', 'This order already has its review.');
+    await followReview(trx, null, row);
+    await events.append(trx, {
+      type: 'reviews.review.created',
+      aggregate: reviewAggregate(row.id),
+      subject: `review/${row.id}`,
+      data: {
+        organization_id: row.organization_id,
+        store_id: row.store_id,
+        review_id: row.id,
+        order_id: row.order_id,
+        rating: row.rating,
+        state: row.state === 'held' ? 'held' : 'published',
+      },
+    });
+    return presentReview(row, viewerOf(principal, row));
+  }
+
   return {
     async postReview(principal: Principal | null, orderId: string, body: CreateReviewBody): Promise<Review> {
-      const user = requireUser(principal);
-      const now = clock();
-      return inTransaction(db, async (trx) => {
-        const order = await deps.ordering.api.orderForReview(orderId, trx);
-        // Someone else's order is not found: its existence is not the caller's to know (BOLA).
-        if (!order || order.customer_id !== user.userId) throw new NotFoundError('order');
-        if (order.fulfilled_at === null)
-          throw new ConflictError('ORDER_NOT_COMPLETED', 'An order can be reviewed once it has been fulfilled.');
-        if (now.getTime() - order.fulfilled_at.getTime() > REVIEW_WINDOW_MS)
-          throw new ConflictError('REVIEW_WINDOW_CLOSED', 'Orders can be reviewed within 30 days of fulfilment.');
-        if (body.delivery_rating !== undefined && order.channel !== 'delivery')
-          throw new UnprocessableError(
-            'DELIVERY_RATING_NOT_APPLICABLE',
-            'Only delivery orders have a delivery rating.',
-            [{ path: '/body/delivery_rating', message: 'only for delivery orders' }],
-          );
-        const comment = tidy(body.comment);
-        const row = await repo.insert(trx, {
-          id: uuidv7(),
-          organization_id: order.organization_id,
-          store_id: order.store_id,
-          order_id: order.id,
-          author_id: user.userId,
-          channel: order.channel,
-          rating: body.rating,
-          food_rating: body.food_rating ?? null,
-          delivery_rating: body.delivery_rating ?? null,
-          comment,
-          photos: body.photos ?? [],
-          state: isBlocked(comment) ? 'held' : 'published',
-          moderation_reason: isBlocked(comment) ? 'Held for review: blocklisted words' : null,
-          created_at: now,
-        });
-        if (!row) throw new ConflictError('REVIEW_EXISTS', 'This order already has its review.');
-        await followReview(trx, null, row);
-        await events.append(trx, {
-          type: 'reviews.review.created',
-          aggregate: reviewAggregate(row.id),
-          subject: `review/${row.id}`,
-          data: {
-            organization_id: row.organization_id,
-            store_id: row.store_id,
-            review_id: row.id,
-            order_id: row.order_id,
-            rating: row.rating,
-            state: row.state === 'held' ? 'held' : 'published',
-          },
-        });
-        return presentReview(row, viewerOf(principal, row));
-      });
+      return inTransaction(db, (trx) => postReviewIn(trx, principal, orderId, body));
     },
+
+    postReviewIn,
 
     async editReview(principal: Principal | null, reviewId: string, body: EditReviewBody): Promise<Review> {
       const now = clock();
