@@ -92,6 +92,32 @@ describe('demo reviews', () => {
     expect(own.json().data).toEqual([]);
   });
 
+  it('when the list is read twice, then the cached answer is the serialized one; a vote through this process shows at once', async () => {
+    const { berlin } = await storesByZone();
+    const url = `/v1/stores/${berlin}/reviews?limit=2`;
+    const first = await t.app.inject({ method: 'GET', url });
+    const second = await t.app.inject({ method: 'GET', url });
+    expect(second.body).toBe(first.body);
+    expect(second.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(first.json()).toEqual(
+      JSON.parse(JSON.stringify(await t.modules.reviews.service.listStoreReviews(berlin, { limit: 2 }))),
+    );
+
+    const [newest] = first.json().data as Array<{ id: string; helpful_count: number }>;
+    const voter = await login(t, { email: DEMO_GUESTS.ines.email, password: DEMO_PASSWORD });
+    const vote = await t.app.inject({
+      method: 'PUT',
+      url: `/v1/reviews/${newest!.id}/helpful-vote`,
+      headers: bearer(voter.access_token),
+    });
+    expect(vote.statusCode).toBe(204);
+    const after = (await t.app.inject({ method: 'GET', url })).json().data as Array<{
+      id: string;
+      helpful_count: number;
+    }>;
+    expect(after[0]).toMatchObject({ id: newest!.id, helpful_count: newest!.helpful_count + 1 });
+  });
+
   it('when the demo is reset, then the guests and their reviews come back with the new stores, and the invariants still hold', async () => {
     const before = await storesByZone();
     await resetDemo(t.db.database.db, t.modules);

@@ -25,4 +25,10 @@ export interface ReviewsServiceDeps {
   tenancy: { api: Pick<TenancyApi, 'findStore'> };
   clock: () => Date;
   replies: ReplyLimiter;
+  /**
+   * Called after every write through the service (the list cache forgets its pages). A write in
+   * a caller's transaction (postReviewIn, postReplyIn) calls it before that commits: a read in
+   * between may keep the old page for the cache's TTL.
+   */
+  onWrite?: () => void;
 }

@@ -10,6 +10,7 @@ import type { OrderFacts, ReviewsServiceDeps } from './deps.js';
 import type { ReviewsEvents } from './events.js';
 import { reviewsGraphql } from './graphql.js';
 import { createReplyLimiter, type ReplyLimiter } from './limiter.js';
+import { createListCache } from './list-cache.js';
 import { moderationRoutes } from './moderation-routes.js';
 import { replyRoutes } from './reply-routes.js';
 import { reviewsRepo } from './repo.js';
@@ -45,6 +46,7 @@ export function createReviewsModule(deps: ReviewsDeps) {
           limit: deps.replyLimit,
           clock: () => clock().getTime(),
         });
+  const lists = createListCache();
   const service = createReviewsService({
     db: deps.db,
     events: deps.events,
@@ -52,10 +54,11 @@ export function createReviewsModule(deps: ReviewsDeps) {
     tenancy: deps.tenancy,
     clock,
     replies,
+    onWrite: () => lists.clear(),
   });
   const surface: ModuleSurface = {
     routes: async (app) => {
-      await app.register(reviewRoutes(service));
+      await app.register(reviewRoutes(service, lists));
       await app.register(replyRoutes(service));
       await app.register(moderationRoutes(service));
     },

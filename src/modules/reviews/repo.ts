@@ -5,6 +5,35 @@ import { tables as t, type Executor, type ReviewRow } from './tables.js';
 
 /** Live = shown in the store's list and counted in its summary. */
 const LIVE = sql<boolean>`state = 'published' AND deleted_at IS NULL`;
+/**
+ * A review row's columns, without the generated `search` vector: the hot public list never
+ * shows it, and it is the widest column to send and parse (selectAll would bring it).
+ */
+const ROW_COLUMNS = [
+  'id',
+  'organization_id',
+  'store_id',
+  'order_id',
+  'author_id',
+  'channel',
+  'rating',
+  'food_rating',
+  'delivery_rating',
+  'comment',
+  'photos',
+  'state',
+  'moderation_reason',
+  'moderated_by',
+  'moderated_at',
+  'deleted_at',
+  'helpful_count',
+  'report_count',
+  'reply_count',
+  'reply_seq',
+  'revision',
+  'created_at',
+  'edited_at',
+] as const satisfies ReadonlyArray<keyof ReviewRow>;
 /** Tallies a store's rating summary is split over (migration 0016). */
 export const TALLY_SHARDS = 8;
 
@@ -95,7 +124,7 @@ export const reviewsRepo = {
 
   /** A page of a store's live reviews (limit + 1 rows), newest or most helpful first, by the partial indexes. */
   async listLive(ex: Executor, filter: ListFilter): Promise<ReviewRow[]> {
-    let query = t(ex).selectFrom('reviews').selectAll().where('store_id', '=', filter.storeId).where(LIVE);
+    let query = t(ex).selectFrom('reviews').select(ROW_COLUMNS).where('store_id', '=', filter.storeId).where(LIVE);
     if (filter.rating !== null) query = query.where('rating', '=', filter.rating);
     const after = filter.after;
     if (filter.sort === 'helpful') {

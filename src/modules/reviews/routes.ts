@@ -15,13 +15,14 @@ import {
   ReviewThread,
   StoreParams,
 } from './schema.js';
+import type { ListCache } from './list-cache.js';
 import type { ReviewsService } from './service.js';
 
 export const SIGNED = { security: [{ bearer: [] }] };
 export const TAGS = ['reviews'];
 export const NO_CONTENT = { 204: Type.Null({ description: 'Done; no body' }) };
 
-export function reviewRoutes(service: ReviewsService): FastifyPluginAsync {
+export function reviewRoutes(service: ReviewsService, lists: ListCache): FastifyPluginAsync {
   return async (plugin) => {
     const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -62,7 +63,15 @@ export function reviewRoutes(service: ReviewsService): FastifyPluginAsync {
           response: { 200: ReviewList, ...problems(400, 404, 429) },
         },
       },
-      async (request) => service.listStoreReviews(request.params.storeId, request.query),
+      async (request, reply) => {
+        const { storeId } = request.params;
+        const { sort = 'newest', rating, limit = 20, cursor = '' } = request.query;
+        // The same answer for every reader: cached as the bytes the route's schema serializes.
+        const body = await lists.get(`${storeId} ${sort} ${rating ?? ''} ${limit} ${cursor}`, async () =>
+          Buffer.from(reply.serialize(await service.listStoreReviews(storeId, request.query)) as string),
+        );
+        return reply.header('content-type', 'application/json; charset=utf-8').send(body as never); // prebuilt bytes: no serialization
+      },
     );
 
     app.get(
