@@ -2,7 +2,9 @@
 // event loop: Brigade itself, a bare Fastify "hello" (framework baseline), a bare Fastify route
 // running the same store query by hand with pg (raw-SQL baseline) and one doing an order
 // placement's writes by hand with pg (placement baseline).
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import type { Server } from 'node:net';
+import path from 'node:path';
 import Fastify, { type LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
 import { v7 as uuidv7 } from 'uuid';
@@ -32,6 +34,14 @@ const config = loadConfig({
 });
 
 let url = process.env.DATABASE_URL ?? null;
+// The embedded server runs as the postgres user, who must be able to enter the data folder and
+// its parent: a `.brigade` another tool made 0700 would stop it, so they are opened to o+x here.
+if (!url) {
+  for (const dir of [path.dirname(path.resolve(config.dataDir)), path.resolve(config.dataDir)]) {
+    mkdirSync(dir, { recursive: true });
+    chmodSync(dir, statSync(dir).mode | 0o001);
+  }
+}
 const embedded = url ? null : await startEmbeddedPostgres({ dataDir: config.dataDir, port: 54349, logger });
 url ??= embedded!.url;
 
