@@ -19,6 +19,8 @@ export const API_KEY_SCOPES = [
   'payments:write',
   'promotions:read',
   'promotions:write',
+  'loyalty:read',
+  'loyalty:write',
 ] as const;
 
 const Email = Type.String({ format: 'email', maxLength: 254 });

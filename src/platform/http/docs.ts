@@ -40,6 +40,10 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
           description: 'Payments and refunds, store payment settings, provider credentials and webhooks',
         },
         { name: 'marketing', description: 'Promotions, coupon codes, combos and flash sales' },
+        {
+          name: 'loyalty',
+          description: 'The membership program: terms, tiers, rewards, members’ points and the liability report',
+        },
         { name: 'reviews', description: 'Reviews of fulfilled orders, their threads, votes, reports and moderation' },
         { name: 'platform', description: 'Health, operations and the invariant checker' },
       ],
