@@ -25,6 +25,8 @@ interface Ready {
   ordering: { storeId: string; baselineStoreId: string; body: unknown };
   /** A store with 100,000 reviews, and the cursor of its 50th page of 20. */
   reviews: { storeId: string; page50Cursor: string };
+  /** The bench brand's loyalty program: its members and ledger entries (bench/loyalty.ts). */
+  loyalty: { organizationId: string; members: number; entries: number };
   /** The same 2-line basket at a brand with no promotions and at one with 50 live automatic ones. */
   quotes: {
     plain: { storeId: string; body: unknown };
@@ -163,6 +165,15 @@ const scenarios: Scenario[] = [
     body: JSON.stringify(urls.quotes.promoted.body),
     baselineOf: 'POST /v1/stores/{id}/quotes, 0 promotions',
   },
+  // Loyalty (issue 14): the liability report over 100,000 members and 2,000,000 entries, as the
+  // brand's owner; target under a second. One connection for the latency of one report, then ten.
+  ...[1, 10].map((c) => ({
+    name: `GET /v1/organizations/{id}/loyalty/liability, ${urls.loyalty.members / 1000}k members, ${urls.loyalty.entries / 1_000_000}M entries (c=${c})`,
+    url: `${urls.brigade}/v1/organizations/${urls.loyalty.organizationId}/loyalty/liability`,
+    headers: { authorization: `Bearer ${token}` },
+    success: 200,
+    connections: c,
+  })),
 ];
 
 interface Row {

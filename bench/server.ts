@@ -18,6 +18,7 @@ import { DEMO_ACCOUNTS, DEMO_ORG_SLUG, DEMO_PASSWORD, resetDemo } from '../src/d
 import { demoCatalogDocument } from '../src/demo/menu.js';
 import { DEMO_MENUS } from '../src/demo/menu-data.js';
 import pg from 'pg';
+import { seedLoyaltyBench } from './loyalty.js';
 
 const logger = pino({ level: 'warn' });
 // Limits that never bind: the bench measures the machinery's cost, not the limiter's refusals.
@@ -48,11 +49,14 @@ url ??= embedded!.url;
 // A fresh database per run, so numbers never depend on leftovers.
 const admin = new pg.Client({ connectionString: url });
 await admin.connect();
-await admin.query('DROP DATABASE IF EXISTS brigade_bench WITH (FORCE)');
-await admin.query('CREATE DATABASE brigade_bench');
+// BENCH_DATABASE names it otherwise, so two runs on one shared server do not drop each other's.
+const benchDatabase = process.env.BENCH_DATABASE ?? 'brigade_bench';
+if (!/^[a-z_][a-z0-9_]{0,62}$/.test(benchDatabase)) throw new Error('BENCH_DATABASE must be a plain lowercase name');
+await admin.query(`DROP DATABASE IF EXISTS ${benchDatabase} WITH (FORCE)`);
+await admin.query(`CREATE DATABASE ${benchDatabase}`);
 await admin.end();
 const benchUrl = new URL(url);
-benchUrl.pathname = '/brigade_bench';
+benchUrl.pathname = `/${benchDatabase}`;
 
 const database = createDatabase(benchUrl.toString(), { ...config.database, poolMax: 20 }, 'brigade-bench');
 await migrate(database.pool);
@@ -400,6 +404,15 @@ const reviewsBench = {
   page50Cursor: Buffer.from(JSON.stringify({ id: pageStart[0]!.id })).toString('base64url'),
 };
 
+// Loyalty (issue 14): the bench brand's program with 100,000 members and 2,000,000 ledger entries
+// (bench/loyalty.ts); the scenarios read its liability report as the demo owner (the brand's owner).
+const loyaltyStarted = Date.now();
+const loyaltyBench = {
+  organizationId: bench.organizationId,
+  ...(await seedLoyaltyBench(database.pool, bench.organizationId)),
+};
+logger.warn({ ...loyaltyBench, ms: Date.now() - loyaltyStarted }, 'bench loyalty data seeded');
+
 const MINUTE = 60_000;
 /** A-001 … A-999, B-001 …: placement.ts's orderNumber (not exported by the ordering module). */
 const orderNumber = (n: number) =>
@@ -556,6 +569,7 @@ const ready = {
     promoted: { storeId: promoted.storeId, body: promoted.quoteBody, promotions: PROMOTIONS },
   },
   reviews: reviewsBench,
+  loyalty: loyaltyBench,
 };
 if (process.send) process.send(ready);
 else process.stdout.write(`${JSON.stringify(ready)}\n`);

@@ -59,6 +59,16 @@ export const TABLE_OWNERS = {
     'sandbox_deliveries',
   ],
   marketing: ['promotions', 'promotion_codes', 'promotion_customer_uses', 'flash_sale_pools', 'promotion_redemptions'],
+  loyalty: [
+    'loyalty_programs',
+    'loyalty_rewards',
+    'loyalty_members',
+    'loyalty_entries',
+    'loyalty_lots',
+    'loyalty_allocations',
+    'loyalty_reward_holds',
+    'loyalty_tier_changes',
+  ],
   reviews: ['reviews', 'review_revisions', 'review_replies', 'review_votes', 'review_reports', 'review_rating_tallies'],
 };
 

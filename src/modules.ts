@@ -18,6 +18,7 @@ import { createOrderingModule, type OrderingEvents } from './modules/ordering/in
 import { createInventoryModule, type InventoryEvents } from './modules/inventory/index.js';
 import { createPaymentsModule, type PaymentsEvents, type PaymentsModule } from './modules/payments/index.js';
 import { createMarketingModule } from './modules/marketing/index.js';
+import { createLoyaltyModule } from './modules/loyalty/index.js';
 import { createReviewsModule, type ReviewsEvents } from './modules/reviews/index.js';
 
 /** Every domain event Brigade appends: the union of the modules' event maps. */
@@ -115,6 +116,17 @@ export function createModules(deps: ModuleDeps) {
   });
   // Promotions price baskets and hold their redemptions in ordering's transactions.
   const marketing = createMarketingModule({ db: deps.db, tenancy, catalog, clock: deps.clock });
+  // Rewards are applied like discounts and hold their points in ordering's transactions; points
+  // are earned and clawed back from ordering's and payments' events.
+  const loyalty = createLoyaltyModule({
+    db: deps.db,
+    bus: events.bus,
+    catalog,
+    tenancy,
+    orderFacts: (orderId, trx) => ordering.api.orderForLoyalty(orderId, trx),
+    logger: deps.logger,
+    clock: deps.clock,
+  });
   // Ordering takes payments through a port; payments records back into ordering. Payments is
   // built second, so ordering reads it through a function bound once both exist.
   let payments: PaymentsModule | null = null;
@@ -130,6 +142,7 @@ export function createModules(deps: ModuleDeps) {
     liveTiming: deps.config.live,
     payments: () => payments?.port ?? null,
     promotions: marketing.port,
+    rewards: loyalty.port,
     personalData,
   });
   payments = createPaymentsModule({
@@ -141,6 +154,7 @@ export function createModules(deps: ModuleDeps) {
     ordering,
     inventory,
     marketing,
+    loyalty,
     tenancy,
     registry: deps.registry,
     logger: deps.logger,
@@ -156,7 +170,7 @@ export function createModules(deps: ModuleDeps) {
     redis: deps.redis ?? null,
     clock: deps.clock,
   });
-  return { identity, tenancy, catalog, inventory, marketing, ordering, payments, reviews };
+  return { identity, tenancy, catalog, inventory, marketing, loyalty, ordering, payments, reviews };
 }
 
 export type Modules = ReturnType<typeof createModules>;

@@ -6,6 +6,7 @@ import { inTransaction, type Db, type Tx } from '../platform/db/index.js';
 import type { Modules } from '../modules.js';
 import { demoCatalogDocument } from './menu.js';
 import { DEMO_DELIVERY_OVERRIDES, DEMO_TAXES } from './menu-data.js';
+import { seedDemoLoyalty } from './loyalty.js';
 import { seedDemoPromotions } from './promotions.js';
 import { DEMO_GUESTS, seedDemoReviews } from './reviews.js';
 
@@ -37,7 +38,7 @@ async function seed(trx: Tx, modules: Modules): Promise<void> {
     password: DEMO_PASSWORD,
     name: 'Sam Staff',
   });
-  await identity.api.createUser(trx, {
+  const customer = await identity.api.createUser(trx, {
     email: DEMO_ACCOUNTS.customer,
     password: DEMO_PASSWORD,
     name: 'Casey Customer',
@@ -95,6 +96,12 @@ async function seed(trx: Tx, modules: Modules): Promise<void> {
     categories: { pizza: ids.categories.pizza!, drinks: ids.categories.drinks! },
     tiramisuId: ids.items.tiramisu!,
   });
+  await seedDemoLoyalty(trx, modules, {
+    organizationId: org.id,
+    customerId: customer.id,
+    colaId: ids.items.cola!,
+  });
+
   // How each kitchen takes orders: Berlin is small (6 orders or 24 items per quarter hour);
   // Brooklyn adds an 18% service charge for dine-in parties of six items or more.
   const { ordering } = modules;

@@ -91,6 +91,9 @@ export function createCatalogManagement(deps: ManagementDeps) {
           variantIds: await catalogRepo.idsOfOrganization(ex, 'item_variants', organizationId, ids.variantIds),
         };
       },
+      /** The category of each of these items of the brand (items of another brand are left out). */
+      categoriesOfItems: (organizationId: string, itemIds: string[], trx?: Tx) =>
+        catalogRepo.categoriesOfItems(trx ?? deps.db, organizationId, itemIds),
       /** The menu, category, item, group and option ids of the brand by ref (for seeds and tests). */
       idsByRef: (organizationId: string, trx?: Tx) => service.idsByRef(organizationId, trx),
     },

@@ -6,6 +6,8 @@ import type { EventAppender } from '../../platform/events/index.js';
 import type { StaffRole } from '../../platform/auth/principal.js';
 
 export type IdentityEvents = {
+  /** A new account signed up (an attempt on an address already in use appends nothing). */
+  'identity.user.signed_up': { user_id: string };
   /** A role was granted: to the founder of an organization, or to a member added (or invited) by staff. */
   'identity.member.added': {
     membership_id: string;
@@ -24,5 +26,7 @@ export type IdentityEvents = {
 };
 
 export type IdentityEventAppender = EventAppender<IdentityEvents>;
+
+export const userAggregate = (userId: string) => ({ type: 'user', id: userId });
 
 export const organizationAggregate = (organizationId: string) => ({ type: 'organization', id: organizationId });

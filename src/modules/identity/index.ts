@@ -70,7 +70,13 @@ export function createIdentityModule(deps: IdentityDeps) {
     clock: deps.clock,
   });
   const accountTokens = createAccountTokenService({ db: deps.db, passwords, clock: deps.clock });
-  const signUp = createSignUp({ db: deps.db, passwords, accountTokens, clock: deps.clock });
+  const signUp = createSignUp({
+    db: deps.db,
+    passwords,
+    accountTokens,
+    events: deps.events ?? createEventAppender<IdentityEvents>(),
+    clock: deps.clock,
+  });
 
   const jobs: JobDefinition[] = [
     {

@@ -8,12 +8,15 @@ import { inTransaction, type Db } from '../../platform/db/index.js';
 import { sendMessage } from '../../platform/messages/index.js';
 import { ACCOUNT_TEMPLATES, type AccountTokenService } from './account-tokens.js';
 import type { PasswordHasher } from './passwords.js';
+import { userAggregate, type IdentityEventAppender } from './events.js';
 import { identityRepo as repo } from './repo.js';
 
 export interface SignUpDeps {
   db: Db;
   passwords: PasswordHasher;
   accountTokens: Pick<AccountTokenService, 'sendVerification'>;
+  /** The sign-up's event (loyalty programs that enrol new customers join them from it). */
+  events: IdentityEventAppender;
   clock?: () => Date;
 }
 
@@ -67,6 +70,11 @@ export function createSignUp(deps: SignUpDeps) {
               passwordHash,
             });
             await deps.accountTokens.sendVerification(trx, user);
+            await deps.events.append(trx, {
+              type: 'identity.user.signed_up',
+              aggregate: userAggregate(user.id),
+              data: { user_id: user.id },
+            });
             return { id: user.id, email: user.email, name: user.name, created_at: user.created_at };
           });
         } catch (error) {

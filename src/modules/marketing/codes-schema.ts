@@ -1,9 +1,9 @@
 // Request and response schemas of a promotion's codes: one shared code or a batch of unique
 // single-use codes, their pages (JSON or CSV) and the batch's answer.
 import { Type, type Static } from 'typebox';
-import { Count, Int, Page, PaginationQuery, Timestamp, Uuid } from '../../platform/http/schema.js';
+import { Count, Int, Nullable, Page, PaginationQuery, Timestamp, Uuid } from '../../platform/http/schema.js';
 import { CODE_PATTERN } from './model.js';
-import { Limit, MAX_BATCH, Nullable } from './schema.js';
+import { Limit, MAX_BATCH } from './schema.js';
 
 const closed = { additionalProperties: false } as const;
 

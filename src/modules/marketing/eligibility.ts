@@ -2,6 +2,7 @@
 // window, stores, channels, dayparts, who the customer is, the minimum order, its rules and its
 // limits. The first condition that fails is the reason the quote shows (a stable code and words a
 // guest understands: "minimum order 20.00", "not on delivery", "first order only").
+import { formatMoney } from '../../platform/money.js';
 import { inDaypart, wallTimeAt } from './local-time.js';
 import { matches, sumOf, type BasketLine } from './effects.js';
 import { isCounted, type Channel, type Promotion, type Rule } from './model.js';
@@ -19,9 +20,10 @@ export interface EvaluationInput {
    * Who orders. id null with anonymous: a quote without sign-in, for which the customer's own
    * conditions (first order, per-customer limits) are assumed met and checked at placement. id
    * null without anonymous: an order no customer is known for (a partner's), which such
-   * promotions never apply to. firstOrder null: not asked (no candidate needs it).
+   * promotions never apply to. firstOrder null: not asked (no candidate needs it). loyaltyTier:
+   * the member's tier key, null for no member, absent when not asked (an anonymous quote).
    */
-  customer: { id: string | null; anonymous: boolean; firstOrder: boolean | null };
+  customer: { id: string | null; anonymous: boolean; firstOrder: boolean | null; loyaltyTier?: string | null };
   lines: BasketLine[];
   deliveryFee: number;
   couponCode: string | null;
@@ -33,18 +35,6 @@ export interface Refusal {
 }
 
 const DAY_NAMES = ['Mondays', 'Tuesdays', 'Wednesdays', 'Thursdays', 'Fridays', 'Saturdays', 'Sundays'];
-
-/** Minor-unit digits per currency, looked up once each (building an Intl.NumberFormat costs ~17 µs, per refusal). */
-const DIGITS = new Map<string, number>();
-
-export function formatMoney(amount: number, currency: string): string {
-  let digits = DIGITS.get(currency);
-  if (digits === undefined) {
-    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-    DIGITS.set(currency, digits);
-  }
-  return (amount / 10 ** digits).toFixed(digits);
-}
 
 /** What the customer's own standing is, for the conditions and limits that depend on them. */
 export interface CustomerStanding {
@@ -77,6 +67,10 @@ export function refusalOf(promotion: Promotion, input: EvaluationInput, customer
     if (segment === 'first_order' && !first) return { code: 'FIRST_ORDER_ONLY', reason: 'first order only' };
     if (segment === 'returning' && first) return { code: 'RETURNING_ONLY', reason: 'for returning customers only' };
   }
+  const tiers = conditions.loyalty_tiers ?? [];
+  const tier = input.customer.loyaltyTier;
+  if (tiers.length > 0 && tier !== undefined && (tier === null || !tiers.includes(tier)))
+    return { code: 'TIER_ONLY', reason: `for ${tiers.join(' and ')} members only` };
   const subtotal = sumOf(input.lines.map((line) => line.gross));
   if (conditions.min_subtotal !== undefined && subtotal < conditions.min_subtotal)
     return {
@@ -105,9 +99,13 @@ export function refusalOf(promotion: Promotion, input: EvaluationInput, customer
   return null;
 }
 
-/** Whether the promotion depends on knowing the customer (segments or per-customer limits). */
+/** Whether the promotion depends on knowing the customer (segments, tiers or per-customer limits). */
 export function needsCustomer(promotion: Promotion): boolean {
-  return (promotion.conditions.segments?.length ?? 0) > 0 || customerLimitOf(promotion) !== null;
+  return (
+    (promotion.conditions.segments?.length ?? 0) > 0 ||
+    (promotion.conditions.loyalty_tiers?.length ?? 0) > 0 ||
+    customerLimitOf(promotion) !== null
+  );
 }
 
 /** The per-customer limit in the promotion's period: uses, or units per day for a flash sale. */

@@ -49,6 +49,8 @@ export interface Conditions {
   channels?: Channel[];
   dayparts?: Daypart[];
   segments?: Segment[];
+  /** Only for members of the brand's loyalty program in one of these tiers (tier keys, e.g. `gold`). */
+  loyalty_tiers?: string[];
   /** The subtotal (before any discount) must reach this. */
   min_subtotal?: number;
   rules?: Rule[];

@@ -28,6 +28,9 @@ export function createPromotionsPort(deps: { db: Db; clock: () => Date; cache: L
       // Only asked when a candidate is for first (or returning) customers of the brand.
       const segmented = standing.promotions.some((p) => (p.conditions.segments?.length ?? 0) > 0);
       const firstOrder = segmented && query.customer.id !== null ? await query.isFirstOrder() : null;
+      // Tier perks: the member's tier, asked only when a candidate is for some tiers.
+      const tiered = standing.promotions.some((p) => (p.conditions.loyalty_tiers?.length ?? 0) > 0);
+      const loyaltyTier = !tiered || query.customer.anonymous ? undefined : await query.loyaltyTier();
       const evaluation = evaluatePromotions(
         {
           at: query.at,
@@ -39,6 +42,7 @@ export function createPromotionsPort(deps: { db: Db; clock: () => Date; cache: L
           customer: {
             ...query.customer,
             firstOrder,
+            ...(loyaltyTier === undefined ? {} : { loyaltyTier }),
           },
           lines: query.lines,
           deliveryFee: query.deliveryFee,

@@ -12,11 +12,12 @@ import { CODE_PATTERN } from './model.js';
 import {
   Count,
   FreeText,
-  INT32_MAX,
   Int,
+  INT32_MAX,
   LocalTime,
   MinorUnits,
   Name,
+  Nullable,
   Page,
   PaginationQuery,
   Timestamp,
@@ -24,10 +25,6 @@ import {
 } from '../../platform/http/schema.js';
 
 const closed = { additionalProperties: false } as const;
-
-export function Nullable<T extends TSchema>(schema: T) {
-  return Type.Union([schema, Type.Null()]);
-}
 
 /** How many ids one list in a promotion may name. */
 export const MAX_IDS = 200;
@@ -114,6 +111,14 @@ export const ConditionsSchema = Type.Object(
         minItems: 1,
         maxItems: 2,
         description: 'Only for a signed-in customer: a guest order never matches a segment',
+      }),
+    ),
+    loyalty_tiers: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 40, pattern: '^[a-z0-9][a-z0-9_-]*$' }), {
+        minItems: 1,
+        maxItems: 10,
+        description:
+          'A tier perk: only for members of the brand’s loyalty program in one of these tiers (tier keys, e.g. `gold`); a guest order never matches',
       }),
     ),
     min_subtotal: Type.Optional(PriceField('The subtotal before any discount must reach this')),

@@ -12,7 +12,7 @@ import {
   Timestamp,
   Uuid,
 } from '../../platform/http/schema.js';
-import { ChannelSchema, Delivery, DiscountSchema, OrderLineSchema, TotalsSchema } from './schema.js';
+import { ChannelSchema, Delivery, DiscountSchema, OrderLineSchema, OrderRewardSchema, TotalsSchema } from './schema.js';
 
 // --- the basket (orders and quotes) -------------------------------------------------------------
 
@@ -106,6 +106,14 @@ export const OrderBody = Type.Object(
           'A promotion code (case-insensitive). One that does not apply is a quote problem (COUPON_NOT_FOUND, COUPON_EXPIRED, COUPON_NOT_APPLICABLE, COUPON_LIMIT_REACHED) and makes placing fail 422 with the same code.',
       }),
     ),
+    reward_id: Type.Optional(
+      Type.String({
+        format: 'uuid',
+        maxLength: 36,
+        description:
+          'A loyalty reward of the brand (GET /v1/organizations/{orgId}/loyalty) to spend points on. Applied after the promotions. One that cannot be used is a quote problem (REWARD_NOT_FOUND, LOYALTY_NOT_MEMBER, INSUFFICIENT_POINTS, REWARD_NOT_APPLICABLE) and makes placing fail 422 with the same code; placing holds the points, fulfilment spends them, and an order that ends unfulfilled gives them back.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -146,7 +154,7 @@ export const QuoteSchema = Type.Object({
       code: Type.Union([Type.String({ maxLength: 40 }), Type.Null()]),
       reason_code: Code(60, {
         description:
-          'NOT_STARTED, EXPIRED, NOT_AT_THIS_STORE, NOT_ON_CHANNEL, OUTSIDE_HOURS, SIGN_IN_REQUIRED, FIRST_ORDER_ONLY, RETURNING_ONLY, MINIMUM_NOT_MET, RULE_NOT_MET, LIMIT_REACHED, BUDGET_SPENT, CUSTOMER_LIMIT_REACHED, SOLD_OUT, NOT_COMBINABLE, NOTHING_TO_DISCOUNT',
+          'NOT_STARTED, EXPIRED, NOT_AT_THIS_STORE, NOT_ON_CHANNEL, OUTSIDE_HOURS, SIGN_IN_REQUIRED, FIRST_ORDER_ONLY, RETURNING_ONLY, TIER_ONLY, MINIMUM_NOT_MET, RULE_NOT_MET, LIMIT_REACHED, BUDGET_SPENT, CUSTOMER_LIMIT_REACHED, SOLD_OUT, NOT_COMBINABLE, NOTHING_TO_DISCOUNT',
       }),
       reason: FreeText(300, {
         description: 'In words, e.g. "minimum order 20.00", "does not combine with Pizza + drink"',
@@ -154,5 +162,8 @@ export const QuoteSchema = Type.Object({
     }),
     { maxItems: 100, description: 'Candidates that did not apply, and why' },
   ),
+  reward: Type.Union([OrderRewardSchema, Type.Null()], {
+    description: 'The loyalty reward (reward_id) as it would be given; null without one or when it cannot be used',
+  }),
 });
 export type Quote = Static<typeof QuoteSchema>;

@@ -3,6 +3,7 @@
 // below, its events, the facts it states once (who may see an order, what its statuses mean),
 // or the payments port it declares (payments-port.ts).
 import { NO_PROMOTIONS, type PromotionsPort } from './promotions-port.js';
+import { NO_REWARDS, type RewardsPort } from './rewards-port.js';
 import type { Logger } from 'pino';
 import type { PersonalDataVault } from '../../platform/crypto/personal-data.js';
 import type { Db, Tx } from '../../platform/db/index.js';
@@ -12,6 +13,7 @@ import { createLocalFanout, type LiveFanout } from '../../platform/live/index.js
 import type { ResolvedMenu, Channel as CatalogChannel } from '../catalog/index.js';
 import type { TenancyApi } from '../tenancy/index.js';
 import { createOrderDeliveries } from './deliveries.js';
+import { writeDemoOrderIn, type DemoOrderInput } from './demo-orders.js';
 import type { OrderingEvents } from './events.js';
 import { appendHistory, numberNewOrder } from './history.js';
 import type { OrderingSettingsPatch } from './kitchen-schema.js';
@@ -36,6 +38,7 @@ export type {
   PromotionsPort,
   RedemptionPlan,
 } from './promotions-port.js';
+export type { OrderReward, RewardOutcome, RewardQuery, RewardsPort } from './rewards-port.js';
 export type { EndedOrderRow } from './tables.js';
 export type { Order, OrderStatus } from './schema.js';
 /** The order as the API shows it (a person's data export embeds their orders). */
@@ -81,6 +84,8 @@ export interface OrderingDeps {
   liveTiming?: { pollMs: number; heartbeatMs: number };
   /** Marketing's promotions port; without it no promotion applies (tools that build ordering alone). */
   promotions?: PromotionsPort;
+  /** Loyalty's rewards port; without it no reward exists. */
+  rewards?: RewardsPort;
   /** Who takes the money (the payments module, bound late: it is built after ordering). */
   payments?: () => PaymentsPort | null;
   /** Seals and opens orders' delivery details with their organization's data key (ADR 0025). */
@@ -120,6 +125,7 @@ export function createOrderingModule(deps: OrderingDeps) {
     stock: deps.inventory.api,
     payments: deps.payments ?? (() => null),
     promotions: deps.promotions ?? NO_PROMOTIONS,
+    rewards: deps.rewards ?? NO_REWARDS,
     changed,
   });
 
@@ -180,6 +186,9 @@ export function createOrderingModule(deps: OrderingDeps) {
       resealDeliveries: () => deliveries.resealAll(deps.db),
       /** Expires unpaid online orders whose time ran out; what the minutely job runs. */
       expireUnpaidOrders: () => service.expireUnpaid(),
+      /** The demo seed only: a completed, paid cash dine-in order in the past, inside its transaction (demo-orders.ts). */
+      writeDemoOrderIn: (trx: Tx, input: DemoOrderInput) =>
+        writeDemoOrderIn(trx, { events: deps.events, payments: deps.payments ?? (() => null) }, input),
       /** Ordering settings of a store, inside the caller's transaction (the demo seed, tests). */
       configureStore: (trx: Tx, input: { organizationId: string; storeId: string; settings: OrderingSettingsPatch }) =>
         service.configureStoreIn(trx, { organizationId: input.organizationId, storeId: input.storeId }, input.settings),
@@ -194,6 +203,27 @@ export function createOrderingModule(deps: OrderingDeps) {
       endedOrders: (page: { afterId: string | null; limit: number }) => service.endedOrders(page),
       /** The facts payments need of an order (amounts, lines, who may see it), or null. */
       orderForPayment: (orderId: string, ex?: Tx) => service.paymentFacts(orderId, ex),
+      /**
+       * What loyalty needs of an order to award its points or claw them back: who ordered, the
+       * food (subtotal and the discounts on it, not on delivery), the total, the lines.
+       */
+      orderForLoyalty: async (orderId: string, ex?: Tx) => {
+        const row = await ordersRepo.findOrder(ex ?? deps.db, orderId);
+        if (!row) return null;
+        const pricing = row.pricing;
+        return {
+          id: row.id,
+          organization_id: row.organization_id,
+          customer_id: row.customer_id,
+          fulfilled: FULFILLED_STATUSES.includes(row.status),
+          currency: row.currency,
+          placed_at: row.placed_at,
+          subtotal: pricing.subtotal,
+          food_discounts: pricing.discounts - (pricing.delivery_discount ?? 0),
+          total: row.total,
+          lines: pricing.lines.map((line) => ({ item_id: line.item_id, quantity: line.quantity })),
+        };
+      },
       /**
        * What a review needs of an order (reviews: who may review it, and since when), or null.
        * `fulfilled_at` is when it reached its channel's happy end (picked_up, delivered, completed),

@@ -10,6 +10,7 @@ import type { PlacementDeps } from './placement-ports.js';
 import { priceWithPromotions, type BasketCustomer } from './order-promotions.js';
 import type { PriceBreakdown } from './pricing.js';
 import type { PromotionOutcome } from './promotions-port.js';
+import type { OrderReward } from './rewards-port.js';
 import { poolOf, type StoreOrderingSettings } from './settings.js';
 import { planFulfilment, type FulfilmentPlan } from './slots.js';
 
@@ -25,6 +26,8 @@ export interface OrderDraft {
   pricing: PriceBreakdown;
   /** The promotions that apply (and the ones that did not), and the redemptions to hold. */
   promotions: PromotionOutcome;
+  /** The loyalty reward as given (its points are held in the order's transaction), or null. */
+  reward: OrderReward | null;
   problems: BasketProblem[];
   tableId: string | null;
 }
@@ -48,7 +51,10 @@ export function parentLookup(basket: CheckedBasket, lineNo: number) {
   return (groupId: string, optionId: string) => basket.parents.get(`${lineNo}:${groupId}:${optionId}`) ?? null;
 }
 
-type DraftDeps = Pick<PlacementDeps, 'clock' | 'store' | 'menu' | 'stock' | 'kitchen' | 'promotions' | 'hasOrderedAt'>;
+type DraftDeps = Pick<
+  PlacementDeps,
+  'clock' | 'store' | 'menu' | 'stock' | 'kitchen' | 'promotions' | 'rewards' | 'hasOrderedAt'
+>;
 
 export async function draftOrder(
   deps: DraftDeps,
@@ -146,7 +152,7 @@ export async function draftOrder(
   const itemCount = basket.lines.reduce((sum, line) => sum + line.quantity, 0);
   const serviceCharged =
     settings.serviceChargeChannels.includes(body.channel) && itemCount >= settings.serviceChargeMinItems;
-  const { pricing, promotions } = await priceWithPromotions(deps, {
+  const { pricing, promotions, reward } = await priceWithPromotions(deps, {
     store,
     body,
     menu,
@@ -162,8 +168,8 @@ export async function draftOrder(
       tip: body.tip?.amount ?? 0,
     },
   });
-  problems.push(...promotions.problems);
-  return { store, settings, plan, basket, pricing, promotions, problems, tableId };
+  problems.push(...promotions.problems, ...(reward?.problems ?? []));
+  return { store, settings, plan, basket, pricing, promotions, reward: reward?.reward ?? null, problems, tableId };
 }
 
 /**

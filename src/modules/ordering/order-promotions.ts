@@ -1,7 +1,8 @@
 // A basket's promotions, between checking it and pricing it: the lines as marketing sees them
 // (what each is, its category on the menu, what it costs before discounts), the promotions port's
 // answer, and the price with those discounts in it. Quotes and placement both go through here,
-// so a customer is placed at the price they were quoted.
+// so a customer is placed at the price they were quoted. A loyalty reward (reward_id) comes after
+// the promotions, on what they left.
 import type { ResolvedMenu } from '../catalog/index.js';
 import type { StoreBasics } from '../tenancy/index.js';
 import type { CheckedBasket } from './basket.js';
@@ -9,6 +10,7 @@ import type { OrderBody } from './basket-schema.js';
 import { withinPricingRange } from './pricing-guard.js';
 import { priceOrder, type PriceBreakdown, type PricingInput } from './pricing.js';
 import type { PromotionOutcome, PromotionsPort } from './promotions-port.js';
+import type { RewardOutcome, RewardsPort } from './rewards-port.js';
 
 /** Who the basket is for: a customer's id, or none (anonymous: a quote without sign-in). */
 export interface BasketCustomer {
@@ -18,6 +20,7 @@ export interface BasketCustomer {
 
 export interface PromotionsDeps {
   promotions: PromotionsPort;
+  rewards: RewardsPort;
   /** Whether the customer already ordered at the brand (asked only for first-order promotions). */
   hasOrderedAt(customerId: string, organizationId: string): Promise<boolean>;
 }
@@ -42,7 +45,7 @@ export async function priceWithPromotions(
     fulfilmentAt: Date;
     pricing: Omit<PricingInput, 'lines'>;
   },
-): Promise<{ pricing: PriceBreakdown; promotions: PromotionOutcome }> {
+): Promise<{ pricing: PriceBreakdown; promotions: PromotionOutcome; reward: RewardOutcome | null }> {
   const { store, body, basket, customer } = input;
   const base = withinPricingRange(() => priceOrder({ ...input.pricing, lines: basket.lines }));
   const categories = categoriesOf(input.menu);
@@ -57,6 +60,7 @@ export async function priceWithPromotions(
     customer,
     isFirstOrder: async () =>
       customer.id === null ? false : !(await deps.hasOrderedAt(customer.id, store.organization_id)),
+    loyaltyTier: async () => (customer.id === null ? null : deps.rewards.tierOf(store.organization_id, customer.id)),
     lines: basket.lines.map((line, i) => ({
       line_no: line.line_no,
       item_id: line.item_id,
@@ -69,14 +73,35 @@ export async function priceWithPromotions(
     deliveryFee: input.pricing.delivery_fee,
     couponCode: body.coupon_code ?? null,
   });
-  if (promotions.discounts.length === 0) return { pricing: base, promotions };
+  const reward =
+    body.reward_id === undefined
+      ? null
+      : await deps.rewards.evaluate({
+          organizationId: store.organization_id,
+          currency: store.currency,
+          customer,
+          rewardId: body.reward_id,
+          lines: basket.lines.map((line, i) => ({
+            item_id: line.item_id,
+            quantity: line.quantity,
+            gross: base.lines[i]!.gross,
+            discount: promotions.lineDiscounts[i] ?? 0,
+          })),
+          promotionOrderDiscounts: promotions.orderDiscounts.reduce((sum, d) => sum + d.amount, 0),
+        });
+  if (promotions.discounts.length === 0 && !reward?.reward) return { pricing: base, promotions, reward };
+  const rewardLines = reward?.lineDiscounts ?? [];
+  const rewardOrder = reward?.orderDiscount ? [{ code: 'REWARD', amount: reward.orderDiscount }] : [];
   const pricing = withinPricingRange(() =>
     priceOrder({
       ...input.pricing,
-      lines: basket.lines.map((line, i) => ({ ...line, discount: promotions.lineDiscounts[i] ?? 0 })),
-      order_discounts: promotions.orderDiscounts,
+      lines: basket.lines.map((line, i) => ({
+        ...line,
+        discount: (promotions.lineDiscounts[i] ?? 0) + (rewardLines[i] ?? 0),
+      })),
+      order_discounts: [...promotions.orderDiscounts, ...rewardOrder],
       delivery_discount: promotions.deliveryDiscount,
     }),
   );
-  return { pricing, promotions };
+  return { pricing, promotions, reward };
 }

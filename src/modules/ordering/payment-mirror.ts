@@ -13,6 +13,7 @@ import type { SettingsService } from './settings.js';
 import { isFinal } from './statuses.js';
 import type { OrderRow } from './tables.js';
 import type { PromotionsPort } from './promotions-port.js';
+import type { RewardsPort } from './rewards-port.js';
 import type { Transitions } from './transitions.js';
 
 export interface OrderPaymentFacts {
@@ -56,6 +57,8 @@ export interface PaymentMirrorDeps {
   settings: Pick<SettingsService, 'settingsOf'>;
   /** Paid confirms the order's redemptions; a refund of the whole order gives them back. */
   promotions: Pick<PromotionsPort, 'release' | 'confirm'>;
+  /** A refund of the whole order gives its reward's points back (held ones, or spent ones). */
+  rewards: Pick<RewardsPort, 'release'>;
   /** An authorization at a store that auto-accepts accepts the order, as the system. */
   transitions: Pick<Transitions, 'applyIn'>;
 }
@@ -94,7 +97,10 @@ export function createPaymentMirror(deps: PaymentMirrorDeps) {
         },
       ]);
       if (change === 'paid') await deps.promotions.confirm(trx, orderId);
-      if (change === 'refunded') await deps.promotions.release(trx, orderId, 'refunded');
+      if (change === 'refunded') {
+        await deps.promotions.release(trx, orderId, 'refunded');
+        await deps.rewards.release(trx, orderId, 'refunded');
+      }
       const facts = {
         order_id: row.id,
         organization_id: row.organization_id,

@@ -12,6 +12,7 @@ import type { OrderDeliveries } from './deliveries.js';
 import type { Kitchen } from './kitchen.js';
 import type { PaymentsPort } from './payments-port.js';
 import type { PromotionsPort } from './promotions-port.js';
+import type { RewardsPort } from './rewards-port.js';
 import type { StockKeeper } from './stock.js';
 
 /** The store the order is for: its basics, its opening hours, its tables' QR codes (tenancy). */
@@ -47,6 +48,8 @@ export interface PlacementDeps {
   payment: PaymentPort;
   /** Marketing: the basket's promotions, and their redemptions held in the order's transaction. */
   promotions: PromotionsPort;
+  /** Loyalty: what a reward takes off, and its points held in the order's transaction. */
+  rewards: RewardsPort;
   /** Whether a customer already has an order at the brand that did not end unfulfilled. */
   hasOrderedAt(customerId: string, organizationId: string): Promise<boolean>;
   /** The outbox: the order's events are appended in its transaction. */

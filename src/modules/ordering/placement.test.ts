@@ -1,4 +1,5 @@
 import { NO_PROMOTIONS } from './promotions-port.js';
+import { NO_REWARDS } from './rewards-port.js';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test-support/harness.js';
@@ -180,6 +181,7 @@ describe('the placement transaction', () => {
       stock: t.modules.inventory.api,
       payments: () => null,
       promotions: NO_PROMOTIONS,
+      rewards: NO_REWARDS,
       changed: async () => undefined,
     });
 

@@ -12,7 +12,7 @@ import { basketError, draftOrder, parentLookup, type OrderDraft } from './order-
 import type { Checkout } from './payments-port.js';
 import type { PlacementDeps } from './placement-ports.js';
 import type { BasketCustomer } from './order-promotions.js';
-import { presentDiscounts, presentLine, presentOrder, presentTotals } from './present.js';
+import { presentDiscounts, presentLine, presentOrder, presentReward, presentTotals } from './present.js';
 import { ordersRepo as repo } from './repo.js';
 import type { Order } from './schema.js';
 import { poolOf } from './settings.js';
@@ -106,6 +106,7 @@ export function createPlacementService(deps: PlacementDeps) {
       totals: presentTotals(pricing, store.currency),
       discounts: presentDiscounts(draft.promotions.discounts, store.currency),
       promotions_not_applied: draft.promotions.passed_over,
+      reward: draft.reward === null ? null : presentReward(draft.reward, store.currency),
     };
   }
 

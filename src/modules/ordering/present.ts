@@ -1,5 +1,6 @@
 // Orders as the API shows them: money as {amount, currency}, instants as RFC 3339 UTC.
 import type { PriceBreakdown, PricedLine } from './pricing.js';
+import type { OrderReward } from './rewards-port.js';
 import type { Order } from './schema.js';
 import type { HistoryRow, LineRow, OpenedOrderRow, OrderDiscount, OrderRow } from './tables.js';
 
@@ -57,6 +58,10 @@ export function presentDiscounts(discounts: OrderDiscount[], currency: string): 
   return discounts.map((d) => ({ ...d, amount: { amount: d.amount, currency } }));
 }
 
+export function presentReward(reward: OrderReward, currency: string): NonNullable<Order['reward']> {
+  return { ...reward, amount: { amount: reward.amount, currency } };
+}
+
 export function presentOrder(row: OpenedOrderRow, lines: LineRow[]): Order {
   const byNo = new Map(lines.map((line) => [line.line_no, line]));
   return {
@@ -94,6 +99,7 @@ export function presentOrder(row: OpenedOrderRow, lines: LineRow[]): Order {
     totals: presentTotals(row.pricing, row.currency),
     discounts: presentDiscounts(row.discounts, row.currency),
     coupon_code: row.coupon_code,
+    reward: row.reward === null ? null : presentReward(row.reward, row.currency),
     notes: row.notes,
     status_reason: row.status_reason,
     placed_at: iso(row.placed_at),

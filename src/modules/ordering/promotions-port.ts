@@ -29,6 +29,8 @@ export interface PromotionQuery {
   customer: { id: string | null; anonymous: boolean };
   /** Asked only when a candidate is for first (or returning) customers. */
   isFirstOrder(): Promise<boolean>;
+  /** The customer's loyalty tier key at the brand (null: not a member); asked only for tier perks. */
+  loyaltyTier(): Promise<string | null>;
   lines: PromotionLine[];
   deliveryFee: number;
   couponCode: string | null;

@@ -138,6 +138,14 @@ export const DiscountSchema = Type.Object({
   amount: MoneySchema,
 });
 
+/** A loyalty reward the order was given (its points are held, then spent when the order is fulfilled). */
+export const OrderRewardSchema = Type.Object({
+  reward_id: Uuid,
+  name: Name(100),
+  points: Int(1, 10_000_000, { description: 'The points it costs' }),
+  amount: MoneySchema,
+});
+
 export const OrderSchema = Type.Object({
   id: Uuid,
   number: Type.String({
@@ -202,6 +210,9 @@ export const OrderSchema = Type.Object({
     description: 'The promotions the order was given; their amounts add up to totals.discounts',
   }),
   coupon_code: Type.Union([Type.String({ maxLength: 40 }), Type.Null()]),
+  reward: Type.Union([OrderRewardSchema, Type.Null()], {
+    description: 'The loyalty reward it was given; its amount is in totals.discounts',
+  }),
   notes: Type.Union([FreeText(500), Type.Null()]),
   status_reason: Type.Union([FreeText(300), Type.Null()], { description: 'Why it was rejected or cancelled' }),
   placed_at: Timestamp,

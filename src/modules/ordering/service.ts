@@ -16,6 +16,7 @@ import { createOrderReading } from './orders.js';
 import { createPaymentMirror, type PaymentChange } from './payment-mirror.js';
 import type { PaymentsPort } from './payments-port.js';
 import type { PromotionsPort } from './promotions-port.js';
+import type { RewardsPort } from './rewards-port.js';
 import { ordersRepo as repo } from './repo.js';
 import { createPlacementService, type PlacementRequest } from './placement.js';
 import type { MenuPort } from './placement-ports.js';
@@ -39,6 +40,8 @@ export interface OrderingServiceDeps {
   payments: () => PaymentsPort | null;
   /** Marketing's promotions (NO_PROMOTIONS when ordering is built alone). */
   promotions: PromotionsPort;
+  /** Loyalty's rewards (NO_REWARDS when ordering is built alone). */
+  rewards: RewardsPort;
   /** After commit: the store's orders changed (live feeds, and the menu when stock moved). */
   changed(change: { storeId: string; organizationId: string; menuChanged: boolean }): Promise<void>;
 }
@@ -47,10 +50,19 @@ export function createOrderingService(deps: OrderingServiceDeps) {
   const { db, clock, events, changed, deliveries } = deps;
   const settings = createSettingsService({ db, tenancy: deps.tenancy, clock });
   const kitchen = createKitchen({ db, settings });
-  const { promotions } = deps;
-  const transitions = createTransitions({ db, deliveries, clock, events, changed, stock: deps.stock, promotions });
+  const { promotions, rewards } = deps;
+  const transitions = createTransitions({
+    db,
+    deliveries,
+    clock,
+    events,
+    changed,
+    stock: deps.stock,
+    promotions,
+    rewards,
+  });
   const reading = createOrderReading({ db, deliveries, tenancy: deps.tenancy });
-  const paymentMirror = createPaymentMirror({ db, clock, events, settings, transitions, promotions });
+  const paymentMirror = createPaymentMirror({ db, clock, events, settings, transitions, promotions, rewards });
   const placement = createPlacementService({
     db,
     deliveries,
@@ -62,6 +74,7 @@ export function createOrderingService(deps: OrderingServiceDeps) {
     stock: deps.stock,
     kitchen,
     promotions,
+    rewards,
     hasOrderedAt: (customerId, organizationId) => repo.hasOrderedAt(db, customerId, organizationId),
     payment: {
       taker: deps.payments,

@@ -4,6 +4,7 @@ import type { ColumnType, Insertable, Kysely, Selectable } from 'kysely';
 import type { PlatformTables } from '../../platform/db/index.js';
 import type { PriceBreakdown, PricedModifier } from './pricing.js';
 import type { Capacity } from './kitchen-schema.js';
+import type { OrderReward } from './rewards-port.js';
 import type { Channel, DeliveryInput, OrderStatus } from './schema.js';
 
 type Json<T> = ColumnType<T, string, string>;
@@ -78,6 +79,8 @@ export type OrderingTables = {
     coupon_code: string | null;
     /** The promotions as priced at placement: [{promotion_id, name, code, amount}]. */
     discounts: ColumnType<OrderDiscount[], string | undefined, string>;
+    /** The loyalty reward as priced at placement; null without one. */
+    reward: ColumnType<OrderReward | null, string | null | undefined, string | null>;
     holds_released: ColumnType<boolean, boolean | undefined, boolean>;
     status_reason: string | null;
     placed_at: Date;
@@ -149,6 +152,7 @@ export interface OrderRow {
   notes: string | null;
   coupon_code: string | null;
   discounts: OrderDiscount[];
+  reward: OrderReward | null;
   holds_released: boolean;
   status_reason: string | null;
   placed_at: Date;

@@ -23,6 +23,7 @@ import type { Order, TransitionBody } from './schema.js';
 import { checkTransition, type Actor, type MachineAction } from './state-machine.js';
 import { FULFILLED_STATUSES, STOCK_RETURNS_FROM } from './statuses.js';
 import type { PromotionsPort } from './promotions-port.js';
+import type { RewardsPort } from './rewards-port.js';
 import type { StockKeeper } from './stock.js';
 import type { OrderDeliveries } from './deliveries.js';
 import type { OrderRow } from './tables.js';
@@ -34,6 +35,8 @@ export interface TransitionDeps {
   stock: Pick<StockKeeper, 'release'>;
   /** Marketing's redemptions: released with the other holds, confirmed when the order is fulfilled. */
   promotions: Pick<PromotionsPort, 'release' | 'confirm'>;
+  /** Loyalty's reward holds: released with the other holds, spent when the order is fulfilled. */
+  rewards: Pick<RewardsPort, 'release' | 'spend'>;
   events: EventAppender<OrderingEvents>;
   /** After commit: the store's orders changed (live feeds, back-in-stock menus). */
   changed(change: { storeId: string; organizationId: string; menuChanged: boolean }): Promise<void>;
@@ -106,6 +109,7 @@ export function createTransitions(deps: TransitionDeps) {
         menuChanged = released.backInStock.length > 0;
       }
       await deps.promotions.release(trx, row.id, rule.to);
+      await deps.rewards.release(trx, row.id, rule.to);
       if (row.slot_pool !== null && row.slot_starts_at !== null) {
         await kitchenRepo.releaseSlot(trx, {
           storeId: row.store_id,
@@ -115,7 +119,10 @@ export function createTransitions(deps: TransitionDeps) {
         });
       }
     }
-    if (FULFILLED_STATUSES.includes(rule.to)) await deps.promotions.confirm(trx, row.id);
+    if (FULFILLED_STATUSES.includes(rule.to)) {
+      await deps.promotions.confirm(trx, row.id);
+      await deps.rewards.spend(trx, row.id);
+    }
     const updated = await repo.changeStatus(trx, {
       orderId: row.id,
       from: row.status,

@@ -36,7 +36,7 @@ export interface OrderToWrite {
 
 type WriteDeps = Pick<
   PlacementDeps,
-  'clock' | 'stock' | 'kitchen' | 'payment' | 'events' | 'deliveries' | 'promotions'
+  'clock' | 'stock' | 'kitchen' | 'payment' | 'events' | 'deliveries' | 'promotions' | 'rewards'
 >;
 
 /**
@@ -94,6 +94,15 @@ export async function writeOrderIn(
     customerId,
     plans: order.draft.promotions.plans,
   });
+  // The reward's points, under the member's row lock: fifty parallel orders spending the same
+  // points cannot all hold them (INSUFFICIENT_POINTS, and this transaction leaves nothing).
+  if (order.draft.reward)
+    await deps.rewards.hold(trx, {
+      organizationId: store.organization_id,
+      orderId,
+      customerId,
+      reward: order.draft.reward,
+    });
 
   const now = deps.clock();
   const { pool, capacity } = poolOf(settings, body.channel);
@@ -171,6 +180,7 @@ export async function writeOrderIn(
     notes: body.notes ?? null,
     coupon_code: body.coupon_code?.trim() ?? null,
     discounts: JSON.stringify(order.draft.promotions.discounts),
+    reward: order.draft.reward === null ? null : JSON.stringify(order.draft.reward),
     status_reason: null,
     placed_at: now,
     updated_at: now,

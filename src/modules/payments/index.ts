@@ -44,6 +44,7 @@ export interface PaymentsDeps {
   inventory: { api: Parameters<typeof createInvariantChecker>[0]['inventory']['api'] };
   /** The promotions' ledger, for the invariant checker. */
   marketing?: InvariantDeps['marketing'];
+  loyalty?: InvariantDeps['loyalty'];
   tenancy: { api: Pick<TenancyApi, 'findStore' | 'findOrganization'> };
   registry?: Registry;
   logger: Logger;
@@ -98,6 +99,7 @@ export function createPaymentsModule(deps: PaymentsDeps) {
     ordering: deps.ordering,
     inventory: deps.inventory,
     marketing: deps.marketing,
+    loyalty: deps.loyalty,
   });
   const webhooks = createWebhooks({ db, clock, providers, recorder, logger, announce });
   const saga = createSaga({

@@ -7,7 +7,9 @@
 //     no kitchen slot, and — when the kitchen had not started on it — no stock;
 //   - every stock level is the sum of its ledger;
 //   - promotions: uses within limits, given within budgets, counters equal to the held and
-//     confirmed redemptions, and no live redemption on an order that ended unfulfilled.
+//     confirmed redemptions, and no live redemption on an order that ended unfulfilled;
+//   - loyalty: the ledger replayed equals the stored balances, lots and tiers, and no order that
+//     ended unfulfilled still holds a reward's points.
 // Payments still in flight are given `graceSeconds` before they count (a capture a second after
 // completion is not a violation); tests pass 0 after letting the saga settle.
 import type { Db } from '../../platform/db/index.js';
@@ -36,6 +38,13 @@ export interface InvariantDeps {
     api: {
       audit(ex: Db): Promise<Array<{ check: string; subject: string; detail: string }>>;
       ordersHoldingRedemptions(ex: Db, orderIds: string[]): Promise<string[]>;
+    };
+  };
+  /** Loyalty's points ledger (absent in tools that build payments without it). */
+  loyalty?: {
+    api: {
+      audit(ex: Db): Promise<Array<{ check: string; subject: string; detail: string }>>;
+      ordersHoldingRewards(ex: Db, orderIds: string[]): Promise<string[]>;
     };
   };
 }
@@ -147,6 +156,16 @@ export function createInvariantChecker(deps: InvariantDeps) {
           subject: `order ${orderId}`,
           detail: 'The order ended unfulfilled but still holds a promotion redemption.',
         });
+      const rewarded = await deps.loyalty?.api.ordersHoldingRewards(
+        deps.db,
+        unfulfilled.map((order) => order.id),
+      );
+      for (const orderId of rewarded ?? [])
+        violations.push({
+          check: 'cancelled_order_holds_no_reward_points',
+          subject: `order ${orderId}`,
+          detail: 'The order ended unfulfilled but its reward still holds points.',
+        });
       for (const hold of held)
         violations.push({
           check: 'cancelled_order_holds_no_stock',
@@ -162,6 +181,7 @@ export function createInvariantChecker(deps: InvariantDeps) {
       });
     }
     violations.push(...((await deps.marketing?.api.audit(deps.db)) ?? []));
+    violations.push(...((await deps.loyalty?.api.audit(deps.db)) ?? []));
     // The report lists the first MAX_REPORTED_VIOLATIONS (its documented bound); ok counts them all.
     return {
       ok: violations.length === 0,

@@ -13,6 +13,11 @@ export const INT32_MAX = 2_147_483_647;
 /** Integers JSON carries exactly (±2^53 − 1): the widest any Brigade field can be. */
 export const SAFE_INTEGER_MAX = Number.MAX_SAFE_INTEGER;
 
+/** The schema, or null (a field that is always present, possibly empty). */
+export function Nullable<T extends TSchema>(schema: T) {
+  return Type.Union([schema, Type.Null()]);
+}
+
 /** An integer in [minimum, maximum], `int32` when the range fits, `int64` otherwise. */
 export function Int(minimum: number, maximum: number, options: { description?: string; default?: number } = {}) {
   const format = minimum >= -INT32_MAX - 1 && maximum <= INT32_MAX ? 'int32' : 'int64';

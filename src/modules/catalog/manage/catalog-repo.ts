@@ -203,6 +203,18 @@ export const catalogRepo = {
     return new Set(rows.map((row) => row.id));
   },
 
+  /** The category of each of these items of the organization (loyalty's per-category bonuses). */
+  async categoriesOfItems(ex: Executor, organizationId: string, itemIds: string[]): Promise<Map<string, string>> {
+    if (itemIds.length === 0) return new Map();
+    const rows = await t(ex)
+      .selectFrom('items')
+      .select(['id', 'category_id'])
+      .where('organization_id', '=', organizationId)
+      .where('id', 'in', [...new Set(itemIds)])
+      .execute();
+    return new Map(rows.map((row) => [row.id, row.category_id]));
+  },
+
   /** The item's id, organization and name; null for no such item. */
   async findItem(ex: Executor, itemId: string): Promise<{ id: string; organization_id: string; name: string } | null> {
     return (

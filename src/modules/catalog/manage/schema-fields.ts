@@ -3,12 +3,11 @@
 // one are the single source for validation, serialization, TypeScript types and the OpenAPI
 // document; rules a JSON schema cannot express (a required group its options cannot satisfy,
 // nesting depth, references) live in validate.ts.
-import { Type, type TSchema } from 'typebox';
-import { Int, PaginationQuery, Uuid } from '../../../platform/http/schema.js';
+import { Type } from 'typebox';
+import { Int, Nullable, PaginationQuery, Uuid } from '../../../platform/http/schema.js';
 
-export function Nullable<T extends TSchema>(schema: T) {
-  return Type.Union([schema, Type.Null()]);
-}
+/** The catalog's schemas take it from here with the other fields. */
+export { Nullable };
 
 export const Ref = Type.String({
   minLength: 1,
