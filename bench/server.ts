@@ -412,6 +412,10 @@ const loyaltyBench = {
   ...(await seedLoyaltyBench(database.pool, bench.organizationId)),
 };
 logger.warn({ ...loyaltyBench, ms: Date.now() - loyaltyStarted }, 'bench loyalty data seeded');
+// brigade check's replay of that ledger (every member, lot and debit recomputed), timed once.
+const replayStarted = Date.now();
+const replayFindings = await setupModules.loyalty.api.audit(database.db);
+logger.warn({ findings: replayFindings.length, ms: Date.now() - replayStarted }, 'bench loyalty ledger replayed');
 
 const MINUTE = 60_000;
 /** A-001 … A-999, B-001 …: placement.ts's orderNumber (not exported by the ordering module). */
