@@ -189,7 +189,7 @@ interface Row {
 }
 
 const rows: Row[] = [];
-for (const scenario of scenarios.filter((candidate) => only === undefined || candidate.name.includes(only))) {
+async function runScenario(scenario: Scenario): Promise<void> {
   const options = {
     url: scenario.url,
     method: scenario.method ?? 'GET',
@@ -235,6 +235,36 @@ for (const scenario of scenarios.filter((candidate) => only === undefined || can
   process.stdout.write(
     `${scenario.name}: ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms${extra}${waits}\n`,
   );
+}
+const wanted = (scenario: Scenario) => only === undefined || scenario.name.includes(only);
+for (const scenario of scenarios.filter(wanted)) await runScenario(scenario);
+
+// Webhooks (issue 17), last: the server starts the worker's relay and senders, placement runs
+// again with them and no endpoint, then 1,000 order events go to 10 endpoints on a local
+// receiver, then placement runs once more with the 10 endpoints subscribed (every order then
+// makes 10 messages, fanned out and sent by the same process).
+const placementName = 'POST /v1/stores/{id}/orders (2 lines)';
+const placement = scenarios.find((scenario) => scenario.name === placementName)!;
+let fanOut: import('./webhooks.js').FanOutResult | null = null;
+if (only === undefined || 'webhooks'.includes(only) || only.includes('webhooks')) {
+  await ask('start-worker', 'worker');
+  const withRelay = `${placementName}, worker running, 0 webhook endpoints`;
+  await runScenario({
+    ...placement,
+    name: withRelay,
+    ...placing('relay'),
+    headers: { ...placing('relay').headers, authorization: `Bearer ${customerToken}` },
+    baselineOf: undefined,
+  });
+  fanOut = await ask<import('./webhooks.js').FanOutResult>('webhook-fan-out', 'fanOut');
+  process.stdout.write(`webhook fan-out: ${JSON.stringify(fanOut)}\n`);
+  await runScenario({
+    ...placement,
+    name: `${placementName}, worker running, 10 webhook endpoints`,
+    ...placing('hooks'),
+    headers: { ...placing('hooks').headers, authorization: `Bearer ${customerToken}` },
+    baselineOf: withRelay,
+  });
 }
 
 server.send('stop');
@@ -288,6 +318,17 @@ holds, \`IO:…\`/\`LWLock:…\` e.g. the WAL flush of a commit, \`idle in trans
 held open while Node works, \`Client:ClientRead\` waiting for Node's next statement):
 
 ${details}
-`;
+${
+  fanOut
+    ? `
+Webhooks: ${fanOut.events} \`order.placed\` events appended at once, fanned out by the outbox relay to
+${fanOut.endpoints} endpoints on a local receiver and sent by the webhooks' loop in the same process:
+${fanOut.delivered} messages delivered in ${fanOut.seconds} s (${fanOut.perSecond} messages/s); delay from
+the event's time to its arrival p50 ${fanOut.delayP50Ms} ms, p99 ${fanOut.delayP99Ms} ms (a burst: the p99 is the
+tail of the backlog). The two placement rows "worker running" compare placement with the relay and
+senders running and no endpoint, against the same with ten endpoints taking every order.
+`
+    : ''
+}`;
 if (only === undefined) writeFileSync(new URL('./RESULTS.md', import.meta.url), report);
 process.stdout.write(`\n${table}\n`);

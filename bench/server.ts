@@ -19,6 +19,7 @@ import { demoCatalogDocument } from '../src/demo/menu.js';
 import { DEMO_MENUS } from '../src/demo/menu-data.js';
 import pg from 'pg';
 import { seedLoyaltyBench } from './loyalty.js';
+import { startWebhookBench } from './webhooks.js';
 
 const logger = pino({ level: 'warn' });
 // Limits that never bind: the bench measures the machinery's cost, not the limiter's refusals.
@@ -628,6 +629,7 @@ const stop = async () => {
   // The load generator cuts its last requests off mid-flight; their handlers then fail
   // against the closed pool. Expected at shutdown, so not worth a log line each.
   logger.level = 'fatal';
+  await webhookBench?.stop();
   await app.close();
   await bare.close();
   await setupModules.catalog.close();
@@ -635,8 +637,20 @@ const stop = async () => {
   await embedded?.stop();
   process.exit(0);
 };
+// The webhook scenario (bench/webhooks.ts), last: it starts the worker's relay and senders here.
+let webhookBench: Awaited<ReturnType<typeof startWebhookBench>> | null = null;
+async function startWebhooks() {
+  webhookBench = await startWebhookBench({ config, database, tokens, logger, organizationId: bench.organizationId });
+  await webhookBench.settled();
+}
 process.on('message', (message) => {
   if (message === 'stop') void stop();
+  if (message === 'start-worker') void startWebhooks().then(() => process.send?.({ worker: true }));
+  if (message === 'webhook-fan-out')
+    void webhookBench!.fanOut().then(async (result) => {
+      await webhookBench!.settled();
+      process.send?.({ fanOut: result });
+    });
   if (message === 'sample-locks') void startSampling().then(() => process.send?.({ sampling: true }));
   if (message === 'report-locks') void stopSampling().then((report) => process.send?.({ locks: report }));
 });

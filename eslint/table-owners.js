@@ -6,7 +6,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 export const TABLE_OWNERS = {
-  platform: ['idempotency_keys', 'outbox', 'processed_events', 'audit_log', 'pii_data_keys', 'outgoing_messages'],
+  platform: [
+    'idempotency_keys',
+    'outbox',
+    'processed_events',
+    'audit_log',
+    'pii_data_keys',
+    'outgoing_messages',
+    'outgoing_message_attempts',
+  ],
   tenancy: ['organizations', 'stores', 'store_opening_hours', 'store_hours_exceptions', 'dining_tables'],
   identity: [
     'users',
@@ -70,6 +78,8 @@ export const TABLE_OWNERS = {
     'loyalty_tier_changes',
   ],
   reviews: ['reviews', 'review_revisions', 'review_replies', 'review_votes', 'review_reports', 'review_rating_tallies'],
+  webhooks: ['webhook_endpoints', 'webhook_messages', 'webhook_attempts'],
+  notifications: ['notification_templates', 'notification_preferences'],
 };
 
 /** table name → owning module ('platform' for machinery tables). */

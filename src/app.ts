@@ -87,6 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     createModules({
       config: deps.config,
       db: deps.database.db,
+      pool: deps.database.pool,
       tokens: deps.tokens,
       logger: deps.logger,
       redis: deps.redis ?? null,

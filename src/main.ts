@@ -14,7 +14,7 @@ import { auditJobs } from './platform/audit/index.js';
 import { purgeExpiredIdempotencyKeys } from './platform/http/idempotency/index.js';
 import { createLiveFanout } from './platform/live/index.js';
 import { createMetricsRegistry } from './platform/observability/metrics.js';
-import { createDomainEvents, createModules } from './modules.js';
+import { createDomainEvents, createModules, moduleLoops } from './modules.js';
 import { createSandboxProcessor, sandboxKeys } from './modules/payments/index.js';
 import { seedDemoIfEmpty } from './demo/seed.js';
 
@@ -105,6 +105,7 @@ export async function start(config: Config, logger: Logger): Promise<{ stop(): P
     const modules = createModules({
       config,
       db: runtime.database.db,
+      pool: runtime.database.pool,
       tokens,
       events,
       logger,
@@ -136,7 +137,15 @@ export async function start(config: Config, logger: Logger): Promise<{ stop(): P
         logger,
         metrics: outboxMetrics,
       });
-      closing.outbox = { name: 'outbox relay', close: () => outbox.stop() };
+      const loops = moduleLoops(modules);
+      for (const loop of loops) loop.start();
+      closing.outbox = {
+        name: 'outbox relay and senders',
+        close: async () => {
+          for (const loop of loops) await loop.stop();
+          await outbox.stop();
+        },
+      };
       logger.info(
         { queues: definitions.map((definition) => definition.name), nats: config.natsUrl !== null },
         'worker role running',

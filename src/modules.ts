@@ -1,6 +1,7 @@
 // Wires the modules together. Each module builds itself in its own index.ts; this file only
 // passes each one the narrow slice of the others that it needs, and the event plumbing.
 import type { Redis } from 'ioredis';
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from './config/index.js';
@@ -8,6 +9,8 @@ import type { AccessTokenIssuer } from './platform/auth/tokens.js';
 import { createPersonalDataVault, personalDataKeysFrom } from './platform/crypto/personal-data.js';
 import { useMessageSealing } from './platform/messages/index.js';
 import type { Db } from './platform/db/index.js';
+import type { DispatchLoop } from './platform/dispatch/loop.js';
+import type { ModuleSurface } from './platform/http/module.js';
 import type { LiveFanout } from './platform/live/index.js';
 import { createEventAppender, createEventBus, type EventAppender, type EventBus } from './platform/events/index.js';
 import { createLateJobSender, type JobSender } from './platform/jobs/queue.js';
@@ -20,6 +23,8 @@ import { createPaymentsModule, type PaymentsEvents, type PaymentsModule } from '
 import { createMarketingModule } from './modules/marketing/index.js';
 import { createLoyaltyModule } from './modules/loyalty/index.js';
 import { createReviewsModule, type ReviewsEvents } from './modules/reviews/index.js';
+import { createWebhooksModule } from './modules/webhooks/index.js';
+import { createNotificationsModule } from './modules/notifications/index.js';
 
 /** Every domain event Brigade appends: the union of the modules' event maps. */
 export type DomainEvents = TenancyEvents &
@@ -64,6 +69,8 @@ export interface ModuleDeps {
    * fresh, unattached sender.
    */
   jobs?: JobSender;
+  /** The database pool, for the senders' LISTEN connections (without it they poll). */
+  pool?: pg.Pool;
   /** The process's metrics registry, for the modules' own metrics (outbound calls, reconciliation). */
   registry?: Registry;
 }
@@ -170,7 +177,52 @@ export function createModules(deps: ModuleDeps) {
     redis: deps.redis ?? null,
     clock: deps.clock,
   });
-  return { identity, tenancy, catalog, inventory, marketing, loyalty, ordering, payments, reviews };
+  // Partners hear of orders, payments and reviews through the outbox: fanned out by the relay,
+  // sent by the worker's loop.
+  const webhooks = createWebhooksModule({
+    db: deps.db,
+    pool: deps.pool,
+    bus: events.bus,
+    vault: personalData,
+    config: deps.config,
+    logger: deps.logger,
+    clock: deps.clock,
+    registry: deps.registry,
+    ownersOf: async (trx, organizationId) => {
+      const ids = await identity.api.ownerIdsOf(trx, organizationId);
+      const contacts = await Promise.all(ids.map((id) => identity.api.contactOf(trx, id)));
+      return contacts.filter((contact) => contact !== null);
+    },
+  });
+  // Guests hear of their orders by email and SMS from ordering's events; the worker's loop sends.
+  const notifications = createNotificationsModule({
+    db: deps.db,
+    config: deps.config,
+    bus: events.bus,
+    personalData,
+    identity,
+    tenancy,
+    orderFacts: (orderId, trx) => ordering.api.orderForPayment(orderId, trx),
+    logger: deps.logger,
+    clock: deps.clock,
+  });
+  return {
+    identity,
+    tenancy,
+    catalog,
+    inventory,
+    marketing,
+    loyalty,
+    ordering,
+    payments,
+    reviews,
+    webhooks,
+    notifications,
+  };
 }
 
 export type Modules = ReturnType<typeof createModules>;
+
+/** The senders the modules run in the worker role (webhooks, emails, SMS). */
+export const moduleLoops = (modules: Modules): DispatchLoop[] =>
+  Object.values(modules).flatMap((module) => (module as Partial<ModuleSurface>).loops ?? []);

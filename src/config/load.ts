@@ -2,6 +2,7 @@
 // the development conveniences (embedded database, generated keys, demo data, the payment sandbox).
 import { createPublicKey } from 'node:crypto';
 import path from 'node:path';
+import { isIP } from 'node:net';
 import { bool, ConfigError, integer, oneOf, rateLimit, read, url, type Env } from './read-env.js';
 import { personalDataKeys } from './personal-data.js';
 import type { Config } from './types.js';
@@ -128,6 +129,10 @@ export function loadConfig(env: Env = process.env): Config {
       claimTimeoutSeconds: integer(env, 'IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS', 60, 1, 3600),
     },
     audit: { retentionDays: integer(env, 'AUDIT_RETENTION_DAYS', 400, 1, 36_500) },
+    webhooks: {
+      allowedNetworks: cidrs(env, 'WEBHOOKS_ALLOWED_NETWORKS'),
+      attemptRetentionDays: integer(env, 'WEBHOOK_ATTEMPT_RETENTION_DAYS', 30, 1, 3650),
+    },
     rateLimits: {
       anonymous: rateLimit(env, 'RATE_LIMIT_ANONYMOUS', { points: 60, seconds: 60 }),
       user: rateLimit(env, 'RATE_LIMIT_USER', { points: 300, seconds: 60 }),
@@ -157,6 +162,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     crashAt,
     personalData,
+    messages: messageDelivery(env),
     payments: {
       publicUrl,
       encryptionKey,
@@ -177,9 +183,45 @@ export function loadConfig(env: Env = process.env): Config {
   };
 }
 
+/** SMTP and Twilio settings: each channel all or nothing. */
+function messageDelivery(env: Env): Config['messages'] {
+  const smtpUrl = url(env, 'SMTP_URL', ['smtp:', 'smtps:']);
+  const sid = read(env, 'TWILIO_ACCOUNT_SID');
+  const token = read(env, 'TWILIO_AUTH_TOKEN');
+  const from = read(env, 'TWILIO_FROM');
+  const given = [sid, token, from].filter((value) => value !== undefined).length;
+  if (given !== 0 && given !== 3)
+    throw new ConfigError('TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN and TWILIO_FROM must be set together');
+  const twilioBase = url(env, 'TWILIO_BASE_URL', ['http:', 'https:']) ?? 'https://api.twilio.com';
+  return {
+    smtp:
+      smtpUrl === null ? null : { url: smtpUrl, from: read(env, 'SMTP_FROM') ?? 'Brigade <no-reply@brigade.invalid>' },
+    twilio:
+      given === 3
+        ? { accountSid: sid!, authToken: token!, from: from!, baseUrl: twilioBase.replace(/\/+$/, '') }
+        : null,
+  };
+}
+
 /** Whether the process seeds the demo organization (its rule in main.ts: on, or auto on the embedded database). */
 function demoDataSeeded(demo: 'auto' | 'on' | 'off', databaseUrl: string | null, production: boolean): boolean {
   return !production && (demo === 'on' || (demo === 'auto' && databaseUrl === null));
+}
+
+/** A comma-separated list of CIDRs (`127.0.0.0/8, ::1/128`); empty when unset. */
+function cidrs(env: Env, name: string): string[] {
+  const list = (read(env, name) ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  for (const entry of list) {
+    const [address, prefix, extra] = entry.split('/');
+    const family = isIP(address ?? '');
+    const bits = Number(prefix);
+    if (family === 0 || extra !== undefined || !Number.isInteger(bits) || bits < 0 || bits > (family === 4 ? 32 : 128))
+      throw new ConfigError(name, `holds "${entry}", which is not a CIDR such as 127.0.0.0/8`);
+  }
+  return list;
 }
 
 /** Every PEM block (public or private key) in a variable, escaped newlines allowed; each must parse as a key. */

@@ -46,6 +46,8 @@ export interface Config {
   idempotency: { ttlHours: number; claimTimeoutSeconds: number };
   /** The audit log's retention (ADR 0024). */
   audit: { retentionDays: number };
+  /** Outgoing webhooks (ADR 0030): networks exempt from the SSRF guard, and how long attempts are kept. */
+  webhooks: { allowedNetworks: string[]; attemptRetentionDays: number };
   rateLimits: {
     anonymous: RateLimit;
     user: RateLimit;
@@ -77,6 +79,11 @@ export interface Config {
     masterKey: Buffer | null;
     /** PII_ENCRYPTION_PREVIOUS_KEYS: retired master keys, still tried when opening a data key (rotation). */
     previousKeys: Buffer[];
+  };
+  /** Delivery of outgoing messages; a channel left null keeps its messages in the sandbox outbox (never in production). */
+  messages: {
+    smtp: { url: string; from: string } | null;
+    twilio: { accountSid: string; authToken: string; from: string; baseUrl: string } | null;
   };
   payments: {
     /** Where customers' browsers and providers reach this API (checkout return links, webhook URLs shown to operators). */

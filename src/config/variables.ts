@@ -170,6 +170,17 @@ export const CONFIG_VARIABLES: Variable[] = [
   },
   { name: 'PRESSURE_MAX_HEAP_USED_BYTES', default: '0', meaning: 'Shed load above this heap use; 0 disables.' },
   { name: 'PRESSURE_MAX_RSS_BYTES', default: '0', meaning: 'Shed load above this resident memory; 0 disables.' },
+  {
+    name: 'WEBHOOKS_ALLOWED_NETWORKS',
+    default: '(none)',
+    meaning:
+      'Comma-separated CIDRs that webhook URLs may reach despite the SSRF guard (development and tests, e.g. `127.0.0.0/8`).',
+  },
+  {
+    name: 'WEBHOOK_ATTEMPT_RETENTION_DAYS',
+    default: '30',
+    meaning: 'How long webhook delivery attempts are kept before the retention job deletes them.',
+  },
   { name: 'OUTBOUND_TIMEOUT_MS', default: '5000', meaning: 'Timeout of each outbound HTTP attempt.' },
   {
     name: 'OUTBOUND_RETRIES',
@@ -272,6 +283,33 @@ export const CONFIG_VARIABLES: Variable[] = [
     name: 'SANDBOX_SLOW_CARD_DELAY_MS',
     default: '5000',
     meaning: 'Authorization delay of the sandbox’s slow test card.',
+  },
+  {
+    name: 'SMTP_URL',
+    default: '(none: sandbox outbox)',
+    meaning:
+      'Where emails are sent, e.g. `smtps://user:pass@smtp.example.com:465`. Unset: emails stay in the sandbox outbox (`GET /sandbox/v1/messages`) outside production, and wait unsent in production.',
+  },
+  { name: 'SMTP_FROM', default: 'Brigade <no-reply@brigade.invalid>', meaning: 'The `From` of every email.' },
+  {
+    name: 'TWILIO_ACCOUNT_SID',
+    default: '(none: sandbox outbox)',
+    meaning: 'Twilio account that sends SMS, with `TWILIO_AUTH_TOKEN` and `TWILIO_FROM` (all three or none).',
+  },
+  {
+    name: 'TWILIO_AUTH_TOKEN',
+    default: '(none)',
+    meaning: 'Twilio auth token (HTTP basic auth with the account SID).',
+  },
+  {
+    name: 'TWILIO_FROM',
+    default: '(none)',
+    meaning: 'Sender of SMS: an E.164 number, or a Messaging Service SID (`MG…`).',
+  },
+  {
+    name: 'TWILIO_BASE_URL',
+    default: 'https://api.twilio.com',
+    meaning: 'Base URL of the Twilio API (tests point it at a local server that speaks its API).',
   },
   {
     name: 'BRIGADE_CRASH_AT',

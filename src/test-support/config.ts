@@ -33,6 +33,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
     // A busy CI machine must not make the app shed the suite's own requests; the shedding
     // tests turn it on explicitly.
     PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0',
+    // Test receivers listen on loopback; the SSRF tests build their own guard without it.
+    WEBHOOKS_ALLOWED_NETWORKS: '127.0.0.0/8',
     ...env,
   });
 }

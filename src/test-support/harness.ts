@@ -14,7 +14,7 @@ import { createLiveFanout, type LiveFanout } from '../platform/live/index.js';
 import { loggerOptions } from '../platform/observability/logger.js';
 import { startOutboxWorker } from '../platform/events/index.js';
 import { createLateJobSender, startJobs, type JobSender } from '../platform/jobs/queue.js';
-import { createDomainEvents, type DomainEventWiring, type Modules } from '../modules.js';
+import { createDomainEvents, moduleLoops, type DomainEventWiring, type Modules } from '../modules.js';
 import { createSandboxProcessor, sandboxKeys, type SandboxProcessor } from '../modules/payments/index.js';
 import { testConfig, testTokens } from './config.js';
 import { freePort, listenForTests, type Listening } from './server.js';
@@ -213,8 +213,11 @@ async function startTestWorker(deps: {
     logger: deps.logger,
   });
   await outbox.ready;
+  const loops = moduleLoops(deps.modules);
+  for (const loop of loops) loop.start();
   return {
     async stop() {
+      for (const loop of loops) await loop.stop();
       await outbox.stop();
       await queue.stop();
     },

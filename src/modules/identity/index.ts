@@ -122,6 +122,15 @@ export function createIdentityModule(deps: IdentityDeps) {
         if (!user) throw new Error(`No user ${userId}`);
         await identityRepo.writePersonalFields(ex, userId, { name: user.name, email: user.email, phone });
       },
+      /** Where to write to a person (notifications): their email and name; null when unknown or erased. */
+      contactOf: async (ex: Db, userId: string): Promise<{ email: string; name: string } | null> => {
+        const user = await identityRepo.findUserById(ex, userId);
+        const erased = (user as { erased_at?: Date | null } | undefined)?.erased_at ?? null;
+        if (!user || erased !== null || !user.email) return null;
+        return { email: user.email, name: user.name };
+      },
+      /** The organization's owners' ids (who is told when something of the brand needs a person). */
+      ownerIdsOf: (ex: Db, organizationId: string) => identityRepo.ownerIds(ex, organizationId),
       /** Makes a person a customer of an organization (from each order placed, wired in modules.ts). */
       recordCustomer: customers.recordCustomer,
     },

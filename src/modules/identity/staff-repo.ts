@@ -82,6 +82,18 @@ export const staffRepo = {
     await t(ex).deleteFrom('memberships').where('id', '=', membershipId).execute();
   },
 
+  /** The people who own the organization (brand-wide owner memberships). */
+  async ownerIds(ex: Executor, organizationId: string): Promise<string[]> {
+    const rows = await t(ex)
+      .selectFrom('memberships')
+      .select('user_id')
+      .where('organization_id', '=', organizationId)
+      .where('role', '=', 'owner')
+      .where('store_id', 'is', null)
+      .execute();
+    return rows.map((row) => row.user_id);
+  },
+
   /** Locks the organization's owner memberships so two removals cannot both pass the last-owner check. */
   async lockOwners(ex: Executor, organizationId: string) {
     return t(ex)

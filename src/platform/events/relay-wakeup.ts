@@ -22,14 +22,24 @@ export interface RelayWakeUp {
 
 const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-export function createRelayWakeUp(options: { pool: pg.Pool; name: string; logger: Logger }): RelayWakeUp {
+export function createRelayWakeUp(options: {
+  pool: pg.Pool;
+  name: string;
+  logger: Logger;
+  /** The notification channel (default: the outbox's). The dispatch loops listen on their own. */
+  channel?: string;
+  /** Also called on every wake-up (a loop that waits on its own timer). */
+  onWake?: () => void;
+}): RelayWakeUp {
   const { pool, name, logger } = options;
+  const listenStatement = options.channel === undefined ? LISTEN_STATEMENT : `LISTEN ${options.channel}`;
   let stopping = false;
   let wakeRequested = false;
   let wakeUp: (() => void) | null = null;
   function wake() {
     wakeRequested = true;
     wakeUp?.();
+    options.onWake?.();
   }
   function idle(ms: number): Promise<void> {
     if (wakeRequested || stopping) return Promise.resolve();
@@ -56,7 +66,7 @@ export function createRelayWakeUp(options: { pool: pg.Pool; name: string; logger
 
   async function listen(): Promise<void> {
     if (stopping) return;
-    const client = new pg.Client({ ...pool.options, application_name: `outbox-listener:${name}` });
+    const client = new pg.Client({ ...pool.options, application_name: `listener:${name}` });
     client.on('notification', wake);
     client.on('error', (error) =>
       logger.warn({ reason: error.message }, 'outbox listener connection failed; polling until it is back'),
@@ -67,7 +77,7 @@ export function createRelayWakeUp(options: { pool: pg.Pool; name: string; logger
     });
     try {
       await client.connect();
-      await client.query(LISTEN_STATEMENT);
+      await client.query(listenStatement);
     } catch (error) {
       logger.warn({ reason: reason(error) }, 'outbox listener could not connect; polling until it can');
       client.removeAllListeners('end');

@@ -45,6 +45,10 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
           description: 'The membership program: terms, tiers, rewards, members’ points and the liability report',
         },
         { name: 'reviews', description: 'Reviews of fulfilled orders, their threads, votes, reports and moderation' },
+        {
+          name: 'webhooks',
+          description: 'Outgoing webhooks: the event catalogue, endpoints, secrets, replays and attempt logs',
+        },
         { name: 'platform', description: 'Health, operations and the invariant checker' },
       ],
     },

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import type { DispatchLoop } from '../dispatch/loop.js';
 import type { JobDefinition } from '../jobs/queue.js';
 import type { GraphqlExtension } from './graphql.js';
 
@@ -8,4 +9,6 @@ export interface ModuleSurface {
   jobs: JobDefinition[];
   /** GraphQL the module adds to /graphql (types, resolvers, subscriptions); the app hands it to the host. */
   graphqlExtension?: GraphqlExtension;
+  /** Senders the worker role runs (webhooks, emails, SMS): started with the relay, stopped before it. */
+  loops?: DispatchLoop[];
 }

@@ -4,6 +4,7 @@ import { PLATFORM_HOLDER, type PersonalDataVault } from '../crypto/personal-data
 import type { Db, PlatformTables, Tx } from '../db/index.js';
 
 export type MessageChannel = 'email' | 'sms';
+export type MessageState = 'pending' | 'sent' | 'failed' | 'sandboxed';
 
 // A type, not an interface: withTables<T> needs an index-signature-compatible record.
 type MessageTables = {
@@ -18,12 +19,42 @@ type MessageTables = {
     sealed: Buffer | null;
     recipient_index: Buffer | null;
     created_at: Generated<Date>;
+    state: MessageState;
+    attempts: Generated<number>;
+    next_attempt_at: Date | null;
+    leased_until: Date | null;
+    sent_at: Date | null;
+    last_error: string | null;
+    organization_id: string | null;
+    locale: string | null;
+    dedupe_key: string | null;
+  };
+  outgoing_message_attempts: {
+    id: string;
+    message_id: string;
+    attempt: number;
+    started_at: Date;
+    duration_ms: number;
+    outcome: 'sent' | 'retry' | 'failed';
+    provider_message_id: string | null;
+    error: string | null;
   };
 };
 
-type StoredMessage = Omit<MessageTables['outgoing_messages'], 'created_at'> & { created_at: Date };
+type StoredMessage = Omit<MessageTables['outgoing_messages'], 'created_at' | 'attempts'> & {
+  created_at: Date;
+  attempts: number;
+};
 /** A message as callers see it: recipient and data opened. */
 export type MessageRow = Omit<StoredMessage, 'sealed' | 'recipient_index' | 'recipient'> & { recipient: string };
+/** What a new message is made of. */
+export type NewMessage = Pick<MessageRow, 'id' | 'channel' | 'recipient' | 'template' | 'data' | 'state'> & {
+  organizationId: string | null;
+  locale: string | null;
+  dedupeKey: string | null;
+  /** When a pending message is first due. */
+  dueAt: Date;
+};
 
 const context = (id: string) => `outgoing-message:${id}`;
 export const normalizeRecipient = (to: string) => to.trim().toLowerCase();
@@ -38,11 +69,12 @@ async function opened(ex: Kysely<PlatformTables>, vault: PersonalDataVault, row:
   return { ...rest, recipient: open.to, data: open.data };
 }
 
-const t = (ex: Kysely<PlatformTables>) => ex.withTables<MessageTables>();
+export const t = (ex: Kysely<PlatformTables>) => ex.withTables<MessageTables>();
 
 export const messagesRepo = {
-  async insert(trx: Tx, vault: PersonalDataVault, row: Omit<MessageRow, 'created_at'>) {
-    await t(trx)
+  /** False when a message with the same dedupe key exists already (nothing is inserted then). */
+  async insert(trx: Tx, vault: PersonalDataVault, row: NewMessage): Promise<boolean> {
+    const inserted = await t(trx)
       .insertInto('outgoing_messages')
       .values({
         id: row.id,
@@ -50,6 +82,11 @@ export const messagesRepo = {
         template: row.template,
         recipient: null,
         data: null,
+        state: row.state,
+        next_attempt_at: row.state === 'pending' ? row.dueAt : null,
+        organization_id: row.organizationId,
+        locale: row.locale,
+        dedupe_key: row.dedupeKey,
         sealed: await vault.seal(
           trx,
           PLATFORM_HOLDER,
@@ -58,7 +95,15 @@ export const messagesRepo = {
         ),
         recipient_index: await vault.blindIndex(trx, 'message-recipient', normalizeRecipient(row.recipient)),
       })
-      .execute();
+      .onConflict((oc) => oc.column('dedupe_key').doNothing())
+      .executeTakeFirst();
+    return (inserted.numInsertedOrUpdatedRows ?? 0n) > 0n;
+  },
+
+  /** One message, recipient and data opened; null when gone. */
+  async find(db: Db, vault: PersonalDataVault, id: string): Promise<MessageRow | null> {
+    const row = await t(db).selectFrom('outgoing_messages').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? opened(db, vault, row as StoredMessage) : null;
   },
 
   /** Newest first, `limit` rows from before the cursor's id; one recipient's (any letter case) when `to` is set. */

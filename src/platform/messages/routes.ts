@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Db } from '../db/index.js';
-import { decodeCursor, Page, PaginationQuery, problems, Timestamp, toPage, Uuid } from '../http/schema.js';
+import { Count, decodeCursor, Page, PaginationQuery, problems, Timestamp, toPage, Uuid } from '../http/schema.js';
 import { messagesRepo, type MessageRow } from './repo.js';
 import { messageSealing } from './sealing.js';
 import { TEMPLATE_PATTERN } from './template.js';
@@ -31,6 +31,13 @@ const Message = Type.Object({
     description: 'What the message says, e.g. identity.password_reset',
   }),
   data: Type.Record(Type.String(), Type.Unknown(), { description: 'What the template is rendered with' }),
+  state: Type.Union(
+    [Type.Literal('pending'), Type.Literal('sent'), Type.Literal('failed'), Type.Literal('sandboxed')],
+    {
+      description: '`sandboxed`: no provider for its channel here, so it stays in this outbox and is never sent',
+    },
+  ),
+  attempts: Count({ description: 'Tries to hand it to its provider so far' }),
   created_at: Timestamp,
 });
 
@@ -41,6 +48,8 @@ function present(row: MessageRow) {
     to: row.recipient,
     template: row.template,
     data: row.data as Record<string, unknown>,
+    state: row.state,
+    attempts: row.attempts,
     created_at: row.created_at.toISOString(),
   };
 }
