@@ -176,5 +176,16 @@ describe('README walkthrough', () => {
     const thread = (await t.app.inject({ method: 'GET', url: `/v1/reviews/${review.id}` })).json();
     expect(thread).toMatchObject({ rating: 4, comment: 'Great pizza, the cola was warm' });
     expect(thread.replies[0]).toMatchObject({ author_role: 'store', body: 'Thank you! The cola is on us next time.' });
+
+    // The guest was told by email as the order moved: with no SMTP configured, the sandbox outbox has it.
+    const told = await waitFor('the guest’s order emails', async () => {
+      const res = await t.app.inject({
+        method: 'GET',
+        url: '/sandbox/v1/messages?to=customer@demo.brigade.test',
+      });
+      const templates = res.json<{ data: Array<{ template: string }> }>().data.map((m) => m.template);
+      return templates.includes('notifications.order_ready') ? templates : undefined;
+    });
+    expect(told).toEqual(expect.arrayContaining(['notifications.order_confirmed', 'notifications.order_ready']));
   });
 });

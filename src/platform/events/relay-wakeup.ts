@@ -66,7 +66,10 @@ export function createRelayWakeUp(options: {
 
   async function listen(): Promise<void> {
     if (stopping) return;
-    const client = new pg.Client({ ...pool.options, application_name: `listener:${name}` });
+    const client = new pg.Client({
+      ...pool.options,
+      application_name: `${options.channel ?? 'outbox'}-listener:${name}`,
+    });
     client.on('notification', wake);
     client.on('error', (error) =>
       logger.warn({ reason: error.message }, 'outbox listener connection failed; polling until it is back'),

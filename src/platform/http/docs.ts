@@ -49,6 +49,10 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
           name: 'webhooks',
           description: 'Outgoing webhooks: the event catalogue, endpoints, secrets, replays and attempt logs',
         },
+        {
+          name: 'notifications',
+          description: 'Email and SMS to guests: templates per brand and language, previews, guests’ preferences',
+        },
         { name: 'platform', description: 'Health, operations and the invariant checker' },
       ],
     },
