@@ -13,6 +13,7 @@ import { createModules, createDomainEvents, moduleLoops } from '../src/modules.j
 import type { AccessTokenIssuer } from '../src/platform/auth/tokens.js';
 import { inTransaction, type Database } from '../src/platform/db/index.js';
 import { startOutboxWorker } from '../src/platform/events/index.js';
+import { waitFor } from '../src/test-support/wait.js';
 
 export interface FanOutResult {
   events: number;
@@ -65,15 +66,18 @@ export async function startWebhookBench(deps: {
   const loops = moduleLoops(modules);
   for (const loop of loops) loop.start();
 
-  const outboxDrained = async () => {
-    for (;;) {
-      const { rows } = await deps.database.pool.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM outbox WHERE state = 'pending'`,
-      );
-      if (rows[0]!.n === 0) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
+  const outboxDrained = () =>
+    waitFor(
+      'the outbox relay to catch up',
+      async () => {
+        const { rows } = await deps.database.pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM outbox WHERE state = 'pending'`,
+        );
+        return rows[0]!.n === 0;
+      },
+      600_000,
+      100,
+    );
 
   return {
     /** Resolves once the relay has caught up with what the earlier scenarios appended. */
@@ -115,8 +119,9 @@ export async function startWebhookBench(deps: {
           }
         });
       const expected = eventCount * endpointCount;
-      const deadline = Date.now() + 120_000;
-      while (delays.length < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      await waitFor('every message at the receiver', () => delays.length >= expected, 120_000, 20).catch(
+        () => undefined,
+      );
       const seconds = (Date.now() - started) / 1000;
       const sorted = [...delays].sort((a, b) => a - b);
       return {
