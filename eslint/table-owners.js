@@ -52,6 +52,7 @@ export const TABLE_OWNERS = {
     'orders',
     'order_lines',
     'order_events',
+    'kitchen_feed_presence',
   ],
   payments: [
     'store_payment_settings',

@@ -11,6 +11,8 @@ export type InventoryTables = {
     organization_id: string;
     item_id: string;
     quantity: number;
+    /** At or below this many left the store's managers hear the item runs low; null: never. */
+    low_stock_at: Generated<number | null>;
     updated_at: Generated<Date>;
   };
   stock_moves: {
@@ -34,6 +36,7 @@ export interface LevelRow {
   store_id: string;
   item_id: string;
   quantity: number;
+  low_stock_at: number | null;
   updated_at: Date;
 }
 
@@ -67,27 +70,31 @@ export interface AuditRow {
   ledger_sum: number;
 }
 
-const LEVEL_COLUMNS = ['store_id', 'item_id', 'quantity', 'updated_at'] as const;
+const LEVEL_COLUMNS = ['store_id', 'item_id', 'quantity', 'low_stock_at', 'updated_at'] as const;
 
 export const inventoryRepo = {
   // --- levels --------------------------------------------------------------------------------
 
   /** The level, locked until the transaction ends; null when the item is not tracked (no row to lock). */
-  async lockLevel(ex: Executor, storeId: string, itemId: string): Promise<number | null> {
+  async lockLevel(
+    ex: Executor,
+    storeId: string,
+    itemId: string,
+  ): Promise<{ quantity: number; low_stock_at: number | null } | null> {
     const row = await t(ex)
       .selectFrom('stock_levels')
-      .select('quantity')
+      .select(['quantity', 'low_stock_at'])
       .where('store_id', '=', storeId)
       .where('item_id', '=', itemId)
       .forUpdate()
       .executeTakeFirst();
-    return row?.quantity ?? null;
+    return row ?? null;
   },
 
   /** Starts tracking. False when a concurrent transaction created the row first (it is committed now: lock it). */
   async insertLevel(
     ex: Executor,
-    row: { store_id: string; organization_id: string; item_id: string; quantity: number },
+    row: { store_id: string; organization_id: string; item_id: string; quantity: number; low_stock_at?: number | null },
   ): Promise<boolean> {
     const inserted = await t(ex)
       .insertInto('stock_levels')
@@ -98,10 +105,15 @@ export const inventoryRepo = {
     return inserted !== undefined;
   },
 
-  async updateLevel(ex: Executor, storeId: string, itemId: string, quantity: number): Promise<void> {
+  async updateLevel(
+    ex: Executor,
+    storeId: string,
+    itemId: string,
+    change: { quantity: number; low_stock_at?: number | null },
+  ): Promise<void> {
     await t(ex)
       .updateTable('stock_levels')
-      .set({ quantity, updated_at: sql<Date>`now()` })
+      .set({ ...change, updated_at: sql<Date>`now()` })
       .where('store_id', '=', storeId)
       .where('item_id', '=', itemId)
       .execute();
@@ -153,19 +165,24 @@ export const inventoryRepo = {
 
   /**
    * Takes `quantity` if that many are left: one statement that waits for a concurrent taker's
-   * commit and re-checks, so two orders can never both take the last one. The new level, or null
-   * when the item is short or not tracked (tell them apart with findLevel).
+   * commit and re-checks, so two orders can never both take the last one. The new level (and its
+   * low-stock mark), or null when the item is short or not tracked (tell them apart with findLevel).
    */
-  async take(ex: Executor, storeId: string, itemId: string, quantity: number): Promise<number | null> {
+  async take(
+    ex: Executor,
+    storeId: string,
+    itemId: string,
+    quantity: number,
+  ): Promise<{ quantity: number; low_stock_at: number | null } | null> {
     const row = await t(ex)
       .updateTable('stock_levels')
       .set({ quantity: sql<number>`quantity - ${quantity}`, updated_at: sql<Date>`now()` })
       .where('store_id', '=', storeId)
       .where('item_id', '=', itemId)
       .where('quantity', '>=', quantity)
-      .returning('quantity')
+      .returning(['quantity', 'low_stock_at'])
       .executeTakeFirst();
-    return row?.quantity ?? null;
+    return row ?? null;
   },
 
   /** Gives `quantity` back; the new level, or null when the item is no longer tracked. */

@@ -5,6 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Tx } from '../../platform/db/index.js';
 import { ValidationError, type FieldError } from '../../platform/http/errors.js';
 import { isUuid } from '../../platform/http/schema.js';
+import { stockAggregate } from './events.js';
 import { inventoryRepo as repo, type NewMove } from './repo.js';
 import { MAX_QUANTITY } from './schema.js';
 import type { InventoryServiceDeps } from './deps.js';
@@ -52,18 +53,22 @@ function requireTransaction(trx: Tx, what: string): void {
   if (!trx.isTransaction) throw new Error(`${what} must run inside the caller's transaction`);
 }
 
-export function createReservations(deps: Pick<InventoryServiceDeps, 'catalog'>) {
+/** The order took the level across its low-stock mark: from above it to at or below it. */
+const crossedLowMark = (line: { quantity: number; balance: number; lowStockAt: number | null }) =>
+  line.lowStockAt !== null && line.balance <= line.lowStockAt && line.balance + line.quantity > line.lowStockAt;
+
+export function createReservations(deps: Pick<InventoryServiceDeps, 'catalog' | 'events'>) {
   const { catalog } = deps;
 
-  /** The new level; what is left when short; null when the item is not tracked (unlimited). */
+  /** The new level and its low-stock mark; what is left when short; null when the item is not tracked (unlimited). */
   async function takeLine(
     trx: Tx,
     storeId: string,
     line: StockLine,
-  ): Promise<{ balance: number } | { available: number } | null> {
+  ): Promise<{ balance: number; lowStockAt: number | null } | { available: number } | null> {
     for (let attempt = 1; ; attempt++) {
-      const balance = await repo.take(trx, storeId, line.itemId, line.quantity);
-      if (balance !== null) return { balance };
+      const taken = await repo.take(trx, storeId, line.itemId, line.quantity);
+      if (taken !== null) return { balance: taken.quantity, lowStockAt: taken.low_stock_at };
       const level = await repo.findLevel(trx, storeId, line.itemId);
       if (level === null) return null;
       // Enough after all: restocked between the failed take and the read. Try again, a few times.
@@ -98,7 +103,7 @@ export function createReservations(deps: Pick<InventoryServiceDeps, 'catalog'>) 
       const lines = merged.filter((line) => tracked.has(line.itemId));
       if (lines.length === 0) return { ok: true, soldOut: [] };
       await repo.savepoint(trx);
-      const taken: Array<StockLine & { balance: number }> = [];
+      const taken: Array<StockLine & { balance: number; lowStockAt: number | null }> = [];
       const shortages: Shortage[] = [];
       for (const line of lines) {
         if (shortages.length > 0) {
@@ -110,7 +115,7 @@ export function createReservations(deps: Pick<InventoryServiceDeps, 'catalog'>) 
         }
         const outcome = await takeLine(trx, storeId, line);
         if (outcome === null) continue;
-        if ('balance' in outcome) taken.push({ ...line, balance: outcome.balance });
+        if ('balance' in outcome) taken.push({ ...line, ...outcome });
         else shortages.push({ itemId: line.itemId, requested: line.quantity, available: outcome.available });
       }
       if (shortages.length > 0) {
@@ -134,6 +139,20 @@ export function createReservations(deps: Pick<InventoryServiceDeps, 'catalog'>) 
       );
       const soldOut = taken.filter((line) => line.balance === 0).map((line) => line.itemId);
       for (const itemId of soldOut) await catalog.api.markSoldOut(trx, { organizationId, storeId, itemId });
+      for (const line of taken.filter(crossedLowMark))
+        await deps.events.append(trx, {
+          type: 'inventory.stock.low',
+          aggregate: stockAggregate(storeId),
+          subject: `stock/${storeId}/${line.itemId}`,
+          data: {
+            organization_id: organizationId,
+            store_id: storeId,
+            item_id: line.itemId,
+            quantity: line.balance,
+            low_stock_at: line.lowStockAt!,
+            order_id: orderId,
+          },
+        });
       return { ok: true, soldOut };
     },
 

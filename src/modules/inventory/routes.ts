@@ -36,7 +36,7 @@ export function inventoryRoutes(service: InventoryService): FastifyPluginAsync {
         },
       },
       async (request) =>
-        service.setStock(request.principal, request.params.storeId, request.params.itemId, request.body.quantity),
+        service.setStock(request.principal, request.params.storeId, request.params.itemId, request.body),
     );
 
     app.get(

@@ -27,6 +27,16 @@ export const SetStockBody = Type.Object(
       maximum: MAX_QUANTITY,
       description: 'Portions left to sell at the store; null stops tracking (unlimited)',
     }),
+    low_stock_at: Type.Optional(
+      Type.Unsafe<number | null>({
+        type: ['integer', 'null'],
+        format: 'int32',
+        minimum: 0,
+        maximum: MAX_QUANTITY,
+        description:
+          'When orders take the level from above this to at or below it, the store’s managers are told the item runs low (once per crossing). Null: never. Absent: unchanged.',
+      }),
+    ),
   },
   closed,
 );
@@ -36,6 +46,7 @@ export const StockLevel = Type.Object({
   item_id: Uuid,
   tracked: Type.Boolean({ description: 'false: the store does not count this item (it never sells out by stock)' }),
   quantity: Nullable(Int(0, MAX_QUANTITY, { description: 'Left to sell; null when not tracked' })),
+  low_stock_at: Nullable(Int(0, MAX_QUANTITY, { description: 'The low-stock mark; null: no alert' })),
   updated_at: Nullable(Timestamp),
 });
 export type StockLevel = Static<typeof StockLevel>;

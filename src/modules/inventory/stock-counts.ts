@@ -20,6 +20,7 @@ const presentLevel = (row: LevelRow): StockLevel => ({
   item_id: row.item_id,
   tracked: true,
   quantity: row.quantity,
+  low_stock_at: row.low_stock_at,
   updated_at: row.updated_at.toISOString(),
 });
 const presentMove = (row: MoveRow): StockMove => ({
@@ -64,14 +65,22 @@ export function createStockCounts(deps: InventoryServiceDeps) {
   }
 
   /**
-   * Sets (or with null stops) tracking inside `trx`, with the level locked. Returns whether the
-   * level (or its being tracked) changed, and whether the item's 86 did.
+   * Sets (or with null stops) tracking inside `trx`, with the level locked; `lowStockAt` undefined
+   * keeps the item's low-stock mark. Returns whether the level (its being tracked, or its mark)
+   * changed, and whether the item's 86 did.
    */
   async function setIn(
     trx: Tx,
-    input: { organizationId: string; storeId: string; itemId: string; quantity: number | null; actorId: string | null },
+    input: {
+      organizationId: string;
+      storeId: string;
+      itemId: string;
+      quantity: number | null;
+      lowStockAt?: number | null;
+      actorId: string | null;
+    },
   ) {
-    const { organizationId, storeId, itemId, quantity } = input;
+    const { organizationId, storeId, itemId, quantity, lowStockAt } = input;
     let before = await repo.lockLevel(trx, storeId, itemId);
     let created = false;
     if (before === null && quantity !== null) {
@@ -80,6 +89,7 @@ export function createStockCounts(deps: InventoryServiceDeps) {
         organization_id: organizationId,
         item_id: itemId,
         quantity,
+        low_stock_at: lowStockAt ?? null,
       });
       // Another transaction started tracking it meanwhile and has committed: lock its row instead.
       if (!created) before = await repo.lockLevel(trx, storeId, itemId);
@@ -96,19 +106,23 @@ export function createStockCounts(deps: InventoryServiceDeps) {
       actor_id: input.actorId,
     });
     const moves: NewMove[] = [];
+    const markChanged = !created && lowStockAt !== undefined && (before?.low_stock_at ?? null) !== lowStockAt;
     if (quantity === null) {
       if (before !== null) {
         await repo.deleteLevel(trx, storeId, itemId);
-        if (before > 0) moves.push(move(-before, 0, 'untracked'));
+        if (before.quantity > 0) moves.push(move(-before.quantity, 0, 'untracked'));
       }
     } else if (created) {
       if (quantity > 0) moves.push(move(quantity, quantity, 'set'));
-    } else if (before !== quantity) {
-      await repo.updateLevel(trx, storeId, itemId, quantity);
-      moves.push(move(quantity - (before ?? 0), quantity, 'set'));
+    } else if (before?.quantity !== quantity || markChanged) {
+      await repo.updateLevel(trx, storeId, itemId, {
+        quantity,
+        ...(lowStockAt !== undefined && { low_stock_at: lowStockAt }),
+      });
+      if (before?.quantity !== quantity) moves.push(move(quantity - (before?.quantity ?? 0), quantity, 'set'));
     }
     await repo.appendMoves(trx, moves);
-    const changed = created || before !== quantity;
+    const changed = created || (before?.quantity ?? null) !== quantity || (quantity !== null && markChanged);
     // Re-asserted even when the level did not change: a count of zero means sold out, whatever
     // happened to the 86 since.
     const eightySixChanged = await followLevel(trx, organizationId, storeId, itemId, quantity);
@@ -120,13 +134,21 @@ export function createStockCounts(deps: InventoryServiceDeps) {
       principal: Principal | null,
       storeId: string,
       itemId: string,
-      quantity: number | null,
+      body: { quantity: number | null; low_stock_at?: number | null },
     ): Promise<StockLevel> {
+      const { quantity } = body;
       const outcome = await inTransaction(db, async (trx) => {
         const store = await storeOf(principal, storeId, RULES.setStock, trx);
         await itemOf(trx, store.organization_id, itemId);
         const actorId = principal?.kind === 'user' ? principal.userId : null;
-        const result = await setIn(trx, { organizationId: store.organization_id, storeId, itemId, quantity, actorId });
+        const result = await setIn(trx, {
+          organizationId: store.organization_id,
+          storeId,
+          itemId,
+          quantity,
+          lowStockAt: body.low_stock_at,
+          actorId,
+        });
         if (result.changed) {
           await events.append(trx, {
             type: 'inventory.stock.changed',
@@ -139,8 +161,11 @@ export function createStockCounts(deps: InventoryServiceDeps) {
             storeId,
             action: 'inventory.stock.set',
             target: { type: 'item', id: itemId },
-            before: { quantity: result.before },
-            after: { quantity },
+            before: { quantity: result.before?.quantity ?? null, low_stock_at: result.before?.low_stock_at ?? null },
+            after: {
+              quantity,
+              low_stock_at: quantity === null ? null : (body.low_stock_at ?? result.before?.low_stock_at ?? null),
+            },
           });
         }
         const level = await repo.findLevel(trx, storeId, itemId);
@@ -150,7 +175,7 @@ export function createStockCounts(deps: InventoryServiceDeps) {
         await catalog.invalidate({ organizationId: outcome.organizationId, storeIds: [storeId] });
       return outcome.level
         ? presentLevel(outcome.level)
-        : { store_id: storeId, item_id: itemId, tracked: false, quantity: null, updated_at: null };
+        : { store_id: storeId, item_id: itemId, tracked: false, quantity: null, low_stock_at: null, updated_at: null };
     },
 
     async listStock(

@@ -40,6 +40,7 @@ describe('setting stock', () => {
       item_id: item,
       tracked: false,
       quantity: null,
+      low_stock_at: null,
       updated_at: null,
     });
     expect(await setStock(t, manager.token, storeId, item, null)).toMatchObject({ tracked: false });

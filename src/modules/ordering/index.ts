@@ -203,6 +203,8 @@ export function createOrderingModule(deps: OrderingDeps) {
       endedOrders: (page: { afterId: string | null; limit: number }) => service.endedOrders(page),
       /** The facts payments need of an order (amounts, lines, who may see it), or null. */
       orderForPayment: (orderId: string, ex?: Tx) => service.paymentFacts(orderId, ex),
+      /** Whether any process has a kitchen feed of the store open now (else staff are mailed new orders). */
+      kitchenFeedOpen: feed.kitchenFeedOpen,
       /**
        * What loyalty needs of an order to award its points or claw them back: who ordered, the
        * food (subtotal and the discounts on it, not on delivery), the total, the lines.

@@ -123,6 +123,7 @@ describe('module api', () => {
       timezone: 'America/New_York',
       currency: 'USD',
       version: 1,
+      location: null,
     });
     expect(await tenancy.findStore('not-a-uuid')).toBeNull();
     expect(await tenancy.findTable(table.id)).toEqual({

@@ -27,6 +27,8 @@ export type TenancyTables = {
     phone: string | null;
     timezone: string;
     currency: string;
+    location_lat: number | null;
+    location_lng: number | null;
     version: Generated<number>;
   } & Timestamps;
   store_opening_hours: { store_id: string; weekday: number; opens_at: string; closes_at: string };
@@ -60,6 +62,12 @@ export interface OrganizationRow {
   updated_at: Date;
 }
 
+/** Where a store is (WGS 84 degrees): delivery zones are drawn around it. */
+export interface GeoPoint {
+  lat: number;
+  lng: number;
+}
+
 export interface StoreBasics {
   id: string;
   organization_id: string;
@@ -67,6 +75,8 @@ export interface StoreBasics {
   timezone: string;
   currency: string;
   version: number;
+  /** null until set; a store needs one to have delivery zones. */
+  location: GeoPoint | null;
 }
 
 export interface ExceptionRow {

@@ -4,7 +4,8 @@
 // its tables share the store.
 import type { EventAppender } from '../../platform/events/index.js';
 
-export type StoreChange = 'name' | 'address' | 'phone' | 'timezone' | 'currency' | 'opening_hours' | 'hours_exceptions';
+export type StoreChange =
+  'name' | 'address' | 'phone' | 'timezone' | 'currency' | 'location' | 'opening_hours' | 'hours_exceptions';
 export type TableChange = 'label' | 'seats' | 'qr_token';
 
 export type TenancyEvents = {

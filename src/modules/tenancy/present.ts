@@ -61,6 +61,7 @@ export function presentStoreSummary(row: StoreRow, now: Date): Presented<StoreSu
       phone: row.phone,
       timezone: row.timezone,
       currency: row.currency,
+      location: row.location,
       is_open_now: state.isOpenNow,
       next_open_at: state.nextOpenAt ? rfc3339(state.nextOpenAt) : null,
       closes_at: state.closesAt ? rfc3339(state.closesAt) : null,

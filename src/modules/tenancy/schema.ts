@@ -148,6 +148,18 @@ const OpeningFields = {
   }),
 };
 
+/** WGS 84 degrees. */
+export const GeoPoint = Type.Object(
+  {
+    lat: Type.Number({ minimum: -90, maximum: 90, description: 'Latitude, degrees' }),
+    lng: Type.Number({ minimum: -180, maximum: 180, description: 'Longitude, degrees' }),
+  },
+  { additionalProperties: false },
+);
+const LocationField = Type.Union([GeoPoint, Type.Null()], {
+  description: 'Where the store is; a store needs one before it can have delivery zones',
+});
+
 const StoreFields = {
   id: Uuid,
   organization_id: Uuid,
@@ -156,6 +168,7 @@ const StoreFields = {
   phone: NullableString({ maxLength: 31, pattern: '^\\+[0-9]{7,30}$' }),
   timezone: { ...TimeZone, description: 'IANA time zone of the store; opening hours are in this zone' },
   currency: Currency,
+  location: LocationField,
 };
 
 export const StoreSummary = Type.Object({ ...StoreFields, ...OpeningFields });
@@ -181,6 +194,7 @@ export const CreateStoreBody = Type.Object(
     phone: Type.Optional(Phone),
     timezone: TimeZone,
     currency: Currency,
+    location: Type.Optional(LocationField),
     opening_hours: Type.Optional(WeeklyHours),
   },
   { additionalProperties: false },
@@ -194,6 +208,7 @@ export const UpdateStoreBody = Type.Object(
     phone: Type.Optional(Phone),
     timezone: Type.Optional(TimeZone),
     currency: Type.Optional(Currency),
+    location: Type.Optional(LocationField),
   },
   { additionalProperties: false, minProperties: 1 },
 );

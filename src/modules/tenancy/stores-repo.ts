@@ -2,7 +2,24 @@
 // together with its weekly hours and the exceptions in a date window.
 import { sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
-import { t, type Address, type DateWindow, type Executor, type StoreBasics, type StoreRow } from './db-tables.js';
+import {
+  t,
+  type Address,
+  type DateWindow,
+  type Executor,
+  type GeoPoint,
+  type StoreBasics,
+  type StoreRow,
+} from './db-tables.js';
+
+const locationOf = (lat: number | null, lng: number | null): GeoPoint | null =>
+  lat === null || lng === null ? null : { lat, lng };
+
+/** The two location columns as one point (or null). */
+function withLocation<R extends { location_lat: number | null; location_lng: number | null }>(row: R) {
+  const { location_lat, location_lng, ...rest } = row;
+  return { ...rest, location: locationOf(location_lat, location_lng) };
+}
 
 /** A store with its weekly hours and the exceptions in the window: one query, no N+1. */
 function storesWithHours(ex: Executor, window: DateWindow) {
@@ -16,6 +33,8 @@ function storesWithHours(ex: Executor, window: DateWindow) {
       's.phone',
       's.timezone',
       's.currency',
+      's.location_lat',
+      's.location_lng',
       's.version',
       's.created_at',
       's.updated_at',
@@ -56,21 +75,30 @@ export const storesRepo = {
       phone: string | null;
       timezone: string;
       currency: string;
+      location: GeoPoint | null;
     },
   ): Promise<void> {
+    const { location, ...fields } = row;
     await t(ex)
       .insertInto('stores')
-      .values({ ...row, address: JSON.stringify(row.address) })
+      .values({
+        ...fields,
+        address: JSON.stringify(row.address),
+        location_lat: location?.lat ?? null,
+        location_lng: location?.lng ?? null,
+      })
       .execute();
   },
 
   async findStoreBasics(ex: Executor, id: string): Promise<StoreBasics | null> {
     const row = await t(ex)
       .selectFrom('stores')
-      .select(['id', 'organization_id', 'name', 'timezone', 'currency', 'version'])
+      .select(['id', 'organization_id', 'name', 'timezone', 'currency', 'version', 'location_lat', 'location_lng'])
       .where('id', '=', id)
       .executeTakeFirst();
-    return row ?? null;
+    if (!row) return null;
+    const { location_lat, location_lng, ...basics } = row;
+    return { ...basics, location: locationOf(location_lat, location_lng) };
   },
 
   async storeIdsOf(ex: Executor, organizationId: string): Promise<string[]> {
@@ -79,7 +107,8 @@ export const storesRepo = {
   },
 
   async findStore(ex: Executor, id: string, window: DateWindow): Promise<StoreRow | null> {
-    return (await storesWithHours(ex, window).where('s.id', '=', id).executeTakeFirst()) ?? null;
+    const row = await storesWithHours(ex, window).where('s.id', '=', id).executeTakeFirst();
+    return row ? withLocation(row) : null;
   },
 
   /** The public directory, in id (creation) order, optionally one organization's stores. */
@@ -95,10 +124,11 @@ export const storesRepo = {
       );
     }
     if (query.afterId !== null) select = select.where('s.id', '>', query.afterId);
-    return select
+    const rows = await select
       .orderBy('s.id')
       .limit(query.limit + 1)
       .execute();
+    return rows.map(withLocation);
   },
 
   /**
@@ -110,14 +140,22 @@ export const storesRepo = {
     ex: Executor,
     id: string,
     expectedVersion: number | null,
-    patch: { name?: string; address?: Address; phone?: string | null; timezone?: string; currency?: string } = {},
+    patch: {
+      name?: string;
+      address?: Address;
+      phone?: string | null;
+      timezone?: string;
+      currency?: string;
+      location?: GeoPoint | null;
+    } = {},
   ): Promise<number | null> {
-    const { address, ...rest } = patch;
+    const { address, location, ...rest } = patch;
     let update = t(ex)
       .updateTable('stores')
       .set({
         ...rest,
         ...(address ? { address: JSON.stringify(address) } : {}),
+        ...(location !== undefined ? { location_lat: location?.lat ?? null, location_lng: location?.lng ?? null } : {}),
         version: sql`version + 1`,
         updated_at: sql`now()`,
       })

@@ -105,6 +105,7 @@ describe('store detail', () => {
       phone: '+49301234567',
       timezone: 'Europe/Berlin',
       currency: 'EUR',
+      location: null,
       opening_hours: [],
       hours_exceptions: [],
       is_open_now: false,

@@ -29,6 +29,8 @@ export interface NewStore {
   timezone: string;
   currency: string;
   phone?: string | null;
+  /** Where the store is (delivery zones are drawn around it). */
+  location?: { lat: number; lng: number } | null;
   opening_hours?: WeeklyInterval[];
 }
 
@@ -49,6 +51,7 @@ export function createStores(deps: TenancyServiceDeps, edits: StoreEdits) {
       phone: settings.phone ?? null,
       timezone: settings.timezone,
       currency: settings.currency,
+      location: settings.location ?? null,
     });
     await repo.replaceOpeningHours(trx, id, weekly);
     await events.append(trx, {
@@ -122,7 +125,7 @@ export function createStores(deps: TenancyServiceDeps, edits: StoreEdits) {
       const { settings, problems } = checkStoreSettings(patch);
       throwIfProblems(problems);
       const { address, ...rest } = settings;
-      const changed = (['name', 'address', 'phone', 'timezone', 'currency'] as const).filter(
+      const changed = (['name', 'address', 'phone', 'timezone', 'currency', 'location'] as const).filter(
         (field) => settings[field] !== undefined,
       );
       return editStore(

@@ -186,6 +186,7 @@ export function createTableService(deps: {
           phone: body.phone,
           timezone: body.timezone,
           currency: body.currency,
+          location: body.location,
           is_open_now: body.is_open_now,
           next_open_at: body.next_open_at,
           closes_at: body.closes_at,

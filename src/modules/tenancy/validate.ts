@@ -29,6 +29,7 @@ export interface StoreSettingsInput {
   phone?: string | null;
   timezone?: string;
   currency?: string;
+  location?: { lat: number; lng: number } | null;
 }
 
 export function normalizeAddress(address: AddressInput): Address {
@@ -75,6 +76,10 @@ export function checkStoreSettings<T extends StoreSettingsInput>(
   if (input.address !== undefined && !isCountryCode(input.address.country)) {
     problems.push({ path: `${base}/address/country`, message: 'is not an ISO 3166-1 alpha-2 country code (e.g. DE)' });
   }
+  // The module API (seed, tests) skips the HTTP schema: the database's range check must not be the first to say so.
+  const location = input.location;
+  if (location && !(Math.abs(location.lat) <= 90 && Math.abs(location.lng) <= 180))
+    problems.push({ path: `${base}/location`, message: 'must be lat -90..90 and lng -180..180 (degrees)' });
   if (input.name !== undefined && (input.name.length < 1 || input.name.length > 200)) {
     problems.push({ path: `${base}/name`, message: 'must be 1 to 200 characters' });
   }

@@ -7,6 +7,7 @@
 //   resume.ts          event ids out, Last-Event-ID in
 //   sse.ts             the wire: frames, heartbeat, backpressure
 //   kitchen-feed.ts    GET /v1/stores/{storeId}/orders/stream
+//   presence.ts        which stores have a kitchen feed open, on any process
 //   customer-stream.ts GET /v1/orders/{orderId}/events
 //   subscription.ts    the orderStatus GraphQL subscription
 // The source of truth is order_events, the store's gap-free, commit-ordered activity sequence,
@@ -23,6 +24,7 @@ import { registerCustomerStream } from './customer-stream.js';
 import { createStoreWatches } from './fan-out.js';
 import { createFollowing, type FollowInput, type Sink } from './follower.js';
 import { registerKitchenFeed } from './kitchen-feed.js';
+import { createKitchenPresence } from './presence.js';
 import { createSseStreams, flushed } from './sse.js';
 import { createOrderStatusSubscription } from './subscription.js';
 
@@ -52,6 +54,7 @@ export function createOrderFeed(deps: OrderFeedDeps) {
   });
   const following = createFollowing({ db, reader, watches, logger: deps.logger });
   const sse = createSseStreams({ heartbeatMs: deps.heartbeatMs ?? 15_000 });
+  const presence = createKitchenPresence({ db, logger: deps.logger });
   /** Every open stream's sink (SSE and GraphQL): ended when the feed closes. */
   const sinks = new Set<Sink>();
   let closed = false;
@@ -65,13 +68,23 @@ export function createOrderFeed(deps: OrderFeedDeps) {
         writable: () => writer.writable(),
         end: () => writer.end(),
       };
-      const follower = await following.follow({ ...input, sink });
+      // A kitchen feed (every order of the store) is recorded as open before it follows, so
+      // nothing it will show is also mailed to staff as unseen.
+      const left = input.orderId === null ? await presence.opened(input.storeId) : null;
+      let follower;
+      try {
+        follower = await following.follow({ ...input, sink });
+      } catch (error) {
+        left?.();
+        throw error;
+      }
       sinks.add(sink);
       return {
         wake: () => follower.wake(),
         stop: () => {
           follower.stop();
           sinks.delete(sink);
+          left?.();
         },
       };
     });
@@ -99,6 +112,7 @@ export function createOrderFeed(deps: OrderFeedDeps) {
     for (const sink of [...sinks]) sink.end();
     following.stopAll();
     sse.stopHeartbeat();
+    presence.stop();
   }
 
   return {
@@ -111,6 +125,8 @@ export function createOrderFeed(deps: OrderFeedDeps) {
     announce: watches.announce,
     /** The orderStatus subscription, for the app to hand to the /graphql host. */
     graphql,
+    /** Whether any process has a kitchen feed of the store open (staff are mailed new orders only when none is). */
+    kitchenFeedOpen: (ex: Db, storeId: string) => presence.isOpen(ex, storeId),
     /** Ends open streams and subscriptions and stops listening (also done when the app closes). */
     close,
   };
