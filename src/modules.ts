@@ -194,7 +194,8 @@ export function createModules(deps: ModuleDeps) {
       return contacts.filter((contact) => contact !== null);
     },
   });
-  // Guests hear of their orders by email and SMS from ordering's events; the worker's loop sends.
+  // Guests hear of their orders by email and SMS from ordering's events, staff of new orders no
+  // kitchen display shows and of low stock; the worker's loop sends.
   const notifications = createNotificationsModule({
     db: deps.db,
     config: deps.config,
@@ -203,6 +204,8 @@ export function createModules(deps: ModuleDeps) {
     identity,
     tenancy,
     orderFacts: (orderId, trx) => ordering.api.orderForPayment(orderId, trx),
+    kitchenFeedOpen: (trx, storeId) => ordering.api.kitchenFeedOpen(trx, storeId),
+    itemName: async (itemId, trx) => (await catalog.api.findItem(itemId, trx))?.name ?? null,
     logger: deps.logger,
     clock: deps.clock,
   });

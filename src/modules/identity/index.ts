@@ -2,6 +2,7 @@
 // Other modules use `api` to grant roles; the app uses `authenticate` to turn bearer credentials into principals.
 import type { Config } from '../../config/index.js';
 import type { Authenticate } from '../../platform/auth/access.js';
+import type { StaffRole } from '../../platform/auth/principal.js';
 import type { AccessTokenIssuer } from '../../platform/auth/tokens.js';
 import type { PersonalDataVault } from '../../platform/crypto/personal-data.js';
 import type { Db } from '../../platform/db/index.js';
@@ -131,6 +132,9 @@ export function createIdentityModule(deps: IdentityDeps) {
       },
       /** The organization's owners' ids (who is told when something of the brand needs a person). */
       ownerIdsOf: (ex: Db, organizationId: string) => identityRepo.ownerIds(ex, organizationId),
+      /** Who holds one of these roles at a store (its own staff and the brand's), to tell them something. */
+      staffIdsAt: (ex: Db, organizationId: string, storeId: string, roles: StaffRole[]) =>
+        identityRepo.staffIdsAt(ex, organizationId, storeId, roles),
       /** Makes a person a customer of an organization (from each order placed, wired in modules.ts). */
       recordCustomer: customers.recordCustomer,
     },

@@ -94,6 +94,23 @@ export const staffRepo = {
     return rows.map((row) => row.user_id);
   },
 
+  /**
+   * The people holding one of these roles at the store: a membership of that store or of the
+   * whole brand. Each person once, however many memberships they hold.
+   */
+  async staffIdsAt(ex: Executor, organizationId: string, storeId: string, roles: StaffRole[]): Promise<string[]> {
+    const rows = await t(ex)
+      .selectFrom('memberships')
+      .select('user_id')
+      .distinct()
+      .where('organization_id', '=', organizationId)
+      .where('role', 'in', roles)
+      .where((eb) => eb.or([eb('store_id', '=', storeId), eb('store_id', 'is', null)]))
+      .orderBy('user_id')
+      .execute();
+    return rows.map((row) => row.user_id);
+  },
+
   /** Locks the organization's owner memberships so two removals cannot both pass the last-owner check. */
   async lockOwners(ex: Executor, organizationId: string) {
     return t(ex)

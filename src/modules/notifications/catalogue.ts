@@ -1,6 +1,6 @@
 // Every template Brigade sends, the languages it speaks, and what each template is rendered
 // with. Guest templates may be reworded by an organization; account mails (identity's) and staff
-// notices (webhooks') use the built-in wording only.
+// notices (notifications' own and webhooks') use the built-in wording only.
 
 export const LOCALES = ['en', 'de'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -29,8 +29,12 @@ export const ACCOUNT_TEMPLATES = [
 ] as const;
 export type AccountTemplate = (typeof ACCOUNT_TEMPLATES)[number];
 
-/** Messages to a brand's staff from other modules (webhooks/index.ts). */
-export const STAFF_TEMPLATES = ['webhooks.endpoint_disabled'] as const;
+/** Messages to a brand's staff (staff-notices.ts, webhooks/index.ts). */
+export const STAFF_TEMPLATES = [
+  'notifications.staff_new_order',
+  'notifications.staff_low_stock',
+  'webhooks.endpoint_disabled',
+] as const;
 export type StaffTemplate = (typeof STAFF_TEMPLATES)[number];
 
 export type TemplateName = GuestTemplate | AccountTemplate | StaffTemplate;
@@ -80,6 +84,29 @@ export const SAMPLE_DATA: Record<TemplateName, Record<string, unknown>> = {
   'identity.password_reset': { name: 'Alex Example', token: 'sample-token', expires_at: '2026-11-21T12:30:00Z' },
   'identity.password_changed': { name: 'Alex Example', changed_at: '2026-11-21T12:00:00Z' },
   'identity.sign_up_attempted': { name: 'Alex Example', attempted_at: '2026-11-21T12:00:00Z' },
+  'notifications.staff_new_order': {
+    name: 'Sam Staff',
+    order_number: 'A-1042',
+    order_id: '01936f6e-0000-7000-8000-000000000001',
+    store_name: 'Brigade Pizzeria',
+    channel: 'pickup',
+    pickup: true,
+    delivery: false,
+    dine_in: false,
+    lines: [
+      { name: 'Margherita', quantity: 2 },
+      { name: 'Lemonade', quantity: 1 },
+    ],
+    total: money(2150),
+  },
+  'notifications.staff_low_stock': {
+    name: 'Sam Staff',
+    item_name: 'Margherita',
+    item_id: '01936f6e-0000-7000-8000-000000000002',
+    quantity: 4,
+    low_stock_at: 5,
+    store_name: 'Brigade Pizzeria',
+  },
   'webhooks.endpoint_disabled': {
     name: 'Alex Example',
     endpoint_id: '01936f6e-0000-7000-8000-000000000000',

@@ -120,6 +120,34 @@ am {{attempted_at}} wollte jemand ein Konto mit dieser E-Mail-Adresse anlegen. S
 <p>am {{attempted_at}} wollte jemand ein Konto mit dieser E-Mail-Adresse anlegen. Sie haben bereits eines: Melden Sie sich an oder setzen Sie Ihr Passwort zurück, falls Sie es vergessen haben. Wenn Sie das nicht waren, ignorieren Sie diese E-Mail.</p>`,
     sms: 'Jemand wollte sich mit Ihrer E-Mail-Adresse bei Brigade registrieren.',
   },
+  'notifications.staff_new_order': {
+    subject: 'Neue Bestellung {{order_number}} bei {{store_name}}',
+    text: `Hallo {{name}},
+
+bei {{store_name}} ist eine neue Bestellung {{order_number}} ({{#pickup}}Abholung{{/pickup}}{{#delivery}}Lieferung{{/delivery}}{{#dine_in}}am Tisch{{/dine_in}}) eingegangen, und kein Küchendisplay ist geöffnet, das sie zeigt.
+
+{{#lines}}
+- {{quantity}} × {{name}}
+{{/lines}}
+Summe: {{total}}
+
+Öffnen Sie das Küchendisplay, um sie anzunehmen.`,
+    html: `<p>Hallo {{name}},</p>
+<p>bei <strong>{{store_name}}</strong> ist eine neue Bestellung <strong>{{order_number}}</strong> ({{#pickup}}Abholung{{/pickup}}{{#delivery}}Lieferung{{/delivery}}{{#dine_in}}am Tisch{{/dine_in}}) eingegangen, und kein Küchendisplay ist geöffnet, das sie zeigt.</p>
+<ul>{{#lines}}<li>{{quantity}} × {{name}}</li>{{/lines}}</ul>
+<p>Summe: <strong>{{total}}</strong></p>
+<p>Öffnen Sie das Küchendisplay, um sie anzunehmen.</p>`,
+    sms: '{{store_name}}: neue Bestellung {{order_number}} ({{total}}). Kein Küchendisplay geöffnet.',
+  },
+  'notifications.staff_low_stock': {
+    subject: '{{item_name}} wird knapp bei {{store_name}}',
+    text: `Hallo {{name}},
+
+von {{item_name}} sind bei {{store_name}} nur noch {{quantity}} übrig (Ihre Marke: {{low_stock_at}}). Füllen Sie den Bestand auf, sonst ist es bald ausverkauft.`,
+    html: `<p>Hallo {{name}},</p>
+<p>von <strong>{{item_name}}</strong> sind bei <strong>{{store_name}}</strong> nur noch {{quantity}} übrig (Ihre Marke: {{low_stock_at}}). Füllen Sie den Bestand auf, sonst ist es bald ausverkauft.</p>`,
+    sms: '{{store_name}}: {{item_name}} nur noch {{quantity}} (Marke {{low_stock_at}}).',
+  },
   'webhooks.endpoint_disabled': {
     subject: 'Ein Webhook-Endpunkt wurde deaktiviert',
     text: `Hallo {{name}},

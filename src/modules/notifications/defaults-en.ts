@@ -120,6 +120,34 @@ someone tried to create an account with this email address at {{attempted_at}}. 
 <p>someone tried to create an account with this email address at {{attempted_at}}. You already have one: sign in, or reset your password if you forgot it. If it was not you, ignore this mail.</p>`,
     sms: 'Someone tried to sign up to Brigade with your email address.',
   },
+  'notifications.staff_new_order': {
+    subject: 'New order {{order_number}} at {{store_name}}',
+    text: `Hello {{name}},
+
+a new {{#pickup}}pickup{{/pickup}}{{#delivery}}delivery{{/delivery}}{{#dine_in}}table{{/dine_in}} order {{order_number}} arrived at {{store_name}} and no kitchen display is open to show it.
+
+{{#lines}}
+- {{quantity}} × {{name}}
+{{/lines}}
+Total: {{total}}
+
+Open the kitchen display to accept it.`,
+    html: `<p>Hello {{name}},</p>
+<p>a new {{#pickup}}pickup{{/pickup}}{{#delivery}}delivery{{/delivery}}{{#dine_in}}table{{/dine_in}} order <strong>{{order_number}}</strong> arrived at <strong>{{store_name}}</strong> and no kitchen display is open to show it.</p>
+<ul>{{#lines}}<li>{{quantity}} × {{name}}</li>{{/lines}}</ul>
+<p>Total: <strong>{{total}}</strong></p>
+<p>Open the kitchen display to accept it.</p>`,
+    sms: '{{store_name}}: new order {{order_number}} ({{total}}). No kitchen display is open.',
+  },
+  'notifications.staff_low_stock': {
+    subject: '{{item_name}} is running low at {{store_name}}',
+    text: `Hello {{name}},
+
+{{item_name}} is down to {{quantity}} at {{store_name}} (your mark is {{low_stock_at}}). Restock it, or it sells out.`,
+    html: `<p>Hello {{name}},</p>
+<p><strong>{{item_name}}</strong> is down to {{quantity}} at <strong>{{store_name}}</strong> (your mark is {{low_stock_at}}). Restock it, or it sells out.</p>`,
+    sms: '{{store_name}}: {{item_name}} is down to {{quantity}} (mark {{low_stock_at}}).',
+  },
   'webhooks.endpoint_disabled': {
     subject: 'A webhook endpoint was disabled',
     text: `Hello {{name}},

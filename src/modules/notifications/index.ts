@@ -18,11 +18,13 @@ import {
 } from '../../platform/messages/index.js';
 import { createOutbound } from '../../platform/resilience/outbound.js';
 import type { IdentityApi } from '../identity/index.js';
+import type { InventoryEvents } from '../inventory/index.js';
 import type { OrderingEvents } from '../ordering/index.js';
 import type { TenancyApi } from '../tenancy/index.js';
 import { subscribeGuestNotices, type NoticeOrderFacts } from './guest-notices.js';
 import { createPreferences, mayReceive } from './preferences.js';
 import { notificationRoutes } from './routes.js';
+import { subscribeStaffNotices } from './staff-notices.js';
 import { createTemplateService } from './templates.js';
 
 export { GUEST_TEMPLATES, LOCALES, type Locale } from './catalogue.js';
@@ -35,13 +37,17 @@ const RETENTION_MS = 30 * 24 * 3600 * 1000;
 export interface NotificationsDeps {
   db: Db;
   config: Pick<Config, 'messages' | 'outbound' | 'nodeEnv'>;
-  bus: EventBus<OrderingEvents>;
+  bus: EventBus<OrderingEvents & InventoryEvents>;
   /** Seals guests' phone numbers, and opens messages to send them (ADR 0025). */
   personalData: PersonalDataVault;
-  identity: { api: Pick<IdentityApi, 'contactOf'> };
+  identity: { api: Pick<IdentityApi, 'contactOf' | 'staffIdsAt'> };
   tenancy: { api: Pick<TenancyApi, 'findStore'> };
   /** An order's facts for a notice (ordering is built after notifications: read through a function). */
   orderFacts: (orderId: string, trx: Tx) => Promise<NoticeOrderFacts | null>;
+  /** Whether a kitchen display shows the store's orders now (staff are mailed new orders when not). */
+  kitchenFeedOpen: (trx: Tx, storeId: string) => Promise<boolean>;
+  /** An item's name for a staff notice (catalog's api). */
+  itemName: (itemId: string, trx: Tx) => Promise<string | null>;
   logger: Logger;
   clock?: () => Date;
   /** The retry schedule's jitter (tests fix it). */
@@ -89,12 +95,20 @@ export function createNotificationsModule(deps: NotificationsDeps) {
     },
   ];
 
-  subscribeGuestNotices({
-    bus: deps.bus,
+  const people = {
     orderFacts: deps.orderFacts,
-    contactOf: (trx, userId) => deps.identity.api.contactOf(trx, userId),
-    storeName: async (storeId, trx) => (await deps.tenancy.api.findStore(storeId, trx))?.name ?? null,
-    preferencesOf: (trx, userId) => preferences.of(trx, userId),
+    contactOf: (trx: Tx, userId: string) => deps.identity.api.contactOf(trx, userId),
+    storeName: async (storeId: string, trx: Tx) => (await deps.tenancy.api.findStore(storeId, trx))?.name ?? null,
+    preferencesOf: (trx: Tx, userId: string) => preferences.of(trx, userId),
+  };
+  subscribeGuestNotices({ bus: deps.bus, ...people });
+  subscribeStaffNotices({
+    bus: deps.bus,
+    ...people,
+    kitchenFeedOpen: deps.kitchenFeedOpen,
+    staffIdsAt: (trx, organizationId, storeId, roles) =>
+      deps.identity.api.staffIdsAt(trx, organizationId, storeId, roles),
+    itemName: deps.itemName,
   });
 
   const surface: ModuleSurface = {
