@@ -103,6 +103,19 @@ export const EVENT_TYPES: readonly PublicEventType[] = [
     }),
   },
   {
+    type: 'stock.low',
+    version: 1,
+    description:
+      'An order took an item’s tracked stock at a store from above its low-stock mark to at or below it (once per crossing).',
+    schema: Type.Object({
+      organization_id: Uuid,
+      store_id: Uuid,
+      item_id: Uuid,
+      quantity: Int(0, INT32_MAX, { description: 'What is left after the order' }),
+      low_stock_at: Int(0, INT32_MAX, { description: 'The mark a manager set' }),
+    }),
+  },
+  {
     type: 'webhook.test',
     version: 1,
     description: 'Sent by POST …/webhook-endpoints/{endpointId}/test, to try a receiver.',

@@ -47,6 +47,11 @@ const TRANSLATIONS: Record<string, (data: Data) => { type: string; data: Data }>
     type: 'review.created',
     data: pick(data, ['review_id', 'order_id', 'organization_id', 'store_id', 'rating', 'state']),
   }),
+  // Not about one order (the order that crossed the mark is internal): no per-order FIFO.
+  'inventory.stock.low': (data) => ({
+    type: 'stock.low',
+    data: pick(data, ['organization_id', 'store_id', 'item_id', 'quantity', 'low_stock_at']),
+  }),
 };
 
 /** The internal event types that have a public face. */
@@ -55,9 +60,9 @@ export const TRANSLATED_TYPES = Object.keys(TRANSLATIONS);
 export function toPublicEvent(event: CloudEvent): PublicEvent {
   const translate = TRANSLATIONS[event.type];
   if (!translate) throw new Error(`${event.type} has no public webhook type`);
-  const data = event.data as Data;
-  const translated = translate(data);
-  return { ...translated, orderId: typeof data.order_id === 'string' ? data.order_id : null };
+  const translated = translate(event.data as Data);
+  const orderId = translated.data.order_id;
+  return { ...translated, orderId: typeof orderId === 'string' ? orderId : null };
 }
 
 /** The wire body: `{type, timestamp, data}` (Standard Webhooks' payload shape). */
