@@ -94,6 +94,7 @@ export function createModules(deps: ModuleDeps) {
       ordersOf: (ex, customerId) => ordering.api.customerOrdersForExport(ex, customerId),
       eraseOrdersOf: (trx, customerId) => ordering.api.eraseCustomerDeliveries(trx, customerId),
     }),
+    forgetPerson: (trx, person) => notifications.api.forgetPerson(trx, person),
   });
   const tenancy = createTenancyModule({ db: deps.db, identity, events: events.appender, clock: deps.clock });
   const catalog = createCatalogModule({

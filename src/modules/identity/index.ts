@@ -5,7 +5,7 @@ import type { Authenticate } from '../../platform/auth/access.js';
 import type { StaffRole } from '../../platform/auth/principal.js';
 import type { AccessTokenIssuer } from '../../platform/auth/tokens.js';
 import type { PersonalDataVault } from '../../platform/crypto/personal-data.js';
-import type { Db } from '../../platform/db/index.js';
+import type { Db, Tx } from '../../platform/db/index.js';
 import { createEventAppender } from '../../platform/events/index.js';
 import type { JobDefinition } from '../../platform/jobs/queue.js';
 import type { ModuleSurface } from '../../platform/http/module.js';
@@ -36,6 +36,8 @@ export interface IdentityDeps {
   clock?: () => Date;
   /** A person's orders for their export and erasure (ordering, bound late in modules.ts). */
   customerOrders?: () => CustomerOrdersPort | null;
+  /** What other modules keep about a person, erased with them (notifications, bound late in modules.ts). */
+  forgetPerson?: (trx: Tx, person: { userId: string; email: string }) => Promise<void>;
   /** Seals people's names, emails and phones with the platform's data key (ADR 0025). */
   personalData: PersonalDataVault;
 }
@@ -68,6 +70,7 @@ export function createIdentityModule(deps: IdentityDeps) {
     passwords,
     events: deps.events ?? createEventAppender<IdentityEvents>(),
     orders: deps.customerOrders ?? (() => null),
+    forgetElsewhere: (trx, person) => deps.forgetPerson?.(trx, person) ?? Promise.resolve(),
     clock: deps.clock,
   });
   const accountTokens = createAccountTokenService({ db: deps.db, passwords, clock: deps.clock });

@@ -29,6 +29,8 @@ export interface PersonalDataDeps {
   passwords: PasswordHasher;
   events: IdentityEventAppender;
   orders: () => CustomerOrdersPort | null;
+  /** What other modules keep about a person (notifications' preferences and messages), erased with them. */
+  forgetElsewhere: (trx: Tx, person: { userId: string; email: string }) => Promise<void>;
   clock?: () => Date;
 }
 
@@ -128,6 +130,7 @@ export function createPersonalData(deps: PersonalDataDeps) {
         const customerOf = await repo.customerOf(trx, account.id);
         const orderOrganizations = await ordersPort().eraseOrdersOf(trx, account.id);
         const memberships = await repo.dropAccess(trx, account.id, at);
+        await deps.forgetElsewhere(trx, { userId: account.id, email: account.email });
         await repo.wipeAccount(trx, account.id, at);
         // A reset or verification link mailed before the erasure must not reopen the account.
         await accountTokensRepo.endLiveAccountTokens(trx, account.id, 'all', 'account_erased');

@@ -12,6 +12,7 @@ import {
   createSmtpSender,
   createTwilioSender,
   deliveryRepo,
+  forgetMessagesTo,
   useMessageDelivery,
   type MessageChannel,
   type MessageSender,
@@ -136,6 +137,15 @@ export function createNotificationsModule(deps: NotificationsDeps) {
       render: templates.render,
       /** The attempts to send a message, first first. */
       attemptsOf: (messageId: string) => deliveryRepo.attemptsOf(deps.db, messageId),
+      /**
+       * Forgets a person being erased (identity's DELETE /v1/me, in its transaction): their
+       * preferences and phone, and every message to their email or phone, pending ones unsent.
+       */
+      forgetPerson: async (trx: Tx, person: { userId: string; email: string }) => {
+        const { phone } = await preferences.of(trx, person.userId);
+        await forgetMessagesTo(trx, phone === null ? [person.email] : [person.email, phone]);
+        await preferences.forget(trx, person.userId);
+      },
       /** Whether a person may get a message of this kind on this channel (marketing needs consent). */
       mayReceive: async (ex: Db, userId: string, channel: MessageChannel, kind: 'transactional' | 'marketing') =>
         mayReceive(await preferences.of(ex, userId), channel, kind),

@@ -1,7 +1,10 @@
 // A guest's own notification preferences over HTTP: the defaults, replacing them, phone numbers
-// normalized to E.164 (and sealed at rest), marketing consent recorded and withdrawn.
+// normalized to E.164 (and sealed at rest), marketing consent recorded and withdrawn; erasing the
+// account forgets them and every message to the person.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
+import { inTransaction } from '../../platform/db/index.js';
+import { sendMessage } from '../../platform/messages/index.js';
 import { createTestApp, type TestApp } from '../../test-support/harness.js';
 import { bearer, customer } from '../../test-support/identity-factories.js';
 
@@ -91,5 +94,37 @@ describe('PUT /v1/me/notification-preferences', () => {
     const guest = await customer(t);
     expect((await write(guest.token, { email: on() })).statusCode).toBe(400);
     expect((await write(guest.token, { email: on(), sms: on(), colour: 'blue' })).statusCode).toBe(400);
+  });
+});
+
+describe('an erased guest', () => {
+  it('when a guest erases their account, then their preferences, phone and every message to them go; others’ messages stay', async () => {
+    const guest = await customer(t);
+    const other = await customer(t);
+    const res = await write(guest.token, { email: on(true), sms: on(), phone: '+49 30 901820', locale: 'de' });
+    expect(res.statusCode, res.body).toBe(200);
+    const send = (to: string, channel: 'email' | 'sms') =>
+      inTransaction(t.db.database.db, (trx) =>
+        sendMessage(trx, { channel, to, template: 'notifications.order_ready', data: {} }),
+      );
+    const mailed = await send(guest.user.email.toUpperCase(), 'email');
+    const texted = await send('+4930901820', 'sms');
+    const kept = await send(other.user.email, 'email');
+
+    const erased = await t.app.inject({
+      method: 'DELETE',
+      url: '/v1/me',
+      headers: bearer(guest.token),
+      payload: { password: guest.user.password },
+    });
+    expect(erased.statusCode, erased.body).toBe(204);
+
+    const db = t.db.database.db;
+    const { rows: preferences } = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM notification_preferences WHERE user_id = ${guest.user.id}`.execute(db);
+    expect(preferences[0]!.n).toBe(0);
+    const { rows: messages } = await sql<{ id: string }>`
+      SELECT id FROM outgoing_messages WHERE id = ANY(${[mailed.id, texted.id, kept.id]}::uuid[])`.execute(db);
+    expect(messages.map((row) => row.id)).toEqual([kept.id]);
   });
 });

@@ -79,6 +79,11 @@ export function createPreferences(deps: { db: Db; vault: PersonalDataVault; cloc
     /** A person's preferences (the defaults when they never set any), inside the caller's transaction or not. */
     of: async (ex: Executor, userId: string): Promise<Preferences> => opened(ex, userId, await find(ex, userId)),
 
+    /** Deletes the person's preferences (their sealed phone with them); the defaults apply again. */
+    async forget(ex: Executor, userId: string): Promise<void> {
+      await notificationTables(ex).deleteFrom('notification_preferences').where('user_id', '=', userId).execute();
+    },
+
     async read(principal: Principal | null): Promise<Preferences> {
       const { userId } = requireUser(principal);
       return opened(deps.db, userId, await find(deps.db, userId));

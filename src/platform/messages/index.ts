@@ -44,6 +44,14 @@ export interface OutgoingMessage {
   dedupeKey?: string | null;
 }
 
+/**
+ * Forgets what was (or is still to be) sent to these addresses: the messages and their attempts
+ * go, pending ones unsent. For an erased person, inside the erasure's transaction.
+ */
+export async function forgetMessagesTo(trx: Tx, addresses: string[]): Promise<number> {
+  return messagesRepo.deleteTo(trx, messageSealing(), addresses);
+}
+
 /** `duplicate`: a message with the same dedupe key existed; nothing was added and `id` names nothing new. */
 export async function sendMessage(trx: Tx, message: OutgoingMessage): Promise<{ id: string; duplicate: boolean }> {
   // Outside a transaction the message could go out for a change that rolls back.

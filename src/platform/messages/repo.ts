@@ -124,4 +124,16 @@ export const messagesRepo = {
     const rows = await query.orderBy('id', 'desc').limit(options.limit).execute();
     return Promise.all(rows.map((row) => opened(db, vault, row as StoredMessage)));
   },
+
+  /** Deletes every message to these addresses, whatever its state (an erased person's); how many went. */
+  async deleteTo(trx: Tx, vault: PersonalDataVault, addresses: string[]): Promise<number> {
+    const recipients = [...new Set(addresses.map(normalizeRecipient))];
+    if (recipients.length === 0) return 0;
+    const indexes = await Promise.all(recipients.map((to) => vault.blindIndex(trx, 'message-recipient', to)));
+    const deleted = await t(trx)
+      .deleteFrom('outgoing_messages')
+      .where((eb) => eb.or([eb('recipient_index', 'in', indexes), eb(sql<string>`lower(recipient)`, 'in', recipients)]))
+      .executeTakeFirst();
+    return Number(deleted.numDeletedRows ?? 0n);
+  },
 };
