@@ -21,6 +21,7 @@ export const API_KEY_SCOPES = [
   'promotions:write',
   'loyalty:read',
   'loyalty:write',
+  'webhooks:write',
 ] as const;
 
 const Email = Type.String({ format: 'email', maxLength: 254 });

@@ -4,10 +4,9 @@
 // endpoints (404 there: existence is never revealed). A store-level grant does not cover them:
 // an endpoint receives the whole brand's events.
 //
-// API keys are refused: identity's API_KEY_SCOPES has no webhook scope yet, and an endpoint is a
-// standing copy of the brand's order data to a URL of the caller's choosing, so a key should get
-// that only by a scope an owner grants on purpose. Adding `webhooks:write` there and to `scopes`
-// below is all it takes.
+// An API key needs `webhooks:write`, never implied by another scope: an endpoint is a standing
+// copy of the brand's order data to a URL of the caller's choosing, so a key gets that only when
+// an owner grants it on purpose.
 import type { Access } from '../../platform/auth/access.js';
 import { assertMayActAt, type Principal, type StaffRole } from '../../platform/auth/principal.js';
 
@@ -15,7 +14,7 @@ type Rule = { roles: readonly StaffRole[]; scopes: readonly string[] };
 
 export const RULES = {
   /** Reading, creating, changing, deleting, testing and replaying endpoints, and reading attempts. */
-  manageEndpoints: { roles: ['owner', 'manager'], scopes: [] },
+  manageEndpoints: { roles: ['owner', 'manager'], scopes: ['webhooks:write'] },
 } as const satisfies Record<string, Rule>;
 
 export const access = (rule: Rule): Access => rule;

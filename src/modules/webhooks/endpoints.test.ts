@@ -179,7 +179,7 @@ describe('registering an endpoint', () => {
 });
 
 describe('who may manage endpoints', () => {
-  it('when a customer, floor staff, an API key or another brand’s manager calls, then 403 or 404; with no credentials 401', async () => {
+  it('when a customer, floor staff, an API key without webhooks:write or another brand’s manager calls, then 403 or 404; with no credentials 401; a key with it manages its own brand’s', async () => {
     const mine = (await call('POST', endpointsUrl(org.id), org.owner.token, endpointBody())).json();
     const url = `${endpointsUrl(org.id)}/${mine.id}`;
     const shopper = await customer(t);
@@ -190,6 +190,13 @@ describe('who may manage endpoints', () => {
     const key = await apiKey(t, org.owner.token, org.id, ['orders:read']);
     expect((await call('GET', endpointsUrl(org.id), key)).statusCode).toBe(403);
     expect((await call('GET', endpointsUrl(org.id), null)).statusCode).toBe(401);
+    // A key granted webhooks:write manages its own brand's endpoints, and no other brand's.
+    const integration = await apiKey(t, org.owner.token, org.id, ['webhooks:write']);
+    expect((await call('GET', url, integration)).json()).toMatchObject({ id: mine.id });
+    const made = await call('POST', endpointsUrl(org.id), integration, endpointBody({ description: 'by key' }));
+    expect(made.statusCode, made.body).toBe(201);
+    expect((await call('DELETE', `${endpointsUrl(org.id)}/${made.json().id}`, integration)).statusCode).toBe(204);
+    expect((await call('GET', endpointsUrl(other.id), integration)).statusCode).toBe(404);
 
     const outsider = await staffOf(t, { organizationId: other.id, role: 'manager' });
     const attempts = [
