@@ -17,6 +17,7 @@ export const GUEST_TEMPLATES = [
   'notifications.order_delivered',
   'notifications.order_cancelled',
   'notifications.order_rejected',
+  'notifications.review_request',
 ] as const;
 export type GuestTemplate = (typeof GUEST_TEMPLATES)[number];
 
@@ -80,6 +81,13 @@ export const SAMPLE_DATA: Record<TemplateName, Record<string, unknown>> = {
   'notifications.order_delivered': { ...SAMPLE_ORDER_DATA, channel: 'delivery', pickup: false, delivery: true },
   'notifications.order_cancelled': { ...SAMPLE_ORDER_DATA, reason: 'Out of dough', refund: { amount: money(2150) } },
   'notifications.order_rejected': { ...SAMPLE_ORDER_DATA, reason: 'Kitchen closing', refund: { amount: money(2150) } },
+  'notifications.review_request': {
+    customer_name: 'Alex Example',
+    order_number: 'A-1042',
+    order_id: '01936f6e-0000-7000-8000-000000000003',
+    store_name: 'Brigade Pizzeria',
+    review_until: '2026-12-21',
+  },
   'identity.email_verification': { name: 'Alex Example', token: 'sample-token', expires_at: '2026-11-22T12:00:00Z' },
   'identity.password_reset': { name: 'Alex Example', token: 'sample-token', expires_at: '2026-11-21T12:30:00Z' },
   'identity.password_changed': { name: 'Alex Example', changed_at: '2026-11-21T12:00:00Z' },

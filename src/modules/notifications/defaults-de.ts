@@ -76,6 +76,16 @@ ${refund}`,
 <p>${refund}</p>`,
     sms: '{{store_name}} konnte Bestellung {{order_number}} nicht annehmen.{{#refund}} Erstattung von {{amount}} folgt.{{/refund}}',
   },
+  'notifications.review_request': {
+    subject: 'Wie war Ihre Bestellung {{order_number}} bei {{store_name}}?',
+    text: `Hallo {{customer_name}},
+
+danke für Ihre Bestellung bei {{store_name}}. Wie war die Bestellung {{order_number}}? Bewerten Sie sie und sagen Sie uns Ihre Meinung: Bewertungen dieser Bestellung sind bis {{review_until}} möglich.`,
+    html: `<p>Hallo {{customer_name}},</p>
+<p>danke für Ihre Bestellung bei <strong>{{store_name}}</strong>. Wie war die Bestellung <strong>{{order_number}}</strong>?</p>
+<p>Bewerten Sie sie und sagen Sie uns Ihre Meinung: Bewertungen dieser Bestellung sind bis {{review_until}} möglich.</p>`,
+    sms: '{{store_name}}: Wie war Bestellung {{order_number}}? Bewertung bis {{review_until}} möglich.',
+  },
   'identity.email_verification': {
     subject: 'Bestätigen Sie Ihre E-Mail-Adresse',
     text: `Hallo {{name}},

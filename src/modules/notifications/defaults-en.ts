@@ -76,6 +76,16 @@ ${refund}`,
 <p>${refund}</p>`,
     sms: '{{store_name}} could not take order {{order_number}}.{{#refund}} A refund of {{amount}} follows.{{/refund}}',
   },
+  'notifications.review_request': {
+    subject: 'How was your order {{order_number}} from {{store_name}}?',
+    text: `Hello {{customer_name}},
+
+thank you for ordering from {{store_name}}. How was order {{order_number}}? Rate it and tell us what you thought: reviews of this order are open until {{review_until}}.`,
+    html: `<p>Hello {{customer_name}},</p>
+<p>thank you for ordering from <strong>{{store_name}}</strong>. How was order <strong>{{order_number}}</strong>?</p>
+<p>Rate it and tell us what you thought: reviews of this order are open until {{review_until}}.</p>`,
+    sms: '{{store_name}}: how was order {{order_number}}? Review it until {{review_until}}.',
+  },
   'identity.email_verification': {
     subject: 'Confirm your email address',
     text: `Hello {{name}},

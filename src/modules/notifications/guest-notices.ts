@@ -61,6 +61,36 @@ function refundFacts(order: NoticeOrderFacts) {
   return { refund: null, hold_released: order.payment_status === 'authorized' || order.payment_status === 'voided' };
 }
 
+/** One guest message per channel the guest allows for transactional messages, in their language. */
+export async function tellGuest(
+  trx: Tx,
+  message: {
+    contact: { email: string };
+    preferences: Preferences;
+    template: GuestTemplate;
+    data: Record<string, unknown>;
+    organizationId: string;
+    dedupeKey: (channel: NoticeChannel) => string;
+  },
+): Promise<void> {
+  const recipients: Array<[NoticeChannel, string | null]> = [
+    ['email', message.contact.email],
+    ['sms', message.preferences.phone],
+  ];
+  for (const [channel, to] of recipients) {
+    if (to === null || !mayReceive(message.preferences, channel, 'transactional')) continue;
+    await sendMessage(trx, {
+      channel,
+      to,
+      template: message.template,
+      data: message.data,
+      organizationId: message.organizationId,
+      locale: message.preferences.locale,
+      dedupeKey: message.dedupeKey(channel),
+    });
+  }
+}
+
 export function subscribeGuestNotices(deps: GuestNoticeDeps): void {
   async function notify(
     event: CloudEvent<string, OrderingEvents[TransitionEvent]>,
@@ -88,22 +118,14 @@ export function subscribeGuestNotices(deps: GuestNoticeDeps): void {
       reason: event.data.reason,
       ...(ENDINGS.has(template) ? refundFacts(order) : { refund: null, hold_released: false }),
     };
-    const recipients: Array<[NoticeChannel, string | null]> = [
-      ['email', contact.email],
-      ['sms', preferences.phone],
-    ];
-    for (const [channel, to] of recipients) {
-      if (to === null || !mayReceive(preferences, channel, 'transactional')) continue;
-      await sendMessage(trx, {
-        channel,
-        to,
-        template,
-        data,
-        organizationId: order.organization_id,
-        locale: preferences.locale,
-        dedupeKey: `${event.id}:${template}:${channel}:${order.customer_id}`,
-      });
-    }
+    await tellGuest(trx, {
+      contact,
+      preferences,
+      template,
+      data,
+      organizationId: order.organization_id,
+      dedupeKey: (channel) => `${event.id}:${template}:${channel}:${order.customer_id}`,
+    });
   }
 
   for (const notice of NOTICES)

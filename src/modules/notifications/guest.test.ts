@@ -226,3 +226,21 @@ describe('order ended', () => {
     expect(mail!.text).not.toContain('refund');
   });
 });
+
+describe('review request', () => {
+  it('when a guest’s pickup order is handed over, then they are asked once to review it, with the date reviews close', async () => {
+    const shop = await orderingStore(t, {}, { name: STORE });
+    const buyer = await guest();
+    const order = await acceptedOrder(shop, buyer);
+    for (const action of ['start_preparing', 'mark_ready', 'hand_over'])
+      await act(t, shop.ownerToken, order.id, action);
+    const subject = `How was your order ${order.number} from ${STORE}?`;
+    const asked = await waitFor('the review request', () =>
+      smtp.to(buyer.user.email).find((mail) => mail.subject === subject),
+    );
+    const until = new Date(Date.now() + 30 * 24 * 3_600_000).toISOString().slice(0, 10);
+    expect(asked.text).toContain(`open until ${until}`);
+    await t.modules.notifications.api.deliverDue();
+    expect(smtp.to(buyer.user.email).filter((mail) => mail.subject === subject)).toHaveLength(1);
+  });
+});

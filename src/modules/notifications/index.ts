@@ -24,6 +24,7 @@ import type { OrderingEvents } from '../ordering/index.js';
 import type { TenancyApi } from '../tenancy/index.js';
 import { subscribeGuestNotices, type NoticeOrderFacts } from './guest-notices.js';
 import { createPreferences, mayReceive } from './preferences.js';
+import { subscribeReviewRequests } from './review-requests.js';
 import { notificationRoutes } from './routes.js';
 import { subscribeStaffNotices } from './staff-notices.js';
 import { createTemplateService } from './templates.js';
@@ -103,6 +104,7 @@ export function createNotificationsModule(deps: NotificationsDeps) {
     preferencesOf: (trx: Tx, userId: string) => preferences.of(trx, userId),
   };
   subscribeGuestNotices({ bus: deps.bus, ...people });
+  subscribeReviewRequests({ bus: deps.bus, ...people });
   subscribeStaffNotices({
     bus: deps.bus,
     ...people,

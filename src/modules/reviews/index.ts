@@ -20,6 +20,7 @@ import { createReviewsService } from './service.js';
 export type { ReviewsEvents } from './events.js';
 export type { OrderFacts } from './deps.js';
 export { unlimitedReplies, type ReplyLimiter } from './limiter.js';
+export { REVIEW_WINDOW_MS } from './reviews.js';
 
 export interface ReviewsDeps {
   db: Db;
