@@ -176,6 +176,7 @@ export function createModules(deps: ModuleDeps) {
     tenancy,
     logger: deps.logger,
     redis: deps.redis ?? null,
+    live: deps.live,
     clock: deps.clock,
   });
   // Partners hear of orders, payments and reviews through the outbox: fanned out by the relay,

@@ -6,6 +6,7 @@ import type { Db, Tx } from '../../platform/db/index.js';
 import type { EventAppender } from '../../platform/events/index.js';
 import type { ModuleSurface } from '../../platform/http/module.js';
 import type { BucketLimit } from '../../platform/http/rate-limit-bucket.js';
+import type { LiveFanout } from '../../platform/live/index.js';
 import type { OrderFacts, ReviewsServiceDeps } from './deps.js';
 import type { ReviewsEvents } from './events.js';
 import { reviewsGraphql } from './graphql.js';
@@ -34,7 +35,12 @@ export interface ReviewsDeps {
   clock?: () => Date;
   /** The per-author reply limit (default: 10, then one every 6 s); or a limiter of one's own. */
   replyLimit?: BucketLimit | ReplyLimiter;
+  /** Cross-node "lists changed" announcements, so every node's cached lists forget a write at once. */
+  live?: LiveFanout;
 }
+
+/** The live topic a review write is announced on (the message carries nothing: readers re-read). */
+const LISTS_TOPIC = 'reviews.lists';
 
 export function createReviewsModule(deps: ReviewsDeps) {
   const clock = deps.clock ?? (() => new Date());
@@ -48,6 +54,13 @@ export function createReviewsModule(deps: ReviewsDeps) {
           clock: () => clock().getTime(),
         });
   const lists = createListCache();
+  // Every node, this one included, hears the announcement; without a fan-out, other nodes' pages
+  // age out within the cache's bound (list-cache.ts).
+  deps.live?.subscribe(LISTS_TOPIC, () => lists.clear());
+  const announce = () =>
+    deps.live
+      ?.publish(LISTS_TOPIC, 'changed')
+      .catch((error: unknown) => deps.logger.warn({ err: error }, 'review list change not announced'));
   const service = createReviewsService({
     db: deps.db,
     events: deps.events,
@@ -55,7 +68,10 @@ export function createReviewsModule(deps: ReviewsDeps) {
     tenancy: deps.tenancy,
     clock,
     replies,
-    onWrite: () => lists.clear(),
+    onWrite: () => {
+      lists.clear();
+      void announce();
+    },
   });
   const surface: ModuleSurface = {
     routes: async (app) => {

@@ -3,13 +3,13 @@
 // and a popular store's first pages are read far more often than it is reviewed: at c=50 on two
 // cores every request doing its two queries and its serialization queues (bench/RESULTS.md).
 //
-// Freshness: every write through this process's reviews service drops every cached page (writes
-// are rare next to reads, and a write changes the rating summary every page carries, so there is
-// nothing finer to keep). Other processes' writes show within MAX_AGE_MS (plus one load): the
-// module has no cross-node channel to hear them by (its Redis is only the reply limiter's). A
-// page is fresh for FRESH_MS; until MAX_AGE_MS it is still answered while one load refreshes it,
-// so under load an expiry never makes readers wait; older, readers wait for the load. Concurrent
-// loads of one page are one load.
+// Freshness: every write through the reviews service drops every cached page, on every node: the
+// writing node at once, the others when they hear the write's announcement on the live fan-out
+// (index.ts; writes are rare next to reads, and a write changes the rating summary every page
+// carries, so there is nothing finer to keep). An announcement missed (the fan-out is at most
+// once) shows within MAX_AGE_MS plus one load. A page is fresh for FRESH_MS; until MAX_AGE_MS it
+// is still answered while one load refreshes it, so under load an expiry never makes readers
+// wait; older, readers wait for the load. Concurrent loads of one page are one load.
 const FRESH_MS = 1_000;
 const MAX_AGE_MS = 2_000;
 /** Pages kept, across stores: a crawler paging deep evicts the oldest, never grows the heap. */
