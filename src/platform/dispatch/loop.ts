@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { createRelayWakeUp, type RelayWakeUp } from '../events/relay-wakeup.js';
+import { errorMessage } from '../observability/error-message.js';
 
 export interface DispatchQueue<Job> {
   /** Holds up to `limit` due jobs for this sender and returns them. */
@@ -36,8 +37,6 @@ export interface DispatchLoopOptions<Job> {
   /** LISTEN on this channel (a NOTIFY in the transaction that made work wakes the loop at commit). */
   listen?: { pool: pg.Pool; channel: string };
 }
-
-const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export function createDispatchLoop<Job>(options: DispatchLoopOptions<Job>): DispatchLoop {
   const { queue, logger, name } = options;
@@ -95,7 +94,7 @@ export function createDispatchLoop<Job>(options: DispatchLoopOptions<Job>): Disp
       } catch (error) {
         // The database is likely away: back off, and keep the process up.
         failures++;
-        logger.warn({ reason: reason(error), loop: name }, 'could not lease messages; trying again shortly');
+        logger.warn({ reason: errorMessage(error), loop: name }, 'could not lease messages; trying again shortly');
         await idle(Math.min(30_000, pollMs * 2 ** failures));
       }
     }

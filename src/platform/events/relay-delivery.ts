@@ -10,6 +10,7 @@ import type { EventStream } from './nats.js';
 import { toCloudEvent } from './outbox.js';
 import { outboxRepo, type ClaimedRow, type EventFailure } from './repo.js';
 import type { CloudEvent } from './types.js';
+import { errorMessage } from '../observability/error-message.js';
 
 export interface DeliveryOptions {
   db: Db;
@@ -36,10 +37,6 @@ export interface DeliveredBatch {
 type Outcome = { ok: true; streamed: boolean } | { ok: false; streamed: boolean; error: string };
 
 const MAX_ERROR_LENGTH = 2000;
-
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 export function createDelivery(options: DeliveryOptions) {
   const { db, metrics, concurrency, maxAttempts, retry, random } = options;

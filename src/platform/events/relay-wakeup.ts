@@ -4,6 +4,7 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { LISTEN_STATEMENT } from './repo.js';
+import { errorMessage } from '../observability/error-message.js';
 
 export interface RelayWakeUp {
   /** Connects the listener; when it cannot, retries in the background (polling meanwhile). */
@@ -19,8 +20,6 @@ export interface RelayWakeUp {
   /** Closes the listener connection. */
   close(): Promise<void>;
 }
-
-const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export function createRelayWakeUp(options: {
   pool: pg.Pool;
@@ -82,7 +81,7 @@ export function createRelayWakeUp(options: {
       await client.connect();
       await client.query(listenStatement);
     } catch (error) {
-      logger.warn({ reason: reason(error) }, 'outbox listener could not connect; polling until it can');
+      logger.warn({ reason: errorMessage(error) }, 'outbox listener could not connect; polling until it can');
       client.removeAllListeners('end');
       await client.end().catch(() => undefined);
       scheduleListen();

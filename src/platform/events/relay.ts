@@ -20,7 +20,8 @@ import type { Db } from '../db/index.js';
 import type { SubscriberRegistry } from './bus.js';
 import { createOutboxMetrics, type OutboxMetrics } from './metrics.js';
 import type { EventStream } from './nats.js';
-import { createDelivery, errorMessage } from './relay-delivery.js';
+import { errorMessage } from '../observability/error-message.js';
+import { createDelivery } from './relay-delivery.js';
 import { createRelayWakeUp } from './relay-wakeup.js';
 import { outboxRepo } from './repo.js';
 

@@ -9,6 +9,7 @@ import type { SubscriberRegistry } from './bus.js';
 import type { OutboxMetrics } from './metrics.js';
 import { connectJetStream, type EventStream, type JetStreamOptions } from './nats.js';
 import { createOutboxRelay, type OutboxRelay, type RelayOptions } from './relay.js';
+import { errorMessage } from '../observability/error-message.js';
 
 export interface OutboxWorkerDeps {
   config: Pick<Config, 'natsUrl' | 'events'>;
@@ -55,7 +56,7 @@ export function startOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       } catch (error) {
         const retryMs = Math.min(30_000, 500 * 2 ** attempt);
         logger.warn(
-          { reason: error instanceof Error ? error.message : String(error), retry_in_ms: retryMs },
+          { reason: errorMessage(error), retry_in_ms: retryMs },
           'NATS JetStream not reachable; events wait in the outbox until it is',
         );
         await wait(retryMs);

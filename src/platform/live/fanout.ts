@@ -15,7 +15,8 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { redisTransport, redisWithFallback } from './redis-transport.js';
 import { LIVE_CHANNEL, listenStatement, NOTIFY_STATEMENT } from './repo.js';
-import { reason, type Deliver, type Transport } from './transport.js';
+import { errorMessage } from '../observability/error-message.js';
+import { type Deliver, type Transport } from './transport.js';
 
 export type LiveListener = (message: string) => void;
 
@@ -168,7 +169,7 @@ function postgresTransport(pool: pg.Pool, options: { channel: string; connection
         await candidate.connect();
         await candidate.query(listen);
       } catch (error) {
-        logger.warn({ reason: reason(error) }, 'live fan-out: could not LISTEN; retrying');
+        logger.warn({ reason: errorMessage(error) }, 'live fan-out: could not LISTEN; retrying');
         candidate.removeAllListeners('end');
         await candidate.end().catch(() => undefined);
         scheduleReconnect();

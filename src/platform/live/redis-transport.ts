@@ -3,7 +3,8 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createRedisGuard } from '../resilience/redis-guard.js';
-import { reason, type Deliver, type Transport } from './transport.js';
+import { errorMessage } from '../observability/error-message.js';
+import { type Deliver, type Transport } from './transport.js';
 
 /** Redis pub/sub: PUBLISH on the shared client, SUBSCRIBE (only to topics listened to here) on a duplicate. */
 export function redisTransport(redis: Redis, options: { prefix: string; connectionName: string; logger: Logger }) {
@@ -42,7 +43,7 @@ export function redisTransport(redis: Redis, options: { prefix: string; connecti
           .subscribe(prefix + topic)
           .catch((error: unknown) =>
             logger.warn(
-              { reason: reason(error), topic },
+              { reason: errorMessage(error), topic },
               'live fan-out: redis SUBSCRIBE failed; retried when the connection is back',
             ),
           );

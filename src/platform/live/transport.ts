@@ -10,5 +10,3 @@ export interface Transport {
 }
 
 export type Deliver = (topic: string, message: string) => void;
-
-export const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));

@@ -2,6 +2,7 @@
 // message id as Message-ID so a resend after a lost answer reads as the same mail.
 import nodemailer from 'nodemailer';
 import { PermanentSendError, TransientSendError, type MessageSender } from './senders.js';
+import { errorMessage } from '../observability/error-message.js';
 
 export interface SmtpSettings {
   /** smtp:// or smtps:// with credentials, e.g. smtps://user:pass@smtp.example.com:465. */
@@ -44,7 +45,7 @@ export function createSmtpSender(settings: SmtpSettings): MessageSender & { clos
 /** A 5xx reply is the server's final word on this message; anything else (4xx, a dead socket) may pass later. */
 function classify(error: unknown): Error {
   const code = (error as { responseCode?: unknown }).responseCode;
-  const text = error instanceof Error ? error.message : String(error);
+  const text = errorMessage(error);
   if (typeof code === 'number' && code >= 500 && code < 600) return new PermanentSendError(`SMTP ${code}: ${text}`);
   return new TransientSendError(typeof code === 'number' ? `SMTP ${code}: ${text}` : `SMTP: ${text}`);
 }
