@@ -4,9 +4,10 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { ifMatchVersions } from '../../platform/http/conditional.js';
 import { problems } from '../../platform/http/schema.js';
 import { access, RULES } from './access.js';
-import { etagOf, ifMatchVersions, type PromotionManagement } from './management.js';
+import { etagOf, type PromotionManagement } from './management.js';
 import { CSV_COLUMNS } from './present.js';
 import { RULE_PROBLEMS } from './rules.js';
 import {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isNotModified } from '../../platform/http/conditional.js';
-import { etagOf, ifMatchVersions } from './conditional.js';
+import { ifMatchVersions } from '../../platform/http/conditional.js';
+import { etagOf } from './conditional.js';
 
 describe('ETags', () => {
   it('when a body is given, then the tag carries the version and a digest of the body', () => {

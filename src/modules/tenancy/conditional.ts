@@ -3,27 +3,12 @@
 // what the clock changes in a store (open now or not), so a cached "open" is never revalidated
 // after closing time. If-Match compares versions only: the clock moving on is no lost update.
 import { createHash } from 'node:crypto';
-import { entityTags } from '../../platform/http/conditional.js';
 import { PreconditionFailedError } from '../../platform/http/errors.js';
 
 export function etagOf(version: number, body?: unknown): string {
   if (body === undefined) return `"${version}"`;
   const digest = createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 22);
   return `"${version}-${digest}"`;
-}
-
-/**
- * The versions an If-Match header accepts: null when there is no header or it is "*" (the
- * resource exists, so "*" always matches), else the versions named by its strong tags (an empty
- * list when none parse: nothing can match, which is a 412).
- */
-export function ifMatchVersions(header: string | undefined): number[] | null {
-  if (header === undefined || header.trim() === '*') return null;
-  return entityTags(header)
-    .filter((tag) => !tag.weak)
-    .map((tag) => /^(\d{1,9})(-[A-Za-z0-9_-]+)?$/.exec(tag.value)?.[1])
-    .filter((version): version is string => version !== undefined)
-    .map(Number);
 }
 
 /** The version an If-Match header lets a write proceed from (null: unconditional), or 412. */

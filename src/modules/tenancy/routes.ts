@@ -6,7 +6,8 @@ import { Type } from 'typebox';
 import { isNotModified, sendNotModified } from '../../platform/http/conditional.js';
 import { problems } from '../../platform/http/schema.js';
 import { access, RULES } from './access.js';
-import { etagOf, ifMatchVersions } from './conditional.js';
+import { ifMatchVersions } from '../../platform/http/conditional.js';
+import { etagOf } from './conditional.js';
 import {
   CreateOrganizationBody,
   CreateStoreBody,

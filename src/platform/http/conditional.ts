@@ -13,6 +13,21 @@ export function entityTags(header: string): Array<{ weak: boolean; value: string
     .map((match) => ({ weak: match[1] !== undefined, value: match[2]! }));
 }
 
+/**
+ * The versions an If-Match header accepts: null when there is no header or it is "*" (the
+ * resource exists, so "*" always matches), else the versions named by its strong tags, each
+ * `"<version>"` or `"<version>-<digest>"` (the digest is what a clock changes, not an edit). An
+ * empty list when none parse: nothing can match, which is a 412.
+ */
+export function ifMatchVersions(header: string | undefined): number[] | null {
+  if (header === undefined || header.trim() === '*') return null;
+  return entityTags(header)
+    .filter((tag) => !tag.weak)
+    .map((tag) => /^(\d{1,9})(-[A-Za-z0-9_-]+)?$/.exec(tag.value)?.[1])
+    .filter((version): version is string => version !== undefined)
+    .map(Number);
+}
+
 /** If-None-Match uses the weak comparison (W/"x" matches "x"); "*" matches any current representation. */
 export function isNotModified(ifNoneMatch: string | undefined, etag: string): boolean {
   if (ifNoneMatch === undefined) return false;

@@ -5,7 +5,8 @@ import type { Static, TSchema } from 'typebox';
 import type { Principal } from '../../../platform/auth/principal.js';
 import { problems } from '../../../platform/http/schema.js';
 import { access, RULES } from './access.js';
-import { etagOf, ifMatchVersions, NO_CONTENT, SIGNED, TAGS, type ManagementApp } from './route-parts.js';
+import { ifMatchVersions } from '../../../platform/http/conditional.js';
+import { etagOf, NO_CONTENT, SIGNED, TAGS, type ManagementApp } from './route-parts.js';
 import { IdParams, IfMatchHeaders, OrganizationParams } from './schema-fields.js';
 
 export interface CollectionResource<C extends TSchema, U extends TSchema, Q extends TSchema> {

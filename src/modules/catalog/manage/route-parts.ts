@@ -24,14 +24,3 @@ export const NO_CONTENT = { 204: Type.Null({ description: 'Done; no body' }) };
 export const TAGS = ['catalog'];
 
 export const etagOf = (version: number) => `"${version}"`;
-const TAG = /^(W\/)?"(\d{1,9})"$/;
-
-/** null: no If-Match (or "*"); else the versions its strong tags name (none parse: nothing matches). */
-export function ifMatchVersions(header: string | undefined): number[] | null {
-  if (header === undefined || header.trim() === '*') return null;
-  return header
-    .split(',')
-    .map((part) => TAG.exec(part.trim()))
-    .filter((match): match is RegExpExecArray => match !== null && match[1] === undefined)
-    .map((match) => Number(match[2]));
-}

@@ -3,7 +3,8 @@
 import { problems } from '../../../platform/http/schema.js';
 import { access, RULES } from './access.js';
 import { CatalogDocument, ImportReport } from './document-schema.js';
-import { etagOf, ifMatchVersions, SIGNED, TAGS, type ManagementApp } from './route-parts.js';
+import { ifMatchVersions } from '../../../platform/http/conditional.js';
+import { etagOf, SIGNED, TAGS, type ManagementApp } from './route-parts.js';
 import { IfMatchHeaders, OrganizationParams } from './schema-fields.js';
 import type { ManagementService } from './service.js';
 
