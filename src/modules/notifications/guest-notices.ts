@@ -6,10 +6,10 @@
 // message as they were at the event.
 import type { Tx } from '../../platform/db/index.js';
 import type { CloudEvent, EventBus } from '../../platform/events/index.js';
-import { sendMessage } from '../../platform/messages/index.js';
 import type { OrderingEvents } from '../ordering/index.js';
 import type { GuestTemplate } from './catalogue.js';
-import { mayReceive, type NoticeChannel, type Preferences } from './preferences.js';
+import type { Preferences } from './preferences.js';
+import { tellPerson } from './tell-person.js';
 
 /** What notifications reads of an order (ordering's api). */
 export interface NoticeOrderFacts {
@@ -61,36 +61,6 @@ function refundFacts(order: NoticeOrderFacts) {
   return { refund: null, hold_released: order.payment_status === 'authorized' || order.payment_status === 'voided' };
 }
 
-/** One guest message per channel the guest allows for transactional messages, in their language. */
-export async function tellGuest(
-  trx: Tx,
-  message: {
-    contact: { email: string };
-    preferences: Preferences;
-    template: GuestTemplate;
-    data: Record<string, unknown>;
-    organizationId: string;
-    dedupeKey: (channel: NoticeChannel) => string;
-  },
-): Promise<void> {
-  const recipients: Array<[NoticeChannel, string | null]> = [
-    ['email', message.contact.email],
-    ['sms', message.preferences.phone],
-  ];
-  for (const [channel, to] of recipients) {
-    if (to === null || !mayReceive(message.preferences, channel, 'transactional')) continue;
-    await sendMessage(trx, {
-      channel,
-      to,
-      template: message.template,
-      data: message.data,
-      organizationId: message.organizationId,
-      locale: message.preferences.locale,
-      dedupeKey: message.dedupeKey(channel),
-    });
-  }
-}
-
 export function subscribeGuestNotices(deps: GuestNoticeDeps): void {
   async function notify(
     event: CloudEvent<string, OrderingEvents[TransitionEvent]>,
@@ -118,7 +88,7 @@ export function subscribeGuestNotices(deps: GuestNoticeDeps): void {
       reason: event.data.reason,
       ...(ENDINGS.has(template) ? refundFacts(order) : { refund: null, hold_released: false }),
     };
-    await tellGuest(trx, {
+    await tellPerson(trx, {
       contact,
       preferences,
       template,

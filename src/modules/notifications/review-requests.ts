@@ -5,7 +5,8 @@ import type { Tx } from '../../platform/db/index.js';
 import type { EventBus } from '../../platform/events/index.js';
 import type { OrderingEvents } from '../ordering/index.js';
 import { REVIEW_WINDOW_MS } from '../reviews/index.js';
-import { tellGuest, type GuestNoticeDeps } from './guest-notices.js';
+import type { GuestNoticeDeps } from './guest-notices.js';
+import { tellPerson } from './tell-person.js';
 
 const FULFILMENTS = ['ordering.order.picked_up', 'ordering.order.delivered', 'ordering.order.completed'] as const;
 const TEMPLATE = 'notifications.review_request';
@@ -16,7 +17,7 @@ export function subscribeReviewRequests(deps: Omit<GuestNoticeDeps, 'bus'> & { b
     if (!order || order.customer_id === null) return;
     const contact = await deps.contactOf(trx, order.customer_id);
     if (!contact) return;
-    await tellGuest(trx, {
+    await tellPerson(trx, {
       contact,
       preferences: await deps.preferencesOf(trx, order.customer_id),
       template: TEMPLATE,

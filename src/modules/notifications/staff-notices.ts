@@ -7,12 +7,12 @@
 import type { StaffRole } from '../../platform/auth/principal.js';
 import type { Tx } from '../../platform/db/index.js';
 import type { EventBus } from '../../platform/events/index.js';
-import { sendMessage } from '../../platform/messages/index.js';
 import type { InventoryEvents } from '../inventory/index.js';
 import type { OrderingEvents } from '../ordering/index.js';
 import type { StaffTemplate } from './catalogue.js';
 import type { NoticeOrderFacts } from './guest-notices.js';
-import { mayReceive, type NoticeChannel, type Preferences } from './preferences.js';
+import type { Preferences } from './preferences.js';
+import { tellPerson } from './tell-person.js';
 
 export interface StaffNoticeDeps {
   bus: EventBus<OrderingEvents & InventoryEvents>;
@@ -48,23 +48,14 @@ export function subscribeStaffNotices(deps: StaffNoticeDeps): void {
     for (const userId of await recipients(trx, message.organizationId, message.storeId, message.roles)) {
       const contact = await deps.contactOf(trx, userId);
       if (!contact) continue;
-      const preferences = await deps.preferencesOf(trx, userId);
-      const channels: Array<[NoticeChannel, string | null]> = [
-        ['email', contact.email],
-        ['sms', preferences.phone],
-      ];
-      for (const [channel, to] of channels) {
-        if (to === null || !mayReceive(preferences, channel, 'transactional')) continue;
-        await sendMessage(trx, {
-          channel,
-          to,
-          template: message.template,
-          data: { name: contact.name, ...message.data },
-          organizationId: message.organizationId,
-          locale: preferences.locale,
-          dedupeKey: `${message.eventId}:${message.template}:${channel}:${userId}`,
-        });
-      }
+      await tellPerson(trx, {
+        contact,
+        preferences: await deps.preferencesOf(trx, userId),
+        template: message.template,
+        data: { name: contact.name, ...message.data },
+        organizationId: message.organizationId,
+        dedupeKey: (channel) => `${message.eventId}:${message.template}:${channel}:${userId}`,
+      });
     }
   }
 

@@ -8,6 +8,7 @@ import { createLiveFanout, type LiveFanout } from '../../platform/live/index.js'
 import { createTestApp, type TestApp } from '../../test-support/harness.js';
 import { bearer, customer } from '../../test-support/identity-factories.js';
 import { margheritaLine, orderingStore, placeOrder } from '../../test-support/ordering-factories.js';
+import { fulfil } from '../../test-support/payments-factories.js';
 
 let t: TestApp;
 let fanoutB: LiveFanout;
@@ -28,15 +29,7 @@ async function pickedUpOrder(shop: Awaited<ReturnType<typeof orderingStore>>, to
   const placed = await placeOrder(t, token, shop.store.id, { channel: 'pickup', lines: [margheritaLine(shop.ids)] });
   expect(placed.statusCode, placed.body).toBe(201);
   const orderId = placed.json<{ id: string }>().id;
-  for (const action of ['accept', 'start_preparing', 'mark_ready', 'hand_over']) {
-    const res = await t.app.inject({
-      method: 'POST',
-      url: `/v1/orders/${orderId}/transitions`,
-      headers: bearer(shop.ownerToken),
-      payload: { action },
-    });
-    expect(res.statusCode, res.body).toBe(200);
-  }
+  await fulfil(t, shop.ownerToken, orderId);
   return orderId;
 }
 
