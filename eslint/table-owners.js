@@ -15,6 +15,7 @@ export const TABLE_OWNERS = {
     'outgoing_messages',
     'outgoing_message_attempts',
   ],
+  delivery: ['delivery_zones', 'delivery_quotes'],
   tenancy: ['organizations', 'stores', 'store_opening_hours', 'store_hours_exceptions', 'dining_tables'],
   identity: [
     'users',

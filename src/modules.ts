@@ -22,6 +22,7 @@ import { createInventoryModule, type InventoryEvents } from './modules/inventory
 import { createPaymentsModule, type PaymentsEvents, type PaymentsModule } from './modules/payments/index.js';
 import { createMarketingModule } from './modules/marketing/index.js';
 import { createLoyaltyModule } from './modules/loyalty/index.js';
+import { createDeliveryModule } from './modules/delivery/index.js';
 import { createReviewsModule, type ReviewsEvents } from './modules/reviews/index.js';
 import { createWebhooksModule } from './modules/webhooks/index.js';
 import { createNotificationsModule } from './modules/notifications/index.js';
@@ -135,6 +136,15 @@ export function createModules(deps: ModuleDeps) {
     logger: deps.logger,
     clock: deps.clock,
   });
+  // Delivery prices delivery baskets (zone, fee, ETA) before ordering's transaction.
+  const delivery = createDeliveryModule({
+    db: deps.db,
+    config: deps.config,
+    tenancy,
+    logger: deps.logger,
+    registry: deps.registry,
+    clock: deps.clock,
+  });
   // Ordering takes payments through a port; payments records back into ordering. Payments is
   // built second, so ordering reads it through a function bound once both exist.
   let payments: PaymentsModule | null = null;
@@ -151,6 +161,7 @@ export function createModules(deps: ModuleDeps) {
     payments: () => payments?.port ?? null,
     promotions: marketing.port,
     rewards: loyalty.port,
+    deliveryTerms: delivery.terms,
     personalData,
   });
   payments = createPaymentsModule({
@@ -218,6 +229,7 @@ export function createModules(deps: ModuleDeps) {
     inventory,
     marketing,
     loyalty,
+    delivery,
     ordering,
     payments,
     reviews,

@@ -156,6 +156,14 @@ export function loadConfig(env: Env = process.env): Config {
       bulkheadLimit: integer(env, 'OUTBOUND_BULKHEAD_LIMIT', 20, 1, 10_000),
       bulkheadQueue: integer(env, 'OUTBOUND_BULKHEAD_QUEUE', 50, 0, 100_000),
     },
+    maps: {
+      provider: oneOf(env, 'MAPS_PROVIDER', ['sandbox', 'nominatim'] as const, 'sandbox'),
+      nominatimUrl: (url(env, 'NOMINATIM_URL', ['http:', 'https:']) ?? 'https://nominatim.openstreetmap.org').replace(
+        /\/+$/,
+        '',
+      ),
+      userAgent: read(env, 'MAPS_USER_AGENT') ?? 'Brigade (self-hosted restaurant backend)',
+    },
     tracing: {
       enabled: read(env, 'OTEL_EXPORTER_OTLP_ENDPOINT') !== undefined && !bool(env, 'OTEL_SDK_DISABLED', false),
       serviceName: read(env, 'OTEL_SERVICE_NAME') ?? 'brigade',

@@ -71,6 +71,8 @@ export interface Config {
     bulkheadQueue: number;
   };
   tracing: { enabled: boolean; serviceName: string };
+  /** Where delivery addresses are geocoded and how courier rides are estimated (delivery/maps). */
+  maps: { provider: 'sandbox' | 'nominatim'; nominatimUrl: string; userAgent: string };
   /** A named point at which the process kills itself (crash tests); null always in production. */
   crashAt: string | null;
   /** Envelope encryption of personal data (ADR 0025). */

@@ -247,6 +247,22 @@ export const CONFIG_VARIABLES: Variable[] = [
     meaning: 'Base URL of the Stripe API (tests point it at a local server that speaks Stripe’s documented shapes).',
   },
   {
+    name: 'MAPS_PROVIDER',
+    default: 'sandbox',
+    meaning:
+      'Geocodes delivery addresses: `sandbox` knows the demo addresses only (no network); `nominatim` asks a Nominatim server. Courier rides are estimated from the great-circle distance either way.',
+  },
+  {
+    name: 'NOMINATIM_URL',
+    default: 'https://nominatim.openstreetmap.org',
+    meaning: 'The Nominatim server (`MAPS_PROVIDER=nominatim`); the public one allows about one request a second.',
+  },
+  {
+    name: 'MAPS_USER_AGENT',
+    default: 'Brigade (self-hosted restaurant backend)',
+    meaning: 'User-Agent sent to the maps provider (Nominatim’s usage policy asks for one naming the application).',
+  },
+  {
     name: 'PAYMENTS_SANDBOX',
     default: 'on (off in production)',
     meaning:

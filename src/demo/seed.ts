@@ -9,6 +9,7 @@ import { DEMO_DELIVERY_OVERRIDES, DEMO_TAXES } from './menu-data.js';
 import { seedDemoLoyalty } from './loyalty.js';
 import { seedDemoPromotions } from './promotions.js';
 import { DEMO_GUESTS, seedDemoReviews } from './reviews.js';
+import { DEMO_LOCATIONS, seedDemoDelivery } from './delivery.js';
 
 export const DEMO_ORG_SLUG = 'demo-pizzeria';
 export const DEMO_PASSWORD = 'demo-password';
@@ -57,6 +58,7 @@ async function seed(trx: Tx, modules: Modules): Promise<void> {
     phone: '+49 30 0000000',
     timezone: 'Europe/Berlin',
     currency: 'EUR',
+    location: DEMO_LOCATIONS.berlin,
     // Late nights on Friday and Saturday run past midnight.
     opening_hours: [
       ...[1, 2, 3, 4, 7].map((weekday) => ({ weekday, opens_at: '08:00', closes_at: '22:30' })),
@@ -71,6 +73,7 @@ async function seed(trx: Tx, modules: Modules): Promise<void> {
     phone: '+1 718 000 0000',
     timezone: 'America/New_York',
     currency: 'USD',
+    location: DEMO_LOCATIONS.brooklyn,
     // A slice joint that never closes (the walkthrough orders here whatever the hour).
     opening_hours: everyDay('00:00', '00:00'),
   });
@@ -122,6 +125,7 @@ async function seed(trx: Tx, modules: Modules): Promise<void> {
     },
   });
 
+  await seedDemoDelivery(trx, modules, { berlin: berlin.id, brooklyn: brooklyn.id });
   await seedDemoReviews(trx, modules, {
     organizationId: org.id,
     password: DEMO_PASSWORD,

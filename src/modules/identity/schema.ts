@@ -22,6 +22,7 @@ export const API_KEY_SCOPES = [
   'loyalty:read',
   'loyalty:write',
   'webhooks:write',
+  'delivery:write',
 ] as const;
 
 const Email = Type.String({ format: 'email', maxLength: 254 });

@@ -2,8 +2,7 @@
 // lookup and adjustments, and the liability report.
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
-import { problems } from '../../platform/http/schema.js';
+import { problems, NO_CONTENT } from '../../platform/http/schema.js';
 import { access, RULES } from './access.js';
 import type { LiabilityReport } from './liability.js';
 import {
@@ -23,7 +22,6 @@ import { EXPIRING_DAYS } from './standing.js';
 
 const SIGNED = { security: [{ bearer: [] }] };
 const TAGS = ['loyalty'];
-const NO_CONTENT = { 204: Type.Null({ description: 'Done; no body' }) };
 const PRIVATE = 'private, no-store';
 
 const STANDING_NOTE = `\`points_available\` is what can be spent now: the balance minus points still in their lock period (\`points_pending\`; points whose lock period has ended count as available at once) and points held by rewards on open orders (\`points_held\`). \`next_tier.remaining\` is measured on the program's qualifying measure over its rolling window. \`expiring\` lists the points left of lots expiring in the next ${EXPIRING_DAYS} days, by UTC date.`;

@@ -3,9 +3,8 @@
 // (member-routes.ts). Schemas in, one service call, schema out.
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import type { Db } from '../../platform/db/index.js';
-import { problems } from '../../platform/http/schema.js';
+import { problems, NO_CONTENT } from '../../platform/http/schema.js';
 import type { CatalogApi } from '../catalog/index.js';
 import type { TenancyApi } from '../tenancy/index.js';
 import { access, RULES } from './access.js';
@@ -38,7 +37,6 @@ export interface LoyaltyRoutesDeps {
 
 const SIGNED = { security: [{ bearer: [] }] };
 export const TAGS = ['loyalty'];
-const NO_CONTENT = { 204: Type.Null({ description: 'Done; no body' }) };
 /** The public terms change only by the owner's writes: cached briefly by browsers and CDNs. */
 const TERMS_MAX_AGE = 60;
 

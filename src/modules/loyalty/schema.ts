@@ -193,11 +193,4 @@ export const RewardParams = Type.Object({ organizationId: Uuid, rewardId: Uuid }
 export const RewardListQuery = Type.Object({ ...PaginationQuery }, closed);
 export type RewardListQuery = Static<typeof RewardListQuery>;
 
-export const IfMatchHeaders = Type.Object({
-  'if-match': Type.Optional(
-    Type.String({
-      maxLength: 200,
-      description: 'ETag from a previous read: the write happens only if it is still current (else 412)',
-    }),
-  ),
-});
+export { IfMatchHeaders } from '../../platform/http/schema.js';

@@ -2,7 +2,7 @@
 // fulfilment time. The boundary minutes (10:59 no, 11:00 yes, 13:59 yes, 14:00 no), the DST days
 // of America/New_York in 2026 (8 March: 02:00 EST jumps to 03:00 EDT; 1 November: 02:00 EDT falls
 // back to 01:00 EST), windows over the changed hours, overnight windows belonging to the day they
-// start, and the flash sale's day turning at the store's midnight. Unit tests of local-time.ts,
+// start, and the flash sale's day turning at the store's midnight. Unit tests of platform/time/wall-clock.ts,
 // eligibility.ts and the engine, then quotes through HTTP with the app's clock moved.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test-support/harness.js';
@@ -10,7 +10,7 @@ import { createPromotion, quote } from '../../test-support/marketing-factories.j
 import { margheritaLine, orderingStore } from '../../test-support/ordering-factories.js';
 import { evaluatePromotions, type EvaluationInput } from './engine.js';
 import { refusalOf } from './eligibility.js';
-import { inDaypart, wallTimeAt } from './local-time.js';
+import { inDaypart, wallTimeAt } from '../../platform/time/wall-clock.js';
 import type { Daypart, Promotion } from './model.js';
 
 const NY = 'America/New_York';

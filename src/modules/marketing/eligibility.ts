@@ -3,7 +3,7 @@
 // limits. The first condition that fails is the reason the quote shows (a stable code and words a
 // guest understands: "minimum order 20.00", "not on delivery", "first order only").
 import { formatMoney } from '../../platform/money.js';
-import { inDaypart, wallTimeAt } from './local-time.js';
+import { inDaypart, wallTimeAt } from '../../platform/time/wall-clock.js';
 import { matches, sumOf, type BasketLine } from './effects.js';
 import { isCounted, type Channel, type Promotion, type Rule } from './model.js';
 

@@ -13,7 +13,7 @@ import type { CatalogApi } from '../catalog/index.js';
 import type { TenancyApi } from '../tenancy/index.js';
 import { assertRule, RULES } from './access.js';
 import { codesRepo } from './codes-repo.js';
-import { inDaypart, wallTimeAt } from './local-time.js';
+import { inDaypart, wallTimeAt } from '../../platform/time/wall-clock.js';
 import { createCodeService } from './codes.js';
 import type { Daypart, Rule } from './model.js';
 import { presentPromotion, presentStorePromotion } from './present.js';
@@ -40,7 +40,7 @@ export interface PromotionManagementDeps {
 /** How many promotions a store lists at most (banners). */
 export const STORE_LIST_MAX = 100;
 
-/** Whether a moment falls in one of the dayparts on the store's wall clock (local-time.ts); none: always. */
+/** Whether a moment falls in one of the dayparts on the store's wall clock (platform/time/wall-clock.ts); none: always. */
 export function inDayparts(dayparts: Daypart[] | undefined, zone: string, at: Date): boolean {
   if (dayparts === undefined || dayparts.length === 0) return true;
   const wall = wallTimeAt(at, zone);

@@ -3,6 +3,8 @@
 // (engine.ts) reads them on every quote. Amounts are integer minor units of the store's currency,
 // rates basis points (1000 = 10%).
 
+import type { Daypart } from '../../platform/time/wall-clock.js';
+
 export type Channel = 'pickup' | 'delivery' | 'dine_in';
 
 /** What a promotion code may look like (the migration's CHECK says the same). */
@@ -16,11 +18,7 @@ export interface LineTarget {
 }
 
 /** A window of the week in the store's time zone: ISO weekdays (1 = Monday), "HH:MM" local times; to < from runs past midnight. */
-export interface Daypart {
-  days: number[];
-  from: string;
-  to: string;
-}
+export type { Daypart } from '../../platform/time/wall-clock.js';
 
 /** Who the promotion is for. first_order: the customer's first order at the brand. */
 export type Segment = 'first_order' | 'returning';

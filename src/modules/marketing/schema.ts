@@ -11,10 +11,10 @@ import { Type, type Static, type TSchema } from 'typebox';
 import { CODE_PATTERN } from './model.js';
 import {
   Count,
+  DaypartSchema,
   FreeText,
   Int,
   INT32_MAX,
-  LocalTime,
   MinorUnits,
   Name,
   Nullable,
@@ -52,19 +52,6 @@ export const LineTargetSchema = Type.Object(
     variant_ids: Type.Optional(Ids('Variant')),
   },
   { ...closed, description: 'Order lines matching any of the lists (at least one list must be given)' },
-);
-
-export const DaypartSchema = Type.Object(
-  {
-    days: Type.Array(Int(1, 7, { description: 'ISO weekday, 1 = Monday' }), { minItems: 1, maxItems: 7 }),
-    from: { ...LocalTime, description: 'Store-local HH:MM the window opens' },
-    to: Type.String({
-      pattern: '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$',
-      maxLength: 5,
-      description: 'Store-local HH:MM the window closes (24:00: midnight); at or before `from`: runs past midnight',
-    }),
-  },
-  { ...closed, description: 'A weekly window in the store’s time zone' },
 );
 
 export const RuleSchema = Type.Object(
@@ -316,14 +303,7 @@ export const PromotionListQuery = Type.Object(
 );
 export type PromotionListQuery = Static<typeof PromotionListQuery>;
 
-export const IfMatchHeaders = Type.Object({
-  'if-match': Type.Optional(
-    Type.String({
-      maxLength: 200,
-      description: 'ETag from a previous read: the write happens only if it is still current (else 412)',
-    }),
-  ),
-});
+export { IfMatchHeaders } from '../../platform/http/schema.js';
 
 // --- the store's promotions (public) ----------------------------------------------------------
 

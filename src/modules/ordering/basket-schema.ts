@@ -12,7 +12,15 @@ import {
   Timestamp,
   Uuid,
 } from '../../platform/http/schema.js';
-import { ChannelSchema, Delivery, DiscountSchema, OrderLineSchema, OrderRewardSchema, TotalsSchema } from './schema.js';
+import {
+  ChannelSchema,
+  Delivery,
+  DeliveryTermsSchema,
+  DiscountSchema,
+  OrderLineSchema,
+  OrderRewardSchema,
+  TotalsSchema,
+} from './schema.js';
 
 // --- the basket (orders and quotes) -------------------------------------------------------------
 
@@ -143,6 +151,7 @@ export const QuoteSchema = Type.Object({
   }),
   lines: Type.Array(OrderLineSchema, { maxItems: 100, description: 'The lines that could be priced' }),
   totals: TotalsSchema,
+  delivery: Type.Union([DeliveryTermsSchema, Type.Null()]),
   discounts: Type.Array(DiscountSchema, {
     maxItems: 100,
     description: 'The promotions that apply, in the order they were applied; their amounts add up to totals.discounts',

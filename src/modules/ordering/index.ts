@@ -4,6 +4,7 @@
 // or the payments port it declares (payments-port.ts).
 import { NO_PROMOTIONS, type PromotionsPort } from './promotions-port.js';
 import { NO_REWARDS, type RewardsPort } from './rewards-port.js';
+import { NO_DELIVERY_ZONES, type DeliveryTermsPort } from './delivery-port.js';
 import type { Logger } from 'pino';
 import type { PersonalDataVault } from '../../platform/crypto/personal-data.js';
 import type { Db, Tx } from '../../platform/db/index.js';
@@ -39,6 +40,7 @@ export type {
   RedemptionPlan,
 } from './promotions-port.js';
 export type { OrderReward, RewardOutcome, RewardQuery, RewardsPort } from './rewards-port.js';
+export type { DeliveryTerms, DeliveryTermsPort, DeliveryTermsQuery, QuoteStatus } from './delivery-port.js';
 export type { EndedOrderRow } from './tables.js';
 export type { Order, OrderStatus } from './schema.js';
 /** The order as the API shows it (a person's data export embeds their orders). */
@@ -86,6 +88,8 @@ export interface OrderingDeps {
   promotions?: PromotionsPort;
   /** Loyalty's rewards port; without it no reward exists. */
   rewards?: RewardsPort;
+  /** Delivery's zones, fees and held quotes; without it a delivery is free and goes anywhere. */
+  deliveryTerms?: DeliveryTermsPort;
   /** Who takes the money (the payments module, bound late: it is built after ordering). */
   payments?: () => PaymentsPort | null;
   /** Seals and opens orders' delivery details with their organization's data key (ADR 0025). */
@@ -126,6 +130,7 @@ export function createOrderingModule(deps: OrderingDeps) {
     payments: deps.payments ?? (() => null),
     promotions: deps.promotions ?? NO_PROMOTIONS,
     rewards: deps.rewards ?? NO_REWARDS,
+    deliveryTerms: deps.deliveryTerms ?? NO_DELIVERY_ZONES,
     changed,
   });
 

@@ -6,9 +6,10 @@ import { UnprocessableError } from '../../platform/http/errors.js';
 import { localDateAt, type StoreBasics } from '../tenancy/index.js';
 import { checkBasket, type CheckedBasket } from './basket.js';
 import type { BasketProblem, OrderBody } from './basket-schema.js';
+import type { DeliveryTerms } from './delivery-port.js';
 import type { PlacementDeps } from './placement-ports.js';
 import { priceWithPromotions, type BasketCustomer } from './order-promotions.js';
-import type { PriceBreakdown } from './pricing.js';
+import { priceOrder, type PriceBreakdown } from './pricing.js';
 import type { PromotionOutcome } from './promotions-port.js';
 import type { OrderReward } from './rewards-port.js';
 import { poolOf, type StoreOrderingSettings } from './settings.js';
@@ -30,6 +31,8 @@ export interface OrderDraft {
   reward: OrderReward | null;
   problems: BasketProblem[];
   tableId: string | null;
+  /** The delivery's zone, fee and ETA; null when not a delivery or the store draws no zones. */
+  deliveryTerms: DeliveryTerms | null;
 }
 
 /** A 422 carrying every problem of the basket; the top-level code is the first one's. */
@@ -53,14 +56,20 @@ export function parentLookup(basket: CheckedBasket, lineNo: number) {
 
 type DraftDeps = Pick<
   PlacementDeps,
-  'clock' | 'store' | 'menu' | 'stock' | 'kitchen' | 'promotions' | 'rewards' | 'hasOrderedAt'
+  'clock' | 'store' | 'menu' | 'stock' | 'kitchen' | 'promotions' | 'rewards' | 'deliveryTerms' | 'hasOrderedAt'
 >;
+
+/** Whether the draft is for a quote (which holds its delivery terms) or for placement. */
+export interface DraftPurpose {
+  hold: boolean;
+}
 
 export async function draftOrder(
   deps: DraftDeps,
   store: StoreBasics,
   body: OrderBody,
   customer: BasketCustomer,
+  purpose: DraftPurpose,
 ): Promise<OrderDraft> {
   const storeId = store.id;
   const settings = await deps.kitchen.settingsOf(storeId);
@@ -152,6 +161,9 @@ export async function draftOrder(
   const itemCount = basket.lines.reduce((sum, line) => sum + line.quantity, 0);
   const serviceCharged =
     settings.serviceChargeChannels.includes(body.channel) && itemCount >= settings.serviceChargeMinItems;
+  const delivery = await deliveryTermsOf(deps, { store, body, basket, customer, purpose, menu, readyAt: menuTime });
+  if (plan.ok) problems.push(...delivery.problems);
+  const deliveryTerms = delivery.terms;
   const { pricing, promotions, reward } = await priceWithPromotions(deps, {
     store,
     body,
@@ -164,12 +176,60 @@ export async function draftOrder(
       currency: store.currency,
       prices_include_tax: menu.prices_include_tax,
       service_charge_bps: serviceCharged ? settings.serviceChargeBps : 0,
-      delivery_fee: 0,
+      delivery_fee: deliveryTerms?.fee ?? 0,
       tip: body.tip?.amount ?? 0,
     },
   });
   problems.push(...promotions.problems, ...(reward?.problems ?? []));
-  return { store, settings, plan, basket, pricing, promotions, reward: reward?.reward ?? null, problems, tableId };
+  return {
+    store,
+    settings,
+    plan,
+    basket,
+    pricing,
+    promotions,
+    reward: reward?.reward ?? null,
+    problems,
+    tableId,
+    deliveryTerms,
+  };
+}
+
+/**
+ * The delivery zone, fee and ETA (delivery.ts of the delivery module, through the port). The
+ * minimum and basket tiers compare the food subtotal before discounts; only a basket the kitchen
+ * could take is priced (a closed store or no slot is the problem to show, not the address).
+ */
+async function deliveryTermsOf(
+  deps: DraftDeps,
+  input: {
+    store: StoreBasics;
+    body: OrderBody;
+    basket: CheckedBasket;
+    customer: BasketCustomer;
+    purpose: DraftPurpose;
+    menu: { prices_include_tax: boolean };
+    readyAt: number;
+  },
+) {
+  const { body } = input;
+  if (body.channel !== 'delivery' || !body.delivery) return { terms: null, problems: [] };
+  const food = priceOrder({
+    currency: input.store.currency,
+    prices_include_tax: input.menu.prices_include_tax,
+    lines: input.basket.lines,
+    service_charge_bps: 0,
+    delivery_fee: 0,
+    tip: 0,
+  });
+  return deps.deliveryTerms.termsFor({
+    store: input.store,
+    customerId: input.customer.id,
+    delivery: body.delivery,
+    basketValue: food.subtotal,
+    readyAt: new Date(input.readyAt),
+    hold: input.purpose.hold,
+  });
 }
 
 /**

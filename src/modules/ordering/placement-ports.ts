@@ -9,6 +9,7 @@ import type { Channel as CatalogChannel, ResolvedMenu } from '../catalog/index.j
 import type { TenancyApi } from '../tenancy/index.js';
 import type { OrderingEvents } from './events.js';
 import type { OrderDeliveries } from './deliveries.js';
+import type { DeliveryTermsPort } from './delivery-port.js';
 import type { Kitchen } from './kitchen.js';
 import type { PaymentsPort } from './payments-port.js';
 import type { PromotionsPort } from './promotions-port.js';
@@ -50,6 +51,8 @@ export interface PlacementDeps {
   promotions: PromotionsPort;
   /** Loyalty: what a reward takes off, and its points held in the order's transaction. */
   rewards: RewardsPort;
+  /** Delivery: the zone, fee and ETA of a delivery basket, and the quote that holds them. */
+  deliveryTerms: DeliveryTermsPort;
   /** Whether a customer already has an order at the brand that did not end unfulfilled. */
   hasOrderedAt(customerId: string, organizationId: string): Promise<boolean>;
   /** The outbox: the order's events are appended in its transaction. */

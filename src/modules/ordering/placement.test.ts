@@ -1,5 +1,6 @@
 import { NO_PROMOTIONS } from './promotions-port.js';
 import { NO_REWARDS } from './rewards-port.js';
+import { NO_DELIVERY_ZONES } from './delivery-port.js';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test-support/harness.js';
@@ -182,6 +183,7 @@ describe('the placement transaction', () => {
       payments: () => null,
       promotions: NO_PROMOTIONS,
       rewards: NO_REWARDS,
+      deliveryTerms: NO_DELIVERY_ZONES,
       changed: async () => undefined,
     });
 

@@ -12,7 +12,15 @@ import { basketError, draftOrder, parentLookup, type OrderDraft } from './order-
 import type { Checkout } from './payments-port.js';
 import type { PlacementDeps } from './placement-ports.js';
 import type { BasketCustomer } from './order-promotions.js';
-import { presentDiscounts, presentLine, presentOrder, presentReward, presentTotals } from './present.js';
+import {
+  presentDeliveryTerms,
+  presentDiscounts,
+  presentLine,
+  presentOrder,
+  presentReward,
+  presentTotals,
+  storedTerms,
+} from './present.js';
 import { ordersRepo as repo } from './repo.js';
 import type { Order } from './schema.js';
 import { poolOf } from './settings.js';
@@ -68,7 +76,7 @@ export function createPlacementService(deps: PlacementDeps) {
   async function quoteOrder(principal: Principal | null, storeId: string, body: OrderBody): Promise<Quote> {
     const store = await deps.store.findStore(storeId);
     if (!store) throw new NotFoundError('store');
-    const draft = await draftOrder(deps, store, body, customerOf(principal));
+    const draft = await draftOrder(deps, store, body, customerOf(principal), { hold: true });
     const { plan, settings, pricing } = draft;
     const problems = [...draft.problems];
     let promised: number | null = null;
@@ -104,6 +112,8 @@ export function createPlacementService(deps: PlacementDeps) {
         }),
       ),
       totals: presentTotals(pricing, store.currency),
+      delivery:
+        draft.deliveryTerms === null ? null : presentDeliveryTerms(storedTerms(draft.deliveryTerms), store.currency),
       discounts: presentDiscounts(draft.promotions.discounts, store.currency),
       promotions_not_applied: draft.promotions.passed_over,
       reward: draft.reward === null ? null : presentReward(draft.reward, store.currency),
@@ -190,7 +200,7 @@ export function createPlacementService(deps: PlacementDeps) {
       );
     // Refused before any work: a provider that is down fails the order fast (503), holding nothing.
     await payments?.assertCanTake(store, online ? 'online' : 'cash');
-    const draft = await draftOrder(deps, store, body, customerOf(principal));
+    const draft = await draftOrder(deps, store, body, customerOf(principal), { hold: false });
     if (draft.problems.length > 0) throw basketError(draft.problems);
     assertPriceAsShown(draft, body);
     let written: { row: OrderRow; soldOut: string[] };

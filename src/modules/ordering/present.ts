@@ -2,7 +2,8 @@
 import type { PriceBreakdown, PricedLine } from './pricing.js';
 import type { OrderReward } from './rewards-port.js';
 import type { Order } from './schema.js';
-import type { HistoryRow, LineRow, OpenedOrderRow, OrderDiscount, OrderRow } from './tables.js';
+import type { DeliveryTerms } from './delivery-port.js';
+import type { HistoryRow, LineRow, OpenedOrderRow, OrderDiscount, OrderRow, StoredDeliveryTerms } from './tables.js';
 
 const iso = (date: Date) => date.toISOString();
 const isoOrNull = (date: Date | null) => (date ? date.toISOString() : null);
@@ -54,6 +55,23 @@ export function presentTotals(pricing: PriceBreakdown, currency: string): Order[
   };
 }
 
+/** The terms as the order row keeps them (instants as text). */
+export const storedTerms = (terms: DeliveryTerms): StoredDeliveryTerms => ({
+  zone_id: terms.zone_id,
+  zone_version: terms.zone_version,
+  fee: terms.fee,
+  eta: terms.eta.toISOString(),
+  quote_id: terms.quote_id,
+  quote_expires_at: terms.quote_expires_at?.toISOString() ?? null,
+  quote_status: terms.quote_status,
+});
+
+export function presentDeliveryTerms(terms: StoredDeliveryTerms | null, currency: string): Order['delivery_terms'] {
+  if (terms === null) return null;
+  const { zone_version: _version, fee, ...shown } = terms;
+  return { ...shown, fee: { amount: fee, currency } };
+}
+
 export function presentDiscounts(discounts: OrderDiscount[], currency: string): Order['discounts'] {
   return discounts.map((d) => ({ ...d, amount: { amount: d.amount, currency } }));
 }
@@ -76,6 +94,7 @@ export function presentOrder(row: OpenedOrderRow, lines: LineRow[]): Order {
     external_id: row.external_id,
     table_id: row.table_id,
     delivery: row.delivery,
+    delivery_terms: presentDeliveryTerms(row.delivery_terms ?? null, row.currency),
     scheduled_for: isoOrNull(row.scheduled_for),
     promised_at: iso(row.promised_at),
     slot_starts_at: isoOrNull(row.slot_starts_at),

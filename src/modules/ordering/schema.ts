@@ -6,6 +6,7 @@ import {
   Code,
   Count,
   FreeText,
+  GeoPointSchema,
   Int,
   MoneySchema,
   Name,
@@ -76,13 +77,42 @@ export const Delivery = Type.Object(
       { additionalProperties: false },
     ),
     instructions: Type.Optional(Type.String({ maxLength: 300 })),
+    location: Type.Optional({
+      ...GeoPointSchema,
+      description: 'Where the address is on the map; without it the address is geocoded (stores with delivery zones)',
+    }),
+    quote_id: Type.Optional({
+      ...Uuid,
+      description: 'The quote whose delivery fee and ETA to hold (`delivery.quote_id` of a quote, for 5 minutes)',
+    }),
   },
   {
     additionalProperties: false,
-    description: 'Where to and whom (delivery orders). Zones and fees come with fulfilment.',
+    description: 'Where to and whom (delivery orders): the store’s delivery zones price it.',
   },
 );
 export type DeliveryInput = Static<typeof Delivery>;
+
+export const DeliveryTermsSchema = Type.Object(
+  {
+    zone_id: Uuid,
+    fee: MoneySchema,
+    eta: { ...Timestamp, description: 'When it can arrive: ready + the zone’s allowance + travel' },
+    quote_id: Type.Union([Uuid, Type.Null()], { description: 'Send it as delivery.quote_id to hold these terms' }),
+    quote_expires_at: Type.Union([Timestamp, Type.Null()], { description: 'Until when the fee and ETA hold' }),
+    quote_status: Type.Union(
+      [Type.Literal('new'), Type.Literal('honoured'), Type.Literal('expired'), Type.Literal('changed')],
+      {
+        description:
+          '`new`: priced now; `honoured`: the quote’s fee and ETA, placed within its hold; `expired`: the quote ran out, priced again; `changed`: the address, basket or customer differ from the quote’s (or no such quote), priced again',
+      },
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: 'The delivery zone, fee and ETA (null: not delivery, or a store without zones)',
+  },
+);
 
 // --- presented orders ---------------------------------------------------------------------------
 
@@ -162,6 +192,7 @@ export const OrderSchema = Type.Object({
   external_id: Type.Union([Type.String({ maxLength: 100 }), Type.Null()]),
   table_id: Type.Union([Uuid, Type.Null()]),
   delivery: Type.Union([Delivery, Type.Null()]),
+  delivery_terms: Type.Union([DeliveryTermsSchema, Type.Null()]),
   scheduled_for: Type.Union([Timestamp, Type.Null()]),
   promised_at: { ...Timestamp, description: 'When the kitchen promises the order ready' },
   slot_starts_at: Type.Union([Timestamp, Type.Null()], {

@@ -17,6 +17,7 @@ import { createPaymentMirror, type PaymentChange } from './payment-mirror.js';
 import type { PaymentsPort } from './payments-port.js';
 import type { PromotionsPort } from './promotions-port.js';
 import type { RewardsPort } from './rewards-port.js';
+import type { DeliveryTermsPort } from './delivery-port.js';
 import { ordersRepo as repo } from './repo.js';
 import { createPlacementService, type PlacementRequest } from './placement.js';
 import type { MenuPort } from './placement-ports.js';
@@ -42,6 +43,8 @@ export interface OrderingServiceDeps {
   promotions: PromotionsPort;
   /** Loyalty's rewards (NO_REWARDS when ordering is built alone). */
   rewards: RewardsPort;
+  /** Delivery's zones and quotes (NO_DELIVERY_ZONES when ordering is built alone). */
+  deliveryTerms: DeliveryTermsPort;
   /** After commit: the store's orders changed (live feeds, and the menu when stock moved). */
   changed(change: { storeId: string; organizationId: string; menuChanged: boolean }): Promise<void>;
 }
@@ -75,6 +78,7 @@ export function createOrderingService(deps: OrderingServiceDeps) {
     kitchen,
     promotions,
     rewards,
+    deliveryTerms: deps.deliveryTerms,
     hasOrderedAt: (customerId, organizationId) => repo.hasOrderedAt(db, customerId, organizationId),
     payment: {
       taker: deps.payments,

@@ -4,12 +4,24 @@ import type { ColumnType, Insertable, Kysely, Selectable } from 'kysely';
 import type { PlatformTables } from '../../platform/db/index.js';
 import type { PriceBreakdown, PricedModifier } from './pricing.js';
 import type { Capacity } from './kitchen-schema.js';
+import type { QuoteStatus } from './delivery-port.js';
 import type { OrderReward } from './rewards-port.js';
 import type { Channel, DeliveryInput, OrderStatus } from './schema.js';
 
 type Json<T> = ColumnType<T, string, string>;
 export type PaymentStatus = 'not_required' | 'awaiting' | 'authorized' | 'paid' | 'voided' | 'refunded';
 export type ActorKind = 'customer' | 'staff' | 'courier' | 'system';
+
+/** The delivery terms an order was placed on (delivery-port.ts), as stored: instants as RFC 3339. */
+export interface StoredDeliveryTerms {
+  zone_id: string;
+  zone_version: number;
+  fee: number;
+  eta: string;
+  quote_id: string | null;
+  quote_expires_at: string | null;
+  quote_status: QuoteStatus;
+}
 
 /** A line's modifier as stored: the priced pick plus which option opened its group. */
 export type StoredModifier = PricedModifier & { parent_option_id: string | null };
@@ -60,6 +72,7 @@ export type OrderingTables = {
     delivery: Json<DeliveryInput | null>;
     /** The delivery details sealed with the organization's data key (deliveries.ts). */
     delivery_sealed: ColumnType<Buffer | null, Buffer | null | undefined, Buffer | null>;
+    delivery_terms: ColumnType<StoredDeliveryTerms | null, string | null | undefined, string | null>;
     scheduled_for: Date | null;
     promised_at: Date;
     slot_pool: string | null;
@@ -135,6 +148,7 @@ export interface OrderRow {
   /** Plaintext only on rows from before migration 0014; read through deliveries.ts. */
   delivery: DeliveryInput | null;
   delivery_sealed: Buffer | null;
+  delivery_terms: StoredDeliveryTerms | null;
   scheduled_for: Date | null;
   promised_at: Date;
   slot_pool: string | null;

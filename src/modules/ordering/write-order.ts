@@ -20,6 +20,7 @@ import { ordersRepo as repo } from './repo.js';
 import { poolOf } from './settings.js';
 import { promisedAt } from './slots.js';
 import type { LineRow, NewHistoryEntry, OrderRow } from './tables.js';
+import { storedTerms } from './present.js';
 
 const MINUTE = 60_000;
 
@@ -50,7 +51,7 @@ export async function writeOrderIn(
   order: OrderToWrite,
 ): Promise<{ row: OrderRow; soldOut: string[] }> {
   const { principal, body } = order;
-  const { store, settings, plan, basket, pricing } = order.draft;
+  const { store, settings, plan, basket, pricing, deliveryTerms: terms } = order.draft;
   if (!plan.ok) throw new Error('unreachable: a failed plan is a problem');
 
   const orderId = uuidv7();
@@ -162,7 +163,13 @@ export async function writeOrderIn(
     external_id: body.external_id ?? null,
     table_id: order.draft.tableId,
     delivery: JSON.stringify(null),
-    delivery_sealed: await deps.deliveries.seal(trx, { organizationId: store.organization_id, orderId }, body.delivery),
+    // The place the zone was picked by is sealed with the address: it is where the person lives.
+    delivery_sealed: await deps.deliveries.seal(
+      trx,
+      { organizationId: store.organization_id, orderId },
+      body.delivery && terms ? { ...body.delivery, location: terms.location } : body.delivery,
+    ),
+    delivery_terms: terms === null ? null : JSON.stringify(storedTerms(terms)),
     scheduled_for: body.scheduled_for === undefined ? null : new Date(body.scheduled_for),
     promised_at: new Date(promisedAt(slot, plan.readyAt)),
     slot_pool: pool,

@@ -2,8 +2,7 @@
 // and one review's thread, edit or delete one's own. Schemas in, one service call, schema out.
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
-import { problems } from '../../platform/http/schema.js';
+import { problems, NO_CONTENT } from '../../platform/http/schema.js';
 import {
   CreateReviewBody,
   EditReviewBody,
@@ -20,7 +19,7 @@ import type { ReviewsService } from './service.js';
 
 export const SIGNED = { security: [{ bearer: [] }] };
 export const TAGS = ['reviews'];
-export const NO_CONTENT = { 204: Type.Null({ description: 'Done; no body' }) };
+export { NO_CONTENT };
 
 export function reviewRoutes(service: ReviewsService, lists: ListCache): FastifyPluginAsync {
   return async (plugin) => {

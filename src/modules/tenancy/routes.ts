@@ -4,7 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { isNotModified, sendNotModified } from '../../platform/http/conditional.js';
-import { problems } from '../../platform/http/schema.js';
+import { problems, NO_CONTENT } from '../../platform/http/schema.js';
 import { access, RULES } from './access.js';
 import { ifMatchVersions } from '../../platform/http/conditional.js';
 import { etagOf } from './conditional.js';
@@ -36,7 +36,6 @@ const SIGNED = { security: [{ bearer: [] }] };
 const NOT_MODIFIED = {
   304: Type.Null({ description: 'Not modified: the cached copy (If-None-Match) is current; no body' }),
 };
-const NO_CONTENT = { 204: Type.Null({ description: 'Done; no body' }) };
 
 export function tenancyRoutes(deps: { stores: TenancyService; tables: TableService }): FastifyPluginAsync {
   const { stores, tables } = deps;

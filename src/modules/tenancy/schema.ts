@@ -1,7 +1,7 @@
 // Request and response schemas of the tenancy routes: one source for validation, response
 // serialization, TypeScript types and the OpenAPI document.
 import { Type, type Static } from 'typebox';
-import { FreeText, Int, Page, PaginationQuery, Timestamp, Uuid } from '../../platform/http/schema.js';
+import { FreeText, GeoPointSchema, Int, Page, PaginationQuery, Timestamp, Uuid } from '../../platform/http/schema.js';
 
 const SLUG_PATTERN = '^[a-z0-9]+(-[a-z0-9]+)*$';
 const Slug = Type.String({
@@ -149,14 +149,7 @@ const OpeningFields = {
 };
 
 /** WGS 84 degrees. */
-export const GeoPoint = Type.Object(
-  {
-    lat: Type.Number({ minimum: -90, maximum: 90, description: 'Latitude, degrees' }),
-    lng: Type.Number({ minimum: -180, maximum: 180, description: 'Longitude, degrees' }),
-  },
-  { additionalProperties: false },
-);
-const LocationField = Type.Union([GeoPoint, Type.Null()], {
+const LocationField = Type.Union([GeoPointSchema, Type.Null()], {
   description: 'Where the store is; a store needs one before it can have delivery zones',
 });
 

@@ -2,8 +2,7 @@
 // public resolver turns a scanned code into the store and table that start a dine-in order.
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
-import { problems } from '../../platform/http/schema.js';
+import { problems, NO_CONTENT } from '../../platform/http/schema.js';
 import { access, RULES } from './access.js';
 import {
   CreateTableBody,
@@ -19,7 +18,6 @@ import {
 import type { TableService } from './tables.js';
 
 const SIGNED = { security: [{ bearer: [] }] };
-const NO_CONTENT = { 204: Type.Null({ description: 'Done; no body' }) };
 const tablesUrl = (storeId: string) => `/v1/stores/${storeId}/tables`;
 
 export function tableRoutes(deps: { tables: TableService }): FastifyPluginAsync {

@@ -45,6 +45,7 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
           description: 'The membership program: terms, tiers, rewards, members’ points and the liability report',
         },
         { name: 'reviews', description: 'Reviews of fulfilled orders, their threads, votes, reports and moderation' },
+        { name: 'delivery', description: 'Where stores deliver: zones, fees, minimums and held delivery quotes' },
         {
           name: 'webhooks',
           description: 'Outgoing webhooks: the event catalogue, endpoints, secrets, replays and attempt logs',

@@ -52,6 +52,30 @@ export const Url = (options: { description?: string } = {}) =>
 export const CurrencyCode = Type.String({ minLength: 3, maxLength: 3, pattern: '^[A-Z]{3}$', description: 'ISO 4217' });
 /** Store-local wall-clock time, HH:MM. */
 export const LocalTime = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', maxLength: 5 });
+/** A weekly window on the store's wall clock (platform/time/wall-clock.ts): a promotion's daypart, a delivery zone's hours. */
+export const DaypartSchema = Type.Object(
+  {
+    days: Type.Array(Int(1, 7, { description: 'ISO weekday, 1 = Monday' }), { minItems: 1, maxItems: 7 }),
+    from: { ...LocalTime, description: 'Store-local HH:MM the window opens' },
+    to: Type.String({
+      pattern: '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$',
+      maxLength: 5,
+      description: 'Store-local HH:MM the window closes (24:00: midnight); at or before `from`: runs past midnight',
+    }),
+  },
+  { additionalProperties: false, description: 'A weekly window in the store’s time zone' },
+);
+
+/** A point on WGS 84 (a store, a delivery address, a courier). */
+export const GeoPointSchema = Type.Object(
+  {
+    lat: Type.Number({ minimum: -90, maximum: 90, description: 'Latitude, degrees' }),
+    lng: Type.Number({ minimum: -180, maximum: 180, description: 'Longitude, degrees' }),
+  },
+  { additionalProperties: false },
+);
+export type GeoPoint = Static<typeof GeoPointSchema>;
+
 export const LocalDate = Type.String({ format: 'date', maxLength: 10 });
 
 /** Money everywhere: integer minor units plus the ISO 4217 currency, never floats. */
@@ -195,3 +219,16 @@ export function toPage<Row, Item>(
     has_more: hasMore,
   };
 }
+
+/** The If-Match request header of a conditional write (read with platform/http/conditional.ts). */
+export const IfMatchHeaders = Type.Object({
+  'if-match': Type.Optional(
+    Type.String({
+      maxLength: 200,
+      description: 'ETag from a previous read: the write happens only if it is still current (else 412)',
+    }),
+  ),
+});
+
+/** The response of a write that answers 204. */
+export const NO_CONTENT = { 204: Type.Null({ description: 'Done; no body' }) };

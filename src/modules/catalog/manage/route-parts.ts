@@ -9,7 +9,6 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 
 export type ManagementApp = FastifyInstance<
   RawServerDefault,
@@ -20,7 +19,7 @@ export type ManagementApp = FastifyInstance<
 >;
 
 export const SIGNED = { security: [{ bearer: [] }] };
-export const NO_CONTENT = { 204: Type.Null({ description: 'Done; no body' }) };
+export { NO_CONTENT } from '../../../platform/http/schema.js';
 export const TAGS = ['catalog'];
 
 export const etagOf = (version: number) => `"${version}"`;

@@ -36,14 +36,7 @@ export const OrganizationParams = Type.Object({ organizationId: Uuid });
 export const StoreParams = Type.Object({ storeId: Uuid });
 export const IdParams = Type.Object({ id: Uuid });
 export const StoreItemParams = Type.Object({ storeId: Uuid, id: Uuid });
-export const IfMatchHeaders = Type.Object({
-  'if-match': Type.Optional(
-    Type.String({
-      maxLength: 200,
-      description: 'ETag from a previous read: the write happens only if it is still current (else 412)',
-    }),
-  ),
-});
+export { IfMatchHeaders } from '../../../platform/http/schema.js';
 /** A position in a display order, as a client sets it. */
 export const Position = Int(0, 100_000);
 

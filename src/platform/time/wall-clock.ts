@@ -1,8 +1,15 @@
 // Where an instant falls in a store's week: its ISO weekday and minute of the day on the store's
-// wall clock. Dayparts are wall-clock windows, so a 11:00–14:00 lunch deal starts at 11:00 local
-// on the day clocks change too (an hour that does not exist is simply never matched).
-import { offsetAt } from '../../platform/time/zones.js';
-import type { Daypart } from './model.js';
+// wall clock. Dayparts are wall-clock windows (a promotion's lunch deal, a delivery zone's own
+// hours), so a 11:00–14:00 window starts at 11:00 local on the day clocks change too (an hour
+// that does not exist is simply never matched).
+import { offsetAt } from './zones.js';
+
+/** A weekly wall-clock window: ISO weekdays (1 = Monday) and [from, to) as "HH:MM". */
+export interface Daypart {
+  days: number[];
+  from: string;
+  to: string;
+}
 
 const DAY = 86_400_000;
 const MINUTE = 60_000;

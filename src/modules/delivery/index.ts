@@ -1,0 +1,64 @@
+// Delivery owns where stores deliver (zones, fees, minimums), the quotes that hold a fee and ETA,
+// and the maps provider that places addresses. Ordering reaches it through its delivery port
+// (ordering/delivery-port.ts), which `terms` satisfies; tenancy gives it stores.
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Config } from '../../config/index.js';
+import type { Db, Tx } from '../../platform/db/index.js';
+import type { ModuleSurface } from '../../platform/http/module.js';
+import { createOutbound } from '../../platform/resilience/outbound.js';
+import type { StoreBasics, TenancyApi } from '../tenancy/index.js';
+import { createMapsProvider, type MapsProvider } from './maps/index.js';
+import { deliveryRoutes } from './routes.js';
+import type { ZoneBody } from './schema.js';
+import { createDeliveryTerms } from './terms.js';
+import { zonesRepo } from './zones-repo.js';
+import { createZoneManagement } from './zones.js';
+
+export { SANDBOX_ADDRESSES } from './maps/index.js';
+export type { ZoneBody } from './schema.js';
+
+const DAY = 86_400_000;
+
+export interface DeliveryDeps {
+  db: Db;
+  config: Pick<Config, 'maps' | 'outbound'>;
+  tenancy: { api: Pick<TenancyApi, 'findStore'> };
+  logger: Logger;
+  registry?: Registry;
+  clock?: () => Date;
+  /** Tests give their own (a local Nominatim); default: the configured one. */
+  maps?: MapsProvider;
+}
+
+export function createDeliveryModule(deps: DeliveryDeps) {
+  const clock = deps.clock ?? (() => new Date());
+  const maps = deps.maps ?? createMapsProvider(deps.config.maps, createOutbound(deps.config.outbound, deps.registry));
+  const zones = createZoneManagement({ db: deps.db, tenancy: deps.tenancy, clock });
+  const surface: ModuleSurface = {
+    routes: deliveryRoutes(zones),
+    jobs: [
+      {
+        name: 'delivery.purge-expired-quotes',
+        policy: 'singleton',
+        cron: '17 * * * *',
+        // A day's grace: support can still see what a customer was quoted yesterday.
+        async handler() {
+          const purged = await zonesRepo.purgeQuotes(deps.db, new Date(clock().getTime() - DAY));
+          if (purged > 0) deps.logger.info({ purged }, 'expired delivery quotes purged');
+        },
+      },
+    ],
+  };
+  return {
+    ...surface,
+    /** Ordering's delivery port: a basket's zone, fee and ETA, and held quotes. */
+    terms: createDeliveryTerms({ db: deps.db, maps, clock }),
+    api: {
+      /** A zone drawn as given, checked, inside the caller's transaction (the demo seed). */
+      seedZone: (trx: Tx, store: StoreBasics, zone: ZoneBody) => zones.seedIn(trx, store, zone),
+    },
+  };
+}
+
+export type DeliveryModule = ReturnType<typeof createDeliveryModule>;
