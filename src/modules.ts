@@ -13,6 +13,7 @@ import type { DispatchLoop } from './platform/dispatch/loop.js';
 import type { ModuleSurface } from './platform/http/module.js';
 import type { LiveFanout } from './platform/live/index.js';
 import { createEventAppender, createEventBus, type EventAppender, type EventBus } from './platform/events/index.js';
+import { createOutbound } from './platform/resilience/outbound.js';
 import { createLateJobSender, type JobSender } from './platform/jobs/queue.js';
 import { createIdentityModule, type IdentityEvents } from './modules/identity/index.js';
 import { createTenancyModule, type TenancyEvents } from './modules/tenancy/index.js';
@@ -83,6 +84,9 @@ export function createModules(deps: ModuleDeps) {
     personalDataKeysFrom({ ...deps.config.personalData, dataDir: deps.config.dataDir }),
   );
   useMessageSealing(personalData);
+  // One set of outbound policies per process: payment providers and the maps provider, each
+  // destination its own breaker and bulkhead, measured on one registry.
+  const outbound = createOutbound(deps.config.outbound, deps.registry);
   const identity = createIdentityModule({
     db: deps.db,
     tokens: deps.tokens,
@@ -95,7 +99,10 @@ export function createModules(deps: ModuleDeps) {
       ordersOf: (ex, customerId) => ordering.api.customerOrdersForExport(ex, customerId),
       eraseOrdersOf: (trx, customerId) => ordering.api.eraseCustomerDeliveries(trx, customerId),
     }),
-    forgetPerson: (trx, person) => notifications.api.forgetPerson(trx, person),
+    forgetPerson: async (trx, person) => {
+      await notifications.api.forgetPerson(trx, person);
+      await delivery.api.forgetCustomer(trx, person.userId);
+    },
   });
   const tenancy = createTenancyModule({ db: deps.db, identity, events: events.appender, clock: deps.clock });
   const catalog = createCatalogModule({
@@ -142,7 +149,7 @@ export function createModules(deps: ModuleDeps) {
     config: deps.config,
     tenancy,
     logger: deps.logger,
-    registry: deps.registry,
+    outbound,
     clock: deps.clock,
   });
   // Ordering takes payments through a port; payments records back into ordering. Payments is
@@ -176,6 +183,7 @@ export function createModules(deps: ModuleDeps) {
     loyalty,
     tenancy,
     registry: deps.registry,
+    outbound,
     logger: deps.logger,
     clock: deps.clock,
   });

@@ -2,11 +2,10 @@
 // and the maps provider that places addresses. Ordering reaches it through its delivery port
 // (ordering/delivery-port.ts), which `terms` satisfies; tenancy gives it stores.
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
 import type { Config } from '../../config/index.js';
 import type { Db, Tx } from '../../platform/db/index.js';
 import type { ModuleSurface } from '../../platform/http/module.js';
-import { createOutbound } from '../../platform/resilience/outbound.js';
+import type { Outbound } from '../../platform/resilience/outbound.js';
 import type { StoreBasics, TenancyApi } from '../tenancy/index.js';
 import { createMapsProvider, type MapsProvider } from './maps/index.js';
 import { deliveryRoutes } from './routes.js';
@@ -22,10 +21,11 @@ const DAY = 86_400_000;
 
 export interface DeliveryDeps {
   db: Db;
-  config: Pick<Config, 'maps' | 'outbound'>;
+  config: Pick<Config, 'maps'>;
   tenancy: { api: Pick<TenancyApi, 'findStore'> };
   logger: Logger;
-  registry?: Registry;
+  /** The process's outbound policies (timeouts, retries, breaker per destination). */
+  outbound: Outbound;
   clock?: () => Date;
   /** Tests give their own (a local Nominatim); default: the configured one. */
   maps?: MapsProvider;
@@ -33,7 +33,7 @@ export interface DeliveryDeps {
 
 export function createDeliveryModule(deps: DeliveryDeps) {
   const clock = deps.clock ?? (() => new Date());
-  const maps = deps.maps ?? createMapsProvider(deps.config.maps, createOutbound(deps.config.outbound, deps.registry));
+  const maps = deps.maps ?? createMapsProvider(deps.config.maps, deps.outbound);
   const zones = createZoneManagement({ db: deps.db, tenancy: deps.tenancy, clock });
   const surface: ModuleSurface = {
     routes: deliveryRoutes(zones),
@@ -57,6 +57,8 @@ export function createDeliveryModule(deps: DeliveryDeps) {
     api: {
       /** A zone drawn as given, checked, inside the caller's transaction (the demo seed). */
       seedZone: (trx: Tx, store: StoreBasics, zone: ZoneBody) => zones.seedIn(trx, store, zone),
+      /** Erasure: the person's held quotes go (each holds the place they asked to deliver to). */
+      forgetCustomer: (trx: Tx, customerId: string) => zonesRepo.forgetQuotesOf(trx, customerId),
     },
   };
 }

@@ -2,6 +2,7 @@
 // address (the inner ring before the outer one), its fee in the totals, its minimum, an address
 // outside every zone or not on the map, a zone's own hours, and the quote's 5-minute hold
 // (honoured after the zone's fee changed, priced again once it expired, and at another address).
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeWithMenu } from '../../test-support/catalog-factories.js';
 import { bearer, customer } from '../../test-support/identity-factories.js';
@@ -194,6 +195,30 @@ describe('the quote holds', () => {
     const stranger = await customer(t);
     const theirs = await placeOrder(t, stranger.token, world.store.id, withQuote({}));
     expect(theirs.json().delivery_terms.quote_status).toBe('changed');
+  });
+
+  it('when a customer erases themselves, then the quotes they held (each with the place they asked for) go with them', async () => {
+    const person = await customer(t);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/v1/stores/${world.store.id}/quotes`,
+      headers: bearer(person.token),
+      payload: basket(2, {}),
+    });
+    const quoteId = res.json().delivery.quote_id as string;
+    const held = () =>
+      sql<{ n: number }>`SELECT count(*)::int AS n FROM delivery_quotes WHERE id = ${quoteId}`.execute(
+        t.db.database.db,
+      );
+    expect((await held()).rows[0]!.n).toBe(1);
+    const erased = await t.app.inject({
+      method: 'DELETE',
+      url: '/v1/me',
+      headers: bearer(person.token),
+      payload: { password: person.user.password },
+    });
+    expect(erased.statusCode, erased.body).toBe(204);
+    expect((await held()).rows[0]!.n).toBe(0);
   });
 
   it('when a store draws no zones, then delivery stays free, anywhere, without terms', async () => {

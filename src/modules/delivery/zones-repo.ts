@@ -74,6 +74,10 @@ export const zonesRepo = {
     return (await t(ex).selectFrom('delivery_quotes').selectAll().where('id', '=', quoteId).executeTakeFirst()) ?? null;
   },
 
+  async forgetQuotesOf(ex: Executor, customerId: string): Promise<void> {
+    await t(ex).deleteFrom('delivery_quotes').where('customer_id', '=', customerId).execute();
+  },
+
   /** Quotes that expired before `before`: nobody can place with them any more. */
   async purgeQuotes(ex: Executor, before: Date): Promise<number> {
     const result = await t(ex).deleteFrom('delivery_quotes').where('expires_at', '<', before).executeTakeFirst();

@@ -10,7 +10,7 @@ import type { Db, Tx } from '../../platform/db/index.js';
 import type { EventAppender, EventBus } from '../../platform/events/index.js';
 import type { ModuleSurface } from '../../platform/http/module.js';
 import type { JobSender } from '../../platform/jobs/queue.js';
-import { createOutbound } from '../../platform/resilience/outbound.js';
+import { createOutbound, type Outbound } from '../../platform/resilience/outbound.js';
 import type { OrderingApi, OrderingEvents } from '../ordering/index.js';
 import type { TenancyApi } from '../tenancy/index.js';
 import { createCheckout } from './checkout.js';
@@ -47,6 +47,8 @@ export interface PaymentsDeps {
   loyalty?: InvariantDeps['loyalty'];
   tenancy: { api: Pick<TenancyApi, 'findStore' | 'findOrganization'> };
   registry?: Registry;
+  /** The process's outbound policies (one set of metrics); default: its own. */
+  outbound?: Outbound;
   logger: Logger;
   clock?: () => Date;
 }
@@ -70,7 +72,7 @@ export function createPaymentsModule(deps: PaymentsDeps) {
     config.payments.encryptionKey ??
     Buffer.from(loadOrCreateDevSecret(config.dataDir, 'payments-encryption-key'), 'base64');
   const sealer = createSealer(encryptionKey);
-  const outbound = createOutbound(config.outbound, deps.registry);
+  const outbound = deps.outbound ?? createOutbound(config.outbound, deps.registry);
   const providers = createProviderRegistry({
     db,
     config: config.payments,
