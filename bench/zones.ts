@@ -4,8 +4,7 @@
 // end-to-end cost, the SQL read of the store's zones included, is the delivery quote scenario);
 // alone: npx tsx bench/zones.ts.
 import { performance } from 'node:perf_hooks';
-import type { Ring, ZoneArea } from '../src/modules/delivery/model.js';
-import { pickZone, type ZoneCandidate } from '../src/modules/delivery/pick-zone.js';
+import { pickZone, type Ring, type ZoneArea, type ZoneCandidate } from '../src/modules/delivery/index.js';
 
 const CENTRE = { lat: 40.7216, lng: -73.9573 };
 const METRES_PER_DEGREE = 111_195;

@@ -16,6 +16,9 @@ import { createZoneManagement } from './zones.js';
 
 export { SANDBOX_ADDRESSES } from './maps/index.js';
 export type { ZoneBody } from './schema.js';
+/** The zone picker and its shapes, for the zone-lookup bench (bench/zones.ts). */
+export { pickZone, type ZoneCandidate } from './pick-zone.js';
+export type { Ring, ZoneArea } from './model.js';
 
 const DAY = 86_400_000;
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeWithMenu } from '../../test-support/catalog-factories.js';
 import { bearer, customer } from '../../test-support/identity-factories.js';
 import { createTestApp, type TestApp } from '../../test-support/harness.js';
-import { margheritaLine, placeOrder } from '../../test-support/ordering-factories.js';
+import { margheritaLine, orderingStore, placeOrder } from '../../test-support/ordering-factories.js';
 
 let t: TestApp;
 let world: Awaited<ReturnType<typeof storeWithMenu>>;
@@ -219,6 +219,36 @@ describe('the quote holds', () => {
     });
     expect(erased.statusCode, erased.body).toBe(204);
     expect((await held()).rows[0]!.n).toBe(0);
+  });
+
+  it('when the kitchen’s first slot is full, then the next order’s ETA counts from the later slot it was given', async () => {
+    const shop = await orderingStore(t, { capacity: { orders: 1, items: null } }, { location: MITTE });
+    const zone = await t.app.inject({
+      method: 'POST',
+      url: `/v1/stores/${shop.store.id}/delivery-zones`,
+      headers: bearer(shop.ownerToken),
+      payload: {
+        name: 'Mitte',
+        area: { type: 'circle', radius_m: 4000 },
+        fee: { type: 'fixed', amount: eur(350) },
+        minimum_order: eur(0),
+      },
+    });
+    expect(zone.statusCode, zone.body).toBe(201);
+    const order = async () => {
+      const res = await placeOrder(t, guest.token, shop.store.id, {
+        channel: 'delivery',
+        lines: [margheritaLine(shop.ids)],
+        delivery: { address, contact },
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      const placed = res.json();
+      return { promised: Date.parse(placed.promised_at), eta: Date.parse(placed.delivery_terms.eta) };
+    };
+    const first = await order();
+    const second = await order();
+    expect(second.promised).toBeGreaterThan(first.promised);
+    expect(second.eta - second.promised).toBe(first.eta - first.promised);
   });
 
   it('when a store draws no zones, then delivery stays free, anywhere, without terms', async () => {

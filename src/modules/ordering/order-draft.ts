@@ -196,9 +196,9 @@ export async function draftOrder(
 }
 
 /**
- * The delivery zone, fee and ETA (delivery.ts of the delivery module, through the port). The
- * minimum and basket tiers compare the food subtotal before discounts; only a basket the kitchen
- * could take is priced (a closed store or no slot is the problem to show, not the address).
+ * The delivery zone, fee and ETA (the delivery module's terms.ts, through the port). The minimum
+ * and basket tiers compare the food subtotal before discounts. Its problems are shown only when
+ * the store can take the order then: a closed store is the problem to fix first, not the address.
  */
 async function deliveryTermsOf(
   deps: DraftDeps,

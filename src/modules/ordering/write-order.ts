@@ -12,6 +12,7 @@ import type { IdempotencyClaim } from '../../platform/http/idempotency/index.js'
 import { localDateAt } from '../tenancy/index.js';
 import { placerOf } from './access.js';
 import type { OrderBody } from './basket-schema.js';
+import type { DeliveryTerms } from './delivery-port.js';
 import { orderAggregate, TRANSITION_EVENTS } from './events.js';
 import { numberNewOrder } from './history.js';
 import type { OrderDraft } from './order-draft.js';
@@ -23,6 +24,15 @@ import type { LineRow, NewHistoryEntry, OrderRow } from './tables.js';
 import { storedTerms } from './present.js';
 
 const MINUTE = 60_000;
+
+/**
+ * The draft's ETA counts from the earliest ready time; the slot taken may be later, and the ride
+ * starts from it. A held quote's ETA is what the customer was promised and stays as it was.
+ */
+function etaFromSlot(terms: DeliveryTerms, laterBy: number): DeliveryTerms {
+  if (terms.quote_status === 'honoured' || laterBy <= 0) return terms;
+  return { ...terms, eta: new Date(terms.eta.getTime() + laterBy) };
+}
 
 export interface OrderToWrite {
   principal: Principal;
@@ -124,6 +134,7 @@ export async function writeOrderIn(
     );
   }
 
+  const promised = promisedAt(slot, plan.readyAt);
   const online = body.payment?.method === 'online';
   const autoAccepted = settings.autoAccept && !online;
   const history: NewHistoryEntry[] = [
@@ -169,9 +180,9 @@ export async function writeOrderIn(
       { organizationId: store.organization_id, orderId },
       body.delivery && terms ? { ...body.delivery, location: terms.location } : body.delivery,
     ),
-    delivery_terms: terms === null ? null : JSON.stringify(storedTerms(terms)),
+    delivery_terms: terms === null ? null : JSON.stringify(storedTerms(etaFromSlot(terms, promised - plan.readyAt))),
     scheduled_for: body.scheduled_for === undefined ? null : new Date(body.scheduled_for),
-    promised_at: new Date(promisedAt(slot, plan.readyAt)),
+    promised_at: new Date(promised),
     slot_pool: pool,
     slot_starts_at: new Date(slot.startsAt),
     slot_items: basket.itemCount,
