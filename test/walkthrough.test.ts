@@ -75,7 +75,11 @@ describe('README walkthrough', () => {
     ).json();
     expect(welcome.discounts.map((discount: { code: string | null }) => discount.code)).toEqual([null, 'WELCOME10']);
     expect(welcome.totals.total.amount).toBeLessThan(quote.totals.total.amount);
-    const slots = (await t.app.inject({ method: 'GET', url: `/v1/stores/${brooklyn}/slots` })).json();
+    // The slots of the day the order would be ready (just before local midnight that is tomorrow).
+    const readyOn = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York' }).format(
+      new Date(quote.promised_at),
+    );
+    const slots = (await t.app.inject({ method: 'GET', url: `/v1/stores/${brooklyn}/slots?date=${readyOn}` })).json();
     expect(slots.slots.some((slot: { orderable: boolean }) => slot.orderable)).toBe(true);
 
     const kitchen = await openStream(`${t.url}/v1/stores/${brooklyn}/orders/stream`, owner);
